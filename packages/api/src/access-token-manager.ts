@@ -1,0 +1,236 @@
+/**
+ * The access-token manager. Gets WeCom's access_token right where the copied recipe does not:
+ *
+ * - one `gettoken` for any number of concurrent callers (single flight in-process, a store lock across processes);
+ * - refresh ahead of expiry without blocking callers that still hold a valid token;
+ * - a sequence guard: a record never replaces one whose fetch started later (`obtainedAt`), so a slow, older fetch
+ *   cannot overwrite a newer token;
+ * - invalidation by value: a refused token is dropped only if it is still the current one, never a newer token
+ *   another caller already fetched;
+ * - failed fetches are not cached and back off exponentially (WeCom blocks an IP for an hour after many bad-secret
+ *   calls).
+ */
+import { createHash } from 'node:crypto';
+import type { AccessTokenRecord, AccessTokenStore } from './access-token-store.js';
+import { WecomMalformedResponseError } from './errors.js';
+import type { WecomLogger } from './logger.js';
+import type { AccessTokenSource, RequestCore, WecomPayload } from './request-core.js';
+
+export interface AccessTokenManagerOptions {
+  readonly corpId: string;
+  readonly secret: string;
+  readonly baseUrl: string;
+  readonly store: AccessTokenStore;
+  readonly core: RequestCore;
+  readonly logger: WecomLogger;
+  readonly now: () => number;
+  /** Refresh this long before expiry. Default 5 minutes. */
+  readonly refreshMarginMs?: number;
+  /** Longest a caller waits for another process's fetch before fetching itself. Default: the request timeout. */
+  readonly lockWaitMs: number;
+  /** Lifetime of the cross-process refresh lock; a dead holder's lock expires by itself. Default 2 × lockWaitMs. */
+  readonly lockTtlMs?: number;
+  /** Backoff after failed fetches: base × 2^(n−1), capped. Defaults 1 s and 60 s. */
+  readonly failureBackoff?: { readonly baseMs?: number; readonly maxMs?: number };
+  /** Called after each gettoken, for metrics. */
+  readonly onFetch?: (outcome: { readonly ok: boolean; readonly durationMs: number }) => void;
+}
+
+/** What {@link AccessTokenManager.status} reports. Never the token itself. */
+export interface AccessTokenStatus {
+  /** A token that has not expired is held in memory. */
+  readonly fresh: boolean;
+  /** When the held token expires (epoch ms), if one is held. */
+  readonly expiresAt: number | undefined;
+  /** A gettoken is under way. */
+  readonly refreshing: boolean;
+  /** Consecutive failed fetches (0 after a success). */
+  readonly consecutiveFailures: number;
+}
+
+interface GettokenPayload extends WecomPayload {
+  readonly access_token?: string;
+  readonly expires_in?: number;
+}
+
+type RefreshReason = 'cold' | 'expired' | 'ahead';
+
+/** Tokens WeCom refused recently, so that a copy still in the store is not adopted again. */
+const refusedMemory = 8;
+
+/**
+ * The cache key of an app's token: base URL + corpId + a hash of the secret. Two apps of one corp, or one corp on
+ * the sandbox and on WeCom, never share a token; the secret itself never becomes part of a key.
+ */
+export function accessTokenCacheKey(input: { baseUrl: string; corpId: string; secret: string }): string {
+  const secretHash = createHash('sha256').update(input.secret).digest('hex').slice(0, 32);
+  return `${input.baseUrl.replace(/\/+$/, '')}|${input.corpId}|${secretHash}`;
+}
+
+export class AccessTokenManager implements AccessTokenSource {
+  /** The store key of this app's token. */
+  readonly cacheKey: string;
+  readonly #options: AccessTokenManagerOptions;
+  readonly #marginMs: number;
+  readonly #lockTtlMs: number;
+  readonly #backoffBaseMs: number;
+  readonly #backoffMaxMs: number;
+  #current: AccessTokenRecord | undefined;
+  #inflight: Promise<AccessTokenRecord> | undefined;
+  /** The token the in-flight refresh set out to replace (undefined for a cold fetch). */
+  #inflightBasis: string | undefined;
+  #aheadTriedFor: string | undefined;
+  readonly #refused: string[] = [];
+  #failures = 0;
+  #retryAt = 0;
+  #lastError: unknown;
+
+  constructor(options: AccessTokenManagerOptions) {
+    this.#options = options;
+    this.cacheKey = accessTokenCacheKey(options);
+    this.#marginMs = options.refreshMarginMs ?? 5 * 60_000;
+    this.#lockTtlMs = options.lockTtlMs ?? 2 * options.lockWaitMs;
+    this.#backoffBaseMs = options.failureBackoff?.baseMs ?? 1_000;
+    this.#backoffMaxMs = options.failureBackoff?.maxMs ?? 60_000;
+  }
+
+  /** A valid access_token: from memory when it has one, else from the store, else from WeCom. */
+  async getToken(): Promise<string> {
+    const now = this.#options.now();
+    const current = this.#current;
+    if (current && current.expiresAt > now) {
+      if (
+        current.expiresAt - now <= this.#marginMs &&
+        this.#aheadTriedFor !== current.token &&
+        !this.#inflight
+      ) {
+        // Once per token: WeCom may hand back the same token until it expires, and asking again would not help.
+        this.#aheadTriedFor = current.token;
+        this.#refresh('ahead', current.token).catch((error: unknown) => {
+          this.#options.logger.warn(
+            { code: (error as { code?: unknown }).code },
+            'refresh ahead of expiry failed',
+          );
+        });
+      }
+      return current.token;
+    }
+    return (await this.#refresh(current ? 'expired' : 'cold', current?.token)).token;
+  }
+
+  /** Drops `token` if it is still the current one, here and in the store; a newer token is left alone. */
+  async invalidate(token: string): Promise<void> {
+    this.#refused.push(token);
+    if (this.#refused.length > refusedMemory) this.#refused.shift();
+    if (this.#current?.token === token) this.#current = undefined;
+    // A refresh that set out from the refused token may bring it back; later callers start their own.
+    if (this.#inflight && this.#inflightBasis === token) this.#inflight = undefined;
+    const removed = await this.#options.store.deleteIfToken(this.cacheKey, token);
+    this.#options.logger.info({ removedFromStore: removed }, 'access_token invalidated');
+  }
+
+  status(): AccessTokenStatus {
+    const current = this.#current;
+    const fresh = current !== undefined && current.expiresAt > this.#options.now();
+    return {
+      fresh,
+      expiresAt: current?.expiresAt,
+      refreshing: this.#inflight !== undefined,
+      consecutiveFailures: this.#failures,
+    };
+  }
+
+  #refresh(reason: RefreshReason, basis: string | undefined): Promise<AccessTokenRecord> {
+    if (this.#inflight) return this.#inflight;
+    const run = this.#acquire(reason).finally(() => {
+      if (this.#inflight === run) {
+        this.#inflight = undefined;
+        this.#inflightBasis = undefined;
+      }
+    });
+    this.#inflight = run;
+    this.#inflightBasis = basis;
+    return run;
+  }
+
+  /** Whether a stored record can serve this refresh instead of a new fetch. */
+  #usable(record: AccessTokenRecord | undefined, reason: RefreshReason): record is AccessTokenRecord {
+    if (!record || this.#refused.includes(record.token)) return false;
+    const now = this.#options.now();
+    if (reason === 'ahead') return record.expiresAt - now > this.#marginMs;
+    return record.expiresAt > now;
+  }
+
+  #adopt(record: AccessTokenRecord): AccessTokenRecord {
+    // The sequence guard, in memory: an older fetch never replaces a newer token.
+    if (!this.#current || record.obtainedAt >= this.#current.obtainedAt) this.#current = record;
+    return this.#current;
+  }
+
+  async #acquire(reason: RefreshReason): Promise<AccessTokenRecord> {
+    const { store, now, lockWaitMs } = this.#options;
+    if (this.#failures > 0 && now() < this.#retryAt) throw this.#lastError;
+    const deadline = now() + lockWaitMs;
+    for (;;) {
+      const stored = await store.get(this.cacheKey);
+      if (this.#usable(stored, reason)) return this.#adopt(stored);
+      const lock = await store.tryLock(this.cacheKey, this.#lockTtlMs);
+      if (lock) {
+        try {
+          // Double-check under the lock: another process may have stored a token since the read above.
+          const again = await store.get(this.cacheKey);
+          if (this.#usable(again, reason)) return this.#adopt(again);
+          return this.#adopt(await store.putIfNewer(this.cacheKey, await this.#fetch()));
+        } finally {
+          await lock.release();
+        }
+      }
+      const remaining = deadline - now();
+      if (remaining <= 0) {
+        // The lock holder is slow or dead; its lock expires by itself, but no caller waits longer than this.
+        this.#options.logger.warn({}, 'refresh lock held too long; fetching without it');
+        return this.#adopt(await store.putIfNewer(this.cacheKey, await this.#fetch()));
+      }
+      await store.waitForChange(this.cacheKey, remaining);
+    }
+  }
+
+  async #fetch(): Promise<AccessTokenRecord> {
+    const { core, corpId, secret, now, logger, onFetch } = this.#options;
+    const obtainedAt = now();
+    const started = performance.now();
+    try {
+      const payload = await core.withoutToken<GettokenPayload>(
+        { method: 'GET', path: '/cgi-bin/gettoken' },
+        { corpid: corpId, corpsecret: secret },
+        'gettoken',
+      );
+      const token = payload.access_token;
+      if (typeof token !== 'string' || token.length === 0) {
+        throw new WecomMalformedResponseError({
+          apiPath: '/cgi-bin/gettoken',
+          reason: 'access_token is missing',
+          contentType: undefined,
+          bodyLength: 0,
+        });
+      }
+      const expiresIn =
+        typeof payload.expires_in === 'number' && payload.expires_in > 0 ? payload.expires_in : 7200;
+      this.#failures = 0;
+      onFetch?.({ ok: true, durationMs: performance.now() - started });
+      logger.info({ expiresInSeconds: expiresIn }, 'access_token fetched');
+      return { token, obtainedAt, expiresAt: obtainedAt + expiresIn * 1000 };
+    } catch (error) {
+      this.#failures += 1;
+      this.#lastError = error;
+      const backoff = Math.min(this.#backoffMaxMs, this.#backoffBaseMs * 2 ** (this.#failures - 1));
+      this.#retryAt = now() + backoff;
+      onFetch?.({ ok: false, durationMs: performance.now() - started });
+      logger.warn(
+        { code: (error as { code?: unknown }).code, failures: this.#failures, backoffMs: backoff },
+        'gettoken failed',
+      );
+      throw error;
+    }
+  }
+}

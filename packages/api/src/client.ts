@@ -1,0 +1,135 @@
+/**
+ * `createWecomClient`: the typed WeCom server API client for one app (corpId + the app's secret).
+ */
+import type { Dispatcher } from 'undici';
+import { AccessTokenManager, type AccessTokenStatus } from './access-token-manager.js';
+import { type AccessTokenStore, createMemoryAccessTokenStore } from './access-token-store.js';
+import { batchEndpoints, departmentEndpoints, userEndpoints } from './endpoints/contacts.js';
+import { miniprogramEndpoints } from './endpoints/miniprogram.js';
+import { silentLogger, type WecomLogger } from './logger.js';
+import {
+  type ApiRequest,
+  RequestCore,
+  type RetryOptions,
+  type WecomCall,
+  type WecomPayload,
+} from './request-core.js';
+import { createUndiciTransport, type Transport } from './transport.js';
+
+export const defaultWecomBaseUrl = 'https://qyapi.weixin.qq.com';
+
+export interface WecomClientOptions {
+  /** The corp ID (`ww…`), not the mini program appid. */
+  readonly corpId: string;
+  /** The secret of the app the mini program is associated with. Never logged, never in an error. */
+  readonly secret: string;
+  /** Default `https://qyapi.weixin.qq.com`; point it at the sandbox in tests. */
+  readonly baseUrl?: string;
+  /** Where the access_token is cached; default in memory. Use the Redis adapter to share one across processes. */
+  readonly store?: AccessTokenStore;
+  /** Deadline of one HTTP exchange. Default 5 000 ms. */
+  readonly timeoutMs?: number;
+  /** The retry ladder for -1, broken connections and 5xx. Default 3 tries, 200 ms base, 2 s cap, full jitter. */
+  readonly retry?: RetryOptions;
+  /** Refresh the token this long before it expires. Default 5 minutes. */
+  readonly refreshMarginMs?: number;
+  /** Backoff after failed gettoken calls. Default 1 s doubling to 60 s. */
+  readonly tokenFailureBackoff?: { readonly baseMs?: number; readonly maxMs?: number };
+  /** The clock (epoch ms). Injectable for tests. */
+  readonly now?: () => number;
+  /** An undici dispatcher (Agent, Pool, MockAgent); default a shared keep-alive Agent. */
+  readonly dispatcher?: Dispatcher;
+  /** Replaces the HTTP transport entirely (then `dispatcher` and `timeoutMs` are unused). */
+  readonly transport?: Transport;
+  /** A pino-compatible logger; default silent. */
+  readonly logger?: WecomLogger;
+  /** Observes every exchange with WeCom (API path, errcode, duration), for metrics. */
+  readonly onCall?: (call: WecomCall) => void;
+  /** Observes every gettoken, for metrics. */
+  readonly onTokenFetch?: (outcome: { readonly ok: boolean; readonly durationMs: number }) => void;
+}
+
+export type WecomClient = ReturnType<typeof buildClient>;
+
+function requireString(value: unknown, name: string): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0)
+    throw new TypeError(`${name} must be a non-empty string`);
+}
+
+function buildClient(options: WecomClientOptions) {
+  requireString(options.corpId, 'corpId');
+  requireString(options.secret, 'secret');
+  const baseUrl = options.baseUrl ?? defaultWecomBaseUrl;
+  try {
+    new URL(baseUrl);
+  } catch {
+    throw new TypeError('baseUrl must be an absolute URL');
+  }
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new TypeError('timeoutMs must be a positive number');
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? silentLogger;
+  const core = new RequestCore({
+    baseUrl,
+    logger,
+    transport:
+      options.transport ??
+      createUndiciTransport({ timeoutMs, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) }),
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.onCall ? { onCall: options.onCall } : {}),
+  });
+  const tokens = new AccessTokenManager({
+    corpId: options.corpId,
+    secret: options.secret,
+    baseUrl,
+    store: options.store ?? createMemoryAccessTokenStore({ now }),
+    core,
+    logger,
+    now,
+    lockWaitMs: timeoutMs,
+    ...(options.refreshMarginMs === undefined ? {} : { refreshMarginMs: options.refreshMarginMs }),
+    ...(options.tokenFailureBackoff ? { failureBackoff: options.tokenFailureBackoff } : {}),
+    ...(options.onTokenFetch ? { onFetch: options.onTokenFetch } : {}),
+  });
+
+  return {
+    corpId: options.corpId,
+    baseUrl,
+    miniprogram: miniprogramEndpoints(core, tokens),
+    user: userEndpoints(core, tokens),
+    department: departmentEndpoints(core, tokens),
+    batch: batchEndpoints(core, tokens),
+    /** The access-token manager (for `getToken`, `invalidate`, `status`). */
+    accessToken: tokens,
+    /** The token state, without the token: for readiness checks. */
+    status(): AccessTokenStatus {
+      return tokens.status();
+    },
+    /**
+     * Any other token-consuming API, with the same token handling, retries and typed errors.
+     *
+     * @example
+     * const tags = await client.request({ method: 'GET', path: '/cgi-bin/tag/list' });
+     */
+    request<T extends WecomPayload = WecomPayload>(request: ApiRequest): Promise<T> {
+      if (typeof request?.path !== 'string' || !request.path.startsWith('/cgi-bin/')) {
+        throw new TypeError('request.path must start with /cgi-bin/');
+      }
+      return core.withToken<T>(request, tokens);
+    },
+  };
+}
+
+/**
+ * A typed client of the WeCom server API for one app.
+ *
+ * @example
+ * const wecom = createWecomClient({ corpId: 'ww…', secret: process.env.WECOM_SECRET });
+ * const session = await wecom.miniprogram.code2Session(code);
+ * const user = await wecom.user.get(session.userId);
+ */
+export function createWecomClient(options: WecomClientOptions): WecomClient {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  return buildClient(options);
+}

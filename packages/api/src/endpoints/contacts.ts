@@ -1,0 +1,89 @@
+import type { AccessTokenSource, RequestCore } from '../request-core.js';
+import type {
+  ConvertToOpenidResult,
+  DepartmentGetResult,
+  DepartmentListResult,
+  DepartmentSimpleListResult,
+  UseridToOpenuseridResult,
+  WecomUser,
+} from '../types.js';
+
+function requireUserId(userId: string): void {
+  if (typeof userId !== 'string' || userId.length === 0)
+    throw new TypeError('userId must be a non-empty string');
+}
+
+export function userEndpoints(core: RequestCore, tokens: AccessTokenSource) {
+  return {
+    /**
+     * Reads one member. The member must be in the app's visible range (else 60011 or 60111).
+     *
+     * @example
+     * const user = await client.user.get('zhangsan');
+     * user.name; // "张三"
+     */
+    get(userId: string): Promise<WecomUser> {
+      requireUserId(userId);
+      return core.withToken<WecomUser>(
+        { method: 'GET', path: '/cgi-bin/user/get', query: { userid: userId } },
+        tokens,
+      );
+    },
+    /** The member's WeChat openid (43004 when the member never bound WeChat). */
+    convertToOpenid(userId: string): Promise<ConvertToOpenidResult> {
+      requireUserId(userId);
+      return core.withToken<ConvertToOpenidResult>(
+        { method: 'POST', path: '/cgi-bin/user/convert_to_openid', body: { userid: userId } },
+        tokens,
+      );
+    },
+  };
+}
+
+function departmentQuery(id: number | undefined): { id?: number } {
+  if (id === undefined) return {};
+  if (!Number.isInteger(id) || id < 1) throw new TypeError('department id must be a positive integer');
+  return { id };
+}
+
+export function departmentEndpoints(core: RequestCore, tokens: AccessTokenSource) {
+  return {
+    /** One department. */
+    get(id: number): Promise<DepartmentGetResult> {
+      if (id === undefined) throw new TypeError('department id must be a positive integer');
+      return core.withToken<DepartmentGetResult>(
+        { method: 'GET', path: '/cgi-bin/department/get', query: departmentQuery(id) },
+        tokens,
+      );
+    },
+    /** A department and its sub-departments, recursively; the whole visible tree without `id`. */
+    list(id?: number): Promise<DepartmentListResult> {
+      return core.withToken<DepartmentListResult>(
+        { method: 'GET', path: '/cgi-bin/department/list', query: departmentQuery(id) },
+        tokens,
+      );
+    },
+    /** Ids only, the lighter call WeCom recommends. */
+    simplelist(id?: number): Promise<DepartmentSimpleListResult> {
+      return core.withToken<DepartmentSimpleListResult>(
+        { method: 'GET', path: '/cgi-bin/department/simplelist', query: departmentQuery(id) },
+        tokens,
+      );
+    },
+  };
+}
+
+export function batchEndpoints(core: RequestCore, tokens: AccessTokenSource) {
+  return {
+    /** userid → open_userid, at most 1000 at a time (provider-built and third-party apps only). */
+    useridToOpenuserid(userIds: readonly string[]): Promise<UseridToOpenuseridResult> {
+      if (!Array.isArray(userIds) || userIds.length === 0 || userIds.length > 1000) {
+        throw new TypeError('userIds must be an array of 1 to 1000 userids');
+      }
+      return core.withToken<UseridToOpenuseridResult>(
+        { method: 'POST', path: '/cgi-bin/batch/userid_to_openuserid', body: { userid_list: userIds } },
+        tokens,
+      );
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * Query parameters that carry credentials or single-use codes. Whatever is logged about a request goes through
+ * {@link redactQuery} first; errors carry only the path, so they need no redaction.
+ */
+export const sensitiveQueryParameters: ReadonlySet<string> = new Set([
+  'access_token',
+  'corpsecret',
+  'suite_access_token',
+  'provider_access_token',
+  'js_code',
+  'code',
+]);
+
+/** A copy of `query` with every sensitive value replaced by `[redacted]`. */
+export function redactQuery(query: Readonly<Record<string, string>>): Record<string, string> {
+  const copy: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    copy[name] = sensitiveQueryParameters.has(name) ? '[redacted]' : value;
+  }
+  return copy;
+}

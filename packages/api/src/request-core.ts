@@ -1,0 +1,220 @@
+/**
+ * The request core: builds the URL (credentials in the query string, as WeCom requires), sends through the
+ * transport, turns WeCom's envelope into a value or a typed error, runs the retry ladder and the token replay.
+ */
+import {
+  fromErrcode,
+  WecomAccessTokenError,
+  type WecomError,
+  WecomHttpStatusError,
+  WecomMalformedResponseError,
+  WecomNetworkError,
+} from './errors.js';
+import type { WecomLogger } from './logger.js';
+import type { Transport } from './transport.js';
+
+/** Fields every WeCom answer may carry. Some successes omit both (`get_suite_token`, `get_provider_token`). */
+export interface WecomEnvelope {
+  readonly errcode?: number;
+  readonly errmsg?: string;
+}
+
+/** Unknown keys are kept: WeCom adds fields without notice. */
+export type WecomPayload = WecomEnvelope & Readonly<Record<string, unknown>>;
+
+export interface ApiRequest {
+  readonly method: 'GET' | 'POST';
+  /** e.g. `/cgi-bin/user/get`. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+  /** Sent as JSON; only for POST. */
+  readonly body?: unknown;
+}
+
+/** Where the request core gets its access_token, and where it reports one that WeCom refused. */
+export interface AccessTokenSource {
+  getToken(): Promise<string>;
+  /** Drops `token` (and only that token) so the next {@link getToken} fetches a new one. */
+  invalidate(token: string): Promise<void>;
+}
+
+export interface RetryOptions {
+  /** Tries in all, the first included. Default 3, as WeCom advises for -1. */
+  readonly maxAttempts?: number;
+  /** Backoff before the second try; doubles each time, with full jitter. Default 200 ms. */
+  readonly baseDelayMs?: number;
+  /** Cap of one backoff. Default 2 000 ms. */
+  readonly maxDelayMs?: number;
+}
+
+export interface RequestCoreOptions {
+  readonly baseUrl: string;
+  readonly transport: Transport;
+  readonly logger: WecomLogger;
+  readonly retry?: RetryOptions;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** Called after every HTTP exchange with WeCom, for metrics. */
+  readonly onCall?: (call: WecomCall) => void;
+}
+
+/** One HTTP exchange with WeCom, as reported to {@link RequestCoreOptions.onCall}. */
+export interface WecomCall {
+  readonly apiPath: string;
+  /** WeCom's errcode (0 on success); undefined when no JSON answer came. */
+  readonly errcode: number | undefined;
+  /** The client error code when the exchange failed. */
+  readonly errorCode: string | undefined;
+  readonly attempt: number;
+  readonly durationMs: number;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** -1 and broken connections are worth another try; timeouts are not (the call may have had its effect). */
+function isRetryable(error: WecomError): boolean {
+  if (error instanceof WecomNetworkError) return true;
+  if (error instanceof WecomHttpStatusError) return error.status >= 500;
+  return error.code === 'system_busy';
+}
+
+export class RequestCore {
+  readonly #baseUrl: string;
+  readonly #transport: Transport;
+  readonly #logger: WecomLogger;
+  readonly #maxAttempts: number;
+  readonly #baseDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #onCall: ((call: WecomCall) => void) | undefined;
+
+  constructor(options: RequestCoreOptions) {
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#transport = options.transport;
+    this.#logger = options.logger;
+    this.#maxAttempts = options.retry?.maxAttempts ?? 3;
+    this.#baseDelayMs = options.retry?.baseDelayMs ?? 200;
+    this.#maxDelayMs = options.retry?.maxDelayMs ?? 2_000;
+    this.#sleep = options.sleep ?? realSleep;
+    this.#random = options.random ?? Math.random;
+    this.#onCall = options.onCall;
+    if (!Number.isInteger(this.#maxAttempts) || this.#maxAttempts < 1) {
+      throw new TypeError('retry.maxAttempts must be a positive integer');
+    }
+  }
+
+  /**
+   * Calls an API that needs the access_token. A token WeCom refuses (40001/40014/41001/42001) is invalidated and
+   * the request replayed exactly once with a different token; a second refusal is thrown.
+   */
+  async withToken<T extends WecomPayload>(request: ApiRequest, tokens: AccessTokenSource): Promise<T> {
+    const token = await tokens.getToken();
+    try {
+      return await this.withoutToken<T>(request, { access_token: token });
+    } catch (error) {
+      if (!(error instanceof WecomAccessTokenError)) throw error;
+      await tokens.invalidate(token);
+      const next = await tokens.getToken();
+      // Replaying with the token WeCom just refused would only fail again.
+      if (next === token) throw error;
+      this.#logger.info(
+        { apiPath: request.path, errcode: error.errcode },
+        'access_token refused; replaying once',
+      );
+      return this.withoutToken<T>(request, { access_token: next });
+    }
+  }
+
+  /** Calls an API with the given credentials in the query string (gettoken passes corpid and corpsecret). */
+  async withoutToken<T extends WecomPayload>(
+    request: ApiRequest,
+    credentials: Readonly<Record<string, string>> = {},
+    context: 'gettoken' | 'api' = 'api',
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      try {
+        const payload = await this.#once<T>(request, credentials, context);
+        this.#report(request.path, attempt, started, payload.errcode ?? 0, undefined);
+        return payload;
+      } catch (error) {
+        const typed = error as WecomError;
+        this.#report(request.path, attempt, started, (error as { errcode?: number }).errcode, typed.code);
+        if (attempt >= this.#maxAttempts || !isRetryable(typed)) throw error;
+        const delay = this.#backoff(attempt);
+        this.#logger.warn(
+          { apiPath: request.path, code: typed.code, attempt, delayMs: delay },
+          'retrying WeCom call',
+        );
+        await this.#sleep(delay);
+      }
+    }
+  }
+
+  #report(
+    apiPath: string,
+    attempt: number,
+    started: number,
+    errcode: number | undefined,
+    errorCode?: string,
+  ): void {
+    this.#onCall?.({ apiPath, attempt, errcode, errorCode, durationMs: performance.now() - started });
+  }
+
+  #backoff(attempt: number): number {
+    const ceiling = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(this.#random() * ceiling);
+  }
+
+  async #once<T extends WecomPayload>(
+    request: ApiRequest,
+    credentials: Readonly<Record<string, string>>,
+    context: 'gettoken' | 'api',
+  ): Promise<T> {
+    const url = new URL(this.#baseUrl + request.path);
+    for (const [name, value] of Object.entries(credentials)) url.searchParams.set(name, value);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const response = await this.#transport({
+      method: request.method,
+      url,
+      apiPath: request.path,
+      ...(request.method === 'POST' ? { body: JSON.stringify(request.body ?? {}) } : {}),
+    });
+    if (response.status !== 200)
+      throw new WecomHttpStatusError({ status: response.status, apiPath: request.path });
+    const payload = parsePayload(response.body, request.path, response.contentType);
+    const errcode = payload.errcode ?? 0;
+    if (errcode !== 0) {
+      throw fromErrcode({ errcode, errmsg: payload.errmsg ?? '', apiPath: request.path, context });
+    }
+    return payload as T;
+  }
+}
+
+function parsePayload(body: string, apiPath: string, contentType: string | undefined): WecomPayload {
+  const malformed = (reason: string): WecomMalformedResponseError =>
+    new WecomMalformedResponseError({ apiPath, reason, contentType, bodyLength: body.length });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw malformed('the body is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw malformed('the body is not a JSON object');
+  }
+  const record = parsed as Record<string, unknown>;
+  // WeCom sends errcode as a number; tolerate a numeric string, as mature SDKs do.
+  const rawErrcode = record.errcode;
+  if (rawErrcode !== undefined) {
+    const errcode = typeof rawErrcode === 'string' ? Number(rawErrcode) : rawErrcode;
+    if (typeof errcode !== 'number' || !Number.isInteger(errcode))
+      throw malformed('errcode is not an integer');
+    record.errcode = errcode;
+  }
+  if (record.errmsg !== undefined && typeof record.errmsg !== 'string') record.errmsg = String(record.errmsg);
+  return record;
+}

@@ -1,0 +1,97 @@
+/**
+ * The HTTP transport: one function from a request to the raw answer, over undici with keep-alive. It turns
+ * timeouts and connection failures into typed errors; everything about WeCom's JSON is the request core's job.
+ */
+import { Agent, type Dispatcher, request } from 'undici';
+import { WecomNetworkError, WecomTimeoutError } from './errors.js';
+
+export interface TransportRequest {
+  readonly method: 'GET' | 'POST';
+  /** The full URL, credentials included: it must never be logged or put in an error. */
+  readonly url: URL;
+  /** The API path alone, for errors. */
+  readonly apiPath: string;
+  readonly body?: string;
+}
+
+export interface TransportResponse {
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly body: string;
+}
+
+export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
+
+/** Upper bound of a WeCom answer we are willing to buffer; the largest real ones (department/list) are far smaller. */
+const maxBodyBytes = 8 * 1024 * 1024;
+
+let sharedAgent: Agent | undefined;
+
+/** One keep-alive pool per process, so many clients (one per app) share sockets to the same host. */
+function defaultDispatcher(): Agent {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 128 });
+  return sharedAgent;
+}
+
+function errorCode(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * An undici transport with an overall deadline per request (connect, headers and body together).
+ *
+ * @example
+ * const transport = createUndiciTransport({ timeoutMs: 5_000, dispatcher: new Agent({ connections: 16 }) });
+ */
+export function createUndiciTransport(options: { timeoutMs: number; dispatcher?: Dispatcher }): Transport {
+  const dispatcher = options.dispatcher ?? defaultDispatcher();
+  const { timeoutMs } = options;
+
+  return async ({ method, url, apiPath, body }) => {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    try {
+      const response = await request(url, {
+        method,
+        dispatcher,
+        signal: controller.signal,
+        headers:
+          body === undefined
+            ? { accept: 'application/json' }
+            : { accept: 'application/json', 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body }),
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (size > maxBodyBytes) {
+          response.body.destroy();
+          break;
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const contentType = response.headers['content-type'];
+      return {
+        status: response.statusCode,
+        contentType: Array.isArray(contentType) ? contentType[0] : contentType,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+    } catch (error) {
+      if (timedOut) throw new WecomTimeoutError({ timeoutMs, apiPath });
+      // The cause is kept for debugging; undici's errors name host and port, never the query string.
+      throw new WecomNetworkError({ apiPath, causeCode: errorCode(error), cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

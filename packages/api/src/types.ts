@@ -1,0 +1,99 @@
+/**
+ * WeCom payload types. Following WeCom's own advice, every payload field is optional (error answers can carry empty
+ * success keys, successes can omit fields) and unknown keys are kept.
+ */
+import type { WecomPayload } from './request-core.js';
+
+/** The normalised result of `miniprogram/jscode2session`. */
+export interface Code2SessionResult {
+  /** The corp the user belongs to: compare it with your own corp before trusting `userId`. */
+  readonly corpId: string;
+  /** The member's userid, or an encrypted `wo…` id when the user's corp is not the token's corp. */
+  readonly userId: string;
+  /** The session key for `encryptedData`. Keep it on the server; never send it to the mini program. */
+  readonly sessionKey: string;
+  readonly deviceId?: string;
+}
+
+/** Member status: 1 active, 2 disabled, 4 not yet activated, 5 left the corp. */
+export type MemberStatus = 1 | 2 | 4 | 5;
+
+export interface ExtattrItem {
+  readonly type?: number;
+  readonly name?: string;
+  readonly text?: { readonly value?: string };
+  readonly web?: { readonly url?: string; readonly title?: string };
+  readonly miniprogram?: { readonly appid?: string; readonly pagepath?: string; readonly title?: string };
+  readonly [key: string]: unknown;
+}
+
+/**
+ * `user/get`, as WeCom sends it (snake_case). Apps created after 2022-06-20 get no avatar, thumb_avatar, mobile,
+ * email, biz_mail, qr_code or address, and gender `"0"`: use `wx.qy.getMobile` and friends for those.
+ */
+export interface WecomUser extends WecomPayload {
+  readonly userid?: string;
+  readonly name?: string;
+  readonly department?: readonly number[];
+  readonly order?: readonly number[];
+  readonly position?: string;
+  readonly mobile?: string;
+  /** A string: `"0"` unknown, `"1"` male, `"2"` female. */
+  readonly gender?: '0' | '1' | '2' | (string & {});
+  readonly email?: string;
+  readonly biz_mail?: string;
+  readonly is_leader_in_dept?: readonly number[];
+  readonly direct_leader?: readonly string[];
+  readonly avatar?: string;
+  readonly thumb_avatar?: string;
+  readonly telephone?: string;
+  readonly alias?: string;
+  readonly address?: string;
+  readonly open_userid?: string;
+  readonly main_department?: number;
+  readonly extattr?: { readonly attrs?: readonly ExtattrItem[] };
+  readonly status?: MemberStatus | (number & {});
+  readonly qr_code?: string;
+  readonly external_position?: string;
+  readonly external_profile?: {
+    readonly external_corp_name?: string;
+    readonly wechat_channels?: { readonly nickname?: string; readonly status?: number };
+    readonly external_attr?: readonly ExtattrItem[];
+    readonly [key: string]: unknown;
+  };
+}
+
+export interface WecomDepartment {
+  readonly id?: number;
+  readonly name?: string;
+  readonly name_en?: string;
+  readonly department_leader?: readonly string[];
+  readonly parentid?: number;
+  readonly order?: number;
+  readonly [key: string]: unknown;
+}
+
+export interface DepartmentListResult extends WecomPayload {
+  readonly department?: readonly WecomDepartment[];
+}
+
+export interface DepartmentSimpleListResult extends WecomPayload {
+  readonly department_id?: readonly {
+    readonly id?: number;
+    readonly parentid?: number;
+    readonly order?: number;
+  }[];
+}
+
+export interface DepartmentGetResult extends WecomPayload {
+  readonly department?: WecomDepartment;
+}
+
+export interface ConvertToOpenidResult extends WecomPayload {
+  readonly openid?: string;
+}
+
+export interface UseridToOpenuseridResult extends WecomPayload {
+  readonly open_userid_list?: readonly { readonly userid?: string; readonly open_userid?: string }[];
+  readonly invalid_userid_list?: readonly string[];
+}
