@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * `wecom-auth`: runs the gateway (`serve`, the default) or the WeCom sandbox alone (`sandbox`).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { createLogger } from './observability/logger.js';
+import { startGateway } from './server.js';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new InvalidArgumentError('must be a port number');
+  return port;
+}
+
+async function serve(options: { config?: string }): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({ env: process.env, ...(options.config ? { configFile: options.config } : {}) });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`wecom-auth: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const gateway = await startGateway({ config, logger });
+  const lines = [
+    '',
+    `  WeCom Auth gateway  ${gateway.url}`,
+    `  API docs            ${gateway.url}/docs`,
+    `  OpenAPI             ${gateway.url}/openapi.json`,
+  ];
+  if (gateway.sandboxUrl) {
+    lines.push(
+      `  WeCom sandbox       ${gateway.sandboxUrl}   (sandbox mode: no WeCom credentials configured)`,
+      '',
+      '  Log in as the demo employee zhangsan:',
+      `    code=$(curl -s -X POST ${gateway.sandboxUrl}/__sandbox/login -H 'content-type: application/json' -d '{"userid":"zhangsan"}' | sed 's/.*"code":"\\([^"]*\\)".*/\\1/')`,
+      `    curl -s -X POST ${gateway.url}/v1/sessions -H 'content-type: application/json' -d "{\\"code\\":\\"$code\\"}"`,
+    );
+  } else {
+    lines.push(`  WeCom API           ${config.apiBase}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    gateway.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+const program = new Command('wecom-auth')
+  .description('WeCom Auth: know which employee is using your WeCom mini program.')
+  .showHelpAfterError();
+
+program
+  .command('serve', { isDefault: true })
+  .description(
+    'Run the login gateway. Configured from the environment (see README); with no WECOM_CORP_ID/WECOM_SECRET it runs in sandbox mode against a local WeCom sandbox with a demo corp.',
+  )
+  .option('-c, --config <file>', 'JSON file of settings (keys are the environment variable names)')
+  .action(serve);
+
+program
+  .command('sandbox')
+  .description('Run the WeCom API sandbox alone (the same as wecom-auth-sandbox).')
+  .option('-p, --port <port>', 'port to listen on', parsePort, 9000)
+  .option('--host <host>', 'interface to bind', '127.0.0.1')
+  .option('--fixture <file>', 'directory fixture (JSON); the demo corp when omitted')
+  .option('--seed <seed>', 'seed for deterministic tokens, codes and keys')
+  .action(async (options: { port: number; host: string; fixture?: string; seed?: string }) => {
+    const { createSandbox } = await import('@wecom-auth/sandbox');
+    const sandbox = await createSandbox({
+      port: options.port,
+      host: options.host,
+      ...(options.fixture ? { fixture: options.fixture } : {}),
+      ...(options.seed ? { seed: options.seed } : {}),
+    });
+    process.stdout.write(`WeCom sandbox listening on ${sandbox.url}\n`);
+    const stop = (): void => {
+      sandbox.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`wecom-auth: ${(error as Error).message}\n`);
+  process.exit(1);
+});

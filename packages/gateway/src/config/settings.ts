@@ -1,0 +1,197 @@
+/**
+ * Every setting of the gateway, declared once: its environment variable, how it is parsed, its default and what
+ * it means. The loader, the validation messages and the README's configuration table are all derived from this list,
+ * so they cannot drift apart.
+ */
+import { z } from 'zod';
+
+export interface Setting<T> {
+  /** The environment variable (also the key in a `--config` JSON file). */
+  readonly env: string;
+  readonly schema: z.ZodType<T>;
+  /** Shown in the table; `undefined` means "no default". */
+  readonly defaultText: string | undefined;
+  readonly description: string;
+  /** Never printed, logged or echoed in a validation message. */
+  readonly secret?: boolean;
+}
+
+const seconds = (min: number, max: number) =>
+  z.coerce.number().int(`must be a whole number of seconds`).min(min).max(max);
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
+const port = z.coerce.number().int('must be a whole number').min(0).max(65_535);
+const list = z
+  .union([z.array(z.string()), z.string()])
+  .transform((value) =>
+    (Array.isArray(value) ? value : value.split(','))
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+function setting<T>(definition: Setting<T>): Setting<T> {
+  return definition;
+}
+
+export const settings = {
+  corpId: setting({
+    env: 'WECOM_CORP_ID',
+    schema: z
+      .string()
+      .regex(/^w[wx][0-9a-zA-Z]{6,30}$/, 'must be a corp ID such as ww0123456789abcdef')
+      .optional(),
+    defaultText: undefined,
+    description:
+      'Corp ID (My Company > Company Information, starts with `ww`). Unset together with the secret: sandbox mode.',
+  }),
+  secret: setting({
+    env: 'WECOM_SECRET',
+    schema: z.string().min(1, 'must not be empty').optional(),
+    defaultText: undefined,
+    description: 'Secret of the WeCom app the mini program is associated with.',
+    secret: true,
+  }),
+  secretFile: setting({
+    env: 'WECOM_SECRET_FILE',
+    schema: z.string().min(1).optional(),
+    defaultText: undefined,
+    description: 'A file holding the secret (Docker/Kubernetes secrets); used when `WECOM_SECRET` is unset.',
+  }),
+  miniProgramAppId: setting({
+    env: 'WECOM_MINIPROGRAM_APPID',
+    schema: z
+      .string()
+      .regex(/^wx[0-9a-zA-Z]{6,30}$/, 'must be a mini program appid such as wx0123456789abcdef')
+      .optional(),
+    defaultText: undefined,
+    description:
+      'The mini program appid; `watermark.appid` of decrypted data must equal it. Required with credentials.',
+  }),
+  apiBase: setting({
+    env: 'WECOM_API_BASE',
+    schema: z.url('must be an absolute http(s) URL').default('https://qyapi.weixin.qq.com'),
+    defaultText: 'https://qyapi.weixin.qq.com',
+    description: 'Base URL of the WeCom API (a proxy, or the sandbox).',
+  }),
+  wecomTimeoutMs: setting({
+    env: 'WECOM_TIMEOUT_MS',
+    schema: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    defaultText: '5000',
+    description: 'Deadline of one call to WeCom, in milliseconds.',
+  }),
+  dbPath: setting({
+    env: 'WECOM_AUTH_DB',
+    schema: z.string().min(1).default('./data/wecom-auth.db'),
+    defaultText: './data/wecom-auth.db',
+    description: 'The SQLite file of the embedded default store (ignored when `REDIS_URL` is set).',
+  }),
+  redisUrl: setting({
+    env: 'REDIS_URL',
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    defaultText: undefined,
+    description:
+      'Use Redis instead of SQLite, for several gateway instances sharing one token and session space.',
+    secret: true,
+  }),
+  dataKey: setting({
+    env: 'WECOM_AUTH_DATA_KEY',
+    schema: z
+      .string()
+      .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+      .optional(),
+    defaultText: 'derived from the secret',
+    description:
+      'Key (32 bytes, base64) that encrypts session_keys and signing keys at rest. Derived from the secret when unset.',
+    secret: true,
+  }),
+  host: setting({
+    env: 'HOST',
+    schema: z.string().min(1).default('127.0.0.1'),
+    defaultText: '127.0.0.1',
+    description: 'Interface the gateway listens on (`0.0.0.0` for all).',
+  }),
+  port: setting({
+    env: 'PORT',
+    schema: port.default(8080),
+    defaultText: '8080',
+    description: 'Port of the gateway.',
+  }),
+  sandboxPort: setting({
+    env: 'SANDBOX_PORT',
+    schema: port.default(9000),
+    defaultText: '9000',
+    description: 'Port of the sandbox in sandbox mode.',
+  }),
+  issuer: setting({
+    env: 'JWT_ISSUER',
+    schema: z.string().min(1).default('wecom-auth'),
+    defaultText: 'wecom-auth',
+    description: '`iss` of the access tokens.',
+  }),
+  audience: setting({
+    env: 'JWT_AUDIENCE',
+    schema: z.string().min(1).default('wecom-auth'),
+    defaultText: 'wecom-auth',
+    description: '`aud` of the access tokens.',
+  }),
+  accessTokenTtl: setting({
+    env: 'ACCESS_TOKEN_TTL',
+    schema: seconds(60, 86_400).default(900),
+    defaultText: '900',
+    description: 'Lifetime of an access token, in seconds.',
+  }),
+  refreshTokenTtl: setting({
+    env: 'REFRESH_TOKEN_TTL',
+    schema: seconds(300, 365 * 86_400).default(30 * 86_400),
+    defaultText: '2592000',
+    description: 'Lifetime of a refresh token (and of an idle session), in seconds; each refresh renews it.',
+  }),
+  profileCacheTtl: setting({
+    env: 'PROFILE_CACHE_TTL',
+    schema: seconds(0, 86_400).default(600),
+    defaultText: '600',
+    description: 'How long an employee profile from `user/get` is reused, in seconds.',
+  }),
+  loginRateLimit: setting({
+    env: 'LOGIN_RATE_LIMIT',
+    schema: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    defaultText: '600',
+    description:
+      'Logins per minute from one IP. Offices share one egress IP and log in around 9 am: keep it in the hundreds.',
+  }),
+  trustProxy: setting({
+    env: 'TRUST_PROXY',
+    schema: bool.default(false),
+    defaultText: 'false',
+    description:
+      'Trust `X-Forwarded-For` (set when behind nginx or a load balancer), so limits see client IPs.',
+  }),
+  corsOrigins: setting({
+    env: 'CORS_ORIGINS',
+    schema: list.default([]),
+    defaultText: '(none)',
+    description: 'Comma-separated origins allowed by CORS; CORS is off when empty.',
+  }),
+  logLevel: setting({
+    env: 'LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    defaultText: 'info',
+    description: 'pino log level.',
+  }),
+} as const;
+
+export type Settings = typeof settings;
+export type SettingValues = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+/** The README's configuration table, generated from {@link settings}. */
+export function renderSettingsTable(): string {
+  const rows = Object.values(settings).map(
+    (s) =>
+      `| \`${s.env}\` | ${s.defaultText === undefined ? '—' : `\`${s.defaultText}\``} | ${s.description}${s.secret ? ' Secret: never logged.' : ''} |`,
+  );
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,10 @@
+export { buildGatewayApp, type GatewayAppOptions } from './app.js';
+export { ConfigError, type GatewayConfig, loadConfig } from './config/load-config.js';
+export { renderSettingsTable, settings } from './config/settings.js';
+export type { Employee, EmployeeStatus } from './employees/employee.js';
+export { type ErrorBody, GatewayError, type GatewayErrorCode } from './gateway-error.js';
+export { createLogger, redactedPaths } from './observability/logger.js';
+export { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
+export { type RunningGateway, type StartGatewayOptions, startGateway } from './server.js';
+export { createGatewayServices, type GatewayServices, type ServiceSettings } from './services.js';
+export type { AccessTokenClaims } from './sessions/token-issuer.js';

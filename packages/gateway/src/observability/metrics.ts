@@ -1,0 +1,74 @@
+/**
+ * Prometheus metrics of one gateway. Labels are closed sets (outcomes, API paths, errcodes, route patterns):
+ * never a user id, a token or anything else unbounded or secret.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { LoginOutcome } from '../sessions/session-service.js';
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  login(outcome: LoginOutcome): void;
+  wecomCall(call: {
+    apiPath: string;
+    errcode: number | undefined;
+    errorCode: string | undefined;
+    durationMs: number;
+  }): void;
+  tokenFetch(outcome: { ok: boolean; durationMs: number }): void;
+  request(route: string, method: string, statusCode: number, durationSeconds: number): void;
+  revocationMirrorSize(size: number): void;
+}
+
+export function createGatewayMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const logins = new Counter({
+    name: 'wecom_auth_logins_total',
+    help: 'Logins (POST /v1/sessions) by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const wecomCalls = new Counter({
+    name: 'wecom_auth_wecom_calls_total',
+    help: 'HTTP exchanges with WeCom by API path and errcode ("none" when no JSON answer came).',
+    labelNames: ['api', 'errcode'],
+    registers: [registry],
+  });
+  const wecomDuration = new Histogram({
+    name: 'wecom_auth_wecom_call_duration_seconds',
+    help: 'Duration of HTTP exchanges with WeCom.',
+    labelNames: ['api'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const tokenFetches = new Counter({
+    name: 'wecom_auth_access_token_fetches_total',
+    help: 'gettoken calls by outcome (refreshes of the WeCom access_token).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const requests = new Histogram({
+    name: 'wecom_auth_http_request_duration_seconds',
+    help: 'Gateway request latency by route pattern, method and status.',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const mirror = new Gauge({
+    name: 'wecom_auth_revoked_sessions_mirrored',
+    help: 'Revoked sessions held by the in-process revocation mirror.',
+    registers: [registry],
+  });
+  return {
+    registry,
+    login: (outcome) => logins.inc({ outcome }),
+    wecomCall: ({ apiPath, errcode, durationMs }) => {
+      wecomCalls.inc({ api: apiPath, errcode: errcode === undefined ? 'none' : String(errcode) });
+      wecomDuration.observe({ api: apiPath }, durationMs / 1000);
+    },
+    tokenFetch: ({ ok }) => tokenFetches.inc({ outcome: ok ? 'success' : 'failure' }),
+    request: (route, method, statusCode, durationSeconds) =>
+      requests.observe({ route, method, status: String(statusCode) }, durationSeconds),
+    revocationMirrorSize: (size) => mirror.set(size),
+  };
+}

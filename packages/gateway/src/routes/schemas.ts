@@ -1,0 +1,67 @@
+/** zod schemas of the HTTP API: they validate requests and describe the OpenAPI document. */
+import { z } from 'zod';
+
+export const errorBodySchema = z
+  .object({
+    error: z.string().describe('Stable snake_case error code.'),
+    message: z.string().describe('What happened and what to do.'),
+    requestId: z.string(),
+    wecom: z
+      .object({ errcode: z.number(), errmsg: z.string() })
+      .optional()
+      .describe('Present when WeCom caused it.'),
+  })
+  .describe('Error');
+
+export const employeeSchema = z
+  .object({
+    userId: z.string(),
+    corpId: z.string(),
+    name: z.string(),
+    departments: z.array(z.object({ id: z.number(), name: z.string().optional() }).readonly()).readonly(),
+    mainDepartment: z.number().optional(),
+    position: z.string().optional(),
+    status: z.enum(['active', 'disabled', 'inactive', 'left', 'unknown']),
+    avatar: z.string().optional(),
+    gender: z.enum(['male', 'female']).optional(),
+    email: z.string().optional(),
+    mobile: z.string().optional(),
+  })
+  .readonly()
+  .describe('Employee');
+
+export const sessionSchema = z
+  .object({
+    accessToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().describe('Seconds.'),
+    refreshToken: z.string(),
+    refreshExpiresIn: z.number().describe('Seconds.'),
+    employee: employeeSchema,
+  })
+  .readonly()
+  .describe('Session');
+
+export const loginBodySchema = z
+  .object({ code: z.string().min(1).max(512).describe('The code from wx.qy.login.') })
+  .strict();
+
+export const refreshBodySchema = z.object({ refreshToken: z.string().min(1).max(512) }).strict();
+
+export const decryptBodySchema = z
+  .object({
+    encryptedData: z.string().min(1).max(65_536),
+    iv: z.string().min(1).max(64),
+  })
+  .strict();
+
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+export const errorResponses = {
+  400: errorBodySchema,
+  401: errorBodySchema,
+  403: errorBodySchema,
+  429: errorBodySchema,
+  502: errorBodySchema,
+  503: errorBodySchema,
+};

@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { GatewayServices } from '../services.js';
+import {
+  bearerSecurity,
+  errorResponses,
+  loginBodySchema,
+  refreshBodySchema,
+  sessionSchema,
+} from './schemas.js';
+
+export interface SessionRoutesOptions {
+  readonly services: GatewayServices;
+  readonly loginRateLimit: number;
+}
+
+export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async (
+  app,
+  { services, loginRateLimit },
+) => {
+  app.post(
+    '/v1/sessions',
+    {
+      config: { rateLimit: { max: loginRateLimit, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Log in with a wx.qy.login code',
+        description:
+          'Exchanges the code with WeCom, checks the user is an active employee of this corp and opens a session. A code works once; a duplicate submission while the first is in flight shares its result.',
+        body: loginBodySchema,
+        response: { 201: sessionSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const session = await services.sessions.login(request.body.code);
+      return reply.code(201).header('cache-control', 'no-store').send(session);
+    },
+  );
+
+  app.post(
+    '/v1/sessions/refresh',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Rotate the refresh token',
+        description:
+          'Returns a new access token and refresh token. Presenting an already-rotated refresh token revokes the whole session.',
+        body: refreshBodySchema,
+        response: { 200: sessionSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const session = await services.sessions.refresh(request.body.refreshToken);
+      return reply.header('cache-control', 'no-store').send(session);
+    },
+  );
+
+  app.delete(
+    '/v1/sessions/current',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Log out',
+        description:
+          'Revokes the session: its access token stops verifying at once, here and on every instance.',
+        security: bearerSecurity,
+      },
+    },
+    async (request, reply) => {
+      const claims = await services.sessions.verify(request.headers.authorization);
+      await services.sessions.revoke(claims.sessionId, 'logout');
+      return reply.code(204).send();
+    },
+  );
+};

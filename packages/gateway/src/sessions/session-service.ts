@@ -1,0 +1,281 @@
+/**
+ * The session lifecycle: a `wx.qy.login` code becomes an employee and the app's own session; refresh tokens
+ * rotate with reuse detection; logout and revocation take effect at once through the revocation mirror.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { WecomClient } from '@wecom-auth/api';
+import { decryptMiniProgramData, WatermarkError, WecomCryptoError } from '@wecom-auth/crypto';
+import type { RevokeReason, SessionRecord, SessionStore } from '@wecom-auth/store';
+import type { Employee } from '../employees/employee.js';
+import type { EmployeeDirectory } from '../employees/employee-directory.js';
+import { GatewayError } from '../gateway-error.js';
+import type { DataSealer } from './data-sealer.js';
+import type { RevocationMirror } from './revocation-mirror.js';
+import type { AccessTokenClaims, TokenIssuer } from './token-issuer.js';
+import { toGatewayError } from './wecom-failure.js';
+
+export interface IssuedSession {
+  readonly accessToken: string;
+  readonly tokenType: 'Bearer';
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+  readonly refreshExpiresIn: number;
+  readonly employee: Employee;
+}
+
+export type LoginOutcome = 'success' | 'code_invalid' | 'not_a_member' | 'employee_inactive' | 'error';
+
+export interface SessionServiceOptions {
+  readonly corpId: string;
+  readonly miniProgramAppId: string;
+  readonly wecom: Pick<WecomClient, 'miniprogram'>;
+  readonly directory: EmployeeDirectory;
+  readonly sessions: SessionStore;
+  readonly issuer: TokenIssuer;
+  readonly revocations: RevocationMirror;
+  readonly sealer: DataSealer;
+  readonly refreshTtlSeconds: number;
+  readonly now: () => number;
+  readonly onLogin: (outcome: LoginOutcome) => void;
+}
+
+function newSecret(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** Only this digest of a refresh token is stored. */
+export function hashRefreshToken(refreshToken: string): string {
+  return createHash('sha256').update(refreshToken).digest('base64url');
+}
+
+const loginOutcomes: Readonly<Record<string, LoginOutcome>> = {
+  code_invalid: 'code_invalid',
+  not_a_member: 'not_a_member',
+  employee_inactive: 'employee_inactive',
+};
+
+export class SessionService {
+  readonly #options: SessionServiceOptions;
+  /** Logins under way by code: a double tap or a retry of the same code shares the first exchange. */
+  readonly #loginsInFlight = new Map<string, Promise<IssuedSession>>();
+
+  constructor(options: SessionServiceOptions) {
+    this.#options = options;
+  }
+
+  login(code: string): Promise<IssuedSession> {
+    let pending = this.#loginsInFlight.get(code);
+    if (!pending) {
+      pending = this.#login(code).finally(() => this.#loginsInFlight.delete(code));
+      this.#loginsInFlight.set(code, pending);
+    }
+    return pending;
+  }
+
+  async #login(code: string): Promise<IssuedSession> {
+    try {
+      const result = await this.#exchange(code);
+      this.#options.onLogin('success');
+      return result;
+    } catch (error) {
+      const mapped = toGatewayError(error);
+      this.#options.onLogin((mapped instanceof GatewayError && loginOutcomes[mapped.code]) || 'error');
+      throw mapped;
+    }
+  }
+
+  async #exchange(code: string): Promise<IssuedSession> {
+    const { corpId, wecom, directory, sessions, sealer, now } = this.#options;
+    const wecomSession = await wecom.miniprogram.code2Session(code);
+    if (wecomSession.corpId !== corpId) {
+      // The userid is then an encrypted id of another corp's member: never store it as an employee.
+      throw new GatewayError('not_a_member', 403, 'This WeCom user does not belong to this company.');
+    }
+    const employee = await directory.get(corpId, wecomSession.userId).catch((error: unknown) => {
+      const code = (error as { errcode?: unknown }).errcode;
+      if (code === 60011 || code === 60111) {
+        throw new GatewayError('not_a_member', 403, "This employee is outside the app's visible range.");
+      }
+      throw error;
+    });
+    if (employee.status !== 'active') {
+      throw new GatewayError(
+        'employee_inactive',
+        403,
+        `This employee's WeCom account is ${employee.status}.`,
+      );
+    }
+    const at = now();
+    const refreshToken = newSecret(32);
+    const record: SessionRecord = {
+      id: newSecret(16),
+      corpId,
+      userId: employee.userId,
+      refreshTokenHash: hashRefreshToken(refreshToken),
+      sessionKeyCiphertext: sealer.seal(wecomSession.sessionKey, 'session_key'),
+      createdAt: at,
+      refreshedAt: at,
+      expiresAt: at + this.#options.refreshTtlSeconds * 1000,
+    };
+    await sessions.create(record);
+    return this.#issue(record, refreshToken, employee);
+  }
+
+  async #issue(record: SessionRecord, refreshToken: string, employee: Employee): Promise<IssuedSession> {
+    const access = await this.#options.issuer.sign({
+      userId: record.userId,
+      corpId: record.corpId,
+      sessionId: record.id,
+    });
+    return {
+      accessToken: access.token,
+      tokenType: 'Bearer',
+      expiresIn: access.expiresIn,
+      refreshToken,
+      refreshExpiresIn: this.#options.refreshTtlSeconds,
+      employee,
+    };
+  }
+
+  /** Rotates a refresh token. A token used a second time revokes its whole session (it was likely stolen). */
+  async refresh(refreshToken: string): Promise<IssuedSession> {
+    const { sessions, now, revocations, directory } = this.#options;
+    const at = now();
+    const nextToken = newSecret(32);
+    const result = await sessions
+      .rotate(hashRefreshToken(refreshToken), {
+        refreshTokenHash: hashRefreshToken(nextToken),
+        refreshedAt: at,
+        expiresAt: at + this.#options.refreshTtlSeconds * 1000,
+      })
+      .catch((error: unknown) => {
+        throw toGatewayError(error);
+      });
+    switch (result.outcome) {
+      case 'unknown':
+        throw new GatewayError('refresh_token_invalid', 401, 'The refresh token is not valid; log in again.');
+      case 'expired':
+        throw new GatewayError('refresh_token_expired', 401, 'The session has expired; log in again.');
+      case 'reused':
+        revocations.add({ sessionId: result.session.id, revokedAt: at, expiresAt: result.session.expiresAt });
+        throw new GatewayError(
+          'session_revoked',
+          401,
+          'This refresh token was already used, so the session was revoked to protect the account; log in again.',
+        );
+      case 'revoked':
+        throw new GatewayError('session_revoked', 401, 'The session was revoked; log in again.');
+      case 'rotated':
+        break;
+    }
+    const employee = await directory
+      .get(result.session.corpId, result.session.userId)
+      .catch((error: unknown) => {
+        throw toGatewayError(error);
+      });
+    if (employee.status !== 'active') {
+      await this.revoke(
+        result.session.id,
+        employee.status === 'left' ? 'employee_left' : 'employee_disabled',
+      );
+      throw new GatewayError(
+        'employee_inactive',
+        403,
+        `This employee's WeCom account is ${employee.status}.`,
+      );
+    }
+    return this.#issue(result.session, nextToken, employee);
+  }
+
+  async revoke(sessionId: string, reason: RevokeReason): Promise<void> {
+    const at = this.#options.now();
+    const session = await this.#options.sessions.get(sessionId);
+    await this.#options.sessions.revoke(sessionId, reason, at);
+    // Effective here at once; other instances learn it from the store's feed.
+    this.#options.revocations.add({
+      sessionId,
+      revokedAt: at,
+      expiresAt: session?.expiresAt ?? at + 86_400_000,
+    });
+  }
+
+  /** The claims of a valid, unrevoked access token. */
+  async verify(authorization: string | undefined): Promise<AccessTokenClaims> {
+    const token = parseBearer(authorization);
+    const claims = await this.#options.issuer.verify(token);
+    if (!this.#options.revocations.ready) {
+      throw new GatewayError(
+        'store_unavailable',
+        503,
+        'Revocations are being resynchronised; try again shortly.',
+        {
+          retryAfterSeconds: 1,
+        },
+      );
+    }
+    if (this.#options.revocations.isRevoked(claims.sessionId)) {
+      throw new GatewayError('session_revoked', 401, 'The session was revoked; log in again.');
+    }
+    return claims;
+  }
+
+  /** Decrypts `wx.qy.getMobile` / `getEmail` / `getEnterpriseUserInfo` data with this session's session_key. */
+  async decrypt(
+    claims: AccessTokenClaims,
+    input: { encryptedData: string; iv: string },
+  ): Promise<Record<string, unknown>> {
+    const session = await this.#options.sessions.get(claims.sessionId).catch((error: unknown) => {
+      throw toGatewayError(error);
+    });
+    if (!session || session.revokedAt !== undefined) {
+      throw new GatewayError('session_revoked', 401, 'The session was revoked; log in again.');
+    }
+    let sessionKey: string;
+    try {
+      sessionKey = this.#options.sealer.open(session.sessionKeyCiphertext, 'session_key');
+    } catch {
+      throw new GatewayError(
+        'decrypt_failed',
+        400,
+        'This session cannot decrypt data any more; log in again.',
+      );
+    }
+    let data: Record<string, unknown>;
+    try {
+      data = decryptMiniProgramData({ sessionKey, ...input, appId: this.#options.miniProgramAppId });
+    } catch (error) {
+      if (error instanceof WatermarkError) {
+        throw new GatewayError(
+          'watermark_mismatch',
+          400,
+          'The data was encrypted for another mini program (watermark.appid differs from WECOM_MINIPROGRAM_APPID).',
+        );
+      }
+      if (error instanceof WecomCryptoError) {
+        throw new GatewayError(
+          'decrypt_failed',
+          400,
+          'The data could not be decrypted with this session: call wx.qy.login again before wx.qy.getMobile.',
+        );
+      }
+      throw error;
+    }
+    const disclosed = {
+      ...(typeof data.mobile === 'string' && data.mobile ? { mobile: data.mobile } : {}),
+      ...(typeof data.email === 'string' && data.email ? { email: data.email } : {}),
+    };
+    if (Object.keys(disclosed).length > 0) {
+      await this.#options.directory.addDisclosed(claims.corpId, claims.userId, disclosed);
+    }
+    return data;
+  }
+}
+
+/** The token of an `Authorization: Bearer …` header. */
+export function parseBearer(authorization: string | undefined): string {
+  const match = /^Bearer ([A-Za-z0-9_\-.]{10,4096})$/i.exec(authorization?.trim() ?? '');
+  if (!match?.[1]) {
+    throw new GatewayError('unauthorized', 401, 'Send the access token as "Authorization: Bearer <token>".');
+  }
+  return match[1];
+}

@@ -1,0 +1,210 @@
+/**
+ * The app's own access tokens: ES256 JWTs (`iss`, `aud`, `sub` = userid, `corp`, `sid`, `iat`, `exp`, `kid`), signed
+ * with a key generated once and kept in the store (private part sealed), published at `/.well-known/jwks.json`.
+ * Rotation keeps retired keys published until the last token they signed has expired.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SigningKeyRecord, SigningKeyStore } from '@wecom-auth/store';
+import {
+  type CryptoKey,
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { GatewayError } from '../gateway-error.js';
+import type { DataSealer } from './data-sealer.js';
+
+export interface AccessTokenClaims {
+  readonly userId: string;
+  readonly corpId: string;
+  readonly sessionId: string;
+  /** Expiry, epoch seconds. */
+  readonly exp: number;
+}
+
+export interface TokenIssuerOptions {
+  readonly keys: SigningKeyStore;
+  readonly sealer: DataSealer;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly ttlSeconds: number;
+  readonly now: () => number;
+}
+
+interface VerificationKey {
+  readonly kid: string;
+  readonly key: CryptoKey;
+  readonly publicJwk: JWK;
+}
+
+/** Verified tokens are remembered so the hot path of `/v1/verify` skips the ECDSA check; revocation is separate. */
+const verifiedCacheSize = 20_000;
+/** Unknown `kid`s trigger at most one key reload per this interval (another instance may have rotated). */
+const reloadIntervalMs = 30_000;
+
+async function generateRecord(now: number, sealer: DataSealer): Promise<SigningKeyRecord> {
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const publicJwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(publicJwk);
+  const privateJwk = await exportJWK(privateKey);
+  return {
+    kid,
+    alg: 'ES256',
+    publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' },
+    privateJwk: { sealed: sealer.seal(JSON.stringify(privateJwk), 'signing_key') },
+    createdAt: now,
+  };
+}
+
+export class TokenIssuer {
+  readonly #options: TokenIssuerOptions;
+  #signingKid = '';
+  #signingKey: CryptoKey | undefined;
+  #verificationKeys = new Map<string, VerificationKey>();
+  #lastReload = 0;
+  readonly #verified = new Map<string, AccessTokenClaims>();
+
+  private constructor(options: TokenIssuerOptions) {
+    this.#options = options;
+  }
+
+  /** Loads the keys, generating the first one if the store has none (instances starting together agree on one). */
+  static async create(options: TokenIssuerOptions): Promise<TokenIssuer> {
+    const issuer = new TokenIssuer(options);
+    const existing = await options.keys.list();
+    if (!existing.some((record) => record.retiredAt === undefined)) {
+      await options.keys.ensureActive(await generateRecord(options.now(), options.sealer));
+    }
+    await issuer.reload();
+    return issuer;
+  }
+
+  /** Re-reads the keys from the store. */
+  async reload(): Promise<void> {
+    const records = await this.#options.keys.list();
+    const active = records.find((record) => record.retiredAt === undefined);
+    if (!active) throw new Error('no active signing key in the store');
+    const sealed = (active.privateJwk as { sealed?: unknown }).sealed;
+    if (typeof sealed !== 'string') throw new Error('the active signing key is not sealed');
+    const privateJwk = JSON.parse(this.#options.sealer.open(sealed, 'signing_key')) as JWK;
+    this.#signingKey = (await importJWK(privateJwk, 'ES256')) as CryptoKey;
+    this.#signingKid = active.kid;
+    const keys = new Map<string, VerificationKey>();
+    for (const record of records) {
+      const publicJwk = record.publicJwk as JWK;
+      keys.set(record.kid, {
+        kid: record.kid,
+        key: (await importJWK(publicJwk, 'ES256')) as CryptoKey,
+        publicJwk,
+      });
+    }
+    this.#verificationKeys = keys;
+    this.#lastReload = this.#options.now();
+  }
+
+  /** Retires the current key and signs with a new one from now on. Old tokens keep verifying until they expire. */
+  async rotate(): Promise<string> {
+    const next = await generateRecord(this.#options.now(), this.#options.sealer);
+    await this.#options.keys.rotate(next, this.#options.now());
+    await this.#options.keys.prune(this.#options.now() - this.#options.ttlSeconds * 1000);
+    await this.reload();
+    return next.kid;
+  }
+
+  /** The public keys, for `/.well-known/jwks.json`. */
+  jwks(): { keys: JWK[] } {
+    return { keys: [...this.#verificationKeys.values()].map((k) => k.publicJwk) };
+  }
+
+  async sign(subject: {
+    userId: string;
+    corpId: string;
+    sessionId: string;
+  }): Promise<{ token: string; expiresIn: number }> {
+    if (!this.#signingKey) throw new Error('TokenIssuer used before create()');
+    const iat = Math.floor(this.#options.now() / 1000);
+    const token = await new SignJWT({ corp: subject.corpId, sid: subject.sessionId })
+      .setProtectedHeader({ alg: 'ES256', kid: this.#signingKid, typ: 'JWT' })
+      .setIssuer(this.#options.issuer)
+      .setAudience(this.#options.audience)
+      .setSubject(subject.userId)
+      .setJti(randomUUID())
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.#options.ttlSeconds)
+      .sign(this.#signingKey);
+    return { token, expiresIn: this.#options.ttlSeconds };
+  }
+
+  /** The claims of a valid token; `token_expired` or `token_invalid` otherwise. Does not check revocation. */
+  async verify(token: string): Promise<AccessTokenClaims> {
+    const nowSeconds = this.#options.now() / 1000;
+    const cached = this.#verified.get(token);
+    if (cached) {
+      if (cached.exp > nowSeconds) return cached;
+      this.#verified.delete(token);
+      throw new GatewayError('token_expired', 401, 'The access token has expired; refresh it.');
+    }
+    const claims = await this.#verifySignature(token);
+    if (this.#verified.size >= verifiedCacheSize) {
+      const oldest = this.#verified.keys().next().value;
+      if (oldest !== undefined) this.#verified.delete(oldest);
+    }
+    this.#verified.set(token, claims);
+    return claims;
+  }
+
+  async #verifySignature(token: string): Promise<AccessTokenClaims> {
+    let kid: string | undefined;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      throw new GatewayError('token_invalid', 401, 'The access token is malformed.');
+    }
+    if (
+      kid &&
+      !this.#verificationKeys.has(kid) &&
+      this.#options.now() - this.#lastReload > reloadIntervalMs
+    ) {
+      await this.reload();
+    }
+    const key = kid ? this.#verificationKeys.get(kid) : undefined;
+    if (!key)
+      throw new GatewayError('token_invalid', 401, 'The access token was not signed by this gateway.');
+    try {
+      const { payload } = await jwtVerify(token, key.key, {
+        issuer: this.#options.issuer,
+        audience: this.#options.audience,
+        algorithms: ['ES256'],
+        currentDate: new Date(this.#options.now()),
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      const { sub, corp, sid, exp } = payload as {
+        sub?: unknown;
+        corp?: unknown;
+        sid?: unknown;
+        exp?: unknown;
+      };
+      if (
+        typeof sub !== 'string' ||
+        typeof corp !== 'string' ||
+        typeof sid !== 'string' ||
+        typeof exp !== 'number'
+      ) {
+        throw new GatewayError('token_invalid', 401, 'The access token lacks required claims.');
+      }
+      return { userId: sub, corpId: corp, sessionId: sid, exp };
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      if (error instanceof errors.JWTExpired) {
+        throw new GatewayError('token_expired', 401, 'The access token has expired; refresh it.');
+      }
+      throw new GatewayError('token_invalid', 401, 'The access token is invalid.');
+    }
+  }
+}
