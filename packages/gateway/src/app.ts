@@ -8,7 +8,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Logger } from 'pino';
 import { GatewayError } from './gateway-error.js';
 import { toHttpError } from './http-errors.js';
 import type { GatewayMetrics } from './observability/metrics.js';
@@ -21,7 +20,8 @@ import type { GatewayServices } from './services.js';
 export interface GatewayAppOptions {
   readonly services: GatewayServices;
   readonly metrics: GatewayMetrics;
-  readonly logger: Logger;
+  /** A pino logger (pino's `Logger` satisfies Fastify's logger interface). */
+  readonly logger: FastifyBaseLogger;
   readonly trustProxy: boolean;
   readonly corsOrigins: readonly string[];
   readonly loginRateLimit: number;
