@@ -81,6 +81,7 @@ export class AccessTokenManager implements AccessTokenSource {
   #inflightBasis: string | undefined;
   #aheadTriedFor: string | undefined;
   readonly #refused: string[] = [];
+  #lastObtainedAt = 0;
   #failures = 0;
   #retryAt = 0;
   #lastError: unknown;
@@ -170,7 +171,8 @@ export class AccessTokenManager implements AccessTokenSource {
   async #acquire(reason: RefreshReason): Promise<AccessTokenRecord> {
     const { store, now, lockWaitMs } = this.#options;
     if (this.#failures > 0 && now() < this.#retryAt) throw this.#lastError;
-    const deadline = now() + lockWaitMs;
+    // Waiting is measured in real time, whatever clock the tokens' lifetimes use.
+    const deadline = performance.now() + lockWaitMs;
     for (;;) {
       const stored = await store.get(this.cacheKey);
       if (this.#usable(stored, reason)) return this.#adopt(stored);
@@ -185,7 +187,7 @@ export class AccessTokenManager implements AccessTokenSource {
           await lock.release();
         }
       }
-      const remaining = deadline - now();
+      const remaining = deadline - performance.now();
       if (remaining <= 0) {
         // The lock holder is slow or dead; its lock expires by itself, but no caller waits longer than this.
         this.#options.logger.warn({}, 'refresh lock held too long; fetching without it');
@@ -197,7 +199,9 @@ export class AccessTokenManager implements AccessTokenSource {
 
   async #fetch(): Promise<AccessTokenRecord> {
     const { core, corpId, secret, now, logger, onFetch } = this.#options;
-    const obtainedAt = now();
+    // Strictly increasing within the process, so two fetches in the same millisecond still have an order.
+    const obtainedAt = Math.max(now(), this.#lastObtainedAt + 1);
+    this.#lastObtainedAt = obtainedAt;
     const started = performance.now();
     try {
       const payload = await core.withoutToken<GettokenPayload>(

@@ -103,19 +103,19 @@ const table: readonly ErrcodeInfo[] = [
     errcode: 41002,
     meaning: 'Missing corpid',
     class: 'config',
-    hint: 'Set WECOM_CORP_ID.',
+    hint: 'The request had no corpid: set WECOM_CORP_ID to the corp ID from My Company > Company Information.',
   },
   {
     errcode: 41004,
     meaning: 'Missing secret',
     class: 'config',
-    hint: 'Set WECOM_SECRET (or WECOM_SECRET_FILE).',
+    hint: 'The request had no corpsecret: set WECOM_SECRET (or WECOM_SECRET_FILE) to the secret of the app associated with the mini program.',
   },
   {
     errcode: 41009,
     meaning: 'Missing userid',
     class: 'client',
-    hint: 'The request needs a userid.',
+    hint: "The request needs a userid; pass the member's userid.",
   },
   {
     errcode: 42001,

@@ -87,9 +87,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
   }
   await app.register(rateLimit, {
     global: false,
-    ...(options.rateLimitRedis
-      ? { redis: options.rateLimitRedis, nameSpace: 'wecom-auth:ratelimit:' }
-      : {}),
+    ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: 'wecom-auth:ratelimit:' } : {}),
     errorResponseBuilder: (_request, context) =>
       new GatewayError(
         'rate_limited',

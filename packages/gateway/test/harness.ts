@@ -1,0 +1,107 @@
+/**
+ * Starts a real gateway against a real sandbox over HTTP, with every log line captured, for end-to-end tests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, loadConfig, type RunningGateway, startGateway } from '@wecom-auth/gateway';
+import {
+  createSandbox,
+  DEMO_APP,
+  DEMO_CORP_ID,
+  DEMO_MINI_PROGRAM_APP_ID,
+  type Sandbox,
+  type SandboxOptions,
+} from '@wecom-auth/sandbox';
+
+export interface TestGateway {
+  readonly gateway: RunningGateway;
+  readonly sandbox: Sandbox;
+  /** Every log line the gateway wrote. */
+  readonly logs: string[];
+  /** Every response body the tests read through {@link call}. */
+  readonly responses: string[];
+  readonly dataDir: string;
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> | undefined; text: string }>;
+  /** A fresh wx.qy.login code for a sandbox user. */
+  code(userid: string, corpid?: string): string;
+  login(userid: string): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(
+  options: { env?: Record<string, string>; sandbox?: SandboxOptions; dataDir?: string } = {},
+): Promise<TestGateway> {
+  const sandbox = await createSandbox({ port: 0, ...options.sandbox });
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'wecom-auth-gw-'));
+  const logs: string[] = [];
+  const responses: string[] = [];
+  const config = loadConfig({
+    env: {
+      WECOM_CORP_ID: DEMO_CORP_ID,
+      WECOM_SECRET: DEMO_APP.secret,
+      WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
+      WECOM_API_BASE: sandbox.url,
+      WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
+      WECOM_TIMEOUT_MS: '1000',
+      PORT: '0',
+      LOG_LEVEL: 'debug',
+      ...options.env,
+    },
+  });
+  const logger = createLogger({
+    level: config.logLevel,
+    destination: {
+      write(line: string) {
+        logs.push(line);
+      },
+    },
+  });
+  const gateway = await startGateway({ config, logger });
+
+  const call: TestGateway['call'] = async (method, path, callOptions = {}) => {
+    const headers: Record<string, string> = { ...callOptions.headers };
+    if (callOptions.body !== undefined) headers['content-type'] = 'application/json';
+    if (callOptions.token) headers.authorization = `Bearer ${callOptions.token}`;
+    const response = await fetch(gateway.url + path, {
+      method,
+      headers,
+      ...(callOptions.body === undefined ? {} : { body: JSON.stringify(callOptions.body) }),
+    });
+    const text = await response.text();
+    responses.push(text);
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { status: response.status, headers: response.headers, body, text };
+  };
+
+  return {
+    gateway,
+    sandbox,
+    logs,
+    responses,
+    dataDir,
+    call,
+    code: (userid, corpid) => sandbox.control.login({ userid, ...(corpid ? { corpid } : {}) }).code,
+    async login(userid) {
+      const response = await call('POST', '/v1/sessions', {
+        body: { code: sandbox.control.login({ userid }).code },
+      });
+      if (response.status !== 201 || !response.body) throw new Error(`login failed: ${response.text}`);
+      return response.body;
+    },
+    async close() {
+      await gateway.close();
+      await sandbox.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
