@@ -103,6 +103,7 @@ describe('AccessTokenManager', () => {
     advance(7200_000);
     expect(client.status().fresh).toBe(false);
     expect(await client.accessToken.getToken()).toBe('token-2');
+    expect(wecom.count('/cgi-bin/gettoken')).toBe(2);
     expect(client.status()).toMatchObject({ fresh: true, refreshing: false, consecutiveFailures: 0 });
   });
 
