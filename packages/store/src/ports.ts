@@ -128,7 +128,11 @@ export interface InboxEvent {
 
 export interface EventInbox {
   /** Records the event; false when an event with this id was recorded before (a WeCom retry). */
-  record(event: { readonly id: string; readonly payload: string; readonly receivedAt: number }): Promise<boolean>;
+  record(event: {
+    readonly id: string;
+    readonly payload: string;
+    readonly receivedAt: number;
+  }): Promise<boolean>;
   markApplied(id: string, at: number): Promise<void>;
   /** Recorded but not yet applied, oldest first. */
   pending(limit: number): Promise<InboxEvent[]>;

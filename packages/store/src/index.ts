@@ -1,0 +1,18 @@
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { type OpenStoreConfig, openStore } from './open-store.js';
+export type {
+  CacheStore,
+  EventInbox,
+  InboxEvent,
+  RevocationEntry,
+  RevokeReason,
+  RotateResult,
+  SessionRecord,
+  SessionStore,
+  SigningKeyRecord,
+  SigningKeyStore,
+  Store,
+} from './ports.js';
+export { StoreUnavailableError } from './ports.js';
+export { createRedisStore, type RedisStoreOptions } from './redis-store.js';
+export { createSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';

@@ -1,0 +1,39 @@
+import { createMemoryStore } from './memory-store.js';
+import type { Store } from './ports.js';
+import { createRedisStore } from './redis-store.js';
+import { createSqliteStore } from './sqlite-store.js';
+
+/** Which store {@link openStore} opens: Redis when `redisUrl` is set, else SQLite when `sqlitePath` is set. */
+export type OpenStoreConfig =
+  | {
+      readonly redisUrl: string;
+      readonly keyPrefix?: string;
+      readonly commandTimeoutMs?: number;
+      readonly now?: () => number;
+    }
+  | { readonly sqlitePath: string; readonly now?: () => number }
+  | { readonly kind: 'memory'; readonly now?: () => number };
+
+/**
+ * Opens the store a configuration asks for: `{ redisUrl }` → Redis (several gateway instances), else
+ * `{ sqlitePath }` → SQLite (one instance), `{ kind: 'memory' }` → memory (tests).
+ *
+ * @example
+ * const store = openStore(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : { sqlitePath: './data/store.db' });
+ */
+export function openStore(config: OpenStoreConfig): Store {
+  const now = config.now === undefined ? {} : { now: config.now };
+  if ('redisUrl' in config && typeof config.redisUrl === 'string' && config.redisUrl !== '') {
+    return createRedisStore({
+      url: config.redisUrl,
+      ...now,
+      ...(config.keyPrefix === undefined ? {} : { keyPrefix: config.keyPrefix }),
+      ...(config.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: config.commandTimeoutMs }),
+    });
+  }
+  if ('sqlitePath' in config && typeof config.sqlitePath === 'string' && config.sqlitePath !== '') {
+    return createSqliteStore({ path: config.sqlitePath, ...now });
+  }
+  if ('kind' in config && config.kind === 'memory') return createMemoryStore(now);
+  throw new TypeError("openStore: set redisUrl, sqlitePath or kind: 'memory'");
+}

@@ -1,0 +1,274 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/**
+ * A Lua script run with EVALSHA, falling back to EVAL once when the server does not know it yet (after a restart
+ * or a SCRIPT FLUSH). Every script takes the key prefix as ARGV[1] and derives its keys from it, because several
+ * keys (a session found through its refresh hash) are only known inside the script; this needs a standalone Redis
+ * or a primary, not Redis Cluster.
+ */
+export class LuaScript {
+  readonly #source: string;
+  readonly #sha: string;
+
+  constructor(source: string) {
+    this.#source = source;
+    this.#sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: Redis, args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(this.#sha, 0, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.eval(this.#source, 0, ...args);
+    }
+  }
+}
+
+// Key layout under the prefix p (every script and the adapter agree on it):
+//   at:<key>        access-token record (hash)           atlock:<key>   refresh lock holder
+//   s:<id>          session (hash)                       rh:<hash>      session id of a current or earlier hash
+//   sh:<id>         every refresh hash of a session      u:<corp>:<user> session ids of one employee
+//   sexp            session ids by expiresAt             rev            revocations, "<expiresAt>:<id>" by revokedAt
+//   c:<key>         cache value (JSON)                   sk / sk:retired / sk:active   signing keys
+//   ib:<id>         inbox event (JSON)                   ibpending      pending event ids by receivedAt
+// Channels: p..'changes' (access-token key changed), p..'revocations' ("<revokedAt>:<expiresAt>:<id>").
+
+/** Lengthens a key's TTL to at least `ttl`; never shortens it, so the longest-lived member keeps a set alive. */
+const EXTEND_TTL = `
+local function extend_ttl(key, ttl)
+  if redis.call('PTTL', key) < tonumber(ttl) then redis.call('PEXPIRE', key, ttl) end
+end
+`;
+
+/** Marks a session revoked, records the revocation and announces it. */
+const REVOKE = `
+local function revoke(p, id, reason, at)
+  local skey = p .. 's:' .. id
+  local expires = redis.call('HGET', skey, 'expiresAt')
+  redis.call('HSET', skey, 'revokedAt', at, 'revokeReason', reason)
+  redis.call('ZADD', p .. 'rev', at, expires .. ':' .. id)
+  redis.call('PUBLISH', p .. 'revocations', at .. ':' .. expires .. ':' .. id)
+end
+`;
+
+/** ARGV: p, key, token, expiresAt, obtainedAt, ttl. Returns the stored record as a flattened hash. */
+export const PUT_IF_NEWER = new LuaScript(`
+local p, key, obtained, ttl = ARGV[1], ARGV[2], tonumber(ARGV[5]), ARGV[6]
+local rkey = p .. 'at:' .. key
+local current = redis.call('HGET', rkey, 'obtainedAt')
+if current and tonumber(current) > obtained then return redis.call('HGETALL', rkey) end
+redis.call('DEL', rkey)
+redis.call('HSET', rkey, 'token', ARGV[3], 'expiresAt', ARGV[4], 'obtainedAt', ARGV[5])
+redis.call('PEXPIRE', rkey, ttl)
+redis.call('PUBLISH', p .. 'changes', key)
+return redis.call('HGETALL', rkey)
+`);
+
+/** ARGV: p, key, token. Returns 1 when it deleted the record. */
+export const DELETE_IF_TOKEN = new LuaScript(`
+local p, key, token = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('HGET', p .. 'at:' .. key, 'token') ~= token then return 0 end
+redis.call('DEL', p .. 'at:' .. key)
+redis.call('PUBLISH', p .. 'changes', key)
+return 1
+`);
+
+/** ARGV: p, key, holder. Deletes the lock only while `holder` still has it; wakes waiters either way. */
+export const RELEASE_LOCK = new LuaScript(`
+local p, key, holder = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('GET', p .. 'atlock:' .. key) == holder then redis.call('DEL', p .. 'atlock:' .. key) end
+redis.call('PUBLISH', p .. 'changes', key)
+return 1
+`);
+
+/**
+ * ARGV: p, id, userKey, corpId, userId, refreshTokenHash, sessionKeyCiphertext, createdAt, refreshedAt, expiresAt,
+ * ttl, revokedAt ('' when active), revokeReason. Returns 'ok', 'id_taken' or 'hash_taken'.
+ */
+export const CREATE_SESSION = new LuaScript(`${EXTEND_TTL}
+local p, id, user_key, hash, expires, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[6], ARGV[10], ARGV[11]
+local skey = p .. 's:' .. id
+if redis.call('EXISTS', skey) == 1 then return 'id_taken' end
+if redis.call('EXISTS', p .. 'rh:' .. hash) == 1 then return 'hash_taken' end
+redis.call('HSET', skey, 'id', id, 'corpId', ARGV[4], 'userId', ARGV[5], 'refreshTokenHash', hash,
+  'sessionKeyCiphertext', ARGV[7], 'createdAt', ARGV[8], 'refreshedAt', ARGV[9], 'expiresAt', expires,
+  'userKey', user_key)
+if ARGV[12] ~= '' then redis.call('HSET', skey, 'revokedAt', ARGV[12], 'revokeReason', ARGV[13]) end
+redis.call('PEXPIRE', skey, ttl)
+redis.call('SET', p .. 'rh:' .. hash, id, 'PX', ttl)
+redis.call('SADD', p .. 'sh:' .. id, hash)
+redis.call('PEXPIRE', p .. 'sh:' .. id, ttl)
+redis.call('SADD', user_key, id)
+extend_ttl(user_key, ttl)
+redis.call('ZADD', p .. 'sexp', expires, id)
+return 'ok'
+`);
+
+/**
+ * ARGV: p, presentedHash, nextHash, refreshedAt, expiresAt, now, ttl.
+ * Returns { outcome, ...flattened session hash }; outcome is unknown, revoked, expired, reused, rotated or
+ * hash_taken. One script, so of concurrent rotations with one hash exactly one sees it as current.
+ */
+export const ROTATE_SESSION = new LuaScript(`${EXTEND_TTL}${REVOKE}
+local p, presented, next_hash, refreshed, expires, now, ttl =
+  ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local id = redis.call('GET', p .. 'rh:' .. presented)
+if not id then return { 'unknown' } end
+local skey = p .. 's:' .. id
+local fields = redis.call('HGETALL', skey)
+if #fields == 0 then return { 'unknown' } end
+local s = {}
+for i = 1, #fields, 2 do s[fields[i]] = fields[i + 1] end
+local function answer(outcome)
+  local reply = redis.call('HGETALL', skey)
+  table.insert(reply, 1, outcome)
+  return reply
+end
+if s.revokedAt then return answer('revoked') end
+if tonumber(s.expiresAt) <= tonumber(now) then return answer('expired') end
+if s.refreshTokenHash ~= presented then
+  revoke(p, id, 'refresh_token_reuse', now)
+  return answer('reused')
+end
+if redis.call('EXISTS', p .. 'rh:' .. next_hash) == 1 then return { 'hash_taken' } end
+redis.call('HSET', skey, 'refreshTokenHash', next_hash, 'refreshedAt', refreshed, 'expiresAt', expires)
+redis.call('PEXPIRE', skey, ttl)
+redis.call('SADD', p .. 'sh:' .. id, next_hash)
+redis.call('PEXPIRE', p .. 'sh:' .. id, ttl)
+-- Earlier hashes live as long as the session, so that their reuse is still recognised.
+for _, hash in ipairs(redis.call('SMEMBERS', p .. 'sh:' .. id)) do
+  redis.call('SET', p .. 'rh:' .. hash, id, 'PX', ttl)
+end
+if s.userKey then extend_ttl(s.userKey, ttl) end
+redis.call('ZADD', p .. 'sexp', expires, id)
+return answer('rotated')
+`);
+
+/** ARGV: p, id, reason, at. Returns 1 when it revoked the session. */
+export const REVOKE_SESSION = new LuaScript(`${REVOKE}
+local p, id, reason, at = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local skey = p .. 's:' .. id
+if redis.call('EXISTS', skey) == 0 or redis.call('HEXISTS', skey, 'revokedAt') == 1 then return 0 end
+revoke(p, id, reason, at)
+return 1
+`);
+
+/** ARGV: p, userKey, reason, at, now. Returns the ids it revoked. */
+export const REVOKE_USER = new LuaScript(`${REVOKE}
+local p, user_key, reason, at, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local revoked = {}
+for _, id in ipairs(redis.call('SMEMBERS', user_key)) do
+  local skey = p .. 's:' .. id
+  local state = redis.call('HMGET', skey, 'expiresAt', 'revokedAt')
+  if not state[1] then
+    redis.call('SREM', user_key, id)
+  elseif not state[2] and tonumber(state[1]) > now then
+    revoke(p, id, reason, at)
+    table.insert(revoked, id)
+  end
+end
+return revoked
+`);
+
+/** ARGV: p, fromKey, toKey, toUserId. Returns how many sessions moved. */
+export const RENAME_USER = new LuaScript(`${EXTEND_TTL}
+local p, from_key, to_key, to_user = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local moved = 0
+for _, id in ipairs(redis.call('SMEMBERS', from_key)) do
+  local skey = p .. 's:' .. id
+  local ttl = redis.call('PTTL', skey)
+  if ttl > 0 then
+    redis.call('HSET', skey, 'userId', to_user, 'userKey', to_key)
+    redis.call('SADD', to_key, id)
+    extend_ttl(to_key, ttl)
+    moved = moved + 1
+  end
+end
+if from_key ~= to_key then redis.call('DEL', from_key) end
+return moved
+`);
+
+/** ARGV: p, id, sessionKeyCiphertext. Leaves a missing session missing (HSET alone would create a stub). */
+export const SET_SESSION_KEY = new LuaScript(`
+local skey = ARGV[1] .. 's:' .. ARGV[2]
+if redis.call('EXISTS', skey) == 0 then return 0 end
+redis.call('HSET', skey, 'sessionKeyCiphertext', ARGV[3])
+return 1
+`);
+
+/** ARGV: p, now. Drops sessions (with their hashes) that expired before `now`, and expired revocations. */
+export const DELETE_EXPIRED = new LuaScript(`
+local p, now = ARGV[1], tonumber(ARGV[2])
+local ids = redis.call('ZRANGEBYSCORE', p .. 'sexp', '-inf', '(' .. ARGV[2])
+for _, id in ipairs(ids) do
+  local skey = p .. 's:' .. id
+  local user_key = redis.call('HGET', skey, 'userKey')
+  if user_key then redis.call('SREM', user_key, id) end
+  for _, hash in ipairs(redis.call('SMEMBERS', p .. 'sh:' .. id)) do redis.call('DEL', p .. 'rh:' .. hash) end
+  redis.call('DEL', p .. 'sh:' .. id, skey)
+  redis.call('ZREM', p .. 'sexp', id)
+end
+for _, member in ipairs(redis.call('ZRANGE', p .. 'rev', 0, -1)) do
+  local expires = tonumber(string.match(member, '^([^:]+):'))
+  if expires and expires < now then redis.call('ZREM', p .. 'rev', member) end
+end
+return #ids
+`);
+
+/** ARGV: p, candidate kid, candidate JSON. Returns the active key's JSON. */
+export const ENSURE_ACTIVE_KEY = new LuaScript(`
+local p, kid, json = ARGV[1], ARGV[2], ARGV[3]
+local active = redis.call('GET', p .. 'sk:active')
+if active and redis.call('HEXISTS', p .. 'sk:retired', active) == 0 then
+  local record = redis.call('HGET', p .. 'sk', active)
+  if record then return record end
+end
+redis.call('HSET', p .. 'sk', kid, json)
+redis.call('HDEL', p .. 'sk:retired', kid)
+redis.call('SET', p .. 'sk:active', kid)
+return json
+`);
+
+/** ARGV: p, next kid, next JSON, at. */
+export const ROTATE_KEYS = new LuaScript(`
+local p, kid, json, at = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+for _, existing in ipairs(redis.call('HKEYS', p .. 'sk')) do
+  if redis.call('HEXISTS', p .. 'sk:retired', existing) == 0 then redis.call('HSET', p .. 'sk:retired', existing, at) end
+end
+redis.call('HSET', p .. 'sk', kid, json)
+redis.call('HDEL', p .. 'sk:retired', kid)
+redis.call('SET', p .. 'sk:active', kid)
+return 1
+`);
+
+/** ARGV: p, before. Returns how many retired keys it removed. */
+export const PRUNE_KEYS = new LuaScript(`
+local p, before = ARGV[1], tonumber(ARGV[2])
+local retired = redis.call('HGETALL', p .. 'sk:retired')
+local removed = 0
+for i = 1, #retired, 2 do
+  if tonumber(retired[i + 1]) < before then
+    redis.call('HDEL', p .. 'sk', retired[i])
+    redis.call('HDEL', p .. 'sk:retired', retired[i])
+    removed = removed + 1
+  end
+end
+return removed
+`);
+
+/** ARGV: p, id, event JSON, receivedAt. Returns 1 when recorded, 0 for a duplicate. */
+export const RECORD_EVENT = new LuaScript(`
+local p, id = ARGV[1], ARGV[2]
+if not redis.call('SET', p .. 'ib:' .. id, ARGV[3], 'NX') then return 0 end
+redis.call('ZADD', p .. 'ibpending', ARGV[4], id)
+return 1
+`);
+
+/** ARGV: p, id, retention. An applied event is kept for `retention` ms only, to recognise late retries. */
+export const MARK_EVENT_APPLIED = new LuaScript(`
+local p, id = ARGV[1], ARGV[2]
+if redis.call('ZREM', p .. 'ibpending', id) == 1 then redis.call('PEXPIRE', p .. 'ib:' .. id, ARGV[3]) end
+return 1
+`);

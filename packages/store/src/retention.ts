@@ -1,0 +1,11 @@
+/**
+ * How long an applied callback event is remembered, so that a WeCom retry of it is still recognised as a duplicate.
+ * WeCom retries an unacknowledged callback within seconds; days leave ample room for a gateway that was down.
+ */
+export const APPLIED_EVENT_RETENTION_MS = 3 * 24 * 3_600_000;
+
+/**
+ * How long a session outlives its refresh lifetime where the backend drops rows by itself (Redis TTLs): a late
+ * refresh is then told `expired` rather than `unknown`, and `deleteExpired` can still count the session.
+ */
+export const EXPIRED_SESSION_GRACE_MS = 24 * 3_600_000;

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisStore, type RedisStoreOptions, type Store, StoreUnavailableError } from '../src/index.js';
+import { describeStoreConformance, sleep } from './conformance.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// Named by host only: a REDIS_URL may carry a password.
+const REDIS_HOST = new URL(REDIS_URL).host;
+
+/** Whether Redis answers; decided once, before any suite is declared. */
+async function probeRedis(): Promise<string | undefined> {
+  const probe = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  // The socket error (ECONNREFUSED …) says more than the rejection of connect() ("Connection is closed.").
+  let socketError: Error | undefined;
+  probe.on('error', (error: Error) => {
+    socketError ??= error;
+  });
+  try {
+    await probe.connect();
+    await probe.ping();
+    return undefined;
+  } catch (error) {
+    return socketError?.message ?? (error instanceof Error ? error.message : String(error));
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const unreachable = await probeRedis();
+if (unreachable !== undefined) {
+  if (process.env.CI === 'true') {
+    throw new Error(`Redis at ${REDIS_HOST} is unreachable (${unreachable}); CI requires it`);
+  }
+  console.warn(`Skipping the Redis store tests: Redis at ${REDIS_HOST} is unreachable (${unreachable})`);
+}
+
+// Every run writes under its own prefix and removes only that prefix afterwards.
+const runPrefix = `wecom-auth-test:${randomUUID()}:`;
+let admin: Redis | undefined;
+let fixtures = 0;
+
+async function deleteUnder(prefix: string): Promise<void> {
+  if (!admin) return;
+  let cursor = '0';
+  do {
+    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await admin.del(...keys);
+  } while (cursor !== '0');
+}
+
+const open = (keyPrefix: string, extra: Partial<RedisStoreOptions> = {}): Store =>
+  createRedisStore({ url: REDIS_URL, keyPrefix, commandTimeoutMs: 2_000, ...extra });
+
+describe.skipIf(unreachable !== undefined)('redis', () => {
+  beforeAll(() => {
+    admin = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    await deleteUnder(runPrefix);
+    await admin?.quit();
+  });
+
+  describeStoreConformance('redis', async () => {
+    fixtures += 1;
+    const prefix = `${runPrefix}${fixtures}:`;
+    const store = open(prefix);
+    // Subscribed before the test starts, so a wake-up sent right away is not missed.
+    await store.ping();
+    const peers: Store[] = [];
+    return {
+      store,
+      now: Date.now,
+      advance: sleep,
+      openPeer: async () => {
+        const peer = open(prefix);
+        await peer.ping();
+        peers.push(peer);
+        return peer;
+      },
+      close: async () => {
+        await Promise.all([store.close(), ...peers.map((peer) => peer.close())]);
+      },
+    };
+  });
+
+  describe('redis specifics', () => {
+    it('keeps every key it writes under its prefix, each with a TTL where it can expire', async () => {
+      const prefix = `${runPrefix}layout:`;
+      const store = open(prefix);
+      const t = Date.now();
+      await store.accessTokens.putIfNewer('k', { token: 't', obtainedAt: t, expiresAt: t + 60_000 });
+      await store.cache.set('c', 1, 60_000);
+      await store.sessions.create({
+        id: 'sid-1',
+        corpId: 'ww1',
+        userId: 'u1',
+        refreshTokenHash: 'rh-1',
+        sessionKeyCiphertext: 'x',
+        createdAt: t,
+        refreshedAt: t,
+        expiresAt: t + 60_000,
+      });
+      const keys = await admin?.keys(`${prefix}*`);
+      expect(keys?.length).toBeGreaterThan(0);
+      for (const key of [
+        `${prefix}at:k`,
+        `${prefix}c:c`,
+        `${prefix}s:sid-1`,
+        `${prefix}rh:rh-1`,
+        `${prefix}sh:sid-1`,
+      ]) {
+        expect(await admin?.pttl(key)).toBeGreaterThan(0);
+      }
+      await store.close();
+    });
+
+    it('calls onResync after the subscriber connection was lost, and keeps delivering', async () => {
+      const prefix = `${runPrefix}resync:`;
+      const connectionName = `wecom-auth-test-${randomUUID()}`;
+      const store = open(prefix, { connectionName });
+      const peer = open(prefix);
+      const t = Date.now();
+      await store.sessions.create({
+        id: 'sid-r',
+        corpId: 'ww1',
+        userId: 'u1',
+        refreshTokenHash: 'rh-r',
+        sessionKeyCiphertext: 'x',
+        createdAt: t,
+        refreshedAt: t,
+        expiresAt: t + 60_000,
+      });
+      let resynced: () => void = () => {};
+      const resync = new Promise<void>((resolve) => {
+        resynced = resolve;
+      });
+      let received: (entry: { sessionId: string }) => void = () => {};
+      const revocation = new Promise<{ sessionId: string }>((resolve) => {
+        received = resolve;
+      });
+      const unsubscribe = await store.sessions.subscribeRevocations(
+        (entry) => received(entry),
+        () => resynced(),
+      );
+      const clients = (await admin?.client('LIST')) as string;
+      const line = clients.split('\n').find((entry) => entry.includes(` name=${connectionName}:sub `));
+      const id = line?.match(/^id=(\d+)/)?.[1];
+      expect(id).toBeDefined();
+      await admin?.client('KILL', 'ID', String(id));
+      await resync;
+      await peer.sessions.revoke('sid-r', 'admin', t + 1);
+      expect((await revocation).sessionId).toBe('sid-r');
+      await unsubscribe();
+      await Promise.all([store.close(), peer.close()]);
+    });
+
+    it('rejects calls after close', async () => {
+      const store = open(`${runPrefix}closed:`);
+      await store.ping();
+      await store.close();
+      await expect(store.cache.get('k')).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+  });
+});
+
+describe('createRedisStore', () => {
+  it('rejects every call with StoreUnavailableError when Redis cannot be reached', async () => {
+    const store = createRedisStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 500 });
+    await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.cache.get('k')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.sessions.get('sid')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.accessTokens.waitForChange('k', 60_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await store.close();
+  });
+
+  it('refuses options that cannot work', () => {
+    expect(() => createRedisStore({})).toThrow(new TypeError('createRedisStore: set url or redis'));
+    expect(() => createRedisStore({ url: REDIS_URL, redis: { keyPrefix: 'x:' } })).toThrow(
+      new TypeError('createRedisStore: set keyPrefix, not redis.keyPrefix'),
+    );
+    expect(() => createRedisStore({ url: REDIS_URL, commandTimeoutMs: 0 })).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSqliteStore, StoreUnavailableError } from '../src/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'wecom-auth-store-file-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const childScript = fileURLToPath(new URL('./fixtures/create-session-then-hang.ts', import.meta.url));
+
+/** Starts the child, resolves with the first line it prints, and kills it with SIGKILL right then. */
+function createSessionThenCrash(path: string): Promise<{ id: string; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', childScript, path], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let id: string | undefined;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const line = stdout.split('\n');
+      if (id === undefined && line.length > 1) {
+        id = line[0];
+        child.kill('SIGKILL');
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => {
+      if (id === undefined) reject(new Error(`the child exited without printing an id: ${stderr}`));
+      else resolve({ id, signal });
+    });
+  });
+}
+
+describe('SQLite file', () => {
+  it('keeps a session whose creation was acknowledged when the process is killed right after', async () => {
+    const path = join(root, 'durability', 'store.db');
+    const { id, signal } = await createSessionThenCrash(path);
+    expect(signal).toBe('SIGKILL');
+    const store = createSqliteStore({ path });
+    expect(await store.sessions.get(id)).toMatchObject({ id, corpId: 'ww-corp-a', userId: 'zhangsan' });
+    await store.close();
+  });
+
+  it('creates the directory, uses WAL, and records the schema version', async () => {
+    const path = join(root, 'a', 'b', 'c', 'store.db');
+    const store = createSqliteStore({ path });
+    await store.ping();
+    expect(existsSync(path)).toBe(true);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 1 });
+    db.close();
+    // Reopening migrates nothing twice.
+    const again = createSqliteStore({ path });
+    await again.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT COUNT(*) AS rows FROM schema_version').get()).toEqual({ rows: 1 });
+    check.close();
+  });
+
+  it('refuses a file written by a newer schema', async () => {
+    const path = join(root, 'newer.db');
+    await createSqliteStore({ path }).close();
+    const db = new Database(path);
+    db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(99);
+    db.close();
+    expect(() => createSqliteStore({ path })).toThrow(StoreUnavailableError);
+  });
+
+  it('rejects calls after close with StoreUnavailableError', async () => {
+    const store = createSqliteStore({ path: join(root, 'closed.db') });
+    await store.close();
+    await expect(store.sessions.get('sid')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.cache.set('k', 1, 1000)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await store.close();
+  });
+
+  it('fails to open a path that cannot be a file', async () => {
+    const blocker = join(root, 'not-a-dir');
+    await createSqliteStore({ path: blocker }).close();
+    expect(() => createSqliteStore({ path: join(blocker, 'store.db') })).toThrow(StoreUnavailableError);
+  });
+
+  it('refuses options that cannot work', () => {
+    expect(() => createSqliteStore({ path: '' })).toThrow(
+      new TypeError('createSqliteStore: path must be a non-empty string'),
+    );
+    expect(() => createSqliteStore({ path: join(root, 'x.db'), busyTimeoutMs: -1 })).toThrow(TypeError);
+  });
+
+  it('lazily drops expired rows when sessions are created', async () => {
+    let now = Date.now();
+    const store = createSqliteStore({ path: join(root, 'lazy.db'), now: () => now });
+    const session = (id: string, expiresAt: number) => ({
+      id,
+      corpId: 'ww1',
+      userId: 'u1',
+      refreshTokenHash: `rh-${id}`,
+      sessionKeyCiphertext: 'x',
+      createdAt: now,
+      refreshedAt: now,
+      expiresAt,
+    });
+    await store.sessions.create(session('old', now + 1_000));
+    now += 5 * 60_000;
+    await store.sessions.create(session('new', now + 1_000));
+    expect(await store.sessions.get('old')).toBeUndefined();
+    expect(await store.sessions.get('new')).toBeDefined();
+    await store.close();
+  });
+});
