@@ -244,7 +244,7 @@ export class SessionService {
     try {
       data = decryptMiniProgramData({ sessionKey, ...input, appId: this.#options.miniProgramAppId });
     } catch (error) {
-      if (error instanceof WatermarkError) {
+      if (error instanceof WatermarkError && error.code === 'watermark_mismatch') {
         throw new GatewayError(
           'watermark_mismatch',
           400,

@@ -1,0 +1,56 @@
+export type {
+  CallbackCrypto,
+  CallbackCryptoOptions,
+  DecryptedCallback,
+  DecryptInput,
+  DecryptOptions,
+  EncryptedCallback,
+  EncryptOptions,
+  SignatureInput,
+  VerifyUrlInput,
+} from './callback-crypto.js';
+export { CALLBACK_CRYPTO_TYPE_ERRORS, createCallbackCrypto } from './callback-crypto.js';
+export type { CallbackEnvelope, CallbackEnvelopeInput, EncryptedReply } from './callback-xml.js';
+export {
+  buildCallbackEnvelope,
+  buildEncryptedReply,
+  parseCallbackEnvelope,
+  parseEncryptedReply,
+} from './callback-xml.js';
+export { constantTimeEqual } from './constant-time.js';
+export type {
+  CallbackMessage,
+  CallbackMessageHeader,
+  ChangeContactEvent,
+  ChangeContactEventInput,
+  ContactPartyFields,
+  ContactUserFields,
+  CreatePartyEvent,
+  CreateUserEvent,
+  DeletePartyEvent,
+  DeleteUserEvent,
+  ExtAttrItem,
+  UnknownCallbackMessage,
+  UpdatePartyEvent,
+  UpdateTagEvent,
+  UpdateUserEvent,
+} from './contact-events.js';
+export { buildChangeContactXml, parseCallbackMessage } from './contact-events.js';
+export type { WecomCryptoErrorCode, WxBizMsgCryptErrorNumber } from './errors.js';
+export {
+  CallbackCryptoError,
+  InvalidXmlError,
+  SignatureMismatchError,
+  WatermarkError,
+  WecomCryptoError,
+  WX_BIZ_MSG_CRYPT_ERRORS,
+} from './errors.js';
+export type { DecryptMiniProgramDataInput, EncryptMiniProgramDataInput } from './miniprogram-data.js';
+export {
+  decryptMiniProgramData,
+  encryptMiniProgramData,
+  MINIPROGRAM_DATA_TYPE_ERRORS,
+} from './miniprogram-data.js';
+export { signRawData, verifyRawDataSignature } from './raw-data-signature.js';
+export type { XmlElement, XmlParseOptions, XmlValue } from './xml-document.js';
+export { DEFAULT_MAX_XML_BYTES } from './xml-document.js';
