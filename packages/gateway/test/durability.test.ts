@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createSandbox,
+  DEMO_APP,
+  DEMO_CORP_ID,
+  DEMO_MINI_PROGRAM_APP_ID,
+  type Sandbox,
+} from '@wecom-auth/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnGateway } from './child-gateway.js';
+
+let sandbox: Sandbox;
+let dataDir: string;
+
+beforeAll(async () => {
+  sandbox = await createSandbox({ port: 0 });
+  dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-durability-'));
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('durability on the SQLite default', () => {
+  it('a session answered with 201 survives kill -9 of the gateway and a restart', async () => {
+    const env = {
+      WECOM_CORP_ID: DEMO_CORP_ID,
+      WECOM_SECRET: DEMO_APP.secret,
+      WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
+      WECOM_API_BASE: sandbox.url,
+      WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
+    };
+    const first = await spawnGateway(env);
+    const sessions = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`${first.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: sandbox.control.login({ userid: 'zhangsan' }).code }),
+      });
+      expect(response.status).toBe(201);
+      sessions.push((await response.json()));
+    }
+    // No graceful shutdown: the process dies right after the last 201.
+    expect(await first.kill('SIGKILL')).toBeNull();
+
+    const second = await spawnGateway(env);
+    try {
+      for (const session of sessions) {
+        const verify = await fetch(`${second.url}/v1/verify`, {
+          headers: { authorization: `Bearer ${session.accessToken}` },
+        });
+        expect(verify.status).toBe(204);
+        const refresh = await fetch(`${second.url}/v1/sessions/refresh`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ refreshToken: session.refreshToken }),
+        });
+        expect(refresh.status).toBe(200);
+      }
+    } finally {
+      await second.kill('SIGTERM');
+    }
+  }, 60_000);
+});
