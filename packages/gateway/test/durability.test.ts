@@ -34,7 +34,7 @@ describe('durability on the SQLite default', () => {
       WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
     };
     const first = await spawnGateway(env);
-    const sessions = [];
+    const sessions: { accessToken: string; refreshToken: string }[] = [];
     for (let i = 0; i < 5; i++) {
       const response = await fetch(`${first.url}/v1/sessions`, {
         method: 'POST',
@@ -42,7 +42,7 @@ describe('durability on the SQLite default', () => {
         body: JSON.stringify({ code: sandbox.control.login({ userid: 'zhangsan' }).code }),
       });
       expect(response.status).toBe(201);
-      sessions.push((await response.json()));
+      sessions.push((await response.json()) as { accessToken: string; refreshToken: string });
     }
     // No graceful shutdown: the process dies right after the last 201.
     expect(await first.kill('SIGKILL')).toBeNull();
