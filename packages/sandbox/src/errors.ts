@@ -1,0 +1,41 @@
+/** Stable codes of {@link SandboxError}. */
+export type SandboxErrorCode =
+  | 'invalid_fixture'
+  | 'unknown_corp'
+  | 'unknown_user'
+  | 'unknown_mini_program'
+  | 'unknown_fault'
+  | 'no_session';
+
+const HTTP_STATUS: Record<SandboxErrorCode, number> = {
+  invalid_fixture: 400,
+  unknown_corp: 404,
+  unknown_user: 404,
+  unknown_mini_program: 404,
+  unknown_fault: 404,
+  no_session: 409,
+};
+
+/**
+ * The one error class of the sandbox package. `code` is stable; `httpStatus` is what the control API answers.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   sandbox.control.login({ userid: 'nobody' });
+ * } catch (error) {
+ *   if (error instanceof SandboxError && error.code === 'unknown_user') console.warn(error.message);
+ * }
+ * ```
+ */
+export class SandboxError extends Error {
+  override readonly name = 'SandboxError';
+  readonly code: SandboxErrorCode;
+  readonly httpStatus: number;
+
+  constructor(code: SandboxErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    this.httpStatus = HTTP_STATUS[code];
+  }
+}

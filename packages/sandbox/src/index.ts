@@ -1,0 +1,41 @@
+export type { SandboxFastifyInstance } from './app.js';
+export { buildSandboxApp } from './app.js';
+export type { CallRecord, CallSummary } from './call-log.js';
+export { CODE_TTL_SECONDS } from './code-registry.js';
+export {
+  DEMO_APP,
+  DEMO_CORP_ID,
+  DEMO_MINI_PROGRAM_APP_ID,
+  demoDirectory,
+  OTHER_CORP_ID,
+} from './demo-directory.js';
+export type {
+  AppFixture,
+  CorpFixture,
+  DepartmentFixture,
+  DirectoryFixture,
+  DirectoryFixtureInput,
+  MiniProgramFixture,
+  UserFixture,
+} from './directory-schema.js';
+export { directorySchema, parseDirectory } from './directory-schema.js';
+export type { ErrmsgStyle } from './errmsg.js';
+export type { SandboxErrorCode } from './errors.js';
+export { SandboxError } from './errors.js';
+export type { Fault, FaultSpec } from './fault-injector.js';
+export type { RateLimits } from './rate-limiter.js';
+export { DEFAULT_RATE_LIMITS } from './rate-limiter.js';
+export type { Sandbox, SandboxOptions } from './sandbox.js';
+export { createSandbox } from './sandbox.js';
+export type {
+  ClockState,
+  EncryptInput,
+  EncryptResult,
+  FaultInput,
+  LoginInput,
+  LoginResult,
+  OAuthCodeInput,
+  TokenFilterInput,
+} from './sandbox-control.js';
+export { SandboxControl } from './sandbox-control.js';
+export type { SandboxAppOptions, UnknownApiResponse } from './sandbox-options.js';

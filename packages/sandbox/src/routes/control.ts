@@ -1,0 +1,96 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SandboxError } from '../errors.js';
+import type { SandboxControl } from '../sandbox-control.js';
+
+class InvalidJsonError extends Error {}
+
+/** The JSON body of a control call: `{}` when empty; anything that is not UTF-8 JSON is a 400. */
+function jsonBody(request: FastifyRequest): unknown {
+  const raw: unknown = request.body;
+  if (!Buffer.isBuffer(raw) || raw.length === 0) return {};
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+  } catch {
+    throw new InvalidJsonError('the request body is not valid UTF-8 JSON');
+  }
+}
+
+function answer(reply: FastifyReply, run: () => unknown): FastifyReply {
+  try {
+    const result = run();
+    if (result === undefined) return reply.code(204).send();
+    return reply.code(200).send(result);
+  } catch (error) {
+    if (error instanceof SandboxError) {
+      return reply.code(error.httpStatus).send({ error: error.code, message: error.message });
+    }
+    if (error instanceof InvalidJsonError) {
+      return reply.code(400).send({ error: 'invalid_json', message: error.message });
+    }
+    if (error instanceof TypeError) {
+      return reply.code(400).send({ error: 'invalid_request', message: error.message });
+    }
+    throw error;
+  }
+}
+
+/** The control API under `/__sandbox/` (JSON in and out; 400 on bad input, never 5xx). */
+export function registerControlRoutes(app: FastifyInstance, control: SandboxControl): void {
+  app.post('/__sandbox/login', (request, reply) =>
+    answer(reply, () => control.login(jsonBody(request) as Parameters<SandboxControl['login']>[0])),
+  );
+
+  app.post('/__sandbox/oauth-code', (request, reply) =>
+    answer(reply, () => control.oauthCode(jsonBody(request) as Parameters<SandboxControl['oauthCode']>[0])),
+  );
+
+  app.post('/__sandbox/faults', (request, reply) =>
+    answer(reply, () => control.addFault(jsonBody(request) as Parameters<SandboxControl['addFault']>[0])),
+  );
+  app.get('/__sandbox/faults', (_request, reply) => answer(reply, () => ({ faults: control.faults() })));
+  app.delete('/__sandbox/faults', (_request, reply) => answer(reply, () => control.clearFaults()));
+  app.delete<{ Params: { id: string } }>('/__sandbox/faults/:id', (request, reply) =>
+    answer(reply, () => control.clearFaults(request.params.id)),
+  );
+
+  app.get('/__sandbox/clock', (_request, reply) => answer(reply, () => control.clock()));
+  app.post('/__sandbox/clock', (request, reply) =>
+    answer(reply, () => {
+      const body = jsonBody(request);
+      const advance: unknown =
+        typeof body === 'object' && body !== null
+          ? (body as Record<string, unknown>).advanceSeconds
+          : undefined;
+      if (
+        typeof body !== 'object' ||
+        body === null ||
+        Array.isArray(body) ||
+        Object.keys(body).length !== 1
+      ) {
+        throw new TypeError('the body must be {"advanceSeconds": <seconds>}');
+      }
+      return control.advanceClock(advance as number);
+    }),
+  );
+
+  app.post('/__sandbox/tokens/expire', (request, reply) =>
+    answer(reply, () =>
+      control.expireTokens(jsonBody(request) as Parameters<SandboxControl['expireTokens']>[0]),
+    ),
+  );
+  app.post('/__sandbox/tokens/revoke', (request, reply) =>
+    answer(reply, () =>
+      control.revokeTokens(jsonBody(request) as Parameters<SandboxControl['revokeTokens']>[0]),
+    ),
+  );
+
+  app.get('/__sandbox/calls', (_request, reply) => answer(reply, () => control.calls()));
+  app.delete('/__sandbox/calls', (_request, reply) => answer(reply, () => control.resetCalls()));
+
+  app.post('/__sandbox/encrypt', (request, reply) =>
+    answer(reply, () => control.encrypt(jsonBody(request) as Parameters<SandboxControl['encrypt']>[0])),
+  );
+
+  app.get('/__sandbox/directory', (_request, reply) => answer(reply, () => control.directory()));
+  app.post('/__sandbox/reset', (_request, reply) => answer(reply, () => control.reset()));
+}

@@ -1,0 +1,75 @@
+import { createHmac } from 'node:crypto';
+import { CallLog } from './call-log.js';
+import { SandboxClock } from './clock.js';
+import { CodeRegistry } from './code-registry.js';
+import { DirectoryIndex } from './directory-index.js';
+import { FaultInjector } from './fault-injector.js';
+import { RandomSource } from './random-source.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { ResolvedSandboxOptions } from './sandbox-options.js';
+import { SessionRegistry } from './session-registry.js';
+import { TokenRegistry } from './token-registry.js';
+
+// Derived ids (encrypted userids, openids) must be stable across runs and machines, so the key is fixed.
+const DERIVATION_KEY = 'wecom-auth-sandbox-derived-ids';
+
+/** Everything a running sandbox remembers; {@link SandboxState.reset} puts it back to the start. */
+export class SandboxState {
+  readonly clock = new SandboxClock();
+  readonly random: RandomSource;
+  readonly directory: DirectoryIndex;
+  readonly tokens: TokenRegistry;
+  readonly codes: CodeRegistry;
+  /** OAuth (web) codes for auth/getuserinfo; their binding has no mini program. */
+  readonly oauthCodes: CodeRegistry;
+  readonly sessions = new SessionRegistry();
+  readonly limiter: RateLimiter;
+  readonly faults: FaultInjector;
+  readonly calls = new CallLog();
+
+  constructor(readonly options: ResolvedSandboxOptions) {
+    this.random = new RandomSource(options.seed);
+    this.directory = new DirectoryIndex(options.directory);
+    this.tokens = new TokenRegistry(this.clock, this.random, options.tokenLifetimeSeconds);
+    this.codes = new CodeRegistry(this.clock, this.random);
+    this.oauthCodes = new CodeRegistry(this.clock, this.random);
+    this.limiter = new RateLimiter(this.clock, options.limits);
+    this.faults = new FaultInjector(this.random);
+  }
+
+  /** `wo` + 30 characters, stable per (user, mini program): what jscode2session returns for outsiders. */
+  encryptedUserId(corpId: string, userid: string, miniProgramAppId: string): string {
+    const digest = createHmac('sha256', DERIVATION_KEY)
+      .update(`${corpId}\u0000${userid.toLowerCase()}\u0000${miniProgramAppId}`)
+      .digest('base64url');
+    return `wo${digest.slice(0, 30)}`;
+  }
+
+  /** A stable WeChat-style openid for user/convert_to_openid. */
+  openId(corpId: string, userid: string): string {
+    const digest = createHmac('sha256', DERIVATION_KEY)
+      .update(`openid\u0000${corpId}\u0000${userid.toLowerCase()}`)
+      .digest('base64url');
+    return `o${digest.slice(0, 27)}`;
+  }
+
+  /** A stable external_userid (`wm` + 30 characters) for people outside the corp. */
+  externalUserId(corpId: string, userid: string, viewerCorpId: string): string {
+    const digest = createHmac('sha256', DERIVATION_KEY)
+      .update(`external\u0000${corpId}\u0000${userid.toLowerCase()}\u0000${viewerCorpId}`)
+      .digest('base64url');
+    return `wm${digest.slice(0, 30)}`;
+  }
+
+  reset(): void {
+    this.clock.reset();
+    this.random.reset();
+    this.tokens.clear();
+    this.codes.clear();
+    this.oauthCodes.clear();
+    this.sessions.clear();
+    this.limiter.reset();
+    this.faults.clear();
+    this.calls.reset();
+  }
+}
