@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { GatewayError } from './gateway-error.js';
 import { toHttpError } from './http-errors.js';
+import { lazyChildLoggerFactory } from './observability/lazy-request-logger.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import { meRoutes } from './routes/me.js';
 import { operationsRoutes } from './routes/operations.js';
@@ -44,19 +45,23 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    childLoggerFactory: lazyChildLoggerFactory,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: these run on every request, /v1/verify included, and need no promise.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     options.metrics.request(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
-    // One line per request; the path pattern, never the query string (it is not ours to log).
-    request.log.info(
+    // One line per request, from the root logger (no per-request child); the path pattern, never the query string.
+    options.logger.info(
       {
+        reqId: request.id,
         method: request.method,
         route,
         status: reply.statusCode,
@@ -64,6 +69,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
       },
       'request',
     );
+    done();
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -87,7 +93,11 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
   }
   await app.register(rateLimit, {
     global: false,
-    ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: 'wecom-auth:ratelimit:' } : {}),
+    // With Redis the counters are shared by every instance. When Redis is away the limiter is skipped, not the
+    // request failed: the requests that need the store answer 503 by themselves.
+    ...(options.rateLimitRedis
+      ? { redis: options.rateLimitRedis, nameSpace: 'wecom-auth:ratelimit:', skipOnError: true }
+      : {}),
     errorResponseBuilder: (_request, context) =>
       new GatewayError(
         'rate_limited',
