@@ -9,7 +9,6 @@ export type GatewayErrorCode =
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'not_found'
-  | 'method_not_allowed'
   | 'rate_limited'
   | 'code_invalid'
   | 'not_a_member'
@@ -26,6 +25,70 @@ export type GatewayErrorCode =
   | 'wecom_unavailable'
   | 'store_unavailable'
   | 'internal_error';
+
+/** Every error code with its HTTP status and what the client should do: the source of docs/errors.md. */
+export const gatewayErrorCatalog: Readonly<
+  Record<GatewayErrorCode, { readonly status: number; readonly meaning: string }>
+> = {
+  invalid_request: {
+    status: 400,
+    meaning: 'The request does not match the API (a field missing, too long, of the wrong type).',
+  },
+  invalid_json: { status: 400, meaning: 'The body is not valid JSON.' },
+  unsupported_media_type: { status: 415, meaning: 'Send bodies as application/json.' },
+  payload_too_large: { status: 413, meaning: 'The body exceeds the limit (128 KiB).' },
+  not_found: { status: 404, meaning: 'No such endpoint.' },
+  rate_limited: { status: 429, meaning: 'Too many logins from this address; wait for Retry-After.' },
+  code_invalid: {
+    status: 401,
+    meaning:
+      'WeCom refused the login code (40029): it is single-use and lives 5 minutes. Call wx.qy.login again (not wx.login).',
+  },
+  not_a_member: {
+    status: 403,
+    meaning:
+      "The user belongs to another corp, or is outside the app's visible range. Nothing about them is stored.",
+  },
+  employee_inactive: {
+    status: 403,
+    meaning: "The employee's WeCom account is disabled, not activated, or has left.",
+  },
+  unauthorized: { status: 401, meaning: 'No access token: send "Authorization: Bearer <accessToken>".' },
+  token_expired: { status: 401, meaning: 'The access token has expired: refresh it with the refresh token.' },
+  token_invalid: {
+    status: 401,
+    meaning: 'The access token is malformed, tampered with, or not ours: log in again.',
+  },
+  session_revoked: {
+    status: 401,
+    meaning: 'The session was revoked (logout, refresh-token reuse, employee left): log in again.',
+  },
+  refresh_token_invalid: { status: 401, meaning: 'The refresh token is unknown: log in again.' },
+  refresh_token_expired: { status: 401, meaning: 'The session has expired: log in again.' },
+  decrypt_failed: {
+    status: 400,
+    meaning:
+      "The data could not be decrypted with this session's key: call wx.qy.login, then wx.qy.getMobile again.",
+  },
+  watermark_mismatch: {
+    status: 400,
+    meaning: 'The data was encrypted for another mini program (watermark.appid ≠ WECOM_MINIPROGRAM_APPID).',
+  },
+  wecom_error: {
+    status: 502,
+    meaning:
+      'WeCom refused the request for a reason an operator must fix; `wecom.errcode` and the message say what.',
+  },
+  wecom_unavailable: {
+    status: 503,
+    meaning: 'WeCom is busy, rate-limiting, slow or unreachable; retry after Retry-After.',
+  },
+  store_unavailable: {
+    status: 503,
+    meaning: 'The session store (SQLite file or Redis) is unavailable; retry shortly.',
+  },
+  internal_error: { status: 500, meaning: 'A bug: it is logged with the request id.' },
+};
 
 /** What WeCom said, when WeCom caused the error. */
 export interface WecomCause {

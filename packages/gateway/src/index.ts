@@ -2,7 +2,7 @@ export { buildGatewayApp, type GatewayAppOptions } from './app.js';
 export { ConfigError, type GatewayConfig, loadConfig } from './config/load-config.js';
 export { renderSettingsTable, settings } from './config/settings.js';
 export type { Employee, EmployeeStatus } from './employees/employee.js';
-export { type ErrorBody, GatewayError, type GatewayErrorCode } from './gateway-error.js';
+export { type ErrorBody, GatewayError, type GatewayErrorCode, gatewayErrorCatalog } from './gateway-error.js';
 export { createLogger, redactedPaths } from './observability/logger.js';
 export { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
 export { type RunningGateway, type StartGatewayOptions, startGateway } from './server.js';

@@ -1,0 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { renderErrorDocs } from '../scripts/error-docs.js';
+
+describe('generated documentation', () => {
+  it('docs/errors.md is the one generated from the code (npm run docs:errors)', () => {
+    expect(readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8')).toBe(renderErrorDocs());
+  });
+});
