@@ -59,6 +59,8 @@ export function createGatewayMetrics(): GatewayMetrics {
     help: 'Revoked sessions held by the in-process revocation mirror.',
     registers: [registry],
   });
+  // Resolving label values to a child costs a hash per observation; the label sets are few, so keep the children.
+  const requestChildren = new Map<string, { observe(value: number): void }>();
   return {
     registry,
     login: (outcome) => logins.inc({ outcome }),
@@ -67,8 +69,15 @@ export function createGatewayMetrics(): GatewayMetrics {
       wecomDuration.observe({ api: apiPath }, durationMs / 1000);
     },
     tokenFetch: ({ ok }) => tokenFetches.inc({ outcome: ok ? 'success' : 'failure' }),
-    request: (route, method, statusCode, durationSeconds) =>
-      requests.observe({ route, method, status: String(statusCode) }, durationSeconds),
+    request: (route, method, statusCode, durationSeconds) => {
+      const key = `${route} ${method} ${statusCode}`;
+      let child = requestChildren.get(key);
+      if (!child) {
+        child = requests.labels({ route, method, status: String(statusCode) });
+        requestChildren.set(key, child);
+      }
+      child.observe(durationSeconds);
+    },
     revocationMirrorSize: (size) => mirror.set(size),
   };
 }
