@@ -39,7 +39,8 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy,
     bodyLimit: 128 * 1024,
-    requestIdHeader: 'x-request-id',
+    // genReqId reads X-Request-Id itself, so that a malformed one (log injection) is replaced, not trusted.
+    requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
