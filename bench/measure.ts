@@ -1,0 +1,75 @@
+/**
+ * Shared measuring for the benchmarks: autocannon runs, alternated between a baseline and a subject and repeated,
+ * so both see the same (noisy) machine; ratios use the medians.
+ */
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  /** Requests answered 2xx. */
+  readonly ok: number;
+}
+
+export async function load(options: autocannon.Options): Promise<LoadResult> {
+  // The load generator runs in a worker thread so it does not share the event loop with the server under test.
+  const result = await autocannon({ connections: 32, duration: 5, workers: 1, ...options });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    ok: result['2xx'],
+  };
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Runs baseline and subject alternately `rounds` times; returns the per-round results of each. */
+export async function alternate(
+  rounds: number,
+  baseline: () => Promise<LoadResult>,
+  subject: () => Promise<LoadResult>,
+): Promise<{ baseline: LoadResult[]; subject: LoadResult[] }> {
+  const results = { baseline: [] as LoadResult[], subject: [] as LoadResult[] };
+  for (let round = 0; round < rounds; round++) {
+    results.baseline.push(await baseline());
+    results.subject.push(await subject());
+  }
+  return results;
+}
+
+export function summarize(results: readonly LoadResult[]): LoadResult {
+  return {
+    requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    ok: results.reduce((sum, r) => sum + r.ok, 0),
+  };
+}
+
+export function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = [headers, ...rows].map((row) => row.map(String));
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  const line = (row: readonly string[]): string =>
+    `| ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [
+    line(cells[0] ?? []),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...cells.slice(1).map(line),
+  ].join('\n');
+}
+
+export function fixed(value: number, digits = 0): string {
+  return value.toFixed(digits);
+}
