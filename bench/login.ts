@@ -52,7 +52,7 @@ const loginRequests = (path: string) => ({
       method: 'POST' as const,
       path,
       headers: { 'content-type': 'application/json' },
-      setupRequest: (req: Record<string, unknown>) => ({
+      setupRequest: (req: autocannon.Request) => ({
         ...req,
         body: JSON.stringify({ code: freshCode() }),
       }),
