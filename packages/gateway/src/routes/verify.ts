@@ -1,5 +1,15 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { GatewayServices } from '../services.js';
+import type { AccessTokenClaims } from '../sessions/token-issuer.js';
+
+function answer(reply: FastifyReply, claims: AccessTokenClaims): FastifyReply {
+  return reply
+    .code(204)
+    .header('x-wecom-userid', claims.userId)
+    .header('x-wecom-corpid', claims.corpId)
+    .header('cache-control', 'no-store')
+    .send();
+}
 
 /**
  * `GET /v1/verify`: the forward-auth endpoint (nginx `auth_request`, Traefik `forwardAuth`). It is the hot path, so
@@ -16,14 +26,12 @@ export const verifyRoutes: FastifyPluginAsync<{ services: GatewayServices }> = a
         security: [{ bearerAuth: [] }],
       },
     },
-    async (request, reply) => {
-      const claims = await services.sessions.verify(request.headers.authorization);
-      return reply
-        .code(204)
-        .header('x-wecom-userid', claims.userId)
-        .header('x-wecom-corpid', claims.corpId)
-        .header('cache-control', 'no-store')
-        .send();
+    // Not async: a token seen before is answered without a promise; a new one waits for its signature check.
+    (request, reply) => {
+      const authorization = request.headers.authorization;
+      const cached = services.sessions.verifyCached(authorization);
+      if (cached) return answer(reply, cached);
+      return services.sessions.verify(authorization).then((claims) => answer(reply, claims));
     },
   );
 };
