@@ -1,0 +1,454 @@
+/**
+ * The client of the WeCom Auth gateway. Written with plain promise chains, no async/await, so the ES2015 bundle
+ * needs no generator runtime in the mini program.
+ */
+import { type AuthEventMap, type AuthEventName, createAuthEvents, type Session } from './auth-events.js';
+import {
+  authFailureCode,
+  bodyOf,
+  type Employee,
+  errorFromAnswer,
+  invalidResponse,
+  isRecord,
+  parseEmployee,
+  parseSessionAnswer,
+  parseStoredSession,
+  type StoredSession,
+} from './gateway-answers.js';
+import { type AuthStorage, memoryStorage, wxStorage } from './session-storage.js';
+import {
+  type RequestFunction,
+  type TransportRequest,
+  type TransportResponse,
+  wxRequestTransport,
+} from './transport.js';
+import { WecomAuthError } from './wecom-auth-error.js';
+import { type DecryptKind, isDecryptKind, qyEncryptedData, qyLogin } from './wx-qy.js';
+import type { WxLike } from './wx-types.js';
+
+// The mini program's global; absent in Node and in tests that pass `wx` explicitly.
+declare const wx: WxLike | undefined;
+
+/** An access token with less than this left is refreshed before use rather than sent to fail. */
+export const REFRESH_AHEAD_MS = 30_000;
+const DEFAULT_STORAGE_KEY = 'wecom-auth:session';
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface AuthOptions {
+  /** The gateway, e.g. `https://auth.example.com` (its domain must be in the mini program's request domains). */
+  baseUrl: string;
+  /** Where the session survives restarts; defaults to `wx.setStorageSync` and friends. */
+  storage?: AuthStorage;
+  /** The HTTP transport; defaults to `wx.request`. */
+  request?: RequestFunction;
+  /** The `wx` object; defaults to the global `wx`. */
+  wx?: WxLike;
+  /** The storage key of the session; default `wecom-auth:session`. */
+  storageKey?: string;
+  /** Per-request timeout in milliseconds; default 10000. */
+  timeoutMs?: number;
+  /** The clock, epoch milliseconds; default `Date.now`. */
+  now?: () => number;
+}
+
+export interface LoginResult {
+  readonly session: Session;
+  readonly employee: Employee;
+}
+
+export interface AuthRequestOptions {
+  /** An absolute URL, or a path starting with `/` that is resolved against `baseUrl`. */
+  url: string;
+  method?: TransportRequest['method'];
+  data?: unknown;
+  header?: Record<string, string>;
+  timeout?: number;
+}
+
+export interface WecomAuth {
+  /** Logs in with `wx.qy.login`; concurrent calls share one login. */
+  login(): Promise<LoginResult>;
+  /** An HTTP request with the access token, refreshed or renewed as needed; resolves with any HTTP status. */
+  request(options: AuthRequestOptions): Promise<TransportResponse>;
+  /** The employee from `GET /v1/me` (mobile and email once disclosed). */
+  getEmployee(): Promise<Employee>;
+  /** Ends the session here and on the gateway; resolves even when the gateway cannot be reached. */
+  logout(): Promise<void>;
+  /** Asks WeCom for the mobile, email or enterprise user info and has the gateway decrypt it. */
+  decrypt(kind: DecryptKind): Promise<Record<string, unknown>>;
+  /** The current session without touching the network, or `null`. */
+  getSession(): Session | null;
+  on<E extends AuthEventName>(event: E, listener: AuthEventMap[E]): () => void;
+  off<E extends AuthEventName>(event: E, listener: AuthEventMap[E]): void;
+}
+
+/** A refused refresh token: the session is over and only a new login helps. */
+function isRefusedRefresh(code: string): boolean {
+  return code === 'session_revoked' || code === 'refresh_token_invalid' || code === 'refresh_token_expired';
+}
+
+/** A refused access token that refreshing cannot fix, but a new login can. */
+function isDeadSession(code: string | undefined): boolean {
+  return code === 'token_invalid' || code === 'session_revoked' || code === 'unauthorized';
+}
+
+function resolveWx(explicit: WxLike | undefined): WxLike | undefined {
+  if (explicit !== undefined) return explicit;
+  return typeof wx === 'undefined' ? undefined : wx;
+}
+
+function resolveTransport(explicit: RequestFunction | undefined, wxApi: WxLike | undefined): RequestFunction {
+  if (explicit !== undefined) return explicit;
+  if (wxApi !== undefined && typeof wxApi.request === 'function') return wxRequestTransport(wxApi);
+  throw new TypeError('createAuth: no wx.request in this runtime; pass options.request');
+}
+
+function validateOptions(options: AuthOptions): void {
+  if (!isRecord(options)) throw new TypeError('createAuth: options must be an object');
+  if (typeof options.baseUrl !== 'string' || !/^https?:\/\/[^/\s]+/.test(options.baseUrl)) {
+    throw new TypeError('createAuth: options.baseUrl must be an http:// or https:// URL');
+  }
+  if (options.request !== undefined && typeof options.request !== 'function') {
+    throw new TypeError('createAuth: options.request must be a function');
+  }
+  if (
+    options.storageKey !== undefined &&
+    (typeof options.storageKey !== 'string' || options.storageKey === '')
+  ) {
+    throw new TypeError('createAuth: options.storageKey must be a non-empty string');
+  }
+  if (
+    options.timeoutMs !== undefined &&
+    (typeof options.timeoutMs !== 'number' || !(options.timeoutMs > 0) || !Number.isFinite(options.timeoutMs))
+  ) {
+    throw new TypeError('createAuth: options.timeoutMs must be a positive number');
+  }
+  const storage = options.storage as Partial<AuthStorage> | undefined;
+  if (
+    storage !== undefined &&
+    (!isRecord(storage) ||
+      typeof storage.get !== 'function' ||
+      typeof storage.set !== 'function' ||
+      typeof storage.remove !== 'function')
+  ) {
+    throw new TypeError('createAuth: options.storage must have get, set and remove functions');
+  }
+}
+
+function toPublicSession(stored: StoredSession): Session {
+  return {
+    accessToken: stored.accessToken,
+    expiresAt: stored.accessExpiresAt,
+    refreshExpiresAt: stored.refreshExpiresAt,
+    employee: stored.employee,
+  };
+}
+
+/**
+ * Creates the SDK for one gateway. The session saved by an earlier run is restored at once.
+ *
+ * @example
+ * ```js
+ * const { createAuth } = require('./lib/wecom-auth.js');
+ * const auth = createAuth({ baseUrl: 'https://auth.example.com' });
+ * auth.login().then(({ employee }) => console.log(employee.name));
+ * auth.request({ url: 'https://api.example.com/orders' }).then((response) => response.data);
+ * ```
+ */
+export function createAuth(options: AuthOptions): WecomAuth {
+  validateOptions(options);
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const wxApi = resolveWx(options.wx);
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const storageKey = options.storageKey ?? DEFAULT_STORAGE_KEY;
+  const storage = options.storage ?? (wxApi && wxStorage(wxApi)) ?? memoryStorage();
+  const transport = resolveTransport(options.request, wxApi);
+  const events = createAuthEvents();
+
+  let current: StoredSession | null = restore();
+  let loginFlight: Promise<StoredSession> | null = null;
+  let refreshFlight: Promise<StoredSession> | null = null;
+  // Bumped by logout(): a login or refresh that started before it must not bring the session back.
+  let epoch = 0;
+
+  function restore(): StoredSession | null {
+    let saved: StoredSession | undefined;
+    try {
+      saved = parseStoredSession(storage.get(storageKey));
+    } catch {
+      saved = undefined;
+    }
+    if (saved === undefined || saved.refreshExpiresAt <= now()) return null;
+    return saved;
+  }
+
+  function persist(session: StoredSession | null): void {
+    current = session;
+    // A full or broken storage only costs a login at the next start; the session in memory still works.
+    try {
+      if (session === null) storage.remove(storageKey);
+      else storage.set(storageKey, session);
+    } catch {
+      // ignored on purpose, see above
+    }
+  }
+
+  function send(request: TransportRequest): Promise<TransportResponse> {
+    let pending: PromiseLike<TransportResponse>;
+    try {
+      pending = transport(request);
+    } catch (error) {
+      return Promise.reject(networkError(error));
+    }
+    return Promise.resolve(pending).then(
+      (response) => {
+        if (
+          !isRecord(response) ||
+          typeof response.statusCode !== 'number' ||
+          response.statusCode % 1 !== 0 ||
+          response.statusCode < 100 ||
+          response.statusCode > 599
+        ) {
+          throw new WecomAuthError(
+            'invalid_response',
+            'The transport gave an answer without an HTTP status.',
+          );
+        }
+        return response;
+      },
+      (error: unknown) => {
+        throw networkError(error);
+      },
+    );
+  }
+
+  function networkError(error: unknown): WecomAuthError {
+    if (error instanceof WecomAuthError) return error;
+    const reason = error instanceof Error ? error.message.slice(0, 200) : 'no answer';
+    return new WecomAuthError('network_error', `Could not reach the gateway at ${baseUrl}: ${reason}`);
+  }
+
+  function callGateway(
+    method: TransportRequest['method'],
+    path: string,
+    data: unknown,
+    accessToken?: string,
+  ): Promise<TransportResponse> {
+    const header: Record<string, string> = { 'content-type': 'application/json' };
+    if (accessToken !== undefined) header.Authorization = `Bearer ${accessToken}`;
+    return send({ url: baseUrl + path, method, header, data, timeout: timeoutMs });
+  }
+
+  function sessionFrom(response: TransportResponse): StoredSession {
+    if (response.statusCode < 200 || response.statusCode > 299) throw errorFromAnswer(response);
+    const session = parseSessionAnswer(bodyOf(response), now());
+    if (session === undefined) throw invalidResponse(response, 'a session');
+    return session;
+  }
+
+  function adopt(session: StoredSession, startedAt: number): StoredSession {
+    if (epoch !== startedAt) {
+      throw new WecomAuthError('logged_out', 'logout() ended the session while this call was in flight.');
+    }
+    persist(session);
+    events.emit('session', toPublicSession(session));
+    return session;
+  }
+
+  function exchangeCode(retryOnInvalidCode: boolean): Promise<StoredSession> {
+    return qyLogin(wxApi)
+      .then((code) => callGateway('POST', '/v1/sessions', { code }))
+      .then((response) => {
+        if (
+          retryOnInvalidCode &&
+          response.statusCode === 401 &&
+          authFailureCode(response) === 'code_invalid'
+        ) {
+          // A code spent twice (double tap, an earlier attempt that timed out): one fresh code fixes it.
+          return exchangeCode(false);
+        }
+        return sessionFrom(response);
+      });
+  }
+
+  function loginShared(): Promise<StoredSession> {
+    if (loginFlight === null) {
+      const startedAt = epoch;
+      const flight = exchangeCode(true).then((session) => adopt(session, startedAt));
+      loginFlight = flight;
+      const settle = (): void => {
+        if (loginFlight === flight) loginFlight = null;
+      };
+      flight.then(settle, settle);
+    }
+    return loginFlight;
+  }
+
+  function refreshShared(): Promise<StoredSession> {
+    if (refreshFlight !== null) return refreshFlight;
+    const from = current;
+    if (from === null) return loginShared();
+    const startedAt = epoch;
+    const flight = callGateway('POST', '/v1/sessions/refresh', { refreshToken: from.refreshToken }).then(
+      (response) => {
+        if (response.statusCode < 200 || response.statusCode > 299) {
+          const error = errorFromAnswer(response);
+          // Logged out meanwhile: logging in again would undo the logout.
+          if (!isRefusedRefresh(error.code) || epoch !== startedAt) throw error;
+          if (current === from) persist(null);
+          return loginShared().then(undefined, (loginError: unknown) => {
+            events.emit('logout', { reason: 'session_ended' });
+            throw loginError;
+          });
+        }
+        return adopt(sessionFrom(response), startedAt);
+      },
+    );
+    refreshFlight = flight;
+    const settle = (): void => {
+      if (refreshFlight === flight) refreshFlight = null;
+    };
+    flight.then(settle, settle);
+    return flight;
+  }
+
+  /** A session whose access token has at least {@link REFRESH_AHEAD_MS} left, logging in or refreshing first. */
+  function usableSession(): Promise<StoredSession> {
+    if (loginFlight !== null) return loginFlight;
+    if (refreshFlight !== null) return refreshFlight;
+    const session = current;
+    if (session === null) return loginShared();
+    const at = now();
+    if (session.refreshExpiresAt <= at) {
+      persist(null);
+      return loginShared();
+    }
+    if (session.accessExpiresAt - at < REFRESH_AHEAD_MS) return refreshShared();
+    return Promise.resolve(session);
+  }
+
+  function withToken(request: TransportRequest, session: StoredSession): TransportRequest {
+    const header: Record<string, string> = {};
+    for (const name of Object.keys(request.header)) {
+      if (name.toLowerCase() !== 'authorization') header[name] = request.header[name] as string;
+    }
+    header.Authorization = `Bearer ${session.accessToken}`;
+    return { url: request.url, method: request.method, header, data: request.data, timeout: request.timeout };
+  }
+
+  /** Sends with the access token; on a refused token renews the session once and replays once. */
+  function sendAuthorized(request: TransportRequest): Promise<TransportResponse> {
+    return usableSession().then((session) =>
+      send(withToken(request, session)).then((response) => {
+        const failure = authFailureCode(response);
+        let renewed: Promise<StoredSession> | undefined;
+        if (failure === 'token_expired') {
+          // Another call may have refreshed meanwhile: then its session is the one to replay with.
+          renewed = current !== null && current !== session ? Promise.resolve(current) : refreshShared();
+        } else if (isDeadSession(failure)) {
+          if (current === session) persist(null);
+          renewed = current !== null ? Promise.resolve(current) : loginShared();
+        }
+        if (renewed === undefined) return response;
+        return renewed.then((next) => send(withToken(request, next)));
+      }),
+    );
+  }
+
+  function expectJson(response: TransportResponse): unknown {
+    if (response.statusCode < 200 || response.statusCode > 299) throw errorFromAnswer(response);
+    return bodyOf(response);
+  }
+
+  const auth: WecomAuth = {
+    login() {
+      return loginShared().then((session) => ({
+        session: toPublicSession(session),
+        employee: session.employee,
+      }));
+    },
+
+    request(requestOptions) {
+      if (!isRecord(requestOptions) || typeof requestOptions.url !== 'string' || requestOptions.url === '') {
+        return Promise.reject(new TypeError('request: options.url must be a non-empty string'));
+      }
+      const url = requestOptions.url.charAt(0) === '/' ? baseUrl + requestOptions.url : requestOptions.url;
+      const header = isRecord(requestOptions.header) ? requestOptions.header : {};
+      return sendAuthorized({
+        url,
+        method: requestOptions.method ?? 'GET',
+        header,
+        data: requestOptions.data,
+        timeout: requestOptions.timeout ?? timeoutMs,
+      });
+    },
+
+    getEmployee() {
+      return sendAuthorized({
+        url: `${baseUrl}/v1/me`,
+        method: 'GET',
+        header: { 'content-type': 'application/json' },
+        timeout: timeoutMs,
+      }).then((response) => {
+        const employee = parseEmployee(expectJson(response));
+        if (employee === undefined) throw invalidResponse(response, 'an employee');
+        const session = current;
+        if (session !== null && session.employee.userId === employee.userId)
+          persist(Object.assign({}, session, { employee }));
+        return employee;
+      });
+    },
+
+    logout() {
+      const session = current;
+      epoch += 1;
+      loginFlight = null;
+      refreshFlight = null;
+      persist(null);
+      if (session === null) return Promise.resolve();
+      events.emit('logout', { reason: 'logout' });
+      // The gateway wants a JSON body whenever content-type says JSON, and wx.request always says so.
+      return callGateway('DELETE', '/v1/sessions/current', {}, session.accessToken).then(
+        () => undefined,
+        () => undefined,
+      );
+    },
+
+    decrypt(kind) {
+      if (!isDecryptKind(kind)) {
+        return Promise.reject(new TypeError('decrypt: kind must be "mobile", "email" or "userinfo"'));
+      }
+      // Log in first: WeCom encrypts with the session_key of the latest login, which the gateway must hold.
+      return usableSession()
+        .then(() => qyEncryptedData(wxApi, kind))
+        .then((encrypted) =>
+          sendAuthorized({
+            url: `${baseUrl}/v1/me/decrypt`,
+            method: 'POST',
+            header: { 'content-type': 'application/json' },
+            data: { encryptedData: encrypted.encryptedData, iv: encrypted.iv },
+            timeout: timeoutMs,
+          }),
+        )
+        .then((response) => {
+          const body = expectJson(response);
+          if (!isRecord(body)) throw invalidResponse(response, 'decrypted data');
+          return body;
+        });
+    },
+
+    getSession() {
+      return current === null ? null : toPublicSession(current);
+    },
+
+    on(event, listener) {
+      return events.on(event, listener);
+    },
+
+    off(event, listener) {
+      events.off(event, listener);
+    },
+  };
+  return auth;
+}

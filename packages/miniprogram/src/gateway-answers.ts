@@ -1,0 +1,145 @@
+/**
+ * Turns what came over the wire into typed values or a {@link WecomAuthError}. Nothing from the server is trusted:
+ * any shape that is not the gateway's becomes `invalid_response` or `http_error`, never a TypeError.
+ */
+import type { TransportResponse } from './transport.js';
+import { isGatewayErrorCode, WecomAuthError, type WecomCause } from './wecom-auth-error.js';
+
+/** The employee as the gateway describes them; more fields may appear in later gateway versions. */
+export interface Employee {
+  readonly userId: string;
+  readonly corpId: string;
+  readonly name: string;
+  readonly departments: ReadonlyArray<{ readonly id: number; readonly name?: string }>;
+  readonly mainDepartment?: number;
+  readonly position?: string;
+  readonly status?: 'active' | 'disabled' | 'inactive' | 'left' | 'unknown';
+  readonly avatar?: string;
+  readonly gender?: 'male' | 'female';
+  readonly email?: string;
+  readonly mobile?: string;
+}
+
+/** The session as the SDK keeps it. Times are epoch milliseconds on the device's clock. */
+export interface StoredSession {
+  readonly version: 1;
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly accessExpiresAt: number;
+  readonly refreshExpiresAt: number;
+  readonly employee: Employee;
+}
+
+const MAX_MESSAGE_LENGTH = 300;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function isPositiveSeconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+/** The body as JSON when it arrived as text (a transport that does not parse, or `dataType` ignored). */
+export function bodyOf(response: TransportResponse): unknown {
+  const { data } = response;
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    return data;
+  }
+}
+
+export function invalidResponse(response: TransportResponse, what: string): WecomAuthError {
+  return new WecomAuthError('invalid_response', `The gateway's answer is not ${what}.`, {
+    statusCode: response.statusCode,
+  });
+}
+
+function wecomCauseOf(value: unknown): WecomCause | undefined {
+  if (!isRecord(value) || typeof value.errcode !== 'number' || typeof value.errmsg !== 'string')
+    return undefined;
+  return { errcode: value.errcode, errmsg: value.errmsg.slice(0, MAX_MESSAGE_LENGTH) };
+}
+
+/** The error an error answer stands for: the gateway's code when it sent a known one, `http_error` otherwise. */
+export function errorFromAnswer(response: TransportResponse): WecomAuthError {
+  const body = bodyOf(response);
+  const fields = isRecord(body) ? body : {};
+  const known = isGatewayErrorCode(fields.error);
+  const message =
+    known && isNonEmptyString(fields.message)
+      ? fields.message.slice(0, MAX_MESSAGE_LENGTH)
+      : `The gateway answered HTTP ${response.statusCode}.`;
+  const wecom = wecomCauseOf(fields.wecom);
+  const details: { statusCode: number; requestId?: string; wecom?: WecomCause } = {
+    statusCode: response.statusCode,
+  };
+  if (isNonEmptyString(fields.requestId)) details.requestId = fields.requestId.slice(0, 128);
+  if (wecom !== undefined) details.wecom = wecom;
+  return new WecomAuthError(isGatewayErrorCode(fields.error) ? fields.error : 'http_error', message, details);
+}
+
+/** The gateway's error code of a 401 answer, if it sent one. */
+export function authFailureCode(response: TransportResponse): string | undefined {
+  if (response.statusCode !== 401) return undefined;
+  const body = bodyOf(response);
+  return isRecord(body) && typeof body.error === 'string' ? body.error : undefined;
+}
+
+export function parseEmployee(value: unknown): Employee | undefined {
+  if (!isRecord(value)) return undefined;
+  if (!isNonEmptyString(value.userId) || !isNonEmptyString(value.corpId) || typeof value.name !== 'string') {
+    return undefined;
+  }
+  const departments = Array.isArray(value.departments) ? value.departments.filter(isRecord) : [];
+  // A copy, so fields of later gateway versions reach the app while the required ones are checked.
+  const employee = Object.assign({}, value, { departments }) as unknown as Employee;
+  return employee;
+}
+
+/** A login or refresh answer as a session to keep; `undefined` when it is not one. */
+export function parseSessionAnswer(value: unknown, now: number): StoredSession | undefined {
+  if (!isRecord(value)) return undefined;
+  const { accessToken, refreshToken, expiresIn, refreshExpiresIn } = value;
+  const employee = parseEmployee(value.employee);
+  if (
+    !isNonEmptyString(accessToken) ||
+    !isNonEmptyString(refreshToken) ||
+    !isPositiveSeconds(expiresIn) ||
+    !isPositiveSeconds(refreshExpiresIn) ||
+    employee === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    version: 1,
+    accessToken,
+    refreshToken,
+    accessExpiresAt: now + expiresIn * 1000,
+    refreshExpiresAt: now + refreshExpiresIn * 1000,
+    employee,
+  };
+}
+
+/** A session read back from storage; anything else (an older format, a tampered value) is ignored. */
+export function parseStoredSession(value: unknown): StoredSession | undefined {
+  if (!isRecord(value) || value.version !== 1) return undefined;
+  const { accessToken, refreshToken, accessExpiresAt, refreshExpiresAt } = value;
+  const employee = parseEmployee(value.employee);
+  if (
+    !isNonEmptyString(accessToken) ||
+    !isNonEmptyString(refreshToken) ||
+    !isPositiveSeconds(accessExpiresAt) ||
+    !isPositiveSeconds(refreshExpiresAt) ||
+    employee === undefined
+  ) {
+    return undefined;
+  }
+  return { version: 1, accessToken, refreshToken, accessExpiresAt, refreshExpiresAt, employee };
+}

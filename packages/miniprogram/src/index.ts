@@ -1,0 +1,26 @@
+/**
+ * `@wecom-auth/miniprogram`: the WeCom Auth SDK for the WeCom mini program.
+ *
+ * @example
+ * ```js
+ * const { createAuth } = require('@wecom-auth/miniprogram');
+ * const auth = createAuth({ baseUrl: 'https://auth.example.com' });
+ * auth.login().then(({ employee }) => this.setData({ employee }));
+ * ```
+ */
+export type { AuthEventMap, AuthEventName, LogoutEvent, Session } from './auth-events.js';
+export type { AuthOptions, AuthRequestOptions, LoginResult, WecomAuth } from './create-auth.js';
+export { createAuth, REFRESH_AHEAD_MS } from './create-auth.js';
+export type { Employee } from './gateway-answers.js';
+export type { AuthStorage } from './session-storage.js';
+export type { RequestFunction, TransportRequest, TransportResponse } from './transport.js';
+export type {
+  GatewayErrorCode,
+  SdkErrorCode,
+  WecomAuthErrorCode,
+  WecomAuthErrorDetails,
+  WecomCause,
+} from './wecom-auth-error.js';
+export { WecomAuthError } from './wecom-auth-error.js';
+export type { DecryptKind } from './wx-qy.js';
+export type { WxLike } from './wx-types.js';
