@@ -1,15 +1,16 @@
 import { knownErrcodes } from '@wecom-auth/api';
 import { gatewayErrorCatalog } from '@wecom-auth/gateway';
 
-const escape = (text: string): string => text.replaceAll('|', '\\|');
+const escapePipes = (text: string): string => text.replaceAll('|', '\\|');
 
 /** docs/errors.md, generated. */
 export function renderErrorDocs(): string {
   const gatewayRows = Object.entries(gatewayErrorCatalog).map(
-    ([code, { status, meaning }]) => `| \`${code}\` | ${status} | ${escape(meaning)} |`,
+    ([code, { status, meaning }]) => `| \`${code}\` | ${status} | ${escapePipes(meaning)} |`,
   );
   const wecomRows = knownErrcodes.map(
-    (info) => `| ${info.errcode} | ${escape(info.meaning)} | \`${info.class}\` | ${escape(info.hint)} |`,
+    (info) =>
+      `| ${info.errcode} | ${escapePipes(info.meaning)} | \`${info.class}\` | ${escapePipes(info.hint)} |`,
   );
   return `# Errors
 

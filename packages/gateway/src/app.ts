@@ -8,10 +8,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { CallbackSettings } from './callbacks/callback-settings.js';
 import { GatewayError } from './gateway-error.js';
 import { toHttpError } from './http-errors.js';
 import { lazyChildLoggerFactory } from './observability/lazy-request-logger.js';
 import type { GatewayMetrics } from './observability/metrics.js';
+import { callbackRoutes } from './routes/callback.js';
 import { meRoutes } from './routes/me.js';
 import { operationsRoutes } from './routes/operations.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -28,6 +30,8 @@ export interface GatewayAppOptions {
   readonly loginRateLimit: number;
   /** A Redis client for rate-limit counters shared across instances; in-process counters otherwise. */
   readonly rateLimitRedis?: unknown;
+  /** WeCom contact-change callbacks; `/v1/callback` exists only when this is set. */
+  readonly callback?: CallbackSettings;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -50,6 +54,16 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // wx.request sends `content-type: application/json` on every call, bodiless DELETEs included: an empty JSON body is
+  // no body, not an error. Anything else goes to Fastify's own parser (prototype-poisoning safe).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request, body.toString(), done);
+  });
 
   // Callback-style hooks: these run on every request, /v1/verify included, and need no promise.
   app.addHook('onRequest', (request, reply, done) => {
@@ -131,5 +145,6 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
   await app.register(meRoutes, { services });
   await app.register(verifyRoutes, { services });
   await app.register(operationsRoutes, { services, metrics });
+  if (options.callback) await app.register(callbackRoutes, { services, callback: options.callback });
   return app;
 }

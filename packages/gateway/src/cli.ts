@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `wecom-auth`: runs the gateway (`serve`, the default) or the WeCom sandbox alone (`sandbox`).
+ * `wecom-auth`: runs the gateway (`serve`, the default) or the WeCom sandbox alone (`sandbox`), or rotates the
+ * signing keys of the access tokens (`rotate-keys`).
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from './config/load-config.js';
@@ -92,6 +93,30 @@ program
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+  });
+
+program
+  .command('rotate-keys')
+  .description(
+    'Retire the signing key of the access tokens and activate a new one, in the store all instances share. Tokens signed before keep verifying until they expire; running instances sign with the new key within seconds.',
+  )
+  .option('-c, --config <file>', 'JSON file of settings (keys are the environment variable names)')
+  .action(async (options: { config?: string }) => {
+    const { rotateSigningKeys } = await import('./key-rotation.js');
+    let config: ReturnType<typeof loadConfig>;
+    try {
+      config = loadConfig({ env: process.env, ...(options.config ? { configFile: options.config } : {}) });
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`wecom-auth: ${error.message}\n`);
+        process.exit(2);
+      }
+      throw error;
+    }
+    const rotated = await rotateSigningKeys({ config });
+    process.stdout.write(
+      `Signing key rotated. Active: ${rotated.activeKid}\nPublished: ${rotated.publishedKids.join(', ')}\n`,
+    );
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

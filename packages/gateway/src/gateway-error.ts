@@ -24,6 +24,9 @@ export type GatewayErrorCode =
   | 'wecom_error'
   | 'wecom_unavailable'
   | 'store_unavailable'
+  | 'callback_signature_invalid'
+  | 'callback_expired'
+  | 'callback_malformed'
   | 'internal_error';
 
 /** Every error code with its HTTP status and what the client should do: the source of docs/errors.md. */
@@ -86,6 +89,19 @@ export const gatewayErrorCatalog: Readonly<
   store_unavailable: {
     status: 503,
     meaning: 'The session store (SQLite file or Redis) is unavailable; retry shortly.',
+  },
+  callback_signature_invalid: {
+    status: 401,
+    meaning:
+      'A WeCom callback whose msg_signature does not match, or that was sealed for another corp: check WECOM_CALLBACK_TOKEN.',
+  },
+  callback_expired: {
+    status: 401,
+    meaning: 'A WeCom callback whose timestamp is older than CALLBACK_MAX_AGE_SECONDS (a replay): ignored.',
+  },
+  callback_malformed: {
+    status: 400,
+    meaning: 'A WeCom callback with missing parameters, malformed XML or an undecryptable payload.',
   },
   internal_error: { status: 500, meaning: 'A bug: it is logged with the request id.' },
 };

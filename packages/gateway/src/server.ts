@@ -1,17 +1,22 @@
 /**
  * Starts a gateway from a validated configuration: opens the store, builds the WeCom client and the services,
  * listens. In sandbox mode (no credentials) it first starts the sandbox with the demo corp and points everything
- * at it.
+ * at it. A store that cannot be reached does not stop the start: the gateway listens, `/readyz` answers 503 and
+ * the store is retried in the background (see `StoreSupervisor`).
  */
 import type { AddressInfo } from 'node:net';
 import { createWecomClient } from '@wecom-auth/api';
+import type { SandboxControl } from '@wecom-auth/sandbox';
 import { openStore, type Store } from '@wecom-auth/store';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildGatewayApp } from './app.js';
+import { connectSandboxCallback, resolveCallbackSettings } from './callbacks/callback-wiring.js';
 import type { GatewayConfig } from './config/load-config.js';
 import { createGatewayMetrics } from './observability/metrics.js';
-import { createGatewayServices, type GatewayServices } from './services.js';
+import { closeRateLimitRedis, createRateLimitRedis } from './rate-limit-redis.js';
+import { type GatewayServices, openGatewayServices } from './services.js';
+import { type StoreState, StoreSupervisor } from './store-supervisor.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -20,6 +25,8 @@ export interface RunningGateway {
   readonly mode: GatewayConfig['mode'];
   readonly app: FastifyInstance;
   readonly services: GatewayServices;
+  /** `starting` until the store first answered, then `up` or `down`. */
+  storeState(): StoreState;
   close(): Promise<void>;
 }
 
@@ -29,14 +36,24 @@ export interface StartGatewayOptions {
   /** Injected for tests; defaults to the store the configuration selects. */
   readonly store?: Store;
   readonly now?: () => number;
+  /** How often the store is checked (and, while it is unreachable at start, retried). Default 1000 ms. */
+  readonly storeCheckIntervalMs?: number;
+  /** How often the signing keys are checked for a rotation made elsewhere. Default 5000 ms. */
+  readonly keyCheckIntervalMs?: number;
 }
+
+/**
+ * Each Redis call of a request gives up after this long, so a request that needs a lost Redis answers 503 within
+ * about 2 s instead of hanging.
+ */
+const redisCommandTimeoutMs = 1_500;
 
 interface ResolvedUpstream {
   readonly corpId: string;
   readonly secret: string;
   readonly miniProgramAppId: string;
   readonly apiBase: string;
-  readonly sandbox: { url: string; close(): Promise<void> } | undefined;
+  readonly sandbox: { url: string; control: SandboxControl; close(): Promise<void> } | undefined;
 }
 
 async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<ResolvedUpstream> {
@@ -65,7 +82,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const upstream = await resolveUpstream(config, logger);
   const store =
     options.store ??
-    openStore(config.redisUrl ? { redisUrl: config.redisUrl } : { sqlitePath: config.dbPath });
+    openStore(
+      config.redisUrl
+        ? { redisUrl: config.redisUrl, commandTimeoutMs: redisCommandTimeoutMs }
+        : { sqlitePath: config.dbPath },
+    );
   const metrics = createGatewayMetrics();
   const wecom = createWecomClient({
     corpId: upstream.corpId,
@@ -78,7 +99,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     onCall: (call) => metrics.wecomCall(call),
     onTokenFetch: (outcome) => metrics.tokenFetch(outcome),
   });
-  const services = await createGatewayServices({
+  const services = openGatewayServices({
     settings: {
       corpId: upstream.corpId,
       secret: upstream.secret,
@@ -95,7 +116,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger,
     metrics,
     now,
+    ...(options.keyCheckIntervalMs === undefined ? {} : { keyCheckIntervalMs: options.keyCheckIntervalMs }),
   });
+  // Login limits are counted in Redis when there is one, so they hold across every instance.
+  const rateLimitRedis = config.redisUrl ? createRateLimitRedis(config.redisUrl) : undefined;
+  const callback = resolveCallbackSettings(config, upstream.corpId, upstream.sandbox !== undefined);
   const app = await buildGatewayApp({
     services,
     metrics,
@@ -103,10 +128,35 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,
     loginRateLimit: config.loginRateLimit,
+    ...(rateLimitRedis ? { rateLimitRedis } : {}),
+    ...(callback ? { callback } : {}),
   });
+  const supervisor = new StoreSupervisor({
+    services,
+    logger: logger.child({ component: 'store' }),
+    ...(options.storeCheckIntervalMs === undefined ? {} : { intervalMs: options.storeCheckIntervalMs }),
+  });
+  // The first attempt is awaited so a healthy gateway is ready when it starts listening; a failed one is retried.
+  try {
+    await supervisor.start();
+  } catch (error) {
+    await services.stop();
+    if (rateLimitRedis) await closeRateLimitRedis(rateLimitRedis);
+    await store.close();
+    await upstream.sandbox?.close();
+    throw error;
+  }
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  if (callback && upstream.sandbox) {
+    await connectSandboxCallback(
+      upstream.sandbox.control,
+      `http://${host}:${address.port}`,
+      callback,
+      logger,
+    );
+  }
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}`,
@@ -114,10 +164,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     mode: config.mode,
     app,
     services,
+    storeState: () => supervisor.state,
     close() {
       closing ??= (async () => {
+        await supervisor.stop();
         await app.close();
         await services.stop();
+        if (rateLimitRedis) await closeRateLimitRedis(rateLimitRedis);
         await store.close();
         await upstream.sandbox?.close();
       })();

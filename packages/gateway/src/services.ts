@@ -1,13 +1,18 @@
 /**
  * Wires the gateway's services from its configuration, a store and a WeCom client. Kept apart from the HTTP layer
  * so the services can be driven directly (the CLI's key rotation, tests).
+ *
+ * The parts that read the store at start (signing keys, the revocation mirror) are loaded by {@link
+ * GatewayServices.start}, which a server retries in the background: a gateway whose store is down still listens,
+ * reports not-ready and answers 503 until the store comes back.
  */
 import type { WecomClient } from '@wecom-auth/api';
-import type { Store } from '@wecom-auth/store';
+import type { SigningKeyRecord, Store } from '@wecom-auth/store';
 import type { Logger } from 'pino';
 import { EmployeeDirectory } from './employees/employee-directory.js';
+import { GatewayError } from './gateway-error.js';
 import type { GatewayMetrics } from './observability/metrics.js';
-import { createDataSealer, deriveDataKey } from './sessions/data-sealer.js';
+import { createDataSealer, type DataSealer, deriveDataKey } from './sessions/data-sealer.js';
 import { RevocationMirror } from './sessions/revocation-mirror.js';
 import { SessionService } from './sessions/session-service.js';
 import { TokenIssuer } from './sessions/token-issuer.js';
@@ -26,42 +31,74 @@ export interface ServiceSettings {
 }
 
 export interface GatewayServices {
+  /** Throws `503 store_unavailable` until {@link GatewayServices.started}. */
   readonly sessions: SessionService;
   readonly directory: EmployeeDirectory;
+  /** Throws `503 store_unavailable` until {@link GatewayServices.started}. */
   readonly issuer: TokenIssuer;
   readonly revocations: RevocationMirror;
   readonly store: Store;
   readonly wecom: WecomClient;
+  /** True once the signing keys and the revocations have been read from the store. */
+  readonly started: boolean;
+  /** Reads what the services need from the store; rejects when it cannot be reached. Safe to call again. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function createGatewayServices(input: {
-  settings: ServiceSettings;
-  store: Store;
-  wecom: WecomClient;
-  logger: Logger;
-  metrics: GatewayMetrics;
-  now: () => number;
-}): Promise<GatewayServices> {
+export interface GatewayServicesInput {
+  readonly settings: ServiceSettings;
+  readonly store: Store;
+  readonly wecom: WecomClient;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly now: () => number;
+  /** How often the signing keys are checked for a rotation made elsewhere. Default 5000 ms. */
+  readonly keyCheckIntervalMs?: number;
+}
+
+/**
+ * The signing keys are checked this often, so a `rotate-keys` run reaches every instance within seconds and
+ * without a restart (a check is one read of the key list; the keys are re-imported only when it changed).
+ */
+const defaultKeyCheckIntervalMs = 5_000;
+
+/** Which keys exist and which are retired: changes exactly when a rotation or a prune happened. */
+function keyListFingerprint(records: readonly SigningKeyRecord[]): string {
+  return records.map((record) => `${record.kid}:${record.retiredAt ?? ''}`).join(',');
+}
+
+function notStarted(): GatewayError {
+  return new GatewayError(
+    'store_unavailable',
+    503,
+    'The gateway is starting and cannot reach its store yet; try again shortly.',
+    { retryAfterSeconds: 1 },
+  );
+}
+
+/**
+ * The services, not yet started: nothing touches the store until `start()`.
+ *
+ * @example
+ * const services = openGatewayServices({ settings, store, wecom, logger, metrics, now: Date.now });
+ * await services.start();
+ */
+export function openGatewayServices(input: GatewayServicesInput): GatewayServices {
   const { settings, store, wecom, logger, metrics, now } = input;
-  const sealer = createDataSealer(
+  const sealer: DataSealer = createDataSealer(
     deriveDataKey({ configuredKey: settings.dataKey, secret: settings.secret }),
   );
-  const issuer = await TokenIssuer.create({
-    keys: store.signingKeys,
-    sealer,
-    issuer: settings.issuer,
-    audience: settings.audience,
-    ttlSeconds: settings.accessTokenTtl,
-    now,
-  });
   const revocations = new RevocationMirror({
     sessions: store.sessions,
     now,
     horizonMs: settings.accessTokenTtl * 1000,
-    onError: (error) => logger.error({ err: error }, 'revocation resync failed'),
+    onError: (error) =>
+      logger.warn(
+        { code: (error as { code?: unknown }).code },
+        'revocation resync failed; verifies answer 503',
+      ),
   });
-  await revocations.start();
   const directory = new EmployeeDirectory({
     wecom,
     cache: store.cache,
@@ -69,37 +106,101 @@ export async function createGatewayServices(input: {
     disclosedTtlMs: settings.refreshTokenTtl * 1000,
     onWarning: (object, message) => logger.warn(object, message),
   });
-  const sessions = new SessionService({
-    corpId: settings.corpId,
-    miniProgramAppId: settings.miniProgramAppId,
-    wecom,
-    directory,
-    sessions: store.sessions,
-    issuer,
-    revocations,
-    sealer,
-    refreshTtlSeconds: settings.refreshTokenTtl,
-    now,
-    onLogin: (outcome) => metrics.login(outcome),
-  });
-  const sweeper = setInterval(() => {
-    revocations.prune();
-    metrics.revocationMirrorSize(revocations.size);
-    store.sessions
-      .deleteExpired(now())
-      .catch((error: unknown) => logger.warn({ err: error }, 'session sweep failed'));
-  }, 60_000);
-  sweeper.unref();
+  let issuer: TokenIssuer | undefined;
+  let sessions: SessionService | undefined;
+  let starting: Promise<void> | undefined;
+  let timers: NodeJS.Timeout[] = [];
+
+  const startOnce = async (): Promise<void> => {
+    issuer ??= await TokenIssuer.create({
+      keys: store.signingKeys,
+      sealer,
+      issuer: settings.issuer,
+      audience: settings.audience,
+      ttlSeconds: settings.accessTokenTtl,
+      now,
+    });
+    await revocations.start();
+    sessions = new SessionService({
+      corpId: settings.corpId,
+      miniProgramAppId: settings.miniProgramAppId,
+      wecom,
+      directory,
+      sessions: store.sessions,
+      issuer,
+      revocations,
+      sealer,
+      refreshTtlSeconds: settings.refreshTokenTtl,
+      now,
+      onLogin: (outcome) => metrics.login(outcome),
+    });
+    const startedIssuer = issuer;
+    let knownKeys = keyListFingerprint(await store.signingKeys.list());
+    const sweeper = setInterval(() => {
+      revocations.prune();
+      metrics.revocationMirrorSize(revocations.size);
+      store.sessions
+        .deleteExpired(now())
+        .catch((error: unknown) =>
+          logger.warn({ code: (error as { code?: unknown }).code }, 'session sweep failed'),
+        );
+    }, 60_000);
+    const keyReloader = setInterval(() => {
+      (async () => {
+        const fingerprint = keyListFingerprint(await store.signingKeys.list());
+        if (fingerprint === knownKeys) return;
+        await startedIssuer.reload();
+        knownKeys = fingerprint;
+        logger.info({}, 'signing keys changed in the store; reloaded');
+      })().catch((error: unknown) =>
+        logger.warn({ code: (error as { code?: unknown }).code }, 'signing key check failed'),
+      );
+    }, input.keyCheckIntervalMs ?? defaultKeyCheckIntervalMs);
+    sweeper.unref();
+    keyReloader.unref();
+    timers = [sweeper, keyReloader];
+  };
+
   return {
-    sessions,
+    get sessions(): SessionService {
+      if (!sessions) throw notStarted();
+      return sessions;
+    },
+    get issuer(): TokenIssuer {
+      if (!issuer || !sessions) throw notStarted();
+      return issuer;
+    },
     directory,
-    issuer,
     revocations,
     store,
     wecom,
+    get started(): boolean {
+      return sessions !== undefined;
+    },
+    start() {
+      if (sessions) return Promise.resolve();
+      starting ??= startOnce().finally(() => {
+        starting = undefined;
+      });
+      return starting;
+    },
     async stop() {
-      clearInterval(sweeper);
+      for (const timer of timers) clearInterval(timer);
+      timers = [];
       await revocations.stop();
     },
   };
+}
+
+/**
+ * The services, started: rejects when the store cannot be reached.
+ *
+ * @example
+ * const services = await createGatewayServices({ settings, store, wecom, logger, metrics, now: Date.now });
+ * const { accessToken } = await services.sessions.login(code);
+ */
+export async function createGatewayServices(input: GatewayServicesInput): Promise<GatewayServices> {
+  const services = openGatewayServices(input);
+  await services.start();
+  return services;
 }

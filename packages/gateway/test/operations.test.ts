@@ -117,3 +117,30 @@ describe('operations endpoints', () => {
     });
   });
 });
+
+describe('bodies', () => {
+  it('accepts a bodiless DELETE that says content-type: application/json, as wx.request sends it', async () => {
+    // Logged in from another address: the rate-limit test above used up this one's logins.
+    const login = await t.gateway.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      remoteAddress: '10.1.2.3',
+      payload: { code: t.code('lisi') },
+    });
+    const response = await t.call('DELETE', '/v1/sessions/current', {
+      token: login.json<{ accessToken: string }>().accessToken,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(204);
+  });
+
+  it('still refuses malformed JSON with 400 invalid_json', async () => {
+    const response = await fetch(`${t.gateway.url}/v1/sessions/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"refreshToken":',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_json' });
+  });
+});

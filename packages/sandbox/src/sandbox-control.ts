@@ -1,7 +1,33 @@
 import { encryptMiniProgramData, signRawData } from '@wecom-auth/crypto';
 import { z } from 'zod';
 import type { CallSummary } from './call-log.js';
-import { type DirectoryFixture, describeIssues } from './directory-schema.js';
+import { createUserEvent, partyEvent, updateUserEvent } from './callback-contact-events.js';
+import {
+  type CallbackDeliveryInput,
+  callbackDeliveryInputSchema,
+  corpOnlySchema,
+  type DepartmentCreateInput,
+  type DepartmentPatchInput,
+  departmentCreateSchema,
+  departmentPatchSchema,
+  type SetCallbackInput,
+  setCallbackInputSchema,
+  type UserPatchInput,
+  userPatchSchema,
+} from './callback-control-input.js';
+import type {
+  CallbackDelivery,
+  CallbackDeliverySettings,
+  CallbackVerification,
+} from './callback-dispatcher.js';
+import {
+  type AppFixture,
+  type CorpFixture,
+  type DepartmentFixture,
+  type DirectoryFixture,
+  describeIssues,
+  type UserFixture,
+} from './directory-schema.js';
 import { SandboxError } from './errors.js';
 import { type Fault, faultSpecSchema } from './fault-injector.js';
 import type { SandboxState } from './sandbox-state.js';
@@ -42,6 +68,12 @@ export type FaultInput = z.input<typeof faultSpecSchema>;
 export type TokenFilterInput = z.input<typeof tokenFilterSchema>;
 /** Input of {@link SandboxControl.encrypt}. */
 export type EncryptInput = z.input<typeof encryptInputSchema>;
+
+/** What a directory change returns: the record after it, and the callback deliveries after their first try. */
+export interface DirectoryChangeResult<T> {
+  result: T | undefined;
+  deliveries: CallbackDelivery[];
+}
 
 export interface LoginResult {
   code: string;
@@ -209,6 +241,198 @@ export class SandboxControl {
   /** The loaded directory, secrets included (it is a sandbox). */
   directory(): DirectoryFixture {
     return structuredClone(this.state.directory.fixture);
+  }
+
+  private resolveCorp(corpid: string | undefined): CorpFixture {
+    const { directory } = this.state;
+    const corp = corpid === undefined ? directory.fixture.corps[0] : directory.corp(corpid);
+    if (corp === undefined)
+      throw new SandboxError('unknown_corp', `no corp ${corpid ?? ''} in the directory`);
+    return corp;
+  }
+
+  private resolveDepartment(corp: CorpFixture, id: number): DepartmentFixture {
+    if (!Number.isInteger(id)) throw new TypeError('the department id must be an integer');
+    const dept = this.state.directory.department(corp, id);
+    if (dept === undefined) throw new TypeError(`no department ${id} in corp ${corp.corpId}`);
+    return dept;
+  }
+
+  /** Apps with a callback whose visible range covers `user`. */
+  private appsSeeingUser(corp: CorpFixture, user: UserFixture): AppFixture[] {
+    return corp.apps.filter(
+      (app) => app.callback !== undefined && this.state.directory.isUserVisible(corp, app, user),
+    );
+  }
+
+  /** Apps with a callback whose visible range covers the department (or its parent, for a new or moved one). */
+  private appsSeeingDepartment(corp: CorpFixture, ...ids: number[]): AppFixture[] {
+    return corp.apps.filter((app) => {
+      if (app.callback === undefined) return false;
+      const visible = this.state.directory.visibleDepartments(corp, app);
+      return ids.some((id) => visible.has(id));
+    });
+  }
+
+  /**
+   * Sets an app's callback (URL, Token, EncodingAESKey). Like the admin console, it first sends the URL
+   * verification GET and refuses the URL (`TypeError`) when the answer is not the decrypted echostr, unless
+   * `verify: false`.
+   */
+  async setCallback(input: SetCallbackInput): Promise<CallbackVerification> {
+    const parsed = parseControlInput(setCallbackInputSchema, input);
+    const corp = this.resolveCorp(parsed.corpid);
+    const app = this.state.directory.app(corp, parsed.agentId);
+    if (app === undefined) throw new TypeError(`no app ${parsed.agentId} in corp ${corp.corpId}`);
+    const callback = { url: parsed.url, token: parsed.token, encodingAESKey: parsed.encodingAESKey };
+    if (parsed.verify === false) {
+      app.callback = callback;
+      return { verified: false, status: null };
+    }
+    const verification = await this.state.callbacks.verifyUrl(corp.corpId, callback);
+    if (!verification.verified) {
+      throw new TypeError(
+        `callback URL verification failed: ${verification.error ?? 'no answer'} (status ${verification.status ?? 'none'})`,
+      );
+    }
+    app.callback = callback;
+    return verification;
+  }
+
+  /** Removes an app's callback: no more events are pushed to it. */
+  clearCallback(input: { corpid?: string; agentId: number }): void {
+    const corp = this.resolveCorp(input.corpid);
+    const app = this.state.directory.app(corp, input.agentId);
+    if (app === undefined) throw new TypeError(`no app ${input.agentId} in corp ${corp.corpId}`);
+    delete app.callback;
+  }
+
+  /** Attempts, per-try deadline and retry pause of callback deliveries. */
+  configureCallbacks(input: CallbackDeliveryInput): CallbackDeliverySettings {
+    const parsed = parseControlInput(callbackDeliveryInputSchema, input);
+    const settings: Partial<CallbackDeliverySettings> = {};
+    if (parsed.attempts !== undefined) settings.attempts = parsed.attempts;
+    if (parsed.timeoutMs !== undefined) settings.timeoutMs = parsed.timeoutMs;
+    if (parsed.retryDelayMs !== undefined) settings.retryDelayMs = parsed.retryDelayMs;
+    return this.state.callbacks.configure(settings);
+  }
+
+  /** The latest callback deliveries (up to 200), oldest first. */
+  callbacks(): CallbackDelivery[] {
+    return this.state.callbacks.list();
+  }
+
+  /** Stops callback retries and aborts deliveries under way (the sandbox is closing). */
+  closeCallbacks(): void {
+    this.state.callbacks.close();
+  }
+
+  /** Resolves when every callback delivery, retries included, is done. */
+  flushCallbacks(): Promise<void> {
+    return this.state.callbacks.flush();
+  }
+
+  /**
+   * Changes a member as the admin console would (name, status, departments…; `newUserid` renames) and pushes
+   * `update_user` to the apps that see them. Resolves after each delivery's first try.
+   */
+  async updateUser(userid: string, patch: UserPatchInput): Promise<DirectoryChangeResult<UserFixture>> {
+    const { corpid, newUserid, ...fields } = parseControlInput(userPatchSchema, patch);
+    const corp = this.resolveCorp(corpid);
+    const user = this.state.directory.user(corp, userid);
+    if (user === undefined)
+      throw new SandboxError('unknown_user', `no user ${userid} in corp ${corp.corpId}`);
+    const next: Record<string, unknown> = { ...structuredClone(user), ...fields };
+    if (newUserid !== undefined) next.userid = newUserid;
+    if (fields.department !== undefined) {
+      // Per-department lists must follow a new department list.
+      if (fields.is_leader_in_dept === undefined) delete next.is_leader_in_dept;
+      delete next.order;
+      if (fields.main_department === undefined && !fields.department.includes(user.main_department ?? 0)) {
+        delete next.main_department;
+      }
+    }
+    const apps = this.appsSeeingUser(corp, user);
+    const updated = this.state.directory.replaceUser(corp, user, next);
+    const deliveries = await this.state.callbacks.deliver(corp, apps, updateUserEvent(user, updated));
+    return { result: structuredClone(updated), deliveries };
+  }
+
+  /** Adds a member and pushes `create_user` to the apps that see them. */
+  async createUser(input: Record<string, unknown>): Promise<DirectoryChangeResult<UserFixture>> {
+    if (typeof input !== 'object' || input === null) throw new TypeError('the member must be an object');
+    const { corpid, ...fields } = input;
+    const corp = this.resolveCorp(typeof corpid === 'string' ? corpid : undefined);
+    const created = this.state.directory.addUser(corp, fields);
+    const deliveries = await this.state.callbacks.deliver(
+      corp,
+      this.appsSeeingUser(corp, created),
+      createUserEvent(created),
+    );
+    return { result: structuredClone(created), deliveries };
+  }
+
+  /** Removes a member (they left) and pushes `delete_user` to the apps that saw them. */
+  async deleteUser(userid: string, options: { corpid?: string } = {}): Promise<DirectoryChangeResult<never>> {
+    const { corpid } = parseControlInput(corpOnlySchema, options);
+    const corp = this.resolveCorp(corpid);
+    const user = this.state.directory.user(corp, userid);
+    if (user === undefined)
+      throw new SandboxError('unknown_user', `no user ${userid} in corp ${corp.corpId}`);
+    const apps = this.appsSeeingUser(corp, user);
+    this.state.directory.removeUser(corp, user);
+    const deliveries = await this.state.callbacks.deliver(corp, apps, {
+      kind: 'delete_user',
+      userId: user.userid,
+    });
+    return { result: undefined, deliveries };
+  }
+
+  /** Adds a department and pushes `create_party`. */
+  async createDepartment(input: DepartmentCreateInput): Promise<DirectoryChangeResult<DepartmentFixture>> {
+    const { corpid, ...fields } = parseControlInput(departmentCreateSchema, input);
+    const corp = this.resolveCorp(corpid);
+    const id = fields.id ?? Math.max(...corp.departments.map((dept) => dept.id)) + 1;
+    const dept = this.state.directory.addDepartment(corp, { ...fields, id });
+    const deliveries = await this.state.callbacks.deliver(
+      corp,
+      this.appsSeeingDepartment(corp, dept.id),
+      partyEvent('create_party', dept),
+    );
+    return { result: structuredClone(dept), deliveries };
+  }
+
+  /** Renames or moves a department and pushes `update_party`. */
+  async updateDepartment(
+    id: number,
+    patch: DepartmentPatchInput,
+  ): Promise<DirectoryChangeResult<DepartmentFixture>> {
+    const { corpid, ...fields } = parseControlInput(departmentPatchSchema, patch);
+    const corp = this.resolveCorp(corpid);
+    const dept = this.resolveDepartment(corp, id);
+    const apps = this.appsSeeingDepartment(corp, dept.id);
+    const updated = this.state.directory.replaceDepartment(corp, dept, { ...dept, ...fields });
+    const seeing = new Set([...apps, ...this.appsSeeingDepartment(corp, updated.id)]);
+    const deliveries = await this.state.callbacks.deliver(
+      corp,
+      [...seeing],
+      partyEvent('update_party', updated),
+    );
+    return { result: structuredClone(updated), deliveries };
+  }
+
+  /** Deletes an empty department and pushes `delete_party`. */
+  async deleteDepartment(
+    id: number,
+    options: { corpid?: string } = {},
+  ): Promise<DirectoryChangeResult<never>> {
+    const { corpid } = parseControlInput(corpOnlySchema, options);
+    const corp = this.resolveCorp(corpid);
+    const dept = this.resolveDepartment(corp, id);
+    const apps = this.appsSeeingDepartment(corp, dept.id);
+    this.state.directory.removeDepartment(corp, dept);
+    const deliveries = await this.state.callbacks.deliver(corp, apps, { kind: 'delete_party', id: dept.id });
+    return { result: undefined, deliveries };
   }
 
   /** Tokens, codes, sessions, counters, faults, call log and clock back to the start. */

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { CallLog } from './call-log.js';
+import { CallbackDispatcher } from './callback-dispatcher.js';
 import { SandboxClock } from './clock.js';
 import { CodeRegistry } from './code-registry.js';
 import { DirectoryIndex } from './directory-index.js';
@@ -26,10 +27,12 @@ export class SandboxState {
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
   readonly calls = new CallLog();
+  readonly callbacks = new CallbackDispatcher(this.clock);
 
   constructor(readonly options: ResolvedSandboxOptions) {
     this.random = new RandomSource(options.seed);
-    this.directory = new DirectoryIndex(options.directory);
+    // A private copy: the control API edits the directory, and fixtures (the demo one) are shared by sandboxes.
+    this.directory = new DirectoryIndex(structuredClone(options.directory));
     this.tokens = new TokenRegistry(this.clock, this.random, options.tokenLifetimeSeconds);
     this.codes = new CodeRegistry(this.clock, this.random);
     this.oauthCodes = new CodeRegistry(this.clock, this.random);
@@ -71,5 +74,6 @@ export class SandboxState {
     this.limiter.reset();
     this.faults.clear();
     this.calls.reset();
+    this.callbacks.reset();
   }
 }

@@ -331,6 +331,8 @@ function createRedisAccessTokens(
   subscribe: () => Promise<void>,
   waiters: Map<string, Set<() => void>>,
 ): AccessTokenStore {
+  /** Keys whose lock this instance was refused last time it asked (see waitForChange). */
+  const contended = new Set<string>();
   const toRecord = (fields: Record<string, string>): AccessTokenRecord | undefined =>
     fields.token === undefined
       ? undefined
@@ -358,7 +360,11 @@ function createRedisAccessTokens(
       const taken = await run((redis) =>
         redis.set(`${prefix}atlock:${key}`, holder, 'PX', Math.ceil(ttlMs), 'NX'),
       );
-      if (taken !== 'OK') return undefined;
+      if (taken !== 'OK') {
+        contended.add(key);
+        return undefined;
+      }
+      contended.delete(key);
       return {
         async release() {
           await run((redis) => RELEASE_LOCK.run(redis, [prefix, key, holder]));
@@ -386,6 +392,23 @@ function createRedisAccessTokens(
         // A pending wait alone must not keep the process alive.
         timer.unref();
         set.add(done);
+        // After a refused tryLock, the holder may finish (store, publish, release) before this wait is registered
+        // or even subscribed, and its messages would be missed: the caller would sit out its whole timeout. So the
+        // lock is looked at once more, now that the wait is registered; gone means the holder is done (or died).
+        if (contended.delete(key)) {
+          run((redis) => redis.exists(`${prefix}atlock:${key}`)).then(
+            (held) => {
+              if (held === 0) leave();
+            },
+            () => leave(),
+          );
+        }
+        function leave(): void {
+          const current = waiters.get(key);
+          current?.delete(done);
+          if (current?.size === 0) waiters.delete(key);
+          done();
+        }
       });
     },
   };

@@ -98,6 +98,9 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
     if (miniProgramAppId === undefined)
       problems.push('WECOM_MINIPROGRAM_APPID: required when credentials are set');
   }
+  if ((values.callbackToken === undefined) !== (values.callbackAesKey === undefined)) {
+    problems.push('WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY: set both or neither');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const { corpId: _c, secret: _s, secretFile: _f, miniProgramAppId: _m, ...rest } = values;

@@ -176,6 +176,34 @@ export const settings = {
     defaultText: '(none)',
     description: 'Comma-separated origins allowed by CORS; CORS is off when empty.',
   }),
+  callbackToken: setting({
+    env: 'WECOM_CALLBACK_TOKEN',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1-32 letters or digits (the callback Token)')
+      .optional(),
+    defaultText: undefined,
+    description:
+      "Token of the app's callback (Receive Messages > API settings). With `WECOM_CALLBACK_AES_KEY` it enables `/v1/callback`, so leavers lose access at once.",
+    secret: true,
+  }),
+  callbackAesKey: setting({
+    env: 'WECOM_CALLBACK_AES_KEY',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey')
+      .optional(),
+    defaultText: undefined,
+    description: "EncodingAESKey of the app's callback; required together with `WECOM_CALLBACK_TOKEN`.",
+    secret: true,
+  }),
+  callbackMaxAge: setting({
+    env: 'CALLBACK_MAX_AGE_SECONDS',
+    schema: seconds(0, 86_400).default(300),
+    defaultText: '300',
+    description:
+      'Callbacks whose signed timestamp is older than this are refused (replay protection), in seconds; 0 disables.',
+  }),
   logLevel: setting({
     env: 'LOG_LEVEL',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,7 +1,8 @@
 /**
  * An in-process mirror of revoked session ids, so every verify checks revocation without a store round trip.
  * It is filled from the store at start, kept current by the store's revocation feed, and re-read after the feed
- * reports a gap (a Redis reconnect); while it re-reads, it is not `ready` and verifies answer 503.
+ * reports a gap (a Redis reconnect). While the store is out of reach (`markStale`) or a re-read is under way, it is
+ * not `ready` and verifies answer 503: revocations made elsewhere in the meantime may be missing from it.
  */
 import type { RevocationEntry, SessionStore } from '@wecom-auth/store';
 
@@ -18,6 +19,11 @@ export class RevocationMirror {
   /** session id → when the entry may be forgotten (epoch ms). */
   readonly #revoked = new Map<string, number>();
   #ready = false;
+  /**
+   * Bumped by every event that makes the mirror doubtful. A re-read only makes the mirror ready if no such event
+   * happened while it ran, so a re-read that began before an outage cannot vouch for the time after it.
+   */
+  #generation = 0;
   #unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(options: RevocationMirrorOptions) {
@@ -32,11 +38,12 @@ export class RevocationMirror {
     return this.#revoked.size;
   }
 
+  /** Subscribes to the store's feed (once), then reads every recent revocation. Safe to call again after a failure. */
   async start(): Promise<void> {
-    this.#unsubscribe = await this.#options.sessions.subscribeRevocations(
+    this.#unsubscribe ??= await this.#options.sessions.subscribeRevocations(
       (entry) => this.add(entry),
       () => {
-        this.#ready = false;
+        this.markStale();
         this.resync().catch(this.#options.onError);
       },
     );
@@ -46,15 +53,23 @@ export class RevocationMirror {
   async stop(): Promise<void> {
     await this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#ready = false;
+  }
+
+  /** The store went out of reach: the feed may be missing messages until the next {@link resync}. */
+  markStale(): void {
+    this.#generation += 1;
+    this.#ready = false;
   }
 
   /** Re-reads every revocation inside the horizon. */
   async resync(): Promise<void> {
+    const generation = this.#generation;
     const entries = await this.#options.sessions.listRevocations(
       this.#options.now() - this.#options.horizonMs,
     );
     for (const entry of entries) this.add(entry);
-    this.#ready = true;
+    if (generation === this.#generation) this.#ready = true;
   }
 
   add(entry: RevocationEntry): void {

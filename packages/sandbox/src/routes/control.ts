@@ -34,6 +34,41 @@ function answer(reply: FastifyReply, run: () => unknown): FastifyReply {
   }
 }
 
+/** {@link answer} for operations that resolve later (directory changes wait for the first callback delivery). */
+async function answerAsync(reply: FastifyReply, run: () => Promise<unknown>): Promise<FastifyReply> {
+  let result: unknown;
+  try {
+    result = await run();
+  } catch (error) {
+    return answer(reply, () => {
+      throw error;
+    });
+  }
+  return answer(reply, () => result);
+}
+
+/** The body as an object of fields (`{}` when empty); arrays and scalars are refused. */
+function objectBody(request: FastifyRequest): Record<string, unknown> {
+  const body = jsonBody(request);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new TypeError('the body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** `?corpid=` of a DELETE, which has no body. */
+function corpQuery(request: FastifyRequest): { corpid?: string } {
+  const corpid = (request.query as Record<string, unknown>).corpid;
+  if (corpid === undefined) return {};
+  if (typeof corpid !== 'string') throw new TypeError('corpid must be given once');
+  return { corpid };
+}
+
+function departmentId(text: string): number {
+  if (!/^\d{1,10}$/.test(text)) throw new TypeError('the department id must be a positive integer');
+  return Number(text);
+}
+
 /** The control API under `/__sandbox/` (JSON in and out; 400 on bad input, never 5xx). */
 export function registerControlRoutes(app: FastifyInstance, control: SandboxControl): void {
   app.post('/__sandbox/login', (request, reply) =>
@@ -93,4 +128,47 @@ export function registerControlRoutes(app: FastifyInstance, control: SandboxCont
 
   app.get('/__sandbox/directory', (_request, reply) => answer(reply, () => control.directory()));
   app.post('/__sandbox/reset', (_request, reply) => answer(reply, () => control.reset()));
+
+  // Directory changes push change_contact events to the apps' callback URLs.
+  app.post('/__sandbox/directory/users', (request, reply) =>
+    answerAsync(reply, () => control.createUser(objectBody(request))),
+  );
+  app.patch<{ Params: { userid: string } }>('/__sandbox/directory/users/:userid', (request, reply) =>
+    answerAsync(reply, () => control.updateUser(request.params.userid, objectBody(request))),
+  );
+  app.delete<{ Params: { userid: string } }>('/__sandbox/directory/users/:userid', (request, reply) =>
+    answerAsync(reply, () => control.deleteUser(request.params.userid, corpQuery(request))),
+  );
+  app.post('/__sandbox/directory/departments', (request, reply) =>
+    answerAsync(reply, () =>
+      control.createDepartment(objectBody(request) as Parameters<SandboxControl['createDepartment']>[0]),
+    ),
+  );
+  app.patch<{ Params: { id: string } }>('/__sandbox/directory/departments/:id', (request, reply) =>
+    answerAsync(reply, async () =>
+      control.updateDepartment(departmentId(request.params.id), objectBody(request)),
+    ),
+  );
+  app.delete<{ Params: { id: string } }>('/__sandbox/directory/departments/:id', (request, reply) =>
+    answerAsync(reply, async () =>
+      control.deleteDepartment(departmentId(request.params.id), corpQuery(request)),
+    ),
+  );
+
+  app.post('/__sandbox/callbacks', (request, reply) =>
+    answerAsync(reply, () =>
+      control.setCallback(objectBody(request) as Parameters<SandboxControl['setCallback']>[0]),
+    ),
+  );
+  app.get('/__sandbox/callbacks', (_request, reply) =>
+    answer(reply, () => ({ deliveries: control.callbacks() })),
+  );
+  app.post('/__sandbox/callbacks/delivery', (request, reply) =>
+    answer(reply, () => control.configureCallbacks(objectBody(request))),
+  );
+  app.post('/__sandbox/callbacks/flush', (_request, reply) =>
+    answerAsync(reply, () => control.flushCallbacks()),
+  );
+  // Pending retries must not outlive the sandbox.
+  app.addHook('onClose', async () => control.closeCallbacks());
 }

@@ -1,0 +1,219 @@
+/**
+ * Scale-out: logins/s and verifies/s with 1, 2 and 4 gateway processes on one Redis, and SQLite vs Redis on one
+ * instance, with the gettoken calls each cold start cost. Ratios are against the 1-instance Redis run of the same
+ * invocation.
+ *
+ *   node --conditions=@wecom-auth/source --import tsx bench/cluster.ts [seconds=5]
+ *
+ * Needs Redis on 127.0.0.1:6379 (it uses and empties logical database 15). The gateways are child processes; the
+ * sandbox and the load generator share this process, all on the same machine: on a 2-core machine more instances
+ * cannot add CPU, so the ratios show what coordination through Redis costs, not what more machines would give.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createSandbox,
+  DEMO_APP,
+  DEMO_CORP_ID,
+  DEMO_MINI_PROGRAM_APP_ID,
+  type Sandbox,
+} from '@wecom-auth/sandbox';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { fixed, table } from './measure.js';
+
+const seconds = Number(process.argv[2] ?? 5);
+const redisUrl = 'redis://127.0.0.1:6379/15';
+const cli = fileURLToPath(new URL('../packages/gateway/src/cli.ts', import.meta.url));
+const connections = 32;
+
+interface Instance {
+  readonly url: string;
+  readonly process: ChildProcess;
+}
+
+function spawnInstance(env: Record<string, string>): Promise<Instance> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@wecom-auth/source', '--import', 'tsx', cli, 'serve'],
+    {
+      env: { ...process.env, LOG_LEVEL: 'warn', PORT: '0', LOGIN_RATE_LIMIT: '1000000', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /WeCom Auth gateway\s+(http:\/\/\S+)/.exec(output);
+      if (match?.[1]) resolve({ url: match[1], process: child });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${output}`)));
+  });
+}
+
+async function stopInstance(instance: Instance): Promise<void> {
+  if (instance.process.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => instance.process.once('exit', () => resolve()));
+  instance.process.kill('SIGTERM');
+  await exited;
+}
+
+function activeUsers(sandbox: Sandbox): string[] {
+  return (
+    sandbox.control
+      .directory()
+      .corps.find((corp) => corp.corpId === DEMO_CORP_ID)
+      ?.users.filter((user) => user.status === 1)
+      .map((user) => user.userid) ?? []
+  );
+}
+
+/** autocannon against every instance at once (connections split between them); the summed requests/s. */
+async function loadAll(
+  instances: readonly Instance[],
+  request: (url: string) => autocannon.Options,
+): Promise<{ rps: number; non2xx: number; errors: number }> {
+  const results = await Promise.all(
+    instances.map((instance) =>
+      autocannon({
+        ...request(instance.url),
+        connections: Math.max(1, Math.floor(connections / instances.length)),
+        duration: seconds,
+      }),
+    ),
+  );
+  return {
+    rps: results.reduce((sum, result) => sum + result.requests.average, 0),
+    non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
+    errors: results.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
+  };
+}
+
+interface Row {
+  readonly label: string;
+  readonly logins: number;
+  readonly verifies: number;
+  readonly gettokens: number;
+  readonly failures: number;
+}
+
+async function measure(
+  sandbox: Sandbox,
+  label: string,
+  count: number,
+  store: 'redis' | 'sqlite',
+): Promise<Row> {
+  const admin = new Redis(redisUrl);
+  await admin.flushdb();
+  admin.disconnect();
+  sandbox.control.reset();
+  const dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-bench-cluster-'));
+  const env = {
+    WECOM_CORP_ID: DEMO_CORP_ID,
+    WECOM_SECRET: DEMO_APP.secret,
+    WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
+    WECOM_API_BASE: sandbox.url,
+    ...(store === 'redis' ? { REDIS_URL: redisUrl } : { WECOM_AUTH_DB: join(dataDir, 'bench.db') }),
+  };
+  const instances = await Promise.all(Array.from({ length: count }, () => spawnInstance(env)));
+  try {
+    const users = activeUsers(sandbox);
+    let next = 0;
+    // Codes are single use: each request gets a fresh one, minted in this process by the in-process sandbox.
+    const logins = await loadAll(instances, (url) => ({
+      url: `${url}/v1/sessions`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({
+              code: sandbox.control.login({ userid: users[next++ % users.length] ?? 'zhangsan' }).code,
+            }),
+          }),
+        },
+      ],
+    }));
+    const tokens = await Promise.all(
+      instances.map(async (instance) => {
+        const response = await fetch(`${instance.url}/v1/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code: sandbox.control.login({ userid: 'zhangsan' }).code }),
+        });
+        return ((await response.json()) as { accessToken: string }).accessToken;
+      }),
+    );
+    let tokenIndex = 0;
+    const verifies = await loadAll(instances, (url) => ({
+      url: `${url}/v1/verify`,
+      headers: { authorization: `Bearer ${tokens[tokenIndex++ % tokens.length] ?? ''}` },
+    }));
+    return {
+      label,
+      logins: logins.rps,
+      verifies: verifies.rps,
+      gettokens: sandbox.control.calls().byPath['/cgi-bin/gettoken'] ?? 0,
+      failures: logins.non2xx + logins.errors + verifies.non2xx + verifies.errors,
+    };
+  } finally {
+    await Promise.all(instances.map(stopInstance));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// WeCom's frequency limits would cap the login runs, not the gateway: lifted for the benchmark.
+const sandbox = await createSandbox({
+  port: 0,
+  limits: {
+    corpPerMinute: 10_000_000,
+    corpPerHour: 100_000_000,
+    ipPerMinute: 10_000_000,
+    ipPerHour: 100_000_000,
+    concurrentPerCorpApi: 100_000,
+  },
+});
+try {
+  const rows: Row[] = [];
+  rows.push(await measure(sandbox, '1 × Redis', 1, 'redis'));
+  rows.push(await measure(sandbox, '2 × Redis', 2, 'redis'));
+  rows.push(await measure(sandbox, '4 × Redis', 4, 'redis'));
+  rows.push(await measure(sandbox, '1 × SQLite', 1, 'sqlite'));
+  const [baseline] = rows;
+  const ratio = (value: number, base: number | undefined): string =>
+    base ? `${fixed(value / base, 2)}×` : '—';
+  process.stdout.write(
+    `${table(
+      [
+        'instances',
+        'logins/s',
+        'vs 1 × Redis',
+        'verifies/s',
+        'vs 1 × Redis',
+        'gettoken calls',
+        'non-2xx/errors',
+      ],
+      rows.map((row) => [
+        row.label,
+        fixed(row.logins),
+        ratio(row.logins, baseline?.logins),
+        fixed(row.verifies),
+        ratio(row.verifies, baseline?.verifies),
+        row.gettokens,
+        row.failures,
+      ]),
+    )}\n`,
+  );
+  process.stdout.write(
+    `\n${seconds} s per phase, ${connections} connections split over the instances; Node ${process.version}, ${(await import('node:os')).cpus().length} cores.\n`,
+  );
+} finally {
+  await sandbox.close();
+}

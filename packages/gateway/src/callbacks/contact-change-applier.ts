@@ -1,0 +1,89 @@
+/**
+ * Applies a decrypted WeCom `change_contact` event to what the gateway holds: cached profiles, department names,
+ * and the sessions of employees who left, were disabled or were renamed. Every step is idempotent, because WeCom
+ * retries and an event may be applied again after a crash.
+ */
+import type { CallbackMessage } from '@wecom-auth/crypto';
+import type { RevokeReason, SessionStore } from '@wecom-auth/store';
+import type { EmployeeDirectory } from '../employees/employee-directory.js';
+import type { RevocationMirror } from '../sessions/revocation-mirror.js';
+
+export interface ContactChangeApplierOptions {
+  /** The corp whose directory the events describe (the callback's receiveId). */
+  readonly corpId: string;
+  readonly sessions: SessionStore;
+  readonly directory: EmployeeDirectory;
+  readonly revocations: RevocationMirror;
+  readonly now: () => number;
+}
+
+/** What applying one event did, for the log line (never names a secret). */
+export interface AppliedChange {
+  readonly kind: CallbackMessage['kind'];
+  readonly revokedSessions: number;
+  readonly renamedSessions: number;
+}
+
+/** WeCom member status: 1 active, 2 disabled, 4 not activated, 5 left the company. */
+const ACTIVE_STATUS = 1;
+const LEFT_STATUS = 5;
+
+export class ContactChangeApplier {
+  readonly #options: ContactChangeApplierOptions;
+
+  constructor(options: ContactChangeApplierOptions) {
+    this.#options = options;
+  }
+
+  async apply(event: CallbackMessage): Promise<AppliedChange> {
+    const { corpId, sessions, directory } = this.#options;
+    let revokedSessions = 0;
+    let renamedSessions = 0;
+    switch (event.kind) {
+      case 'update_user': {
+        if (event.userId === undefined) break;
+        let userId = event.userId;
+        if (event.newUserId !== undefined && event.newUserId !== event.userId) {
+          renamedSessions = await sessions.renameUser(corpId, event.userId, event.newUserId);
+          await directory.forget(corpId, event.newUserId);
+          userId = event.newUserId;
+        }
+        await directory.forget(corpId, event.userId);
+        if (event.status !== undefined && event.status !== ACTIVE_STATUS) {
+          const reason = event.status === LEFT_STATUS ? 'employee_left' : 'employee_disabled';
+          revokedSessions = await this.#revokeUser(userId, reason);
+        }
+        break;
+      }
+      case 'delete_user':
+        if (event.userId === undefined) break;
+        revokedSessions = await this.#revokeUser(event.userId, 'employee_left');
+        await directory.forget(corpId, event.userId);
+        break;
+      case 'create_user':
+        // A member re-created under a userid we cached as gone must not keep the stale profile.
+        if (event.userId !== undefined) await directory.forget(corpId, event.userId);
+        break;
+      case 'create_party':
+      case 'update_party':
+      case 'delete_party':
+        await directory.forgetDepartments(corpId);
+        break;
+      case 'update_tag':
+      case 'unknown':
+        break;
+    }
+    return { kind: event.kind, revokedSessions, renamedSessions };
+  }
+
+  async #revokeUser(userId: string, reason: RevokeReason): Promise<number> {
+    const at = this.#options.now();
+    const revoked = await this.#options.sessions.revokeUser(this.#options.corpId, userId, reason, at);
+    // This instance refuses the tokens at once; the others learn it from the store's revocation feed. The mirror
+    // caps every entry at the access-token horizon, so the session's own expiry is not needed here.
+    for (const sessionId of revoked) {
+      this.#options.revocations.add({ sessionId, revokedAt: at, expiresAt: Number.MAX_SAFE_INTEGER });
+    }
+    return revoked.length;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * `wecom-auth rotate-keys`: retires the active signing key of the access tokens and makes a new one active, in
+ * the store every instance shares. Tokens signed with the retired key keep verifying until they expire; running
+ * instances notice the change within seconds (see `openGatewayServices`) and sign with the new key from then on.
+ */
+import { openStore, type Store } from '@wecom-auth/store';
+import type { GatewayConfig } from './config/load-config.js';
+import { createDataSealer, deriveDataKey } from './sessions/data-sealer.js';
+import { TokenIssuer } from './sessions/token-issuer.js';
+
+export interface RotateSigningKeysInput {
+  readonly config: GatewayConfig;
+  /** Injected for tests; defaults to the store the configuration selects. It is not closed when injected. */
+  readonly store?: Store;
+  readonly now?: () => number;
+}
+
+export interface RotatedKeys {
+  /** The `kid` of the key that signs from now on. */
+  readonly activeKid: string;
+  /** The `kid`s still published for verification (the new key first). */
+  readonly publishedKids: readonly string[];
+}
+
+async function sandboxSecret(): Promise<string> {
+  const { DEMO_APP } = await import('@wecom-auth/sandbox');
+  return DEMO_APP.secret;
+}
+
+/**
+ * @example
+ * const { activeKid } = await rotateSigningKeys({ config: loadConfig({ env: process.env }) });
+ */
+export async function rotateSigningKeys(input: RotateSigningKeysInput): Promise<RotatedKeys> {
+  const { config } = input;
+  const now = input.now ?? Date.now;
+  // The signing keys are sealed with the data key, which sandbox mode derives from the demo app's secret.
+  const secret = config.credentials?.secret ?? (await sandboxSecret());
+  const store =
+    input.store ?? openStore(config.redisUrl ? { redisUrl: config.redisUrl } : { sqlitePath: config.dbPath });
+  try {
+    const issuer = await TokenIssuer.create({
+      keys: store.signingKeys,
+      sealer: createDataSealer(deriveDataKey({ configuredKey: config.dataKey, secret })),
+      issuer: config.issuer,
+      audience: config.audience,
+      ttlSeconds: config.accessTokenTtl,
+      now,
+    });
+    const activeKid = await issuer.rotate();
+    const publishedKids = issuer
+      .jwks()
+      .keys.map((key) => key.kid)
+      .filter((kid): kid is string => typeof kid === 'string');
+    return { activeKid, publishedKids: [activeKid, ...publishedKids.filter((kid) => kid !== activeKid)] };
+  } finally {
+    if (!input.store) await store.close();
+  }
+}

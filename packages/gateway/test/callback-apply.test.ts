@@ -1,0 +1,239 @@
+/**
+ * The apply step and its queue, without HTTP: which change revokes what, and how the queue drains the inbox.
+ */
+import {
+  buildChangeContactXml,
+  type ChangeContactEventInput,
+  parseCallbackMessage,
+} from '@wecom-auth/crypto';
+import { DEMO_CORP_ID } from '@wecom-auth/sandbox';
+import { createMemoryStore, type InboxEvent, type SessionRecord, type Store } from '@wecom-auth/store';
+import { describe, expect, it } from 'vitest';
+import { CallbackQueue } from '../src/callbacks/callback-queue.js';
+import { ContactChangeApplier } from '../src/callbacks/contact-change-applier.js';
+import { loadConfig } from '../src/config/load-config.js';
+import type { EmployeeDirectory } from '../src/employees/employee-directory.js';
+import { RevocationMirror } from '../src/sessions/revocation-mirror.js';
+
+const NOW = 1_700_000_000_000;
+
+function session(id: string, userId: string): SessionRecord {
+  return {
+    id,
+    corpId: DEMO_CORP_ID,
+    userId,
+    refreshTokenHash: `hash-${id}`,
+    sessionKeyCiphertext: 'sealed',
+    createdAt: NOW,
+    refreshedAt: NOW,
+    expiresAt: NOW + 86_400_000,
+  };
+}
+
+function setup(): {
+  store: Store;
+  applier: ContactChangeApplier;
+  forgotten: string[];
+  mirror: RevocationMirror;
+} {
+  const store = createMemoryStore({ now: () => NOW });
+  const forgotten: string[] = [];
+  const directory = {
+    forget: async (_corpId: string, userId: string) => {
+      forgotten.push(`user:${userId}`);
+    },
+    forgetDepartments: async (corpId: string) => {
+      forgotten.push(`departments:${corpId}`);
+    },
+  } as unknown as EmployeeDirectory;
+  const mirror = new RevocationMirror({
+    sessions: store.sessions,
+    now: () => NOW,
+    horizonMs: 900_000,
+    onError: () => {},
+  });
+  const applier = new ContactChangeApplier({
+    corpId: DEMO_CORP_ID,
+    sessions: store.sessions,
+    directory,
+    revocations: mirror,
+    now: () => NOW,
+  });
+  return { store, applier, forgotten, mirror };
+}
+
+const event = (input: ChangeContactEventInput) => parseCallbackMessage(buildChangeContactXml(input));
+
+describe('ContactChangeApplier', () => {
+  it.each([
+    [{ kind: 'delete_user', userId: 'zhangsan' }, 'employee_left'],
+    [{ kind: 'update_user', userId: 'zhangsan', status: 2 }, 'employee_disabled'],
+    [{ kind: 'update_user', userId: 'zhangsan', status: 4 }, 'employee_disabled'],
+    [{ kind: 'update_user', userId: 'zhangsan', status: 5 }, 'employee_left'],
+  ] as const)('%j revokes every session of the member with %s, mirrored at once', async (input, reason) => {
+    const { store, applier, mirror } = setup();
+    await store.sessions.create(session('s1', 'zhangsan'));
+    await store.sessions.create(session('s2', 'zhangsan'));
+    await store.sessions.create(session('s3', 'lisi'));
+    const change = await applier.apply(event(input));
+    expect(change.revokedSessions).toBe(2);
+    expect((await store.sessions.get('s1'))?.revokeReason).toBe(reason);
+    expect(mirror.isRevoked('s1') && mirror.isRevoked('s2')).toBe(true);
+    expect(mirror.isRevoked('s3')).toBe(false);
+    // Applying again (a retry after a crash) changes nothing more.
+    expect((await applier.apply(event(input))).revokedSessions).toBe(0);
+  });
+
+  it('an active update only drops the cached profile', async () => {
+    const { store, applier, forgotten } = setup();
+    await store.sessions.create(session('s1', 'lisi'));
+    const change = await applier.apply(
+      event({ kind: 'update_user', userId: 'lisi', name: '李思', status: 1 }),
+    );
+    expect(change).toEqual({ kind: 'update_user', revokedSessions: 0, renamedSessions: 0 });
+    expect(forgotten).toEqual(['user:lisi']);
+    expect((await store.sessions.get('s1'))?.revokedAt).toBeUndefined();
+  });
+
+  it('a userid change moves the sessions and forgets both profiles', async () => {
+    const { store, applier, forgotten } = setup();
+    await store.sessions.create(session('s1', 'wangwu'));
+    const change = await applier.apply(
+      event({ kind: 'update_user', userId: 'wangwu', newUserId: 'wangwu2' }),
+    );
+    expect(change.renamedSessions).toBe(1);
+    expect((await store.sessions.get('s1'))?.userId).toBe('wangwu2');
+    expect(forgotten.sort()).toEqual(['user:wangwu', 'user:wangwu2']);
+  });
+
+  it('party events drop the cached department names; tags and unknown messages are ignored', async () => {
+    const { applier, forgotten } = setup();
+    await applier.apply(event({ kind: 'create_party', id: 9, parentId: 1 }));
+    await applier.apply(event({ kind: 'update_party', id: 9, parentId: 2 }));
+    await applier.apply(event({ kind: 'delete_party', id: 9 }));
+    expect(forgotten).toEqual([
+      `departments:${DEMO_CORP_ID}`,
+      `departments:${DEMO_CORP_ID}`,
+      `departments:${DEMO_CORP_ID}`,
+    ]);
+    await applier.apply(event({ kind: 'update_tag', tagId: 1 }));
+    await applier.apply(parseCallbackMessage('<xml><MsgType>text</MsgType><Content>hi</Content></xml>'));
+    expect(forgotten).toHaveLength(3);
+  });
+});
+
+describe('CallbackQueue', () => {
+  function inboxWith(events: InboxEvent[]) {
+    const applied: string[] = [];
+    let failNext = 0;
+    return {
+      applied,
+      failPending: (times: number) => {
+        failNext = times;
+      },
+      inbox: {
+        record: async () => true,
+        markApplied: async (id: string) => {
+          applied.push(id);
+        },
+        pending: async (limit: number) => {
+          if (failNext > 0) {
+            failNext -= 1;
+            throw Object.assign(new Error('store away'), { code: 'store_unavailable' });
+          }
+          return events.filter((e) => !applied.includes(e.id)).slice(0, limit);
+        },
+      },
+    };
+  }
+  const recorded = (id: string, input: ChangeContactEventInput): InboxEvent => ({
+    id,
+    payload: buildChangeContactXml(input),
+    receivedAt: NOW,
+  });
+
+  it('drains what was recorded before start, in order, and marks each applied', async () => {
+    const fake = inboxWith([
+      recorded('a', { kind: 'delete_user', userId: 'x' }),
+      recorded('b', { kind: 'delete_party', id: 3 }),
+    ]);
+    const seen: string[] = [];
+    const queue = new CallbackQueue({
+      inbox: fake.inbox,
+      applier: { apply: async (message) => ({ kind: message.kind, revokedSessions: 0, renamedSessions: 0 }) },
+      now: () => NOW,
+      onApplied: (id, change) => seen.push(`${id}:${change.kind}`),
+      onError: () => {},
+      hold: false,
+    });
+    queue.start();
+    await queue.idle();
+    await queue.stop();
+    expect(seen).toEqual(['a:delete_user', 'b:delete_party']);
+    expect(fake.applied).toEqual(['a', 'b']);
+  });
+
+  it('leaves events pending when the store fails and applies them on the next wake', async () => {
+    const fake = inboxWith([recorded('a', { kind: 'delete_user', userId: 'x' })]);
+    const errors: unknown[] = [];
+    const queue = new CallbackQueue({
+      inbox: fake.inbox,
+      applier: { apply: async (message) => ({ kind: message.kind, revokedSessions: 0, renamedSessions: 0 }) },
+      now: () => NOW,
+      onApplied: () => {},
+      onError: (error) => errors.push(error),
+      hold: false,
+    });
+    fake.failPending(1);
+    queue.wake();
+    await queue.idle();
+    expect(fake.applied).toEqual([]);
+    expect(errors).toHaveLength(1);
+    queue.wake();
+    await queue.idle();
+    expect(fake.applied).toEqual(['a']);
+    await queue.stop();
+  });
+
+  it('marks an unparseable payload applied instead of retrying it forever; held queues apply nothing', async () => {
+    const fake = inboxWith([{ id: 'bad', payload: '<not-xml', receivedAt: NOW }]);
+    const errors: unknown[] = [];
+    const options = {
+      inbox: fake.inbox,
+      applier: { apply: async () => ({ kind: 'unknown' as const, revokedSessions: 0, renamedSessions: 0 }) },
+      now: () => NOW,
+      onApplied: () => {},
+      onError: (error: unknown) => errors.push(error),
+    };
+    const held = new CallbackQueue({ ...options, hold: true });
+    held.start();
+    await held.idle();
+    expect(fake.applied).toEqual([]);
+    const queue = new CallbackQueue({ ...options, hold: false });
+    queue.wake();
+    await queue.idle();
+    expect(fake.applied).toEqual(['bad']);
+    expect(errors).toHaveLength(1);
+    await queue.stop();
+  });
+});
+
+describe('callback settings', () => {
+  it('requires the Token and the AES key together, without echoing either', () => {
+    expect(() => loadConfig({ env: { WECOM_CALLBACK_TOKEN: 'secretToken1' } })).toThrowError(
+      /WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY: set both or neither/,
+    );
+    let message = '';
+    try {
+      loadConfig({ env: { WECOM_CALLBACK_TOKEN: 'bad token!', WECOM_CALLBACK_AES_KEY: 'short' } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('WECOM_CALLBACK_AES_KEY');
+    expect(message).not.toContain('bad token!');
+    expect(message).not.toContain('short');
+    const config = loadConfig({ env: { CALLBACK_MAX_AGE_SECONDS: '0' } });
+    expect(config.callbackMaxAge).toBe(0);
+    expect(loadConfig({ env: {} }).callbackMaxAge).toBe(300);
+  });
+});

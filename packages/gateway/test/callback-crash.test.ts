@@ -1,0 +1,77 @@
+/**
+ * An acknowledged callback survives kill -9: the gateway records the event before answering 200, so a process
+ * killed before applying it applies it after restart. `WECOM_AUTH_TEST_HOLD_CALLBACKS=1` (a test hook read only by
+ * the callback queue) keeps the first process from applying anything, which pins the kill between the two steps.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createSandbox,
+  DEMO_APP,
+  DEMO_CORP_ID,
+  DEMO_MINI_PROGRAM_APP_ID,
+  type Sandbox,
+} from '@wecom-auth/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callbackEnv, connectSandbox, within } from './callback-fixtures.js';
+import { spawnGateway } from './child-gateway.js';
+
+let sandbox: Sandbox;
+let dataDir: string;
+
+beforeAll(async () => {
+  sandbox = await createSandbox({ port: 0 });
+  dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-callback-crash-'));
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function verify(gatewayUrl: string, accessToken: string): Promise<number> {
+  const response = await fetch(`${gatewayUrl}/v1/verify`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  return response.status;
+}
+
+describe('callback durability', () => {
+  it('an event acknowledged but not applied before SIGKILL is applied after restart', async () => {
+    const env = {
+      WECOM_CORP_ID: DEMO_CORP_ID,
+      WECOM_SECRET: DEMO_APP.secret,
+      WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
+      WECOM_API_BASE: sandbox.url,
+      WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
+      ...callbackEnv,
+    };
+    const first = await spawnGateway({ ...env, WECOM_AUTH_TEST_HOLD_CALLBACKS: '1' });
+    let second: Awaited<ReturnType<typeof spawnGateway>> | undefined;
+    try {
+      const login = await fetch(`${first.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: sandbox.control.login({ userid: 'zhangsan' }).code }),
+      });
+      expect(login.status).toBe(201);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+
+      await connectSandbox(sandbox, first.url);
+      sandbox.control.configureCallbacks({ attempts: 1 });
+      const { deliveries } = await sandbox.control.deleteUser('zhangsan');
+      expect(deliveries).toEqual([expect.objectContaining({ lastStatus: 200, state: 'delivered' })]);
+      // Held: acknowledged, recorded, not applied.
+      expect(await verify(first.url, accessToken)).toBe(204);
+      expect(await first.kill('SIGKILL')).toBeNull();
+
+      second = await spawnGateway(env);
+      const secondUrl = second.url;
+      expect(await within(5_000, async () => (await verify(secondUrl, accessToken)) === 401)).toBe(true);
+    } finally {
+      if (first.process.exitCode === null && first.process.signalCode === null) await first.kill('SIGKILL');
+      await second?.kill('SIGTERM');
+    }
+  }, 60_000);
+});

@@ -1,0 +1,269 @@
+/**
+ * Redis for the gateway's multi-instance tests: a probe that skips (visibly) when Redis is absent locally and
+ * fails under CI, one logical database per test file (flushed before and after), and throwaway redis-server
+ * processes on spare ports for tests that stop and restart Redis.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createLogger, loadConfig, type RunningGateway, startGateway } from '@wecom-auth/gateway';
+import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID, type Sandbox } from '@wecom-auth/sandbox';
+import { Redis } from 'ioredis';
+
+export const REDIS_HOST_PORT = '127.0.0.1:6379';
+
+/** Why Redis at `url` cannot be used, or undefined when it answers. */
+export async function probeRedis(url: string): Promise<string | undefined> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let socketError: Error | undefined;
+  probe.on('error', (error: Error) => {
+    socketError ??= error;
+  });
+  try {
+    await probe.connect();
+    await probe.ping();
+    return undefined;
+  } catch (error) {
+    return socketError?.message ?? (error instanceof Error ? error.message : String(error));
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/**
+ * Decides once per file whether its Redis tests run: skip with a warning locally, throw under `CI=true`.
+ * Returns the URL of the file's own logical database.
+ */
+export async function redisForTests(
+  suite: string,
+  database: number,
+): Promise<{ url: string; unreachable: string | undefined }> {
+  const url = `redis://${REDIS_HOST_PORT}/${database}`;
+  const unreachable = await probeRedis(url);
+  if (unreachable !== undefined) {
+    if (process.env.CI === 'true') {
+      throw new Error(`Redis at ${REDIS_HOST_PORT} is unreachable (${unreachable}); CI requires it`);
+    }
+    console.warn(`Skipping ${suite}: Redis at ${REDIS_HOST_PORT} is unreachable (${unreachable})`);
+  }
+  return { url, unreachable };
+}
+
+/** Empties the logical database of `url`. */
+export async function flushDatabase(url: string): Promise<void> {
+  const admin = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    await admin.flushdb();
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `check` until it returns true; false when `deadlineMs` passed first. */
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  deadlineMs: number,
+  pauseMs = 25,
+): Promise<boolean> {
+  const until = performance.now() + deadlineMs;
+  for (;;) {
+    if (await check()) return true;
+    if (performance.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+}
+
+/** A redis-server of the test's own, on a fixed port so it can be stopped and started again at the same URL. */
+export class ScratchRedis {
+  readonly port: number;
+  readonly #persistence: readonly string[];
+  #process: ChildProcess | undefined;
+
+  /** With `dir`, Redis keeps an append-only file there (fsync'd as `appendFsync` says) and reloads it on start. */
+  constructor(port: number, options: { dir?: string; appendFsync?: 'always' | 'everysec' } = {}) {
+    this.port = port;
+    this.#persistence = options.dir
+      ? ['--dir', options.dir, '--appendonly', 'yes', '--appendfsync', options.appendFsync ?? 'everysec']
+      : ['--appendonly', 'no'];
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}/0`;
+  }
+
+  async start(): Promise<void> {
+    if (this.#process) return;
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...this.#persistence],
+      { stdio: 'ignore' },
+    );
+    this.#process = child;
+    const up = await eventually(async () => (await probeRedis(this.url)) === undefined, 10_000, 50);
+    if (!up) throw new Error(`redis-server on port ${this.port} did not start`);
+  }
+
+  /** SIGSTOP: the server hangs with its connections open, as behind a dead network path. */
+  pause(): void {
+    this.#process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#process?.kill('SIGCONT');
+  }
+
+  /** SIGKILL: the server vanishes as in a crash; connections see a reset, not a goodbye. */
+  async stop(): Promise<void> {
+    const child = this.#process;
+    this.#process = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** A gateway in this process against `sandbox` and the Redis at `redisUrl`, with its log lines captured. */
+export interface InProcessGateway {
+  readonly gateway: RunningGateway;
+  readonly logs: string[];
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string },
+  ): Promise<{ status: number; body: Record<string, unknown> | undefined }>;
+  login(userid: string): Promise<{ status: number; body: Record<string, unknown> | undefined }>;
+  close(): Promise<void>;
+}
+
+export async function startRedisGateway(
+  sandbox: Sandbox,
+  redisUrl: string,
+  env: Record<string, string> = {},
+  startOptions: { keyCheckIntervalMs?: number } = {},
+): Promise<InProcessGateway> {
+  const logs: string[] = [];
+  const config = loadConfig({
+    env: {
+      WECOM_CORP_ID: DEMO_CORP_ID,
+      WECOM_SECRET: DEMO_APP.secret,
+      WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
+      WECOM_API_BASE: sandbox.url,
+      REDIS_URL: redisUrl,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+  });
+  const logger = createLogger({
+    level: config.logLevel,
+    destination: {
+      write(line: string) {
+        logs.push(line);
+      },
+    },
+  });
+  const gateway = await startGateway({ config, logger, ...startOptions });
+  const call: InProcessGateway['call'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = {};
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const response = await fetch(gateway.url + path, {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { status: response.status, body };
+  };
+  return {
+    gateway,
+    logs,
+    call,
+    login: (userid) =>
+      call('POST', '/v1/sessions', { body: { code: sandbox.control.login({ userid }).code } }),
+    close: () => gateway.close(),
+  };
+}
+
+/**
+ * A TCP relay to a Redis whose link can be cut and restored: one instance loses Redis while the others keep it,
+ * as in a network partition.
+ */
+export class SeverableLink {
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  #severed = false;
+
+  private constructor(server: Server) {
+    this.#server = server;
+  }
+
+  static async open(targetPort: number): Promise<SeverableLink> {
+    const server = createServer();
+    const link = new SeverableLink(server);
+    server.on('connection', (client) => link.#relay(client, targetPort));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return link;
+  }
+
+  get port(): number {
+    const address = this.#server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  /** Drops every connection and refuses new ones until {@link restore}. */
+  sever(): void {
+    this.#severed = true;
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+  }
+
+  restore(): void {
+    this.#severed = false;
+  }
+
+  async close(): Promise<void> {
+    this.sever();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #relay(client: Socket, targetPort: number): void {
+    if (this.#severed) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      this.#sockets.add(from);
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        this.#sockets.delete(from);
+        to.destroy();
+      });
+      from.pipe(to);
+    }
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * Delivers contact-change events to the apps' callback URLs as WeCom does (wecom-api.md §7): the event XML is
+ * encrypted and signed with the app's Token and EncodingAESKey (receiveId = corpid), POSTed as the XML envelope
+ * with `msg_signature`, `timestamp` and `nonce` in the query, and retried when the answer is not a 200 in time.
+ * Every retry resends the same sealed message, as WeCom's do, so receivers can deduplicate.
+ */
+import { randomInt } from 'node:crypto';
+import {
+  buildCallbackEnvelope,
+  buildChangeContactXml,
+  type ChangeContactEventInput,
+  createCallbackCrypto,
+} from '@wecom-auth/crypto';
+import type { SandboxClock } from './clock.js';
+import type { AppFixture, CorpFixture } from './directory-schema.js';
+
+/** How deliveries are attempted. */
+export interface CallbackDeliverySettings {
+  /** Tries per event, the first included. Default 3. */
+  attempts: number;
+  /** Deadline of one try, in milliseconds. Default 5000. */
+  timeoutMs: number;
+  /** Pause before a retry, in milliseconds. Default 1000. */
+  retryDelayMs: number;
+}
+
+export const DEFAULT_CALLBACK_DELIVERY: Readonly<CallbackDeliverySettings> = Object.freeze({
+  attempts: 3,
+  timeoutMs: 5_000,
+  retryDelayMs: 1_000,
+});
+
+/** One event sent to one app, as listed by `GET /__sandbox/callbacks`. */
+export interface CallbackDelivery {
+  id: number;
+  /** ISO time on the sandbox clock when the event happened. */
+  at: string;
+  corpId: string;
+  agentId: number;
+  url: string;
+  /** The ChangeType (`update_user`, `delete_party`, …). */
+  event: string;
+  userId?: string;
+  departmentId?: number;
+  attempts: number;
+  /** HTTP status of the last try; `null` when it got no answer (refused, timed out). */
+  lastStatus: number | null;
+  lastError?: string;
+  state: 'pending' | 'delivered' | 'failed';
+}
+
+/** The outcome of a URL verification (the GET WeCom sends when a callback URL is saved). */
+export interface CallbackVerification {
+  verified: boolean;
+  status: number | null;
+  error?: string;
+}
+
+const deliveryLogLimit = 200;
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' ? cause.code : 'request failed';
+}
+
+function withQuery(url: string, query: Record<string, string>): string {
+  const target = new URL(url);
+  for (const [key, value] of Object.entries(query)) target.searchParams.set(key, value);
+  return target.toString();
+}
+
+export class CallbackDispatcher {
+  private settings: CallbackDeliverySettings = { ...DEFAULT_CALLBACK_DELIVERY };
+  private deliveries: CallbackDelivery[] = [];
+  private nextId = 1;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly controller = new AbortController();
+
+  constructor(private readonly clock: SandboxClock) {}
+
+  configure(settings: Partial<CallbackDeliverySettings>): CallbackDeliverySettings {
+    this.settings = { ...this.settings, ...settings };
+    return { ...this.settings };
+  }
+
+  list(): CallbackDelivery[] {
+    return this.deliveries.map((delivery) => ({ ...delivery }));
+  }
+
+  /**
+   * Sends `event` to each app; resolves with their deliveries once every first try is done (retries go on in the
+   * background, see {@link flush}).
+   */
+  async deliver(
+    corp: CorpFixture,
+    apps: readonly AppFixture[],
+    event: ChangeContactEventInput,
+  ): Promise<CallbackDelivery[]> {
+    const firstTries = apps.map((app) => this.deliverToApp(corp, app, event));
+    return Promise.all(firstTries);
+  }
+
+  /** Resolves when no delivery (retries included) is under way. */
+  async flush(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /** Sends the URL verification GET and checks the answer is exactly the decrypted echostr. */
+  async verifyUrl(
+    corpId: string,
+    callback: NonNullable<AppFixture['callback']>,
+  ): Promise<CallbackVerification> {
+    const crypto = createCallbackCrypto({ ...callback, receiveId: corpId });
+    const echo = String(randomInt(1_000_000_000, 10_000_000_000));
+    const sealed = crypto.encrypt(echo, { timestamp: this.clock.nowSeconds() });
+    const url = withQuery(callback.url, {
+      msg_signature: sealed.msgSignature,
+      timestamp: sealed.timestamp,
+      nonce: sealed.nonce,
+      echostr: sealed.encrypt,
+    });
+    try {
+      const response = await fetch(url, { signal: this.signal() });
+      const text = await response.text();
+      if (response.status === 200 && text === echo) return { verified: true, status: 200 };
+      return {
+        verified: false,
+        status: response.status,
+        error: 'the answer was not exactly the decrypted echostr',
+      };
+    } catch (error) {
+      return { verified: false, status: null, error: describeFailure(error) };
+    }
+  }
+
+  /** Stops every retry and aborts requests under way (the sandbox is closing). */
+  close(): void {
+    this.controller.abort();
+  }
+
+  reset(): void {
+    this.deliveries = [];
+  }
+
+  private signal(): AbortSignal {
+    return AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.settings.timeoutMs)]);
+  }
+
+  private deliverToApp(
+    corp: CorpFixture,
+    app: AppFixture,
+    event: ChangeContactEventInput,
+  ): Promise<CallbackDelivery> {
+    const callback = app.callback;
+    if (callback === undefined) throw new TypeError('the app has no callback');
+    const createTime = this.clock.nowSeconds();
+    const xml = buildChangeContactXml({ ...event, toUserName: corp.corpId, fromUserName: 'sys', createTime });
+    const crypto = createCallbackCrypto({ ...callback, receiveId: corp.corpId });
+    const sealed = crypto.encrypt(xml, { timestamp: createTime });
+    const body = buildCallbackEnvelope({
+      toUserName: corp.corpId,
+      encrypt: sealed.encrypt,
+      agentId: app.agentId,
+    });
+    const url = withQuery(callback.url, {
+      msg_signature: sealed.msgSignature,
+      timestamp: sealed.timestamp,
+      nonce: sealed.nonce,
+    });
+    const delivery: CallbackDelivery = {
+      id: this.nextId++,
+      at: new Date(this.clock.nowMs()).toISOString(),
+      corpId: corp.corpId,
+      agentId: app.agentId,
+      url: callback.url,
+      event: event.kind,
+      ...('userId' in event && event.userId !== undefined ? { userId: event.userId } : {}),
+      ...('id' in event && event.id !== undefined ? { departmentId: event.id } : {}),
+      attempts: 0,
+      lastStatus: null,
+      state: 'pending',
+    };
+    this.deliveries.push(delivery);
+    if (this.deliveries.length > deliveryLogLimit) this.deliveries.shift();
+
+    const attempt = async (): Promise<boolean> => {
+      delivery.attempts += 1;
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'text/xml' },
+          body,
+          signal: this.signal(),
+        });
+        await response.arrayBuffer();
+        delivery.lastStatus = response.status;
+        if (response.status === 200) {
+          delete delivery.lastError;
+          delivery.state = 'delivered';
+          return true;
+        }
+        delivery.lastError = `HTTP ${response.status}`;
+      } catch (error) {
+        delivery.lastStatus = null;
+        delivery.lastError = describeFailure(error);
+      }
+      if (delivery.attempts >= this.settings.attempts || this.controller.signal.aborted) {
+        delivery.state = 'failed';
+        return true;
+      }
+      return false;
+    };
+
+    const first = attempt();
+    const retries = first.then(async (done) => {
+      while (!done) {
+        await this.pause(this.settings.retryDelayMs);
+        done = await attempt();
+      }
+    });
+    const tracked = retries.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    return first.then(() => ({ ...delivery }));
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.controller.signal.aborted) {
+        resolve();
+        return;
+      }
+      const timer = setTimeout(resolve, ms);
+      this.controller.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

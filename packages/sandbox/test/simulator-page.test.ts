@@ -1,0 +1,169 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger, loadConfig, type RunningGateway, startGateway } from '@wecom-auth/gateway';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createSandbox,
+  DEMO_APP,
+  DEMO_CORP_ID,
+  DEMO_MINI_PROGRAM_APP_ID,
+  demoDirectory,
+  type Sandbox,
+} from '../src/index.js';
+import { type Browser, chromiumAvailable, launchChromium } from './simulator-browser.js';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const resultsDir = join(packageDir, 'test-results');
+const PHONE = { width: 375, height: 812 };
+const DESKTOP = { width: 1280, height: 800 };
+
+function mobileOf(userid: string): string {
+  const user = demoDirectory.corps[0]?.users.find((u) => u.userid === userid);
+  if (user?.mobile === undefined || user.mobile === '') throw new Error(`no mobile for ${userid}`);
+  return user.mobile;
+}
+
+describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
+  let sandbox: Sandbox;
+  let gateway: RunningGateway;
+  let browser: Browser;
+  let dataDir: string;
+  let pageUrl: string;
+
+  beforeAll(async () => {
+    // The page is built once per run; the build is a second or two with esbuild.
+    const { execFileSync } = await import('node:child_process');
+    execFileSync(process.execPath, [join(packageDir, 'scripts', 'build-web.mjs')], { stdio: 'pipe' });
+    sandbox = await createSandbox({ port: 0 });
+    dataDir = mkdtempSync(join(tmpdir(), 'wecom-sim-gw-'));
+    const config = loadConfig({
+      env: {
+        WECOM_CORP_ID: DEMO_CORP_ID,
+        WECOM_SECRET: DEMO_APP.secret,
+        WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
+        WECOM_API_BASE: sandbox.url,
+        WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
+        WECOM_TIMEOUT_MS: '3000',
+        CORS_ORIGINS: sandbox.url,
+        PORT: '0',
+        LOG_LEVEL: 'error',
+      },
+    });
+    const logger = createLogger({ level: config.logLevel, destination: { write: () => undefined } });
+    gateway = await startGateway({ config, logger });
+    browser = await launchChromium();
+    pageUrl = `${sandbox.url}/?gateway=${encodeURIComponent(gateway.url)}`;
+    mkdirSync(resultsDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+    await sandbox?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function pick(page: Page, userid: string): Promise<void> {
+    await page.locator(`button.employee[data-userid="${userid}"]`).click();
+    await page.getByRole('button', { name: /^Open the mini program as / }).click();
+    await page.locator(`#employee-card[data-userid="${userid}"]`).waitFor();
+  }
+
+  /** The WeCom calls of the newest action in the trace panel, as `api errcode` lines. */
+  async function latestTrace(page: Page): Promise<string[]> {
+    const group = page.locator('.trace-group').first();
+    return group
+      .locator('.trace-call')
+      .evaluateAll((nodes) =>
+        nodes.map(
+          (node) => `${node.getAttribute('data-api') ?? ''} ${node.getAttribute('data-errcode') ?? ''}`,
+        ),
+      );
+  }
+
+  it('logs two employees in and out, decrypts a mobile, survives WeCom busy', async () => {
+    const page = await browser.newPage(PHONE);
+    await page.goto(pageUrl);
+    await expect.poll(() => page.locator('button.employee').count()).toBeGreaterThan(10);
+    await expect.poll(() => page.locator('#gateway-health').textContent()).toBe('Reachable.');
+
+    // Search by department name.
+    await page.getByLabel('Search employees by name or department').fill('财务部');
+    const names = await page.locator('.employee-name').allTextContents();
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.some((name) => name.startsWith('黄丽'))).toBe(true);
+    expect(names.some((name) => name.startsWith('张三'))).toBe(false);
+    await page.getByLabel('Search employees by name or department').fill('');
+
+    await pick(page, 'zhangsan');
+    await expect.poll(() => page.locator('#card-name').textContent()).toBe('张三');
+    expect(await page.locator('[data-field="departments"]').textContent()).toContain('后端组');
+    const firstLogin = await latestTrace(page);
+    expect(firstLogin).toContain('miniprogram/jscode2session 0');
+    // Secrets are masked in the trace.
+    const queries = (await page.locator('.trace-query').allTextContents()).join(' ');
+    expect(queries).not.toContain(DEMO_APP.secret);
+    expect(queries).toMatch(/js_code=[0-9a-f]{4}…/);
+
+    await page.getByRole('button', { name: 'Get mobile' }).click();
+    await expect.poll(() => page.locator('#mobile-value').textContent()).toBe(mobileOf('zhangsan'));
+    await page.screenshot({ path: join(resultsDir, 'simulator-phone.png') });
+
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => page.locator('.trace-group').count()).toBe(3);
+    expect(await page.locator('#card-name').textContent()).toBe('张三');
+
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.locator('#picker-view').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+
+    // WeCom busy: jscode2session answers -1 twice and the gateway's retries still log 李四 in.
+    await page.locator('label.switch', { hasText: 'WeCom busy' }).click();
+    expect(await page.getByLabel(/WeCom busy/).isChecked()).toBe(true);
+    await pick(page, 'lisi');
+    await expect.poll(() => page.locator('#card-name').textContent()).toBe('李四');
+    const busyLogin = await latestTrace(page);
+    expect(busyLogin.filter((line) => line === 'miniprogram/jscode2session -1')).toHaveLength(2);
+    expect(busyLogin).toContain('miniprogram/jscode2session 0');
+    expect(await page.locator('.trace-group').first().locator('.trace-result').textContent()).toBe('ok');
+
+    await page.getByRole('button', { name: 'Get mobile' }).click();
+    await expect.poll(() => page.locator('#mobile-value').textContent()).toBe(mobileOf('lisi'));
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.locator('#picker-view').waitFor();
+    await page.close();
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('recovers from an expired access_token, and shows a centred phone on a desktop', async () => {
+    const page = await browser.newPage(DESKTOP);
+    await page.goto(pageUrl);
+    await pick(page, 'wangzong');
+    await page.getByRole('button', { name: 'Expire the access_token now' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toContain('expired');
+    // The next login meets 42001 on jscode2session; the gateway fetches a new token and tries again.
+    await page.getByRole('button', { name: 'Log out and pick another employee' }).click();
+    await pick(page, 'chenjing');
+    await expect.poll(() => page.locator('#card-name').textContent()).toBe('陈静');
+    const recovered = await latestTrace(page);
+    expect(recovered).toContain('miniprogram/jscode2session 42001');
+    expect(recovered).toContain('gettoken 0');
+    expect(recovered.at(-1)).toMatch(/ 0$/);
+    await page.getByRole('button', { name: 'Get mobile' }).click();
+    await expect.poll(() => page.locator('#mobile-value').textContent()).toBe(mobileOf('chenjing'));
+
+    const phone = await page.locator('main.phone').boundingBox();
+    expect(phone).not.toBeNull();
+    if (phone !== null) {
+      expect(Math.abs(phone.x + phone.width / 2 - DESKTOP.width / 2)).toBeLessThan(2);
+      expect(phone.height).toBeLessThanOrEqual(DESKTOP.height);
+    }
+    await page.screenshot({ path: join(resultsDir, 'simulator-desktop.png') });
+    expect(statSync(join(resultsDir, 'simulator-desktop.png')).size).toBeGreaterThan(10_000);
+    await page.close();
+    expect(browser.errors).toEqual([]);
+  });
+});
