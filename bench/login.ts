@@ -3,7 +3,7 @@
  * two WeCom calls, jscode2session and user/get, with undici and a token fetched once), and the WeCom calls a login
  * costs, with the profile cache cold and warm.
  *
- *   node --conditions=@wecom-auth/source --import tsx bench/login.ts [seconds] [rounds]
+ *   npm run bench:login -- [seconds] [rounds]   (runs the built packages, as in production)
  */
 import { DEMO_APP, DEMO_CORP_ID } from '@wecom-auth/sandbox';
 import type autocannon from 'autocannon';

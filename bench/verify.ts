@@ -1,7 +1,7 @@
 /**
  * GET /v1/verify with a valid token, as a ratio of a bare Fastify route measured in the same run.
  *
- *   node --conditions=@wecom-auth/source --import tsx bench/verify.ts [seconds] [rounds]
+ *   npm run bench:verify -- [seconds] [rounds]   (runs the built packages, as in production)
  */
 import Fastify from 'fastify';
 import { startBenchGateway } from './bench-gateway.js';

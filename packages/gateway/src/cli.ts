@@ -37,6 +37,7 @@ async function serve(options: { config?: string }): Promise<void> {
   if (gateway.sandboxUrl) {
     lines.push(
       `  WeCom sandbox       ${gateway.sandboxUrl}   (sandbox mode: no WeCom credentials configured)`,
+      `  Phone simulator     ${gateway.sandboxUrl}/   (open it in a browser: pick an employee, open the mini program)`,
       '',
       '  Log in as the demo employee zhangsan:',
       `    code=$(curl -s -X POST ${gateway.sandboxUrl}/__sandbox/login -H 'content-type: application/json' -d '{"userid":"zhangsan"}' | sed 's/.*"code":"\\([^"]*\\)".*/\\1/')`,

@@ -66,6 +66,8 @@ async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<R
     port: config.sandboxPort,
     host: config.host,
     logger: logger.child({ component: 'sandbox' }),
+    // The phone-simulator page at the sandbox's `/` talks to this gateway.
+    simulator: { gatewayUrl: `http://${urlHost(config.host)}:${config.port}` },
   });
   return {
     corpId: DEMO_CORP_ID,
@@ -74,6 +76,17 @@ async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<R
     apiBase: sandbox.url,
     sandbox,
   };
+}
+
+/** A host as it appears in a URL (IPv6 in brackets; the wildcard addresses as the loopback a browser can reach). */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function simulatorOrigins(sandboxUrl: string): string[] {
+  const { port } = new URL(sandboxUrl);
+  return [sandboxUrl, `http://localhost:${port}`, `http://127.0.0.1:${port}`];
 }
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
@@ -126,7 +139,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     metrics,
     logger,
     trustProxy: config.trustProxy,
-    corsOrigins: config.corsOrigins,
+    // In sandbox mode the phone-simulator page (another origin: the sandbox) calls the gateway from the browser.
+    corsOrigins: upstream.sandbox
+      ? [...config.corsOrigins, ...simulatorOrigins(upstream.sandbox.url)]
+      : config.corsOrigins,
     loginRateLimit: config.loginRateLimit,
     ...(rateLimitRedis ? { rateLimitRedis } : {}),
     ...(callback ? { callback } : {}),

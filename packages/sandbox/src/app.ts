@@ -14,6 +14,7 @@ import { registerControlRoutes } from './routes/control.js';
 import { registerDepartmentRoutes } from './routes/department.js';
 import { registerGettokenRoute } from './routes/gettoken.js';
 import { registerJscode2sessionRoute } from './routes/jscode2session.js';
+import { registerSimulatorRoutes } from './routes/simulator.js';
 import { registerUserRoutes } from './routes/user.js';
 import { SandboxControl } from './sandbox-control.js';
 import { resolveSandboxOptions, type SandboxAppOptions } from './sandbox-options.js';
@@ -179,6 +180,7 @@ export function buildSandboxApp(options: SandboxAppOptions = {}): SandboxFastify
   registerAuthRoutes(app, state);
   registerControlRoutes(app, control);
   registerAvatarRoute(app, state);
+  registerSimulatorRoutes(app, options.simulator);
   app.decorate('sandboxControl', control);
   return app as unknown as SandboxFastifyInstance;
 }

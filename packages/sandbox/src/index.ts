@@ -25,6 +25,7 @@ export { SandboxError } from './errors.js';
 export type { Fault, FaultSpec } from './fault-injector.js';
 export type { RateLimits } from './rate-limiter.js';
 export { DEFAULT_RATE_LIMITS } from './rate-limiter.js';
+export type { SimulatorOptions } from './routes/simulator.js';
 export type { Sandbox, SandboxOptions } from './sandbox.js';
 export { createSandbox } from './sandbox.js';
 export type {

@@ -5,6 +5,7 @@ import { type DirectoryFixture, type DirectoryFixtureInput, parseDirectory } fro
 import type { ErrmsgStyle } from './errmsg.js';
 import { SandboxError } from './errors.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limiter.js';
+import type { SimulatorOptions } from './routes/simulator.js';
 
 /** What the sandbox answers on an unknown `/cgi-bin/*` path. */
 export type UnknownApiResponse = 'not-found' | { errcode: number; errmsg?: string };
@@ -29,6 +30,8 @@ export interface SandboxAppOptions {
   unknownApi?: UnknownApiResponse;
   /** `true` for Fastify's default pino logger, or a logger instance. Query secrets are masked in log lines. */
   logger?: boolean | FastifyBaseLogger;
+  /** The phone-simulator page at `/`: the gateway it talks to by default (`{ gatewayUrl }`). */
+  simulator?: SimulatorOptions;
 }
 
 export interface ResolvedSandboxOptions {

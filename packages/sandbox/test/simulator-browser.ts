@@ -10,14 +10,12 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** Whether the browser suite runs; throws on CI when Chromium is missing. */
-export function chromiumAvailable(): boolean {
-  if (existsSync(CHROMIUM_PATH)) return true;
-  if (process.env.CI === 'true') {
-    throw new Error(
-      `${CHROMIUM_PATH} is missing: install Debian's chromium package to run the browser tests`,
-    );
+export function chromiumAvailable(path = CHROMIUM_PATH, ci = process.env.CI): boolean {
+  if (existsSync(path)) return true;
+  if (ci === 'true') {
+    throw new Error(`${path} is missing: install Debian's chromium package to run the browser tests`);
   }
-  console.warn(`simulator browser tests skipped: ${CHROMIUM_PATH} is missing (apt-get install chromium)`);
+  console.warn(`simulator browser tests skipped: ${path} is missing (apt-get install chromium)`);
   return false;
 }
 

@@ -162,6 +162,21 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
       expect(phone.height).toBeLessThanOrEqual(DESKTOP.height);
     }
     await page.screenshot({ path: join(resultsDir, 'simulator-desktop.png') });
+
+    // Slow network is a sandbox fault: it survives a reload of the page, and switching it off removes it.
+    const slow = page.getByRole('checkbox', { name: /Slow network/ });
+    await page.locator('label.switch', { hasText: 'Slow network' }).click();
+    const delays = (): unknown[] =>
+      sandbox.control
+        .faults()
+        .filter((fault) => fault.path === '*')
+        .map((fault) => fault.delayMs);
+    await expect.poll(delays).toEqual([800]);
+    await page.reload();
+    await expect.poll(() => slow.isEnabled()).toBe(true);
+    expect(await slow.isChecked()).toBe(true);
+    await page.locator('label.switch', { hasText: 'Slow network' }).click();
+    await expect.poll(delays).toEqual([]);
     expect(statSync(join(resultsDir, 'simulator-desktop.png')).size).toBeGreaterThan(10_000);
     await page.close();
     expect(browser.errors).toEqual([]);

@@ -1,0 +1,396 @@
+/** The phone simulator: a directory picker, the mini program's employee card, fault toggles and a call trace. */
+import { createAuth, type Employee, type WecomAuth } from '@wecom-auth/miniprogram';
+import { createBrowserWx } from './browser-wx.js';
+import { byId, el } from './dom-builder.js';
+import { type DirectoryCorp, type DirectoryUser, sandboxApi } from './sandbox-api.js';
+import { TracePanel } from './trace-panel.js';
+
+const BUSY_FAULT = { path: '/cgi-bin/miniprogram/jscode2session', errcode: -1, count: 2 };
+const SLOW_FAULT = { path: '*', delayMs: 800 };
+const STATUS_LABELS: Record<number, string> = { 2: 'Disabled', 4: 'Not activated', 5: 'Left' };
+
+const ui = {
+  body: byId<HTMLDivElement>('screen-body'),
+  title: byId<HTMLHeadingElement>('app-title'),
+  back: byId<HTMLButtonElement>('back-button'),
+  corpName: byId<HTMLParagraphElement>('corp-name'),
+  search: byId<HTMLInputElement>('search'),
+  list: byId<HTMLUListElement>('employee-list'),
+  open: byId<HTMLButtonElement>('open-button'),
+  picker: byId<HTMLElement>('picker-view'),
+  app: byId<HTMLElement>('app-view'),
+  card: byId<HTMLDivElement>('employee-card'),
+  mobile: byId<HTMLButtonElement>('mobile-button'),
+  refresh: byId<HTMLButtonElement>('refresh-button'),
+  logout: byId<HTMLButtonElement>('logout-button'),
+  status: byId<HTMLDivElement>('status'),
+  gatewayUrl: byId<HTMLElement>('gateway-url'),
+  gatewayState: byId<HTMLSpanElement>('gateway-state'),
+  gatewayHealth: byId<HTMLParagraphElement>('gateway-health'),
+  busy: byId<HTMLInputElement>('fault-busy'),
+  slow: byId<HTMLInputElement>('fault-slow'),
+  expire: byId<HTMLButtonElement>('expire-button'),
+  traceClear: byId<HTMLButtonElement>('trace-clear'),
+  clock: byId<HTMLSpanElement>('clock'),
+};
+
+const trace = new TracePanel(byId<HTMLOListElement>('trace-list'));
+let corp: DirectoryCorp | undefined;
+let selected: DirectoryUser | undefined;
+let auth: WecomAuth | undefined;
+let slowFaultId: string | undefined;
+let working = false;
+
+function departmentNames(ids: readonly number[]): string {
+  const names = ids.map((id) => corp?.departments.find((dept) => dept.id === id)?.name ?? `#${id}`);
+  return names.join(' / ');
+}
+
+function describe(error: unknown): { code: string; message: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const wecom = (error as { wecom?: { errcode: number; errmsg: string } }).wecom;
+    const suffix = wecom === undefined ? '' : ` (WeCom errcode ${wecom.errcode})`;
+    return { code: typeof code === 'string' ? code : error.name, message: `${error.message}${suffix}` };
+  }
+  return { code: 'error', message: String(error) };
+}
+
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+
+function toast(message: string, tone: 'ok' | 'error' | 'info'): void {
+  ui.status.textContent = message;
+  ui.status.dataset.tone = tone;
+  ui.status.classList.add('is-visible');
+  clearTimeout(toastTimer);
+  // Errors stay until the next action; good news fades so it does not cover the card.
+  if (tone !== 'error') toastTimer = setTimeout(() => ui.status.classList.remove('is-visible'), 5000);
+}
+
+function setWorking(on: boolean): void {
+  working = on;
+  ui.body.setAttribute('aria-busy', String(on));
+  for (const button of [ui.mobile, ui.refresh, ui.logout, ui.back, ui.expire]) button.disabled = on;
+  ui.open.disabled = on || selected === undefined || corp === undefined;
+}
+
+/** Runs one user action, then shows what it cost in WeCom calls. */
+async function act(label: string, work: () => Promise<string>): Promise<void> {
+  if (working) return;
+  setWorking(true);
+  toast(`${label}…`, 'info');
+  let outcome: string;
+  try {
+    toast(await work(), 'ok');
+    outcome = 'ok';
+  } catch (error) {
+    const { code, message } = describe(error);
+    toast(message, 'error');
+    outcome = code;
+  }
+  try {
+    const calls = await sandboxApi.calls();
+    trace.add(label, outcome, calls.total, calls.recent);
+  } catch (error) {
+    toast(`The sandbox did not answer: ${describe(error).message}`, 'error');
+  }
+  setWorking(false);
+}
+
+function avatarOf(userid: string, url: string | undefined): HTMLImageElement {
+  const fallback = `/avatars/${encodeURIComponent(userid)}.svg`;
+  const img = el('img', { class: 'avatar', src: url || fallback, alt: '', width: '44', height: '44' });
+  return img;
+}
+
+function renderList(): void {
+  if (corp === undefined) return;
+  const needle = ui.search.value.trim().toLowerCase();
+  const users = corp.users.filter((user) => {
+    if (needle === '') return true;
+    const haystack = [user.name, user.userid, user.position, departmentNames(user.department)];
+    return haystack.some((text) => text.toLowerCase().includes(needle));
+  });
+  ui.list.replaceChildren(
+    ...users.map((user) => {
+      const status = STATUS_LABELS[user.status];
+      const isSelected = selected?.userid === user.userid;
+      return el(
+        'li',
+        {},
+        el(
+          'button',
+          {
+            type: 'button',
+            class: `employee${isSelected ? ' is-selected' : ''}`,
+            'aria-pressed': String(isSelected),
+            'data-userid': user.userid,
+            onclick: () => {
+              selected = user;
+              renderList();
+              updateOpenButton();
+            },
+            ondblclick: () => {
+              void openMiniProgram();
+            },
+          },
+          avatarOf(user.userid, user.thumb_avatar || user.avatar),
+          el(
+            'span',
+            { class: 'employee-text' },
+            el(
+              'span',
+              { class: 'employee-name' },
+              user.name,
+              status ? el('em', { class: 'badge' }, status) : null,
+            ),
+            el(
+              'span',
+              { class: 'employee-meta' },
+              [user.position, departmentNames(user.department)].filter(Boolean).join(' · '),
+            ),
+          ),
+        ),
+      );
+    }),
+  );
+  if (users.length === 0) ui.list.append(el('li', { class: 'empty' }, 'Nobody matches that search.'));
+}
+
+function updateOpenButton(): void {
+  ui.open.textContent =
+    selected === undefined ? 'Pick an employee' : `Open the mini program as ${selected.name}`;
+  ui.open.disabled = working || selected === undefined;
+}
+
+function row(label: string, value: Node | string, name: string): HTMLDivElement {
+  return el('div', { class: 'field', 'data-field': name }, el('dt', {}, label), el('dd', {}, value));
+}
+
+function renderCard(employee: Employee, mobile?: string): void {
+  const session = auth?.getSession();
+  const departments = employee.departments
+    .map((dept) => dept.name ?? departmentNames([dept.id]))
+    .map((name) => el('span', { class: 'chip' }, name));
+  const status = employee.status ?? 'unknown';
+  ui.card.replaceChildren(
+    el(
+      'div',
+      { class: 'card-head' },
+      avatarOf(employee.userId, employee.avatar),
+      el(
+        'div',
+        {},
+        el('h3', { id: 'card-name', class: 'card-name' }, employee.name),
+        el('p', { class: 'card-position' }, employee.position || 'No position on file'),
+      ),
+      el('span', { class: `status-pill status-${status}` }, status),
+    ),
+    el(
+      'dl',
+      { class: 'fields' },
+      row('Departments', el('span', { class: 'chips' }, ...departments), 'departments'),
+      row('userid', el('code', {}, employee.userId), 'userid'),
+      row('Corp', el('code', {}, employee.corpId), 'corp'),
+      row(
+        'Mobile',
+        mobile === undefined
+          ? el('span', { class: 'muted' }, 'Hidden until the employee shares it')
+          : el('strong', { id: 'mobile-value' }, mobile),
+        'mobile',
+      ),
+      session ? row('Token valid until', new Date(session.expiresAt).toLocaleTimeString(), 'expires') : null,
+    ),
+  );
+  ui.card.dataset.userid = employee.userId;
+}
+
+function showApp(employee: Employee): void {
+  renderCard(employee);
+  ui.picker.hidden = true;
+  ui.app.hidden = false;
+  ui.back.hidden = false;
+}
+
+function showPicker(): void {
+  ui.app.hidden = true;
+  ui.picker.hidden = false;
+  ui.back.hidden = true;
+  ui.card.replaceChildren();
+  delete ui.card.dataset.userid;
+}
+
+async function openMiniProgram(): Promise<void> {
+  const person = selected;
+  const sdk = auth;
+  if (person === undefined || sdk === undefined) return;
+  await act(`Log in as ${person.name}`, async () => {
+    // The phone changes hands: the previous employee's session must not leak to the next one.
+    if (sdk.getSession() !== null) await sdk.logout();
+    if (ui.busy.checked) await sandboxApi.addFault(BUSY_FAULT);
+    const { employee } = await sdk.login();
+    showApp(employee);
+    return `Logged in as ${employee.name}.`;
+  });
+}
+
+async function logOut(): Promise<void> {
+  const sdk = auth;
+  if (sdk === undefined) return;
+  await act('Log out', async () => {
+    await sdk.logout();
+    showPicker();
+    return 'Logged out: the session is revoked on the gateway.';
+  });
+}
+
+function wireControls(): void {
+  ui.search.addEventListener('input', renderList);
+  ui.open.addEventListener('click', () => void openMiniProgram());
+  ui.logout.addEventListener('click', () => void logOut());
+  ui.back.addEventListener('click', () => void logOut());
+  ui.mobile.addEventListener('click', () => {
+    const sdk = auth;
+    if (sdk === undefined) return;
+    void act('Get mobile', async () => {
+      const data = await sdk.decrypt('mobile');
+      const mobile = typeof data.mobile === 'string' ? data.mobile : '';
+      const employee = sdk.getSession()?.employee;
+      if (employee !== undefined) renderCard(employee, mobile);
+      return 'The gateway decrypted the mobile number.';
+    });
+  });
+  ui.refresh.addEventListener('click', () => {
+    const sdk = auth;
+    if (sdk === undefined) return;
+    void act('Refresh', async () => {
+      const employee = await sdk.getEmployee();
+      const mobile = ui.card.querySelector('#mobile-value')?.textContent ?? undefined;
+      renderCard(employee, employee.mobile ?? mobile);
+      return 'Profile refreshed from the gateway.';
+    });
+  });
+  ui.expire.addEventListener('click', () => {
+    void sandboxApi.expireTokens().then(
+      ({ expired }) =>
+        toast(
+          expired === 1
+            ? 'The gateway’s access_token expired: its next WeCom call gets 42001 and renews it.'
+            : `${expired} access_tokens expired.`,
+          'info',
+        ),
+      (error: unknown) => toast(describe(error).message, 'error'),
+    );
+  });
+  ui.busy.addEventListener('change', () => {
+    toast(
+      ui.busy.checked
+        ? 'WeCom busy: each login now meets -1 twice; the gateway retries.'
+        : 'WeCom is answering normally again.',
+      'info',
+    );
+  });
+  ui.slow.addEventListener('change', () => {
+    const on = ui.slow.checked;
+    ui.slow.disabled = true;
+    const change =
+      on || slowFaultId === undefined
+        ? sandboxApi.addFault(SLOW_FAULT).then(({ id }) => {
+            slowFaultId = id;
+          })
+        : sandboxApi.removeFault(slowFaultId).then(() => {
+            slowFaultId = undefined;
+          });
+    void change
+      .then(
+        () => toast(on ? 'Slow network: WeCom answers 800 ms late.' : 'The network is fast again.', 'info'),
+        (error: unknown) => {
+          ui.slow.checked = !on;
+          toast(describe(error).message, 'error');
+        },
+      )
+      .finally(() => {
+        ui.slow.disabled = false;
+      });
+  });
+  ui.traceClear.addEventListener('click', () => trace.clear());
+}
+
+function resolveGatewayUrl(configured: string | null): string {
+  const asked = new URLSearchParams(window.location.search).get('gateway');
+  for (const candidate of [asked, configured]) {
+    if (candidate === null || candidate === '') continue;
+    try {
+      const url = new URL(candidate);
+      if (url.protocol === 'http:' || url.protocol === 'https:') return url.href.replace(/\/+$/, '');
+    } catch {
+      // Not a URL: fall through to the next source.
+    }
+  }
+  return `${window.location.protocol}//${window.location.hostname}:8080`;
+}
+
+/** Shows whether the gateway answers its liveness probe, so a stopped gateway is obvious before a login. */
+async function checkGateway(gatewayUrl: string): Promise<void> {
+  let up = false;
+  try {
+    up = (await fetch(`${gatewayUrl}/healthz`, { cache: 'no-store' })).ok;
+  } catch {
+    up = false;
+  }
+  ui.gatewayState.dataset.state = up ? 'up' : 'down';
+  ui.gatewayHealth.textContent = up
+    ? 'Reachable.'
+    : 'Not reachable: start it (npm start runs both), or allow this page’s origin in its CORS_ORIGINS.';
+}
+
+function tickClock(): void {
+  const now = new Date();
+  ui.clock.textContent = `${now.getHours()}:${String(now.getMinutes()).padStart(2, '0')}`;
+}
+
+async function start(): Promise<void> {
+  tickClock();
+  setInterval(tickClock, 30_000);
+  wireControls();
+  setWorking(true);
+  try {
+    const [config, directory, calls, faults] = await Promise.all([
+      sandboxApi.config(),
+      sandboxApi.directory(),
+      sandboxApi.calls(),
+      sandboxApi.faults(),
+    ]);
+    // The sandbox outlives the page: a slow-network fault from before a reload is still in force.
+    const slow = faults.faults.find(
+      (fault) =>
+        fault.path === SLOW_FAULT.path && fault.delayMs === SLOW_FAULT.delayMs && fault.errcode === undefined,
+    );
+    slowFaultId = slow?.id;
+    ui.slow.checked = slow !== undefined;
+    const gatewayUrl = resolveGatewayUrl(config.gatewayUrl);
+    ui.gatewayUrl.textContent = gatewayUrl;
+    trace.sync(calls.total);
+    corp = directory.corps[0];
+    const miniProgram = directory.miniPrograms[0];
+    if (miniProgram !== undefined) ui.title.textContent = miniProgram.name;
+    ui.corpName.textContent =
+      corp === undefined ? 'The directory is empty.' : `${corp.name} · ${corp.users.length} people`;
+    // Whoever is logged in holds the phone; before a login, the employee picked in the list does.
+    const holder = (): string => auth?.getSession()?.employee.userId ?? selected?.userid ?? '';
+    auth = createAuth({ baseUrl: gatewayUrl, wx: createBrowserWx({ holder }) });
+    renderList();
+    const restored = auth.getSession();
+    if (restored !== null) showApp(restored.employee);
+    void checkGateway(gatewayUrl);
+  } catch (error) {
+    toast(`The simulator could not start: ${describe(error).message}`, 'error');
+  }
+  setWorking(false);
+  updateOpenButton();
+  // Enabled only now: switching slow network off needs the id of the fault found above.
+  ui.busy.disabled = false;
+  ui.slow.disabled = false;
+}
+
+void start();

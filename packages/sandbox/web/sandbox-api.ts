@@ -1,0 +1,100 @@
+/** The sandbox's control API (same origin as the page), as the simulator uses it. */
+
+export interface DirectoryUser {
+  userid: string;
+  name: string;
+  department: number[];
+  position: string;
+  mobile: string;
+  avatar: string;
+  thumb_avatar: string;
+  status: number;
+}
+
+export interface DirectoryDepartment {
+  id: number;
+  name: string;
+}
+
+export interface DirectoryCorp {
+  corpId: string;
+  name: string;
+  departments: DirectoryDepartment[];
+  users: DirectoryUser[];
+}
+
+export interface Directory {
+  corps: DirectoryCorp[];
+  miniPrograms: { appId: string; name: string }[];
+}
+
+/** One WeCom API call as the sandbox recorded it; secrets in `query` are already masked. */
+export interface CallRecord {
+  at: string;
+  method: string;
+  path: string;
+  errcode: number | null;
+  httpStatus: number;
+  durationMs: number;
+  query: Record<string, string>;
+}
+
+export interface CallSummary {
+  total: number;
+  recent: CallRecord[];
+}
+
+export interface EncryptedData {
+  encryptedData: string;
+  iv: string;
+}
+
+/** A failed control call, with the sandbox's own error code when it gave one. */
+export class SandboxCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SandboxCallError';
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, headers: { accept: 'application/json' } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new SandboxCallError('network_error', 'the sandbox is not answering');
+  }
+  if (response.status === 204) return undefined as T;
+  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!response.ok) {
+    const code = typeof answer.error === 'string' ? answer.error : 'http_error';
+    const message = typeof answer.message === 'string' ? answer.message : `HTTP ${response.status}`;
+    throw new SandboxCallError(code, message);
+  }
+  return answer as T;
+}
+
+export const sandboxApi = {
+  config: () => call<{ gatewayUrl: string | null }>('GET', '/__sandbox/simulator-config'),
+  directory: () => call<Directory>('GET', '/__sandbox/directory'),
+  login: (userid: string) => call<{ code: string }>('POST', '/__sandbox/login', { userid }),
+  encrypt: (userid: string, kind: 'mobile' | 'email' | 'userinfo') =>
+    call<EncryptedData>('POST', '/__sandbox/encrypt', { userid, kind }),
+  calls: () => call<CallSummary>('GET', '/__sandbox/calls'),
+  faults: () =>
+    call<{ faults: { id: string; path: string; delayMs?: number; errcode?: number }[] }>(
+      'GET',
+      '/__sandbox/faults',
+    ),
+  addFault: (fault: Record<string, unknown>) => call<{ id: string }>('POST', '/__sandbox/faults', fault),
+  removeFault: (id: string) => call<undefined>('DELETE', `/__sandbox/faults/${encodeURIComponent(id)}`),
+  expireTokens: () => call<{ expired: number }>('POST', '/__sandbox/tokens/expire', {}),
+};
