@@ -6,16 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createSandbox,
-  DEMO_APP,
-  DEMO_CORP_ID,
-  DEMO_MINI_PROGRAM_APP_ID,
-  type Sandbox,
-} from '@wecom-auth/sandbox';
+import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackEnv, connectSandbox, within } from './callback-fixtures.js';
 import { spawnGateway } from './child-gateway.js';
+import { demoGatewayEnv } from './demo-env.js';
 
 let sandbox: Sandbox;
 let dataDir: string;
@@ -40,10 +35,7 @@ async function verify(gatewayUrl: string, accessToken: string): Promise<number> 
 describe('callback durability', () => {
   it('an event acknowledged but not applied before SIGKILL is applied after restart', async () => {
     const env = {
-      WECOM_CORP_ID: DEMO_CORP_ID,
-      WECOM_SECRET: DEMO_APP.secret,
-      WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
-      WECOM_API_BASE: sandbox.url,
+      ...demoGatewayEnv(sandbox.url),
       WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
       ...callbackEnv,
     };

@@ -7,15 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createSandbox,
-  DEMO_APP,
-  DEMO_CORP_ID,
-  DEMO_MINI_PROGRAM_APP_ID,
-  type Sandbox,
-} from '@wecom-auth/sandbox';
+import { createSandbox, DEMO_CORP_ID, type Sandbox } from '@wecom-auth/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildGateway, spawnGateway } from './child-gateway.js';
+import { demoGatewayEnv } from './demo-env.js';
 import { eventually, flushDatabase, freePort, redisForTests, ScratchRedis } from './redis-fixtures.js';
 
 const redis = await redisForTests('the cluster tests', 11);
@@ -62,10 +57,7 @@ async function bounded<T>(count: number, limit: number, task: (index: number) =>
 
 function gatewayEnv(sandbox: Sandbox, redisUrl: string): Record<string, string> {
   return {
-    WECOM_CORP_ID: DEMO_CORP_ID,
-    WECOM_SECRET: DEMO_APP.secret,
-    WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
-    WECOM_API_BASE: sandbox.url,
+    ...demoGatewayEnv(sandbox.url),
     REDIS_URL: redisUrl,
     LOGIN_RATE_LIMIT: '1000000',
     // Two cores carry the sandbox, the load and four gateways: WeCom's answers may be slow, and the point here is

@@ -1,15 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createSandbox,
-  DEMO_APP,
-  DEMO_CORP_ID,
-  DEMO_MINI_PROGRAM_APP_ID,
-  type Sandbox,
-} from '@wecom-auth/sandbox';
+import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnGateway } from './child-gateway.js';
+import { demoGatewayEnv } from './demo-env.js';
 
 let sandbox: Sandbox;
 let dataDir: string;
@@ -27,10 +22,7 @@ afterAll(async () => {
 describe('durability on the SQLite default', () => {
   it('a session answered with 201 survives kill -9 of the gateway and a restart', async () => {
     const env = {
-      WECOM_CORP_ID: DEMO_CORP_ID,
-      WECOM_SECRET: DEMO_APP.secret,
-      WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
-      WECOM_API_BASE: sandbox.url,
+      ...demoGatewayEnv(sandbox.url),
       WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
     };
     const first = await spawnGateway(env);

@@ -5,14 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig, type RunningGateway, startGateway } from '@wecom-auth/gateway';
-import {
-  createSandbox,
-  DEMO_APP,
-  DEMO_CORP_ID,
-  DEMO_MINI_PROGRAM_APP_ID,
-  type Sandbox,
-  type SandboxOptions,
-} from '@wecom-auth/sandbox';
+import { createSandbox, type Sandbox, type SandboxOptions } from '@wecom-auth/sandbox';
+import { demoGatewayEnv } from './demo-env.js';
 
 export interface TestGateway {
   readonly gateway: RunningGateway;
@@ -42,10 +36,7 @@ export async function startTestGateway(
   const responses: string[] = [];
   const config = loadConfig({
     env: {
-      WECOM_CORP_ID: DEMO_CORP_ID,
-      WECOM_SECRET: DEMO_APP.secret,
-      WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
-      WECOM_API_BASE: sandbox.url,
+      ...demoGatewayEnv(sandbox.url),
       WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
       WECOM_TIMEOUT_MS: '1000',
       PORT: '0',

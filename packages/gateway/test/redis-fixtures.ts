@@ -6,8 +6,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createLogger, loadConfig, type RunningGateway, startGateway } from '@wecom-auth/gateway';
-import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID, type Sandbox } from '@wecom-auth/sandbox';
+import type { Sandbox } from '@wecom-auth/sandbox';
 import { Redis } from 'ioredis';
+import { demoGatewayEnv } from './demo-env.js';
 
 export const REDIS_HOST_PORT = '127.0.0.1:6379';
 
@@ -157,10 +158,7 @@ export async function startRedisGateway(
   const logs: string[] = [];
   const config = loadConfig({
     env: {
-      WECOM_CORP_ID: DEMO_CORP_ID,
-      WECOM_SECRET: DEMO_APP.secret,
-      WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
-      WECOM_API_BASE: sandbox.url,
+      ...demoGatewayEnv(sandbox.url),
       REDIS_URL: redisUrl,
       PORT: '0',
       LOG_LEVEL: 'info',

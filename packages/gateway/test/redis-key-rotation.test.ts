@@ -4,15 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import {
-  createSandbox,
-  DEMO_APP,
-  DEMO_CORP_ID,
-  DEMO_MINI_PROGRAM_APP_ID,
-  type Sandbox,
-} from '@wecom-auth/sandbox';
+import { createSandbox, DEMO_APP, type Sandbox } from '@wecom-auth/sandbox';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoGatewayEnv } from './demo-env.js';
 import {
   eventually,
   flushDatabase,
@@ -72,9 +67,7 @@ describe.skipIf(redis.unreachable !== undefined)('rotate-keys across running ins
     const oldKid = decodeProtectedHeader(oldToken).kid;
 
     const rotated = await runCli(['rotate-keys'], {
-      WECOM_CORP_ID: DEMO_CORP_ID,
-      WECOM_SECRET: DEMO_APP.secret,
-      WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
+      ...demoGatewayEnv(),
       REDIS_URL: redis.url,
       LOG_LEVEL: 'warn',
     });

@@ -3,17 +3,12 @@
  * a refresh-lock holder killed mid-refresh (WxJava #3888), waiters never woken by the holder (WxJava #1222), and a
  * refused token deleted by one instance after another already replaced it.
  */
-import {
-  createSandbox,
-  DEMO_APP,
-  DEMO_CORP_ID,
-  DEMO_MINI_PROGRAM_APP_ID,
-  type Sandbox,
-} from '@wecom-auth/sandbox';
+import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
 import { createRedisStore } from '@wecom-auth/store';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawnGateway } from './child-gateway.js';
+import { demoGatewayEnv } from './demo-env.js';
 import {
   eventually,
   flushDatabase,
@@ -73,10 +68,7 @@ describe.skipIf(redis.unreachable !== undefined)('the access_token shared throug
     // The holder's gettoken hangs, so it is surely holding the lock when it is killed.
     sandbox.control.addFault({ path: '/cgi-bin/gettoken', delayMs: 3_000, count: 1 });
     const holder = await spawnGateway({
-      WECOM_CORP_ID: DEMO_CORP_ID,
-      WECOM_SECRET: DEMO_APP.secret,
-      WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
-      WECOM_API_BASE: sandbox.url,
+      ...demoGatewayEnv(sandbox.url),
       REDIS_URL: redis.url,
       WECOM_TIMEOUT_MS: '1500',
     });
