@@ -8,27 +8,12 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createLogger, loadConfig, type RunningGateway, startGateway } from '@wecom-auth/gateway';
 import type { Sandbox } from '@wecom-auth/sandbox';
 import { Redis } from 'ioredis';
+import { probeRedis } from '../../store/test/redis-probe.js';
 import { demoGatewayEnv } from './demo-env.js';
 
 export const REDIS_HOST_PORT = '127.0.0.1:6379';
 
-/** Why Redis at `url` cannot be used, or undefined when it answers. */
-export async function probeRedis(url: string): Promise<string | undefined> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  let socketError: Error | undefined;
-  probe.on('error', (error: Error) => {
-    socketError ??= error;
-  });
-  try {
-    await probe.connect();
-    await probe.ping();
-    return undefined;
-  } catch (error) {
-    return socketError?.message ?? (error instanceof Error ? error.message : String(error));
-  } finally {
-    probe.disconnect();
-  }
-}
+export { probeRedis };
 
 /**
  * Decides once per file whether its Redis tests run: skip with a warning locally, throw under `CI=true`.

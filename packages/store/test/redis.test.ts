@@ -3,35 +3,14 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, type RedisStoreOptions, type Store, StoreUnavailableError } from '../src/index.js';
 import { describeStoreConformance, sleep } from './conformance.js';
+import { probeRedis } from './redis-probe.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // Named by host only: a REDIS_URL may carry a password.
 const REDIS_HOST = new URL(REDIS_URL).host;
 
-/** Whether Redis answers; decided once, before any suite is declared. */
-async function probeRedis(): Promise<string | undefined> {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  // The socket error (ECONNREFUSED …) says more than the rejection of connect() ("Connection is closed.").
-  let socketError: Error | undefined;
-  probe.on('error', (error: Error) => {
-    socketError ??= error;
-  });
-  try {
-    await probe.connect();
-    await probe.ping();
-    return undefined;
-  } catch (error) {
-    return socketError?.message ?? (error instanceof Error ? error.message : String(error));
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const unreachable = await probeRedis();
+// Whether Redis answers is decided once, before any suite is declared.
+const unreachable = await probeRedis(REDIS_URL);
 if (unreachable !== undefined) {
   if (process.env.CI === 'true') {
     throw new Error(`Redis at ${REDIS_HOST} is unreachable (${unreachable}); CI requires it`);

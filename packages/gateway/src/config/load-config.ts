@@ -58,21 +58,12 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
   for (const [name, definition] of Object.entries(settings)) {
     const fromEnv = input.env[definition.env];
     const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile[definition.env];
-    const parsed = (
-      definition.schema as {
-        safeParse(v: unknown): {
-          success: boolean;
-          data?: unknown;
-          error?: { issues: { message: string }[] };
-        };
-      }
-    ).safeParse(raw);
+    const parsed = definition.schema.safeParse(raw);
     if (parsed.success) {
       values[name] = parsed.data;
     } else {
       const shown = definition.secret || raw === undefined ? '' : ` (got ${JSON.stringify(raw)})`;
-      for (const issue of parsed.error?.issues ?? [])
-        problems.push(`${definition.env}: ${issue.message}${shown}`);
+      for (const issue of parsed.error.issues) problems.push(`${definition.env}: ${issue.message}${shown}`);
     }
   }
 
