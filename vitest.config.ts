@@ -7,6 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@wecom-auth/source', 'node', 'import', 'default'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    // The reliability suite has its own configuration and command (vitest.reliability.config.ts).
+    exclude: ['test/reliability/**', '**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
