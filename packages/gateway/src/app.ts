@@ -1,7 +1,6 @@
 /**
  * The gateway's Fastify application: each area an encapsulated plugin, one error envelope, one log line per request.
  */
-import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -11,13 +10,17 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { CallbackSettings } from './callbacks/callback-settings.js';
 import { GatewayError } from './gateway-error.js';
 import { toHttpError } from './http-errors.js';
+import { serverFactoryWith } from './http-server.js';
 import { lazyChildLoggerFactory } from './observability/lazy-request-logger.js';
 import type { GatewayMetrics } from './observability/metrics.js';
+import { requestIdOf } from './observability/request-id.js';
+import { recordAnsweredRequest } from './observability/request-record.js';
 import { callbackRoutes } from './routes/callback.js';
 import { meRoutes } from './routes/me.js';
 import { operationsRoutes } from './routes/operations.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { verifyRoutes } from './routes/verify.js';
+import { createVerifyFastPath } from './routes/verify-fast-path.js';
 import type { GatewayServices } from './services.js';
 
 export interface GatewayAppOptions {
@@ -34,9 +37,15 @@ export interface GatewayAppOptions {
   readonly callback?: CallbackSettings;
 }
 
-const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
-
 export async function buildGatewayApp(options: GatewayAppOptions): Promise<FastifyInstance> {
+  let closing = false;
+  const verifyFastPath = createVerifyFastPath({
+    services: options.services,
+    metrics: options.metrics,
+    logger: options.logger,
+    varyOnOrigin: options.corsOrigins.length > 0,
+    closing: () => closing,
+  });
   const app = Fastify({
     loggerInstance: options.logger,
     // Fastify's two lines per request are replaced by the one line of the onResponse hook below.
@@ -45,12 +54,14 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     bodyLimit: 128 * 1024,
     // genReqId reads X-Request-Id itself, so that a malformed one (log injection) is replaced, not trusted.
     requestIdHeader: false,
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
-    },
+    genReqId: (request) => requestIdOf(request.headers),
     routerOptions: { maxParamLength: 200 },
     childLoggerFactory: lazyChildLoggerFactory,
+    serverFactory: serverFactoryWith(verifyFastPath),
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -71,19 +82,13 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    options.metrics.request(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
-    // One line per request, from the root logger (no per-request child); the path pattern, never the query string.
-    options.logger.info(
-      {
-        reqId: request.id,
-        method: request.method,
-        route,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request',
-    );
+    recordAnsweredRequest(options.logger, options.metrics, {
+      requestId: request.id,
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      elapsedMs: reply.elapsedTime,
+    });
     done();
   });
 

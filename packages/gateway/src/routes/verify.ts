@@ -2,18 +2,24 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { GatewayServices } from '../services.js';
 import type { AccessTokenClaims } from '../sessions/token-issuer.js';
 
+/** The headers of a 204 from `/v1/verify`: who the caller is, for the service behind the proxy. */
+export function verifiedHeaders(claims: AccessTokenClaims): Record<string, string> {
+  return {
+    'x-wecom-userid': claims.userId,
+    'x-wecom-corpid': claims.corpId,
+    // A proxy must never cache an identity: the next request may carry another token, or this one revoked.
+    'cache-control': 'no-store',
+  };
+}
+
 function answer(reply: FastifyReply, claims: AccessTokenClaims): FastifyReply {
-  return reply
-    .code(204)
-    .header('x-wecom-userid', claims.userId)
-    .header('x-wecom-corpid', claims.corpId)
-    .header('cache-control', 'no-store')
-    .send();
+  return reply.code(204).headers(verifiedHeaders(claims)).send();
 }
 
 /**
  * `GET /v1/verify`: the forward-auth endpoint (nginx `auth_request`, Traefik `forwardAuth`). It is the hot path, so
- * it has no body schema and verifies from the in-memory caches only.
+ * it has no body schema and verifies from the in-memory caches only. Tokens seen before are usually answered by the
+ * fast path in front of Fastify (verify-fast-path.ts); this route answers the rest, failures included.
  */
 export const verifyRoutes: FastifyPluginAsync<{ services: GatewayServices }> = async (app, { services }) => {
   app.get(
