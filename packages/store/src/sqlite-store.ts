@@ -20,6 +20,7 @@ import type {
 import { StoreUnavailableError } from './ports.js';
 import { APPLIED_EVENT_RETENTION_MS } from './retention.js';
 import { decideRotation } from './rotation.js';
+import { GroupCommit } from './sqlite-group-commit.js';
 import { migrateSchema } from './sqlite-schema.js';
 
 /** Options of {@link createSqliteStore}. */
@@ -132,11 +133,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       throw new StoreUnavailableError('The SQLite store failed', { cause: error });
     }
   };
+  const sessionWrites = new GroupCommit(db, (error) =>
+    db.open
+      ? new StoreUnavailableError('The SQLite store failed', { cause: error })
+      : new StoreUnavailableError('The SQLite store is closed'),
+  );
 
   const store: Store = {
     kind: 'sqlite',
     accessTokens: createSqliteAccessTokens(db, now, hub, guard),
-    sessions: createSqliteSessions(db, now, hub, guard),
+    sessions: createSqliteSessions(db, now, hub, guard, sessionWrites),
     cache: createSqliteCache(db, now, guard),
     signingKeys: createSqliteSigningKeys(db, guard),
     inbox: createSqliteInbox(db, guard),
@@ -145,6 +151,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async close() {
       if (!db.open) return;
+      sessionWrites.flush();
       db.close();
       releaseHub(hubKey);
     },
@@ -244,6 +251,7 @@ function createSqliteSessions(
   now: () => number,
   hub: LocalChangeHub,
   guard: Guard,
+  writes: GroupCommit,
 ): SessionStore {
   const selectById = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
   const selectByHash = db.prepare<[string], SessionRow>(
@@ -379,14 +387,16 @@ function createSqliteSessions(
 
   return {
     async create(record) {
-      guard(() => {
-        const at = now();
-        if (at - lastSweep >= LAZY_SWEEP_INTERVAL_MS) {
-          lastSweep = at;
-          sweep.immediate(at);
-        }
-        create.immediate(record);
-      });
+      await writes.run(() =>
+        guard(() => {
+          const at = now();
+          if (at - lastSweep >= LAZY_SWEEP_INTERVAL_MS) {
+            lastSweep = at;
+            sweep(at);
+          }
+          create(record);
+        }),
+      );
     },
     async get(id) {
       return guard(() => {
@@ -395,18 +405,18 @@ function createSqliteSessions(
       });
     },
     async rotate(presentedHash, next) {
-      const { result, revoked } = guard(() => rotate.immediate(presentedHash, next));
+      const { result, revoked } = await writes.run(() => guard(() => rotate(presentedHash, next)));
       if (revoked) hub.publishRevocation(revoked);
       return result;
     },
     async revoke(id, reason, at) {
-      const entry = guard(() => revoke.immediate(id, reason, at));
+      const entry = await writes.run(() => guard(() => revoke(id, reason, at)));
       if (!entry) return false;
       hub.publishRevocation(entry);
       return true;
     },
     async revokeUser(corpId, userId, reason, at) {
-      const entries = guard(() => revokeUser.immediate(corpId, userId, reason, at));
+      const entries = await writes.run(() => guard(() => revokeUser(corpId, userId, reason, at)));
       for (const entry of entries) hub.publishRevocation(entry);
       return entries.map((entry) => entry.sessionId);
     },
