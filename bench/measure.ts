@@ -73,3 +73,8 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
 export function fixed(value: number, digits = 0): string {
   return value.toFixed(digits);
 }
+
+/** A table row of one server's summarized load result. */
+export function loadRow(name: string, result: LoadResult): (string | number)[] {
+  return [name, fixed(result.requestsPerSecond), result.p50Ms, result.p99Ms, result.non2xx, result.errors];
+}

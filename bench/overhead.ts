@@ -1,0 +1,48 @@
+/**
+ * The gateway's overhead in one run: GET /v1/verify against a bare Fastify route, and POST /v1/sessions against a
+ * minimal chain doing only the two WeCom calls; requests/s, their ratios and latency percentiles.
+ *
+ *   npm run bench:overhead -- [seconds] [rounds]   (runs the built packages, as in production)
+ */
+import { fixed, table } from './measure.js';
+import { measureLoginOverhead } from './overhead/login-overhead.js';
+import { measureVerifyOverhead, type OverheadResult } from './overhead/verify-overhead.js';
+
+const duration = Number(process.argv[2] ?? 5);
+const rounds = Number(process.argv[3] ?? 3);
+const target = 0.8;
+
+const verify = await measureVerifyOverhead(duration, rounds);
+const login = await measureLoginOverhead(duration, rounds);
+
+console.log(
+  `Gateway overhead (${rounds} alternating rounds of ${duration} s each, 32 connections, Node ${process.version})\n`,
+);
+const row = (name: string, result: OverheadResult): string[] => [
+  name,
+  fixed(result.baseline.requestsPerSecond),
+  fixed(result.subject.requestsPerSecond),
+  fixed(result.ratio, 2),
+  `≥ ${fixed(target, 2)}: ${result.ratio >= target ? 'met' : 'NOT met'}`,
+  `${result.baseline.p50Ms} / ${result.baseline.p99Ms}`,
+  `${result.subject.p50Ms} / ${result.subject.p99Ms}`,
+];
+console.log(
+  table(
+    [
+      'measure',
+      'baseline req/s',
+      'gateway req/s',
+      'ratio',
+      'target',
+      'baseline p50/p99 ms',
+      'gateway p50/p99 ms',
+    ],
+    [row('GET /v1/verify vs bare Fastify route', verify), row('POST /v1/sessions vs minimal chain', login)],
+  ),
+);
+const failed = [verify, login].some((result) => result.subject.non2xx > 0 || result.subject.errors > 0);
+if (failed) {
+  console.error('the gateway answered non-2xx or failed: the figures are not valid');
+  process.exitCode = 1;
+}

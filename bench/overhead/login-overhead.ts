@@ -1,0 +1,124 @@
+/**
+ * POST /v1/sessions against a minimal chain (a bare Fastify route doing only the two WeCom calls, jscode2session and
+ * user/get, with undici and a token fetched once), both against the same in-process sandbox, alternated in one run;
+ * and the WeCom calls a gateway login costs, with the profile cache cold and warm.
+ */
+import { DEMO_APP, DEMO_CORP_ID } from '@wecom-auth/sandbox';
+import type autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { Agent, request } from 'undici';
+import { activeUserIds, startBenchGateway } from '../bench-gateway.js';
+import { alternate, load, summarize } from '../measure.js';
+import type { OverheadResult } from './verify-overhead.js';
+
+export interface LoginOverheadResult extends OverheadResult {
+  /** Active demo employees, each logged in once with a cold profile cache. */
+  readonly users: number;
+  /** Sandbox calls by API path during the cold logins. */
+  readonly cold: Readonly<Record<string, number>>;
+  /** Sandbox calls by API path during the gateway's load runs, and the logins they made. */
+  readonly warm: Readonly<Record<string, number>>;
+  readonly warmLogins: number;
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_000));
+
+export async function measureLoginOverhead(duration: number, rounds: number): Promise<LoginOverheadResult> {
+  const bench = await startBenchGateway();
+  const { sandbox } = bench;
+  const users = activeUserIds(sandbox);
+  let next = 0;
+  const freshCode = (): string =>
+    sandbox.control.login({ userid: users[next++ % users.length] as string }).code;
+
+  // The minimal chain: what a hand-written login does at best. No corp check, no session, no cache.
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  const minimal = Fastify({ logger: false });
+  try {
+    const tokenAnswer = await request(
+      `${sandbox.url}/cgi-bin/gettoken?corpid=${DEMO_CORP_ID}&corpsecret=${encodeURIComponent(DEMO_APP.secret)}`,
+      { dispatcher: agent },
+    );
+    const { access_token: token } = (await tokenAnswer.body.json()) as { access_token: string };
+    minimal.post<{ Body: { code: string } }>('/login', async (req) => {
+      const session = await request(
+        `${sandbox.url}/cgi-bin/miniprogram/jscode2session?access_token=${token}&js_code=${req.body.code}&grant_type=authorization_code`,
+        { dispatcher: agent },
+      );
+      const { userid } = (await session.body.json()) as { userid: string };
+      const user = await request(`${sandbox.url}/cgi-bin/user/get?access_token=${token}&userid=${userid}`, {
+        dispatcher: agent,
+      });
+      return user.body.json();
+    });
+    const minimalUrl = await minimal.listen({ port: 0, host: '127.0.0.1' });
+
+    // Codes are minted per request in this process, so the load generator runs here (no worker) for both servers.
+    const loginRequests = (path: string) => ({
+      workers: 0,
+      duration,
+      requests: [
+        {
+          method: 'POST' as const,
+          path,
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req: autocannon.Request) => ({
+            ...req,
+            body: JSON.stringify({ code: freshCode() }),
+          }),
+        },
+      ],
+    });
+
+    // Cold profiles: the first login of each user pays user/get once.
+    sandbox.control.resetCalls();
+    for (const _ of users) {
+      await fetch(`${bench.gateway.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: freshCode() }),
+      });
+    }
+    const cold = { ...sandbox.control.calls().byPath };
+
+    /** Successful logins as the gateway counts them (requests in flight when a run ends complete later). */
+    const gatewayLoginCount = async (): Promise<number> => {
+      const metrics = await bench.gateway.app.inject({ method: 'GET', url: '/metrics' });
+      return Number(/wecom_auth_logins_total\{outcome="success"\} (\d+)/.exec(metrics.body)?.[1] ?? 0);
+    };
+
+    // Warm profiles: WeCom calls are counted during the gateway's runs only, once the previous run's tail settled.
+    const warm: Record<string, number> = {};
+    let warmLogins = 0;
+    const results = await alternate(
+      rounds,
+      () => load({ url: minimalUrl, ...loginRequests('/login') }),
+      async () => {
+        await settle();
+        sandbox.control.resetCalls();
+        const before = await gatewayLoginCount();
+        const result = await load({ url: bench.gateway.url, ...loginRequests('/v1/sessions') });
+        await settle();
+        warmLogins += (await gatewayLoginCount()) - before;
+        for (const [path, count] of Object.entries(sandbox.control.calls().byPath))
+          warm[path] = (warm[path] ?? 0) + count;
+        return result;
+      },
+    );
+    const baseline = summarize(results.baseline);
+    const subject = summarize(results.subject);
+    return {
+      baseline,
+      subject,
+      ratio: subject.requestsPerSecond / baseline.requestsPerSecond,
+      users: users.length,
+      cold,
+      warm,
+      warmLogins,
+    };
+  } finally {
+    await bench.close();
+    await minimal.close();
+    await agent.close();
+  }
+}
