@@ -86,6 +86,10 @@ function createMemorySessionStore(now: () => number, hub: LocalChangeHub): Sessi
     async get(id) {
       return sessions.get(id);
     },
+    async findByRefreshHash(hash) {
+      const id = sessionIdByHash.get(hash);
+      return id === undefined ? undefined : sessions.get(id);
+    },
     async rotate(presentedHash, next) {
       const id = sessionIdByHash.get(presentedHash);
       const session = id === undefined ? undefined : sessions.get(id);

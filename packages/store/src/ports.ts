@@ -52,6 +52,8 @@ export interface SessionStore {
   /** Stores a new session. Durable when the promise resolves (a crash afterwards loses nothing). */
   create(record: SessionRecord): Promise<void>;
   get(id: string): Promise<SessionRecord | undefined>;
+  /** The session that has, or had, the refresh token hash `hash`: the one {@link rotate} would find. */
+  findByRefreshHash(hash: string): Promise<SessionRecord | undefined>;
   /**
    * Atomically rotates the refresh token: when `presentedHash` is the session's current hash and the session is
    * active and unexpired, replaces it with `next.refreshTokenHash`. When `presentedHash` is one the session had

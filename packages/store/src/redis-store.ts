@@ -456,6 +456,10 @@ function createRedisSessions(
     async get(id) {
       return toSession(await run((redis) => redis.hgetall(`${prefix}s:${id}`)));
     },
+    async findByRefreshHash(hash) {
+      const id = await run((redis) => redis.get(`${prefix}rh:${hash}`));
+      return id === null ? undefined : toSession(await run((redis) => redis.hgetall(`${prefix}s:${id}`)));
+    },
     async rotate(presentedHash, next): Promise<RotateResult> {
       const reply = await run((redis) =>
         ROTATE_SESSION.run(redis, [

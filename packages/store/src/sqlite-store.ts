@@ -404,6 +404,12 @@ function createSqliteSessions(
         return row ? toSession(row) : undefined;
       });
     },
+    async findByRefreshHash(hash) {
+      return guard(() => {
+        const row = selectByHash.get(hash);
+        return row ? toSession(row) : undefined;
+      });
+    },
     async rotate(presentedHash, next) {
       const { result, revoked } = await writes.run(() => guard(() => rotate(presentedHash, next)));
       if (revoked) hub.publishRevocation(revoked);

@@ -273,6 +273,23 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         expect((await store.sessions.rotate(next.refreshTokenHash, third)).outcome).toBe('rotated');
       });
 
+      it('finds a session by its current or an earlier refresh hash, without changing it', async () => {
+        const created = session();
+        await store.sessions.create(created);
+        const next = nextToken();
+        await store.sessions.rotate(created.refreshTokenHash, next);
+        expect(await store.sessions.findByRefreshHash(next.refreshTokenHash)).toEqual({
+          ...created,
+          ...next,
+        });
+        expect(await store.sessions.findByRefreshHash(created.refreshTokenHash)).toEqual({
+          ...created,
+          ...next,
+        });
+        expect(await store.sessions.findByRefreshHash('rh-nobody')).toBeUndefined();
+        expect((await store.sessions.get(created.id))?.revokedAt).toBeUndefined();
+      });
+
       it('refuses to rotate to a hash that is in use already', async () => {
         const [a, b] = [session(), session()];
         await store.sessions.create(a);

@@ -140,10 +140,23 @@ export class SessionService {
   /** Rotates a refresh token. A token used a second time revokes its whole session (it was likely stolen). */
   async refresh(refreshToken: string): Promise<IssuedSession> {
     const { sessions, now, revocations, directory } = this.#options;
+    const presentedHash = hashRefreshToken(refreshToken);
+    // The employee is read before the rotation commits, because nothing may fail after it: a client answered 503
+    // once its token was rotated never learns the new one, and its retry with the old one is taken for a stolen
+    // token's reuse, which revokes the session.
+    const known = await sessions.findByRefreshHash(presentedHash).catch((error: unknown) => {
+      throw toGatewayError(error);
+    });
+    const employeeBefore =
+      known && known.revokedAt === undefined
+        ? await directory.get(known.corpId, known.userId).catch((error: unknown) => {
+            throw toGatewayError(error);
+          })
+        : undefined;
     const at = now();
     const nextToken = newSecret(32);
     const result = await sessions
-      .rotate(hashRefreshToken(refreshToken), {
+      .rotate(presentedHash, {
         refreshTokenHash: hashRefreshToken(nextToken),
         refreshedAt: at,
         expiresAt: at + this.#options.refreshTtlSeconds * 1000,
@@ -168,11 +181,13 @@ export class SessionService {
       case 'rotated':
         break;
     }
-    const employee = await directory
-      .get(result.session.corpId, result.session.userId)
-      .catch((error: unknown) => {
-        throw toGatewayError(error);
-      });
+    // Read again only if the employee was renamed between the two reads.
+    const employee =
+      employeeBefore?.userId === result.session.userId
+        ? employeeBefore
+        : await directory.get(result.session.corpId, result.session.userId).catch((error: unknown) => {
+            throw toGatewayError(error);
+          });
     if (employee.status !== 'active') {
       await this.revoke(
         result.session.id,
