@@ -83,4 +83,3 @@ export function readEvidence(): Evidence {
     .map((line) => JSON.parse(line) as RecordedSecret);
   return { logs: readAll('log'), responses: readAll('response'), secrets };
 }
-
