@@ -5,9 +5,15 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { CallbackSettings } from './callbacks/callback-settings.js';
+import { answerClientError } from './client-error.js';
 import { GatewayError } from './gateway-error.js';
 import { toHttpError } from './http-errors.js';
 import { serverFactoryWith } from './http-server.js';
@@ -58,6 +64,15 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     routerOptions: { maxParamLength: 200 },
     childLoggerFactory: lazyChildLoggerFactory,
     serverFactory: serverFactoryWith(verifyFastPath),
+    clientErrorHandler: answerClientError,
+    // A path that does not decode is refused by the router before any route or error handler runs.
+    frameworkErrors: (error, request, reply) => {
+      const httpError = toHttpError(error);
+      // The reply's generic type is the route's; here there is no route, so it is the plain reply.
+      void (reply as FastifyReply)
+        .code(httpError.statusCode)
+        .send({ error: httpError.code, message: httpError.message, requestId: request.id });
+    },
   });
   app.addHook('preClose', (done) => {
     closing = true;

@@ -8,6 +8,8 @@ export type GatewayErrorCode =
   | 'invalid_json'
   | 'unsupported_media_type'
   | 'payload_too_large'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'not_found'
   | 'rate_limited'
   | 'code_invalid'
@@ -40,6 +42,11 @@ export const gatewayErrorCatalog: Readonly<
   invalid_json: { status: 400, meaning: 'The body is not valid JSON.' },
   unsupported_media_type: { status: 415, meaning: 'Send bodies as application/json.' },
   payload_too_large: { status: 413, meaning: 'The body exceeds the limit (128 KiB).' },
+  headers_too_large: { status: 431, meaning: 'The request headers exceed 16 KiB; the connection is closed.' },
+  request_timeout: {
+    status: 408,
+    meaning: 'The request did not arrive completely in time; the connection is closed.',
+  },
   not_found: { status: 404, meaning: 'No such endpoint.' },
   rate_limited: { status: 429, meaning: 'Too many logins from this address; wait for Retry-After.' },
   code_invalid: {

@@ -3,7 +3,12 @@
  * being busy or rate-limited is temporary (503 with Retry-After), anything else WeCom refused is a 502 whose message
  * carries the errcode hint for the operator.
  */
-import { WecomApiError, WecomError, type WecomRateLimitError } from '@wecom-auth/api';
+import {
+  WecomApiError,
+  WecomError,
+  type WecomHttpStatusError,
+  type WecomRateLimitError,
+} from '@wecom-auth/api';
 import { StoreUnavailableError } from '@wecom-auth/store';
 import { GatewayError } from '../gateway-error.js';
 
@@ -38,6 +43,14 @@ export function toGatewayError(error: unknown): unknown {
         retryAfterSeconds: 2,
       });
     case 'http_status':
+      // A 5xx that outlived the retries is WeCom (or a proxy on the way) failing for now: temporary, like -1. Any
+      // other status means the requests go somewhere wrong (WECOM_API_BASE, a proxy), which an operator must fix.
+      if ((error as WecomHttpStatusError).status >= 500) {
+        return new GatewayError('wecom_unavailable', 503, `WeCom is unavailable right now. ${error.hint}`, {
+          retryAfterSeconds: 2,
+        });
+      }
+      return new GatewayError('wecom_error', 502, `WeCom refused the request. ${error.hint}`, withWecom);
     case 'malformed_response':
     case 'configuration':
     case 'access_token_invalid':
