@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderErrorDocs } from '../scripts/error-docs.js';
+import { withFaultMatrix } from '../scripts/fault-matrix-docs.js';
 
 describe('generated documentation', () => {
   it('docs/errors.md is the one generated from the code (npm run docs:errors)', () => {
     expect(readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8')).toBe(renderErrorDocs());
+  });
+
+  it('docs/reliability.md carries the fault matrix the reliability suite runs (npm run docs:faults)', () => {
+    const document = readFileSync(new URL('../docs/reliability.md', import.meta.url), 'utf8');
+    expect(document).toBe(withFaultMatrix(document));
   });
 });

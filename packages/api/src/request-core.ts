@@ -9,6 +9,7 @@ import {
   WecomHttpStatusError,
   WecomMalformedResponseError,
   WecomNetworkError,
+  WecomTimeoutError,
 } from './errors.js';
 import type { WecomLogger } from './logger.js';
 import type { Transport } from './transport.js';
@@ -29,6 +30,11 @@ export interface ApiRequest {
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   /** Sent as JSON; only for POST. */
   readonly body?: unknown;
+  /**
+   * A read with no effect at WeCom (`user/get`, `department/list`): a call that timed out is tried again like a
+   * `-1`. Left unset, a timeout is final, because the call may have had its effect (`jscode2session` spends the code).
+   */
+  readonly idempotent?: boolean;
 }
 
 /** Where the request core gets its access_token, and where it reports one that WeCom refused. */
@@ -71,9 +77,13 @@ export interface WecomCall {
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** -1 and broken connections are worth another try; timeouts are not (the call may have had its effect). */
-function isRetryable(error: WecomError): boolean {
+/**
+ * -1, 5xx and broken connections are worth another try; a timeout only for an idempotent read (any other call may
+ * have had its effect).
+ */
+function isRetryable(error: WecomError, request: ApiRequest): boolean {
   if (error instanceof WecomNetworkError) return true;
+  if (error instanceof WecomTimeoutError) return request.idempotent === true;
   if (error instanceof WecomHttpStatusError) return error.status >= 500;
   return error.code === 'system_busy';
 }
@@ -141,7 +151,7 @@ export class RequestCore {
       } catch (error) {
         const typed = error as WecomError;
         this.#report(request.path, attempt, started, (error as { errcode?: number }).errcode, typed.code);
-        if (attempt >= this.#maxAttempts || !isRetryable(typed)) throw error;
+        if (attempt >= this.#maxAttempts || !isRetryable(typed, request)) throw error;
         const delay = this.#backoff(attempt);
         this.#logger.warn(
           { apiPath: request.path, code: typed.code, attempt, delayMs: delay },

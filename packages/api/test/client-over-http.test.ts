@@ -133,13 +133,41 @@ describe('retry ladder and typed errors over HTTP', () => {
     expect(callsTo('/cgi-bin/user/get')).toBe(1);
   });
 
-  it('turns a slow answer into WecomTimeoutError', async () => {
-    const wecom = client({ timeoutMs: 150 });
+  it('turns a slow answer into WecomTimeoutError, after the retry ladder for an idempotent read', async () => {
+    const tries: string[] = [];
+    const wecom = client({
+      timeoutMs: 150,
+      onCall: (call) => tries.push(`${call.apiPath} ${call.errorCode}`),
+    });
     await wecom.accessToken.getToken();
-    sandbox.control.addFault({ path: '/cgi-bin/user/get', delayMs: 1_000, count: 1 });
+    sandbox.control.addFault({ path: '/cgi-bin/user/get', delayMs: 1_000 });
     const error = await wecom.user.get('zhangsan').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WecomTimeoutError);
     expect(error).toMatchObject({ code: 'timeout', timeoutMs: 150, apiPath: '/cgi-bin/user/get' });
+    expect(tries.filter((line) => line === '/cgi-bin/user/get timeout')).toHaveLength(3);
+  });
+
+  it('recovers from one slow answer of a read (user/get is tried again)', async () => {
+    const wecom = client({ timeoutMs: 150 });
+    await wecom.accessToken.getToken();
+    sandbox.control.addFault({ path: '/cgi-bin/user/get', delayMs: 1_000, count: 1 });
+    expect((await wecom.user.get('zhangsan')).userid).toBe('zhangsan');
+  });
+
+  it('never tries a timed-out jscode2session again: the code may be spent', async () => {
+    const tries: string[] = [];
+    const wecom = client({
+      timeoutMs: 150,
+      onCall: (call) => tries.push(`${call.apiPath} ${call.errorCode}`),
+    });
+    await wecom.accessToken.getToken();
+    const { code } = sandbox.control.login({ userid: 'zhangsan' });
+    sandbox.control.addFault({ path: '/cgi-bin/miniprogram/jscode2session', delayMs: 1_000, count: 1 });
+    const error = await wecom.miniprogram.code2Session(code).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WecomTimeoutError);
+    expect(tries.filter((line) => line.startsWith('/cgi-bin/miniprogram/jscode2session'))).toEqual([
+      '/cgi-bin/miniprogram/jscode2session timeout',
+    ]);
   });
 
   it('turns a malformed body into WecomMalformedResponseError', async () => {

@@ -5,8 +5,9 @@
  *
  * Where each outcome comes from:
  * - the request core's retry ladder (docs/architecture.md, packages/api/src/request-core.ts): `-1`, dropped
- *   connections and HTTP 5xx are retried, at most 3 tries in all; timeouts, malformed bodies and `45009`/`45033`
- *   are tried once (a timed-out jscode2session may have consumed the code; a hot retry extends a rate-limit block);
+ *   connections and HTTP 5xx are retried, at most 3 tries in all, and so are timeouts of reads (`user/get`); other
+ *   timeouts, malformed bodies and `45009`/`45033` are tried once (a timed-out jscode2session may have consumed the
+ *   code; a hot retry extends a rate-limit block);
  * - the token replay: on `40014`/`42001` the token is invalidated and fetched again, and the call is replayed only
  *   with a *different* token. The sandbox's `expireTokens()`/`revokeTokens()` are WeCom really retiring the token
  *   (gettoken then hands out a new one: recovered); an injected errcode leaves the token valid, so gettoken hands back
@@ -64,11 +65,15 @@ function failed(
 
 const recovered = (tries: number | undefined): RecoveredOutcome => ({ kind: 'recovered', tries });
 
-/** A fault injected on one path at a time; its outcome is the same on every path that the operation calls. */
+/**
+ * A fault injected on one path at a time; its outcome is the same on every path that the operation calls, except
+ * where `outcomeOn` says otherwise for a path.
+ */
 export interface PathFault {
   readonly name: string;
   readonly spec: Omit<FaultInput, 'path'>;
   readonly outcome: Outcome;
+  readonly outcomeOn?: Partial<Readonly<Record<WecomPath, Outcome>>>;
 }
 
 /** A WeCom token retired by the sandbox itself: every live token answers this errcode on every path. */
@@ -114,10 +119,18 @@ export const pathFaults: readonly PathFault[] = [
     spec: { httpStatus: 503 },
     outcome: failed(503, 'wecom_unavailable', '2', undefined, 3),
   },
+  // A timed-out call may have had its effect (a spent code), so it is final; user/get is a read and is tried again.
   {
-    name: `timeout (answer after ${slowAnswerMs} ms > WECOM_TIMEOUT_MS ${wecomTimeoutMs})`,
+    name: `timeout, once (answer after ${slowAnswerMs} ms > WECOM_TIMEOUT_MS ${wecomTimeoutMs})`,
+    spec: { delayMs: slowAnswerMs, count: 1 },
+    outcome: failed(503, 'wecom_unavailable', '2', undefined, 1),
+    outcomeOn: { '/cgi-bin/user/get': recovered(2) },
+  },
+  {
+    name: `timeout, persistent (answer after ${slowAnswerMs} ms > WECOM_TIMEOUT_MS ${wecomTimeoutMs})`,
     spec: { delayMs: slowAnswerMs },
     outcome: failed(503, 'wecom_unavailable', '2', undefined, 1),
+    outcomeOn: { '/cgi-bin/user/get': failed(503, 'wecom_unavailable', '2', undefined, 3) },
   },
   {
     name: 'malformed JSON',
@@ -241,7 +254,8 @@ export interface MatrixCase {
 }
 
 export function expectedForPathFault(fault: PathFault, path: WecomPath, operation: Operation): Outcome {
-  return operation.calls.includes(path) ? fault.outcome : { kind: 'unaffected' };
+  if (!operation.calls.includes(path)) return { kind: 'unaffected' };
+  return fault.outcomeOn?.[path] ?? fault.outcome;
 }
 
 export function expectedForTokenFault(operation: Operation): Outcome {

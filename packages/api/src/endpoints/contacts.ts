@@ -25,7 +25,7 @@ export function userEndpoints(core: RequestCore, tokens: AccessTokenSource) {
     get(userId: string): Promise<WecomUser> {
       requireUserId(userId);
       return core.withToken<WecomUser>(
-        { method: 'GET', path: '/cgi-bin/user/get', query: { userid: userId } },
+        { method: 'GET', path: '/cgi-bin/user/get', query: { userid: userId }, idempotent: true },
         tokens,
       );
     },
@@ -52,21 +52,26 @@ export function departmentEndpoints(core: RequestCore, tokens: AccessTokenSource
     get(id: number): Promise<DepartmentGetResult> {
       if (id === undefined) throw new TypeError('department id must be a positive integer');
       return core.withToken<DepartmentGetResult>(
-        { method: 'GET', path: '/cgi-bin/department/get', query: departmentQuery(id) },
+        { method: 'GET', path: '/cgi-bin/department/get', query: departmentQuery(id), idempotent: true },
         tokens,
       );
     },
     /** A department and its sub-departments, recursively; the whole visible tree without `id`. */
     list(id?: number): Promise<DepartmentListResult> {
       return core.withToken<DepartmentListResult>(
-        { method: 'GET', path: '/cgi-bin/department/list', query: departmentQuery(id) },
+        { method: 'GET', path: '/cgi-bin/department/list', query: departmentQuery(id), idempotent: true },
         tokens,
       );
     },
     /** Ids only, the lighter call WeCom recommends. */
     simplelist(id?: number): Promise<DepartmentSimpleListResult> {
       return core.withToken<DepartmentSimpleListResult>(
-        { method: 'GET', path: '/cgi-bin/department/simplelist', query: departmentQuery(id) },
+        {
+          method: 'GET',
+          path: '/cgi-bin/department/simplelist',
+          query: departmentQuery(id),
+          idempotent: true,
+        },
         tokens,
       );
     },
