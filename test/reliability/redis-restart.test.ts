@@ -18,7 +18,7 @@ import type { RunningGateway } from '@wecom-auth/gateway';
 import { createSandbox, DEMO_APP, DEMO_CORP_ID, demoDirectory, type Sandbox } from '@wecom-auth/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashRefreshToken } from '../../packages/gateway/src/sessions/session-service.js';
-import { eventually, freePort } from '../../packages/gateway/test/redis-fixtures.js';
+import { eventually, freePort, ScratchRedis } from '../../packages/gateway/test/redis-fixtures.js';
 import { recordSecret } from './support/evidence.js';
 import {
   describeExchange,
@@ -28,7 +28,6 @@ import {
   exchange,
 } from './support/gateway-exchange.js';
 import { type LoadRecord, MixedLoad } from './support/mixed-load.js';
-import { PersistentRedis } from './support/persistent-redis.js';
 import { startEvidenceRedisGateway } from './support/redis-gateway.js';
 import { RedisTripwireLink } from './support/redis-tripwire-link.js';
 import { auditSessions } from './support/session-audit.js';
@@ -113,7 +112,7 @@ describe.skipIf(redisServerMissing)('Redis restarted under load, two gateways', 
     async ({ signal, seed }) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-redis-restart-'));
       cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
-      const redis = new PersistentRedis(await freePort(), dataDir);
+      const redis = new ScratchRedis(await freePort(), { dir: dataDir, appendFsync: 'always' });
       await redis.start();
       cleanups.push(() => redis.stop('SIGKILL'));
       const gateways: RunningGateway[] = [];
@@ -238,7 +237,7 @@ describe.skipIf(redisServerMissing)('Redis restarted under load, two gateways', 
   it('Redis gone right after it answered a rotation: the refresh answers 200 or 503 store_unavailable', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-redis-restart-'));
     cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
-    const redis = new PersistentRedis(await freePort(), dataDir);
+    const redis = new ScratchRedis(await freePort(), { dir: dataDir, appendFsync: 'always' });
     await redis.start();
     cleanups.push(() => redis.stop('SIGKILL'));
     const link = await RedisTripwireLink.open(redis.port);

@@ -93,7 +93,18 @@ export class ScratchRedis {
     if (this.#process) return;
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...this.#persistence],
+      // noeviction, as docs/deployment.md asks: an evicted session would be a silent logout.
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+        ...this.#persistence,
+      ],
       { stdio: 'ignore' },
     );
     this.#process = child;
@@ -110,13 +121,16 @@ export class ScratchRedis {
     this.#process?.kill('SIGCONT');
   }
 
-  /** SIGKILL: the server vanishes as in a crash; connections see a reset, not a goodbye. */
-  async stop(): Promise<void> {
+  /**
+   * SIGKILL (default): the server vanishes as in a crash; connections see a reset, not a goodbye. SIGTERM: a
+   * shutdown; Redis closes its clients and flushes its append-only file first.
+   */
+  async stop(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const child = this.#process;
     this.#process = undefined;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
+    child.kill(signal);
     await exited;
   }
 }
@@ -189,6 +203,17 @@ export async function startRedisGateway(
 }
 
 /**
+ * Carries the bytes of one relayed connection. The default pipes both ways; a test that must see the traffic (to cut
+ * the link at one exact reply, say) forwards it itself.
+ */
+export type Forward = (client: Socket, upstream: Socket) => void;
+
+const pipeBothWays: Forward = (client, upstream) => {
+  client.pipe(upstream);
+  upstream.pipe(client);
+};
+
+/**
  * A TCP relay to a Redis whose link can be cut and restored: one instance loses Redis while the others keep it,
  * as in a network partition.
  */
@@ -201,10 +226,10 @@ export class SeverableLink {
     this.#server = server;
   }
 
-  static async open(targetPort: number): Promise<SeverableLink> {
+  static async open(targetPort: number, forward: Forward = pipeBothWays): Promise<SeverableLink> {
     const server = createServer();
     const link = new SeverableLink(server);
-    server.on('connection', (client) => link.#relay(client, targetPort));
+    server.on('connection', (client) => link.#relay(client, targetPort, forward));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return link;
   }
@@ -214,10 +239,10 @@ export class SeverableLink {
     return typeof address === 'object' && address ? address.port : 0;
   }
 
-  /** Drops every connection and refuses new ones until {@link restore}. */
-  sever(): void {
+  /** Drops every connection but `spared` and refuses new ones until {@link restore}. */
+  sever(spared?: Socket): void {
     this.#severed = true;
-    for (const socket of this.#sockets) socket.destroy();
+    for (const socket of this.#sockets) if (socket !== spared) socket.destroy();
     this.#sockets.clear();
   }
 
@@ -230,7 +255,7 @@ export class SeverableLink {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  #relay(client: Socket, targetPort: number): void {
+  #relay(client: Socket, targetPort: number, forward: Forward): void {
     if (this.#severed) {
       client.destroy();
       return;
@@ -246,7 +271,7 @@ export class SeverableLink {
         this.#sockets.delete(from);
         to.destroy();
       });
-      from.pipe(to);
     }
+    forward(client, upstream);
   }
 }

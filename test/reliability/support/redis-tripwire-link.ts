@@ -4,30 +4,26 @@
  * {@link RedisTripwireLink.restore}. The request that sent the command sees Redis vanish between two of its store
  * calls, which a stop of Redis under load hits only by chance.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { SeverableLink } from '../../../packages/gateway/test/redis-fixtures.js';
 
 export class RedisTripwireLink {
-  readonly #server: Server;
-  readonly #sockets = new Set<Socket>();
-  #severed = false;
+  #link: SeverableLink | undefined;
   #markers: readonly string[] | undefined;
   #onTripped: (() => void) | undefined;
 
-  private constructor(server: Server) {
-    this.#server = server;
-  }
+  private constructor() {}
 
   static async open(targetPort: number): Promise<RedisTripwireLink> {
-    const server = createServer();
-    const link = new RedisTripwireLink(server);
-    server.on('connection', (client) => link.#relay(client, targetPort));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return link;
+    const tripwire = new RedisTripwireLink();
+    tripwire.#link = await SeverableLink.open(targetPort, (client, upstream) =>
+      tripwire.#forward(client, upstream),
+    );
+    return tripwire;
   }
 
   get port(): number {
-    const address = this.#server.address();
-    return typeof address === 'object' && address ? address.port : 0;
+    return this.#opened().port;
   }
 
   /**
@@ -42,26 +38,19 @@ export class RedisTripwireLink {
   }
 
   restore(): void {
-    this.#severed = false;
+    this.#opened().restore();
   }
 
-  async close(): Promise<void> {
-    this.#sever();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.#opened().close();
   }
 
-  #sever(): void {
-    this.#severed = true;
-    for (const socket of this.#sockets) socket.destroy();
-    this.#sockets.clear();
+  #opened(): SeverableLink {
+    if (!this.#link) throw new Error('RedisTripwireLink is not open');
+    return this.#link;
   }
 
-  #relay(client: Socket, targetPort: number): void {
-    if (this.#severed) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(targetPort, '127.0.0.1');
+  #forward(client: Socket, upstream: Socket): void {
     // Set when this connection carried the marked command: its next reply is the one to let through before the cut.
     let awaitingReply = false;
     client.on('data', (chunk: Buffer) => {
@@ -83,23 +72,11 @@ export class RedisTripwireLink {
       this.#markers = undefined;
       // The answer goes out with a FIN, so the client reads it before it sees the connection end; every other
       // connection is reset at once.
-      this.#sockets.delete(client);
       client.end(chunk, () => {
-        this.#sever();
+        this.#opened().sever(client);
         this.#onTripped?.();
         this.#onTripped = undefined;
       });
     });
-    for (const [from, to] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      this.#sockets.add(from);
-      from.on('error', () => to.destroy());
-      from.on('close', () => {
-        this.#sockets.delete(from);
-        to.destroy();
-      });
-    }
   }
 }
