@@ -5,13 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig, type RunningGateway, startGateway } from '@wecom-auth/gateway';
-import {
-  createSandbox,
-  DEMO_APP,
-  DEMO_CORP_ID,
-  DEMO_MINI_PROGRAM_APP_ID,
-  type Sandbox,
-} from '@wecom-auth/sandbox';
+import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID, type Sandbox } from '@wecom-auth/sandbox';
+import { startBenchSandbox } from './bench-sandbox.js';
 
 export interface BenchGateway {
   readonly gateway: RunningGateway;
@@ -20,7 +15,7 @@ export interface BenchGateway {
 }
 
 export async function startBenchGateway(env: Record<string, string> = {}): Promise<BenchGateway> {
-  const sandbox = await createSandbox({ port: 0 });
+  const sandbox = await startBenchSandbox();
   const dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-bench-'));
   const config = loadConfig({
     env: {

@@ -14,15 +14,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createSandbox,
-  DEMO_APP,
-  DEMO_CORP_ID,
-  DEMO_MINI_PROGRAM_APP_ID,
-  type Sandbox,
-} from '@wecom-auth/sandbox';
+import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID, type Sandbox } from '@wecom-auth/sandbox';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { startBenchSandbox } from './bench-sandbox.js';
 import { fixed, table } from './measure.js';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -169,17 +164,7 @@ async function measure(
   }
 }
 
-// WeCom's frequency limits would cap the login runs, not the gateway: lifted for the benchmark.
-const sandbox = await createSandbox({
-  port: 0,
-  limits: {
-    corpPerMinute: 10_000_000,
-    corpPerHour: 100_000_000,
-    ipPerMinute: 10_000_000,
-    ipPerHour: 100_000_000,
-    concurrentPerCorpApi: 100_000,
-  },
-});
+const sandbox = await startBenchSandbox();
 try {
   const rows: Row[] = [];
   rows.push(await measure(sandbox, '1 × Redis', 1, 'redis'));

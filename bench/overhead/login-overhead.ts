@@ -40,16 +40,20 @@ export async function measureLoginOverhead(duration: number, rounds: number): Pr
       { dispatcher: agent },
     );
     const { access_token: token } = (await tokenAnswer.body.json()) as { access_token: string };
-    minimal.post<{ Body: { code: string } }>('/login', async (req) => {
+    // A WeCom error is answered 502, so that a baseline hitting one would show in its non-2xx count.
+    minimal.post<{ Body: { code: string } }>('/login', async (req, reply) => {
       const session = await request(
         `${sandbox.url}/cgi-bin/miniprogram/jscode2session?access_token=${token}&js_code=${req.body.code}&grant_type=authorization_code`,
         { dispatcher: agent },
       );
-      const { userid } = (await session.body.json()) as { userid: string };
+      const { errcode, userid } = (await session.body.json()) as { errcode?: number; userid: string };
+      if (errcode) return reply.code(502).send({ errcode });
       const user = await request(`${sandbox.url}/cgi-bin/user/get?access_token=${token}&userid=${userid}`, {
         dispatcher: agent,
       });
-      return user.body.json();
+      const profile = (await user.body.json()) as { errcode?: number };
+      if (profile.errcode) return reply.code(502).send({ errcode: profile.errcode });
+      return profile;
     });
     const minimalUrl = await minimal.listen({ port: 0, host: '127.0.0.1' });
 
