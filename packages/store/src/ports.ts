@@ -58,7 +58,9 @@ export interface SessionStore {
    * Atomically rotates the refresh token: when `presentedHash` is the session's current hash and the session is
    * active and unexpired, replaces it with `next.refreshTokenHash`. When `presentedHash` is one the session had
    * before, revokes the session with reason `refresh_token_reuse` and answers `reused`. Of two concurrent calls with
-   * the same hash, exactly one is `rotated`; the other is `reused`.
+   * the same hash, exactly one is `rotated`; the other is `reused`. An earlier hash is recognised at least until the
+   * expiry its token was issued with (Redis forgets it then, so that a rotation does not grow with the session's
+   * history; SQLite keeps it for the session's life); past that it may be `unknown`.
    */
   rotate(
     presentedHash: string,

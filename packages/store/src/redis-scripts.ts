@@ -29,7 +29,7 @@ export class LuaScript {
 // Key layout under the prefix p (every script and the adapter agree on it):
 //   at:<key>        access-token record (hash)           atlock:<key>   refresh lock holder
 //   s:<id>          session (hash)                       rh:<hash>      session id of a current or earlier hash
-//   sh:<id>         every refresh hash of a session      u:<corp>:<user> session ids of one employee
+//   u:<corp>:<user> session ids of one employee
 //   sexp            session ids by expiresAt             rev            revocations, "<expiresAt>:<id>" by revokedAt
 //   c:<key>         cache value (JSON)                   sk / sk:retired / sk:active   signing keys
 //   ib:<id>         inbox event (JSON)                   ibpending      pending event ids by receivedAt
@@ -98,8 +98,6 @@ redis.call('HSET', skey, 'id', id, 'corpId', ARGV[4], 'userId', ARGV[5], 'refres
 if ARGV[12] ~= '' then redis.call('HSET', skey, 'revokedAt', ARGV[12], 'revokeReason', ARGV[13]) end
 redis.call('PEXPIRE', skey, ttl)
 redis.call('SET', p .. 'rh:' .. hash, id, 'PX', ttl)
-redis.call('SADD', p .. 'sh:' .. id, hash)
-redis.call('PEXPIRE', p .. 'sh:' .. id, ttl)
 redis.call('SADD', user_key, id)
 extend_ttl(user_key, ttl)
 redis.call('ZADD', p .. 'sexp', expires, id)
@@ -135,12 +133,10 @@ end
 if redis.call('EXISTS', p .. 'rh:' .. next_hash) == 1 then return { 'hash_taken' } end
 redis.call('HSET', skey, 'refreshTokenHash', next_hash, 'refreshedAt', refreshed, 'expiresAt', expires)
 redis.call('PEXPIRE', skey, ttl)
-redis.call('SADD', p .. 'sh:' .. id, next_hash)
-redis.call('PEXPIRE', p .. 'sh:' .. id, ttl)
--- Earlier hashes live as long as the session, so that their reuse is still recognised.
-for _, hash in ipairs(redis.call('SMEMBERS', p .. 'sh:' .. id)) do
-  redis.call('SET', p .. 'rh:' .. hash, id, 'PX', ttl)
-end
+redis.call('SET', p .. 'rh:' .. next_hash, id, 'PX', ttl)
+-- The presented hash is left as it is: its key lives until the expiry its token was issued with, so its reuse is
+-- recognised for as long as that token could have been used, and a rotation costs the same after the thousandth
+-- refresh as after the first (renewing every earlier hash made it grow with the session's history).
 if s.userKey then extend_ttl(s.userKey, ttl) end
 redis.call('ZADD', p .. 'sexp', expires, id)
 return answer('rotated')

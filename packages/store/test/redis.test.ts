@@ -87,15 +87,48 @@ describe.skipIf(unreachable !== undefined)('redis', () => {
       });
       const keys = await admin?.keys(`${prefix}*`);
       expect(keys?.length).toBeGreaterThan(0);
-      for (const key of [
-        `${prefix}at:k`,
-        `${prefix}c:c`,
-        `${prefix}s:sid-1`,
-        `${prefix}rh:rh-1`,
-        `${prefix}sh:sid-1`,
-      ]) {
+      for (const key of [`${prefix}at:k`, `${prefix}c:c`, `${prefix}s:sid-1`, `${prefix}rh:rh-1`]) {
         expect(await admin?.pttl(key)).toBeGreaterThan(0);
       }
+      await store.close();
+    });
+
+    it('leaves an earlier refresh hash to expire with its own token: a rotation does not renew the history', async () => {
+      const prefix = `${runPrefix}history:`;
+      const store = open(prefix);
+      const t = Date.now();
+      await store.sessions.create({
+        id: 'sid-h',
+        corpId: 'ww1',
+        userId: 'u1',
+        refreshTokenHash: 'h-0',
+        sessionKeyCiphertext: 'x',
+        createdAt: t,
+        refreshedAt: t,
+        expiresAt: t + 60_000,
+      });
+      for (let i = 1; i <= 3; i++) {
+        const rotated = await store.sessions.rotate(`h-${i - 1}`, {
+          refreshTokenHash: `h-${i}`,
+          refreshedAt: t,
+          expiresAt: t + 60_000 * (i + 1),
+        });
+        expect(rotated.outcome).toBe('rotated');
+      }
+      // Each retired hash keeps the lifetime its token was issued with (the adapter's TTLs add the same slack to
+      // every key); only the current one lives as long as the session now does.
+      const ttls = await Promise.all(
+        [0, 1, 2, 3].map(async (i) => Number(await admin?.pttl(`${prefix}rh:h-${i}`))),
+      );
+      for (let i = 1; i < ttls.length; i++)
+        expect(Number(ttls[i]) - Number(ttls[i - 1]), `rh:h-${i} outlives rh:h-${i - 1}`).toBeGreaterThan(
+          55_000,
+        );
+      // Within its lifetime an earlier hash is still recognised: its reuse revokes the session.
+      expect(
+        (await store.sessions.rotate('h-1', { refreshTokenHash: 'h-x', refreshedAt: t, expiresAt: t }))
+          .outcome,
+      ).toBe('reused');
       await store.close();
     });
 
