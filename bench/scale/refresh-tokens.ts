@@ -1,0 +1,44 @@
+/**
+ * Refresh tokens for the refresh runs. A refresh token works once, so each one is handed out once: first those of
+ * seeded sessions never presented before, drawn at random over the whole population (so the lookups touch the
+ * whole index, not a hot corner of it); when those run short, the tokens the gateway handed back in earlier
+ * refreshes of this run.
+ */
+import { seededRefreshToken } from './seeded-sessions.js';
+
+export class RefreshTokens {
+  /** Indexes of seeded sessions whose token was presented already, over the whole run (all sizes). */
+  readonly #presented = new Set<number>();
+  /** Tokens the gateway issued in answers to earlier refreshes, unused so far. */
+  readonly #rotated: string[] = [];
+  #seeded = 0;
+
+  /** The store now holds seeded sessions `0 … count - 1`. */
+  seededUpTo(count: number): void {
+    this.#seeded = count;
+  }
+
+  next(): string {
+    // Rejection sampling stays cheap while most seeded tokens are unused; past a few misses, take a rotated one.
+    for (let attempt = 0; attempt < 8 && this.#presented.size < this.#seeded; attempt++) {
+      const index = Math.floor(Math.random() * this.#seeded);
+      if (this.#presented.has(index)) continue;
+      this.#presented.add(index);
+      return seededRefreshToken(index);
+    }
+    const rotated = this.#rotated.pop();
+    if (rotated !== undefined) return rotated;
+    for (let index = 0; index < this.#seeded; index++) {
+      if (this.#presented.has(index)) continue;
+      this.#presented.add(index);
+      return seededRefreshToken(index);
+    }
+    throw new Error('no unused refresh token left: seed more sessions or shorten the refresh run');
+  }
+
+  /** Keeps the refresh token of a successful refresh's answer for a later request. */
+  keep(answer: string): void {
+    const { refreshToken } = JSON.parse(answer) as { refreshToken?: unknown };
+    if (typeof refreshToken === 'string') this.#rotated.push(refreshToken);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The sessions the scale benchmark seeds: the records a login writes (see `SessionService` in the gateway), built
+ * with the gateway's own refresh-token hash and data sealer, so the gateway treats them exactly like its own.
+ *
+ * Everything that identifies session `index` is derived from the index, so the benchmark can present the refresh
+ * token of any seeded session later without keeping a million tokens in memory.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { SessionRecord } from '@wecom-auth/store';
+import {
+  createDataSealer,
+  type DataSealer,
+  deriveDataKey,
+} from '../../packages/gateway/src/sessions/data-sealer.js';
+import { hashRefreshToken } from '../../packages/gateway/src/sessions/session-service.js';
+
+const DAY_MS = 86_400_000;
+
+export interface SeedPlan {
+  readonly corpId: string;
+  /** Active employees of the sandbox: a refresh looks the employee up, so each session must name a real one. */
+  readonly userIds: readonly string[];
+  /**
+   * Session_keys sealed as the gateway seals them, with the key it derives from the same secret. A pool reused
+   * round robin: sealing costs more than everything else a seeded session needs, and the store neither reads nor
+   * deduplicates the ciphertext, so only its size matters here.
+   */
+  readonly sealedSessionKeys: readonly string[];
+  /** Seeding time: every session is between 0 and 20 days old and unexpired at this time. */
+  readonly now: number;
+  readonly refreshTtlMs: number;
+}
+
+export function seedPlan(input: {
+  corpId: string;
+  secret: string;
+  userIds: readonly string[];
+  refreshTtlSeconds: number;
+}): SeedPlan {
+  if (input.userIds.length === 0) throw new Error('seedPlan: no active employees to own the sessions');
+  return {
+    corpId: input.corpId,
+    userIds: input.userIds,
+    sealedSessionKeys: sealSessionKeys(
+      createDataSealer(deriveDataKey({ configuredKey: undefined, secret: input.secret })),
+      4_096,
+    ),
+    now: Date.now(),
+    refreshTtlMs: input.refreshTtlSeconds * 1000,
+  };
+}
+
+function sealSessionKeys(sealer: DataSealer, count: number): string[] {
+  // A WeCom session_key is 16 random bytes in base64.
+  return Array.from({ length: count }, () => sealer.seal(randomBytes(16).toString('base64'), 'session_key'));
+}
+
+function digest(label: string, index: number): Buffer {
+  return createHash('sha256').update(`wecom-auth scale bench ${label} ${index}`).digest();
+}
+
+/** The refresh token of seeded session `index`: 32 bytes in base64url, the shape of the gateway's own. */
+export function seededRefreshToken(index: number): string {
+  return digest('refresh', index).toString('base64url');
+}
+
+export function seededSession(plan: SeedPlan, index: number): SessionRecord {
+  // Spread over the last 20 days, refreshed some time after creation: ages vary as in a real population.
+  const createdAt = plan.now - ((index * 7_919) % (20 * DAY_MS));
+  const refreshedAt = createdAt + ((index * 104_729) % (plan.now - createdAt + 1));
+  return {
+    id: digest('session', index).subarray(0, 16).toString('base64url'),
+    corpId: plan.corpId,
+    userId: plan.userIds[index % plan.userIds.length] as string,
+    refreshTokenHash: hashRefreshToken(seededRefreshToken(index)),
+    sessionKeyCiphertext: plan.sealedSessionKeys[index % plan.sealedSessionKeys.length] as string,
+    createdAt,
+    refreshedAt,
+    expiresAt: refreshedAt + plan.refreshTtlMs,
+  };
+}
