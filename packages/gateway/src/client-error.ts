@@ -9,14 +9,11 @@ import type { Socket } from 'node:net';
 import { type GatewayErrorCode, gatewayErrorCatalog } from './gateway-error.js';
 
 function classify(error: NodeJS.ErrnoException): { code: GatewayErrorCode; message: string } {
-  switch (error.code) {
-    case 'HPE_HEADER_OVERFLOW':
-      return { code: 'headers_too_large', message: 'The request headers are too large (16 KiB at most).' };
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { code: 'request_timeout', message: 'The request did not arrive in time.' };
-    default:
-      return { code: 'invalid_request', message: 'The request is not valid HTTP.' };
-  }
+  if (error.code === 'HPE_HEADER_OVERFLOW')
+    return { code: 'headers_too_large', message: 'The request headers are too large (16 KiB at most).' };
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return { code: 'request_timeout', message: 'The request did not arrive in time.' };
+  return { code: 'invalid_request', message: 'The request is not valid HTTP.' };
 }
 
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
