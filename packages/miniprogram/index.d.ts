@@ -15,6 +15,8 @@ export type GatewayErrorCode =
   | 'invalid_json'
   | 'unsupported_media_type'
   | 'payload_too_large'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'not_found'
   | 'rate_limited'
   | 'code_invalid'

@@ -78,6 +78,15 @@ describe('GET /v1/verify through the fast path and through Fastify', () => {
     expect(response.headers.get('x-wecom-userid')).toBe('zhangsan');
   });
 
+  it('accepts the other spellings the Bearer parse accepts, and refuses a token it never issued', async () => {
+    await t.call('GET', '/v1/verify', { token });
+    const lower = await t.call('GET', '/v1/verify', { headers: { authorization: `bearer ${token}` } });
+    expect(lower.status).toBe(204);
+    const forged = await t.call('GET', '/v1/verify', { headers: { authorization: `Bearer ${token}x` } });
+    expect(forged.status).toBe(401);
+    expect(forged.body).toMatchObject({ error: 'token_invalid' });
+  });
+
   it('leaves CORS requests to Fastify, which adds the CORS headers', async () => {
     await t.call('GET', '/v1/verify', { token });
     const response = await t.call('GET', '/v1/verify', {

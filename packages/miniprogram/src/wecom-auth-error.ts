@@ -9,6 +9,8 @@ const GATEWAY_CODES = [
   'invalid_json',
   'unsupported_media_type',
   'payload_too_large',
+  'headers_too_large',
+  'request_timeout',
   'not_found',
   'rate_limited',
   'code_invalid',
