@@ -11,37 +11,19 @@ import { createSandbox, DEMO_CORP_ID, type Sandbox } from '@wecom-auth/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildGateway, spawnGateway } from './child-gateway.js';
 import { demoGatewayEnv } from './demo-env.js';
+import { exchangeJson, type JsonAnswer } from './json-exchange.js';
 import { eventually, flushDatabase, freePort, redisForTests, ScratchRedis } from './redis-fixtures.js';
 
 const redis = await redisForTests('the cluster tests', 11);
 
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown> | undefined;
-}
+type Answer = JsonAnswer;
 
 /** One HTTP exchange; aborted (and so failed) if it hangs, since a lost Redis must never hold a request. */
-async function send(
+function send(
   url: string,
   options: { method?: string; body?: unknown; token?: string } = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const response = await fetch(url, {
-    method: options.method ?? 'GET',
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    signal: AbortSignal.timeout(20_000),
-  });
-  const text = await response.text();
-  let body: Record<string, unknown> | undefined;
-  try {
-    body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, body };
+  return exchangeJson(url, { ...options, timeoutMs: 20_000 });
 }
 
 /** Runs `count` tasks with at most `limit` in flight. */

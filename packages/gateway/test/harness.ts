@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createLogger, loadConfig, type RunningGateway, startGateway } from '@wecom-auth/gateway';
 import { createSandbox, type Sandbox, type SandboxOptions } from '@wecom-auth/sandbox';
 import { demoGatewayEnv } from './demo-env.js';
+import { exchangeJson } from './json-exchange.js';
 
 export interface TestGateway {
   readonly gateway: RunningGateway;
@@ -55,23 +56,9 @@ export async function startTestGateway(
   const gateway = await startGateway({ config, logger });
 
   const call: TestGateway['call'] = async (method, path, callOptions = {}) => {
-    const headers: Record<string, string> = { ...callOptions.headers };
-    if (callOptions.body !== undefined) headers['content-type'] = 'application/json';
-    if (callOptions.token) headers.authorization = `Bearer ${callOptions.token}`;
-    const response = await fetch(gateway.url + path, {
-      method,
-      headers,
-      ...(callOptions.body === undefined ? {} : { body: JSON.stringify(callOptions.body) }),
-    });
-    const text = await response.text();
-    responses.push(text);
-    let body: Record<string, unknown> | undefined;
-    try {
-      body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-    } catch {
-      body = undefined;
-    }
-    return { status: response.status, headers: response.headers, body, text };
+    const answer = await exchangeJson(gateway.url + path, { method, ...callOptions });
+    responses.push(answer.text);
+    return answer;
   };
 
   return {

@@ -10,6 +10,7 @@ import type { Sandbox } from '@wecom-auth/sandbox';
 import { Redis } from 'ioredis';
 import { probeRedis } from '../../store/test/redis-probe.js';
 import { demoGatewayEnv } from './demo-env.js';
+import { exchangeJson } from './json-exchange.js';
 
 export const REDIS_HOST_PORT = '127.0.0.1:6379';
 
@@ -173,25 +174,8 @@ export async function startRedisGateway(
     },
   });
   const gateway = await startGateway({ config, logger, ...startOptions });
-  const call: InProcessGateway['call'] = async (method, path, options = {}) => {
-    const headers: Record<string, string> = {};
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(gateway.url + path, {
-      method,
-      headers,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    let body: Record<string, unknown> | undefined;
-    try {
-      body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-    } catch {
-      body = undefined;
-    }
-    return { status: response.status, body };
-  };
+  const call: InProcessGateway['call'] = (method, path, options = {}) =>
+    exchangeJson(gateway.url + path, { method, ...options, timeoutMs: 10_000 });
   return {
     gateway,
     logs,

@@ -28,21 +28,10 @@ export interface Directory {
   miniPrograms: { appId: string; name: string }[];
 }
 
-/** One WeCom API call as the sandbox recorded it; secrets in `query` are already masked. */
-export interface CallRecord {
-  at: string;
-  method: string;
-  path: string;
-  errcode: number | null;
-  httpStatus: number;
-  durationMs: number;
-  query: Record<string, string>;
-}
+// The call log's shapes are the sandbox's own (a type-only import: nothing of the server reaches the bundle).
+import type { CallRecord, CallSummary } from '../src/call-log.js';
 
-export interface CallSummary {
-  total: number;
-  recent: CallRecord[];
-}
+export type { CallRecord, CallSummary };
 
 export interface EncryptedData {
   encryptedData: string;
