@@ -9,6 +9,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   LogController,
 } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -43,6 +44,20 @@ export interface GatewayAppOptions {
   readonly callback?: CallbackSettings;
 }
 
+/** Every error answer: the stable envelope, `Retry-After` where the error has one; bugs logged with their stack. */
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const httpError = toHttpError(error);
+  if (httpError.code === 'internal_error') request.log.error({ err: error }, 'unhandled error');
+  if (httpError.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(httpError.retryAfterSeconds));
+  return reply.code(httpError.statusCode).send({
+    error: httpError.code,
+    message: httpError.message,
+    requestId: request.id,
+    ...(httpError.wecom ? { wecom: httpError.wecom } : {}),
+  });
+}
+
 export async function buildGatewayApp(options: GatewayAppOptions): Promise<FastifyInstance> {
   let closing = false;
   const verifyFastPath = createVerifyFastPath({
@@ -66,13 +81,8 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     serverFactory: serverFactoryWith(verifyFastPath),
     clientErrorHandler: answerClientError,
     // A path that does not decode is refused by the router before any route or error handler runs.
-    frameworkErrors: (error, request, reply) => {
-      const httpError = toHttpError(error);
-      // The reply's generic type is the route's; here there is no route, so it is the plain reply.
-      void (reply as FastifyReply)
-        .code(httpError.statusCode)
-        .send({ error: httpError.code, message: httpError.message, requestId: request.id });
-    },
+    // The reply's generic type is the route's; here there is no route, so it is the plain reply.
+    frameworkErrors: (error, request, reply) => void sendError(error, request, reply as FastifyReply),
   });
   app.addHook('preClose', (done) => {
     closing = true;
@@ -107,18 +117,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     done();
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    const httpError = toHttpError(error);
-    if (httpError.code === 'internal_error') request.log.error({ err: error }, 'unhandled error');
-    if (httpError.retryAfterSeconds !== undefined)
-      reply.header('retry-after', String(httpError.retryAfterSeconds));
-    return reply.code(httpError.statusCode).send({
-      error: httpError.code,
-      message: httpError.message,
-      requestId: request.id,
-      ...(httpError.wecom ? { wecom: httpError.wecom } : {}),
-    });
-  });
+  app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not_found', message: 'No such endpoint.', requestId: request.id }),
   );
