@@ -39,10 +39,18 @@ export async function alternate(
   baseline: () => Promise<LoadResult>,
   subject: () => Promise<LoadResult>,
 ): Promise<{ baseline: LoadResult[]; subject: LoadResult[] }> {
-  const results = { baseline: [] as LoadResult[], subject: [] as LoadResult[] };
+  const [baselineResults = [], subjectResults = []] = await interleave(rounds, [baseline, subject]);
+  return { baseline: baselineResults, subject: subjectResults };
+}
+
+/** Runs each of `runs` in turn, `rounds` times over; returns the per-round results of each run, in order. */
+export async function interleave(
+  rounds: number,
+  runs: readonly (() => Promise<LoadResult>)[],
+): Promise<LoadResult[][]> {
+  const results = runs.map((): LoadResult[] => []);
   for (let round = 0; round < rounds; round++) {
-    results.baseline.push(await baseline());
-    results.subject.push(await subject());
+    for (const [index, run] of runs.entries()) results[index]?.push(await run());
   }
   return results;
 }

@@ -107,10 +107,12 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
-    recordAnsweredRequest(options.logger, options.metrics, {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const observeLatency = options.metrics.requestObserver(route, request.method, reply.statusCode);
+    recordAnsweredRequest(options.logger, observeLatency, {
       requestId: request.id,
       method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
+      route,
       status: reply.statusCode,
       elapsedMs: reply.elapsedTime,
     });

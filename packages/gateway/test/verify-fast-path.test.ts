@@ -124,9 +124,14 @@ describe('createVerifyFastPath', () => {
     const record: (typeof written)[number] = { ended: false };
     written.push(record);
     return {
-      writeHead(status: number, headers: Record<string, string>) {
+      // writeHead takes headers as an object or as flat [name, value, …] pairs.
+      writeHead(status: number, headers: Record<string, string> | readonly string[]) {
         record.status = status;
-        record.headers = headers;
+        record.headers = Array.isArray(headers)
+          ? Object.fromEntries(
+              Array.from({ length: headers.length / 2 }, (_, i) => [headers[2 * i], headers[2 * i + 1]]),
+            )
+          : (headers as Record<string, string>);
         return this;
       },
       end() {

@@ -15,7 +15,11 @@ export interface GatewayMetrics {
     durationMs: number;
   }): void;
   tokenFetch(outcome: { ok: boolean; durationMs: number }): void;
-  request(route: string, method: string, statusCode: number, durationSeconds: number): void;
+  /**
+   * The latency observer of one route, method and status. prom-client resolves label values on every observation;
+   * the request latency is observed on every request, so its few label sets are resolved once and kept.
+   */
+  requestObserver(route: string, method: string, statusCode: number): (durationSeconds: number) => void;
   revocationMirrorSize(size: number): void;
 }
 
@@ -59,8 +63,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     help: 'Revoked sessions held by the in-process revocation mirror.',
     registers: [registry],
   });
-  // Resolving label values to a child costs a hash per observation; the label sets are few, so keep the children.
-  const requestChildren = new Map<string, { observe(value: number): void }>();
+  const requestObservers = new Map<string, (durationSeconds: number) => void>();
   return {
     registry,
     login: (outcome) => logins.inc({ outcome }),
@@ -69,14 +72,15 @@ export function createGatewayMetrics(): GatewayMetrics {
       wecomDuration.observe({ api: apiPath }, durationMs / 1000);
     },
     tokenFetch: ({ ok }) => tokenFetches.inc({ outcome: ok ? 'success' : 'failure' }),
-    request: (route, method, statusCode, durationSeconds) => {
+    requestObserver: (route, method, statusCode) => {
       const key = `${route} ${method} ${statusCode}`;
-      let child = requestChildren.get(key);
-      if (!child) {
-        child = requests.labels({ route, method, status: String(statusCode) });
-        requestChildren.set(key, child);
+      let observer = requestObservers.get(key);
+      if (!observer) {
+        const child = requests.labels({ route, method, status: String(statusCode) });
+        observer = (durationSeconds) => child.observe(durationSeconds);
+        requestObservers.set(key, observer);
       }
-      child.observe(durationSeconds);
+      return observer;
     },
     revocationMirrorSize: (size) => mirror.set(size),
   };

@@ -3,7 +3,6 @@
  * `onResponse` hook and the `/v1/verify` fast path, so both leave exactly the same trace.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { GatewayMetrics } from './metrics.js';
 
 export interface AnsweredRequest {
   readonly requestId: string;
@@ -14,12 +13,16 @@ export interface AnsweredRequest {
   readonly elapsedMs: number;
 }
 
+/**
+ * @param observeLatency the latency observer of this route, method and status (`GatewayMetrics.requestObserver`):
+ *   the verify fast path resolves its own once, the others per request.
+ */
 export function recordAnsweredRequest(
   logger: FastifyBaseLogger,
-  metrics: GatewayMetrics,
+  observeLatency: (durationSeconds: number) => void,
   answered: AnsweredRequest,
 ): void {
-  metrics.request(answered.route, answered.method, answered.status, answered.elapsedMs / 1000);
+  observeLatency(answered.elapsedMs / 1000);
   // From the root logger, not a per-request child: creating a child costs more than the line.
   logger.info(
     {

@@ -15,7 +15,7 @@ import { requestIdOf } from '../observability/request-id.js';
 import { recordAnsweredRequest } from '../observability/request-record.js';
 import type { GatewayServices } from '../services.js';
 import type { AccessTokenClaims } from '../sessions/token-issuer.js';
-import { verifiedHeaders } from './verify.js';
+import { verifiedHeaderPairs } from './verify.js';
 
 export const VERIFY_ROUTE = '/v1/verify';
 
@@ -41,7 +41,8 @@ function isVerifyUrl(url: string | undefined): boolean {
 }
 
 export function createVerifyFastPath(options: VerifyFastPathOptions): FastPath {
-  const vary: Record<string, string> = options.varyOnOrigin ? { vary: 'Origin' } : {};
+  const vary: readonly string[] = options.varyOnOrigin ? ['vary', 'Origin'] : [];
+  const observeLatency = options.metrics.requestObserver(VERIFY_ROUTE, 'GET', 204);
   return (request, response) => {
     if (request.method !== 'GET' || !isVerifyUrl(request.url)) return false;
     // CORS headers are the cors plugin's to add.
@@ -57,9 +58,9 @@ export function createVerifyFastPath(options: VerifyFastPathOptions): FastPath {
     }
     if (!claims) return false;
     const requestId = requestIdOf(request.headers);
-    response.writeHead(204, { 'x-request-id': requestId, ...vary, ...verifiedHeaders(claims) });
+    response.writeHead(204, ['x-request-id', requestId, ...vary, ...verifiedHeaderPairs(claims)]);
     response.end();
-    recordAnsweredRequest(options.logger, options.metrics, {
+    recordAnsweredRequest(options.logger, observeLatency, {
       requestId,
       method: 'GET',
       route: VERIFY_ROUTE,

@@ -19,6 +19,7 @@ import {
 } from 'jose';
 import { GatewayError } from '../gateway-error.js';
 import type { DataSealer } from './data-sealer.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export interface AccessTokenClaims {
   readonly userId: string;
@@ -68,7 +69,7 @@ export class TokenIssuer {
   #signingKey: CryptoKey | undefined;
   #verificationKeys = new Map<string, VerificationKey>();
   #lastReload = 0;
-  readonly #verified = new Map<string, AccessTokenClaims>();
+  readonly #verified = new VerifiedTokenCache(verifiedCacheSize);
 
   private constructor(options: TokenIssuerOptions) {
     this.#options = options;
@@ -158,10 +159,6 @@ export class TokenIssuer {
     const cached = this.verifyCached(token);
     if (cached) return cached;
     const claims = await this.#verifySignature(token);
-    if (this.#verified.size >= verifiedCacheSize) {
-      const oldest = this.#verified.keys().next().value;
-      if (oldest !== undefined) this.#verified.delete(oldest);
-    }
     this.#verified.set(token, claims);
     return claims;
   }
