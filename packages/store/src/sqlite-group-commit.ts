@@ -1,12 +1,17 @@
 /**
- * Group commit for the SQLite store: the session writes that arrive in one turn of the event loop share one
- * transaction, and so one fsync.
+ * Group commit for the SQLite store: the durable writes that arrive in one turn of the event loop share one
+ * transaction, and so one fsync, which runs off the event loop.
  *
- * With `synchronous=FULL` every commit waits for the disk, and better-sqlite3 waits on the event loop's thread: one
- * fsync per login was most of a login's cost under load. Concurrent logins are read from their sockets in the same
- * poll phase, so writes queued there are committed together in the check phase (`setImmediate`) that follows. No
- * promise resolves before its write is durable, so nothing acknowledged can be lost; a lone write waits one loop
- * turn at most.
+ * better-sqlite3 runs on the event loop's thread, so with `synchronous=FULL` every commit stopped the whole gateway
+ * until the disk answered: one fsync per login was most of a login's cost under load. So concurrent writes are
+ * committed together, and the commit itself does not sync (the connection runs `synchronous=NORMAL`: the frames are
+ * in the WAL file, safe from a crash of the process). The WAL file is then synced on libuv's thread pool, the same
+ * sync that `FULL` would have done at the commit, and only then do the writes' promises resolve: nothing is
+ * acknowledged before it is on disk, and the event loop serves other requests meanwhile. Commits that land while a
+ * sync is under way are covered by the next one, so syncs never queue up behind each other.
+ *
+ * Concurrent logins are read from their sockets in the same poll phase, so writes queued there are committed
+ * together in the check phase (`setImmediate`) that follows; a lone write waits one loop turn at most.
  *
  * Each write runs in its own savepoint inside the shared transaction: one that fails (a duplicate refresh token
  * hash, say) is rolled back and rejected alone, and the others still commit.
@@ -21,20 +26,39 @@ interface PendingWrite {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** A committed batch waiting for the sync that makes it durable. */
+interface CommittedBatch {
+  readonly batch: readonly PendingWrite[];
+  readonly outcomes: readonly Outcome[];
+}
+
+export interface GroupCommitOptions {
+  /**
+   * Maps an error of the shared transaction itself (BEGIN or COMMIT: a busy or broken database) or of the sync to
+   * what every write of the batch is rejected with.
+   */
+  readonly onCommitFailure: (error: unknown) => unknown;
+  /**
+   * Makes what was committed so far durable (syncs the WAL file); none for a database that is not on disk.
+   */
+  readonly sync?: () => Promise<void>;
+}
+
 export class GroupCommit {
   readonly #db: Database.Database;
   readonly #onCommitFailure: (error: unknown) => unknown;
+  readonly #sync: (() => Promise<void>) | undefined;
   #queue: PendingWrite[] = [];
   #scheduled = false;
+  #awaitingSync: CommittedBatch[] = [];
+  /** The sync loop under way, if any: it runs until no committed batch waits. */
+  #syncing: Promise<void> | undefined;
   readonly #commit: Database.Transaction<(batch: readonly PendingWrite[]) => Outcome[]>;
 
-  /**
-   * @param onCommitFailure maps an error of the shared transaction itself (BEGIN or COMMIT: a busy or broken
-   *   database) to what every write of the batch is rejected with.
-   */
-  constructor(db: Database.Database, onCommitFailure: (error: unknown) => unknown) {
+  constructor(db: Database.Database, options: GroupCommitOptions) {
     this.#db = db;
-    this.#onCommitFailure = onCommitFailure;
+    this.#onCommitFailure = options.onCommitFailure;
+    this.#sync = options.sync;
     this.#commit = db.transaction((batch: readonly PendingWrite[]) =>
       batch.map((pending): Outcome => {
         try {
@@ -58,7 +82,13 @@ export class GroupCommit {
     });
   }
 
-  /** Commits what is queued now; the store calls it before closing the database. */
+  /** Commits what is queued now, and resolves once every write committed so far is durable. */
+  async drain(): Promise<void> {
+    this.flush();
+    while (this.#syncing) await this.#syncing;
+  }
+
+  /** Commits what is queued now; the writes resolve once a sync has made them durable. */
   flush(): void {
     this.#scheduled = false;
     const batch = this.#queue;
@@ -73,10 +103,40 @@ export class GroupCommit {
       for (const pending of batch) pending.reject(failure);
       return;
     }
-    batch.forEach((pending, index) => {
-      const outcome = outcomes[index];
-      if (outcome?.ok) pending.resolve(outcome.value);
-      else pending.reject(outcome?.error);
-    });
+    if (!this.#sync) {
+      settle({ batch, outcomes });
+      return;
+    }
+    this.#awaitingSync.push({ batch, outcomes });
+    this.#syncing ??= this.#syncLoop(this.#sync);
   }
+
+  async #syncLoop(sync: () => Promise<void>): Promise<void> {
+    try {
+      while (this.#awaitingSync.length > 0) {
+        // Everything committed before this sync starts is covered by it.
+        const committed = this.#awaitingSync;
+        this.#awaitingSync = [];
+        try {
+          await sync();
+        } catch (error) {
+          // Committed but maybe not on disk: not acknowledged, as a failed COMMIT under FULL would not be.
+          const failure = this.#onCommitFailure(error);
+          for (const { batch } of committed) for (const pending of batch) pending.reject(failure);
+          continue;
+        }
+        for (const entry of committed) settle(entry);
+      }
+    } finally {
+      this.#syncing = undefined;
+    }
+  }
+}
+
+function settle({ batch, outcomes }: CommittedBatch): void {
+  batch.forEach((pending, index) => {
+    const outcome = outcomes[index];
+    if (outcome?.ok) pending.resolve(outcome.value);
+    else pending.reject(outcome?.error);
+  });
 }

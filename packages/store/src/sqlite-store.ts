@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AccessTokenRecord, AccessTokenStore } from '@wecom-auth/api';
 import Database from 'better-sqlite3';
+import { syncFile } from './file-sync.js';
 import { assertPositiveInteger, assertPositiveMs, toCacheJson } from './input-validation.js';
 import { LocalChangeHub } from './local-change-hub.js';
 import type {
@@ -88,8 +89,11 @@ function toSession(row: SessionRow): SessionRecord {
 }
 
 /**
- * A {@link Store} in one SQLite file: the embedded default for a single gateway process. WAL mode with
- * `synchronous=FULL`, so a write is on disk when its promise resolves and survives a crash of the process.
+ * A {@link Store} in one SQLite file: the embedded default for a single gateway process. WAL mode; a write that must
+ * last (sessions, revocations, signing keys, received events) is on disk when its promise resolves: the WAL file is
+ * synced after its commit, off the event loop (see {@link GroupCommit}). Caches and locks are committed to the WAL
+ * without a sync of their own: they survive a crash of the process, and what a power cut may take from them is
+ * fetched again.
  * Locks, waits and revocation subscriptions are shared between the stores this process opens on the same file.
  *
  * @example
@@ -112,8 +116,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (!inMemory) mkdirSync(dirname(file), { recursive: true });
     db = new Database(file, { timeout: busyTimeoutMs });
     db.pragma('journal_mode = WAL');
-    // FULL: a session write is acknowledged only once it is durable, not merely in the WAL's page cache.
-    db.pragma('synchronous = FULL');
+    // NORMAL: a commit does not wait for the disk on the event loop's thread. Writes that must last are acknowledged
+    // only after GroupCommit has synced the WAL file on the thread pool: the sync FULL would do, moved off the loop.
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrateSchema(db);
   } catch (error) {
@@ -133,25 +138,28 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       throw new StoreUnavailableError('The SQLite store failed', { cause: error });
     }
   };
-  const sessionWrites = new GroupCommit(db, (error) =>
-    db.open
-      ? new StoreUnavailableError('The SQLite store failed', { cause: error })
-      : new StoreUnavailableError('The SQLite store is closed'),
-  );
+  const durableWrites = new GroupCommit(db, {
+    onCommitFailure: (error) =>
+      db.open
+        ? new StoreUnavailableError('The SQLite store failed', { cause: error })
+        : new StoreUnavailableError('The SQLite store is closed'),
+    ...(inMemory ? {} : { sync: () => syncFile(`${file}-wal`) }),
+  });
 
   const store: Store = {
     kind: 'sqlite',
     accessTokens: createSqliteAccessTokens(db, now, hub, guard),
-    sessions: createSqliteSessions(db, now, hub, guard, sessionWrites),
+    sessions: createSqliteSessions(db, now, hub, guard, durableWrites),
     cache: createSqliteCache(db, now, guard),
-    signingKeys: createSqliteSigningKeys(db, guard),
-    inbox: createSqliteInbox(db, guard),
+    signingKeys: createSqliteSigningKeys(db, guard, durableWrites),
+    inbox: createSqliteInbox(db, guard, durableWrites),
     async ping() {
       guard(() => db.prepare('SELECT 1').get());
     },
     async close() {
       if (!db.open) return;
-      sessionWrites.flush();
+      await durableWrites.drain();
+      if (!db.open) return;
       db.close();
       releaseHub(hubKey);
     },
@@ -427,10 +435,10 @@ function createSqliteSessions(
       return entries.map((entry) => entry.sessionId);
     },
     async renameUser(corpId, fromUserId, toUserId) {
-      return guard(() => renameUser.run(toUserId, corpId, fromUserId).changes);
+      return writes.run(() => guard(() => renameUser.run(toUserId, corpId, fromUserId).changes));
     },
     async setSessionKey(id, sessionKeyCiphertext) {
-      guard(() => updateSessionKey.run(sessionKeyCiphertext, id));
+      await writes.run(() => guard(() => updateSessionKey.run(sessionKeyCiphertext, id)));
     },
     async listRevocations(since) {
       return guard(() =>
@@ -497,7 +505,7 @@ function toSigningKey(row: SigningKeyRow): SigningKeyRecord {
   return row.retired_at === null ? record : { ...record, retiredAt: row.retired_at };
 }
 
-function createSqliteSigningKeys(db: Database.Database, guard: Guard): SigningKeyStore {
+function createSqliteSigningKeys(db: Database.Database, guard: Guard, writes: GroupCommit): SigningKeyStore {
   const selectAll = db.prepare<[], SigningKeyRow>(
     'SELECT record, retired_at FROM signing_keys ORDER BY created_at DESC, kid DESC',
   );
@@ -532,18 +540,18 @@ function createSqliteSigningKeys(db: Database.Database, guard: Guard): SigningKe
       return guard(() => selectAll.all().map(toSigningKey));
     },
     async ensureActive(candidate) {
-      return guard(() => ensureActive.immediate(candidate));
+      return writes.run(() => guard(() => ensureActive(candidate)));
     },
     async rotate(next, at) {
-      guard(() => rotate.immediate(next, at));
+      await writes.run(() => guard(() => rotate(next, at)));
     },
     async prune(before) {
-      return guard(() => prune.run(before).changes);
+      return writes.run(() => guard(() => prune.run(before).changes));
     },
   };
 }
 
-function createSqliteInbox(db: Database.Database, guard: Guard): EventInbox {
+function createSqliteInbox(db: Database.Database, guard: Guard, writes: GroupCommit): EventInbox {
   const insert = db.prepare('INSERT OR IGNORE INTO inbox (id, payload, received_at) VALUES (?, ?, ?)');
   const markApplied = db.prepare('UPDATE inbox SET applied_at = ? WHERE id = ? AND applied_at IS NULL');
   const selectPending = db.prepare<[number], { id: string; payload: string; received_at: number }>(
@@ -551,10 +559,12 @@ function createSqliteInbox(db: Database.Database, guard: Guard): EventInbox {
   );
   return {
     async record(event) {
-      return guard(() => insert.run(event.id, event.payload, event.receivedAt).changes === 1);
+      return writes.run(() =>
+        guard(() => insert.run(event.id, event.payload, event.receivedAt).changes === 1),
+      );
     },
     async markApplied(id, at) {
-      guard(() => markApplied.run(at, id));
+      await writes.run(() => guard(() => markApplied.run(at, id)));
     },
     async pending(limit) {
       assertPositiveInteger('inbox.pending: limit', limit);

@@ -20,7 +20,9 @@ describe('GroupCommit', () => {
     db.pragma('journal_mode = WAL');
     db.exec('CREATE TABLE items (id TEXT PRIMARY KEY)');
     reader = new Database(join(dir, 'store.db'), { readonly: true });
-    writes = new GroupCommit(db, (error) => new Error('commit failed', { cause: error }));
+    writes = new GroupCommit(db, {
+      onCommitFailure: (error) => new Error('commit failed', { cause: error }),
+    });
   });
   afterEach(() => {
     reader.close();
@@ -78,5 +80,79 @@ describe('GroupCommit', () => {
     writes.flush();
     expect(committedRows()).toBe(1);
     await expect(write).resolves.toBe(1);
+  });
+
+  describe('with a sync', () => {
+    /** A sync the test finishes by hand, counting how often it was started. */
+    let syncs: { finish: (error?: Error) => void }[];
+    beforeEach(() => {
+      syncs = [];
+      writes = new GroupCommit(db, {
+        onCommitFailure: (error) => new Error('sync failed', { cause: error }),
+        sync: () =>
+          new Promise<void>((resolve, reject) => {
+            syncs.push({ finish: (error) => (error ? reject(error) : resolve()) });
+          }),
+      });
+    });
+    const settled = async (promise: Promise<unknown>): Promise<boolean> => {
+      let done = false;
+      void promise.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      return done;
+    };
+
+    it('resolves a write only once the sync after its commit has finished', async () => {
+      const write = writes.run(insert('a'));
+      writes.flush();
+      // Committed (another connection sees it) but not acknowledged: the disk has not confirmed it yet.
+      expect(committedRows()).toBe(1);
+      expect(await settled(write)).toBe(false);
+      expect(syncs).toHaveLength(1);
+      syncs[0]?.finish();
+      await expect(write).resolves.toBe(1);
+    });
+
+    it('covers the commits made while a sync runs with one more sync, not one each', async () => {
+      const first = writes.run(insert('a'));
+      writes.flush();
+      const second = writes.run(insert('b'));
+      writes.flush();
+      const third = writes.run(insert('c'));
+      writes.flush();
+      expect(syncs).toHaveLength(1);
+      syncs[0]?.finish();
+      await expect(first).resolves.toBe(1);
+      // The first sync started before these two commits, so it does not vouch for them.
+      expect(await settled(second)).toBe(false);
+      expect(syncs).toHaveLength(2);
+      syncs[1]?.finish();
+      await expect(Promise.all([second, third])).resolves.toEqual([1, 1]);
+      expect(syncs).toHaveLength(2);
+    });
+
+    it('rejects the writes whose sync failed, and acknowledges later ones after a sync that works', async () => {
+      const lost = writes.run(insert('a'));
+      writes.flush();
+      syncs[0]?.finish(new Error('EIO'));
+      await expect(lost).rejects.toThrow('sync failed');
+      const later = writes.run(insert('b'));
+      writes.flush();
+      syncs[1]?.finish();
+      await expect(later).resolves.toBe(1);
+    });
+
+    it('drains: commits what is queued and waits for the syncs under way', async () => {
+      const write = writes.run(insert('a'));
+      const drained = writes.drain();
+      expect(committedRows()).toBe(1);
+      expect(await settled(drained)).toBe(false);
+      syncs[0]?.finish();
+      await drained;
+      await expect(write).resolves.toBe(1);
+    });
   });
 });
