@@ -188,6 +188,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       for (const timer of timers) clearInterval(timer);
       timers = [];
       await revocations.stop();
+      await issuer?.close();
     },
   };
 }
