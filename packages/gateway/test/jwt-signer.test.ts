@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, exportJWK, generateKeyPair, type JWK, jwtVerify } from 'jose';
+import { type CryptoKey, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AccessTokenPayload, JwtSigner } from '../src/sessions/jwt-signer.js';
 
@@ -78,10 +78,14 @@ describe('JwtSigner', () => {
     const { privateJwk } = await keyPair();
     const jwt = signer();
     jwt.setKey('kid-broken', { ...privateJwk, d: 'AAAA' });
-    const failure = await jwt.sign(payload('zhangsan')).catch((error: unknown) => error as Error);
+    const failure = await jwt.sign(payload('zhangsan')).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(Error);
-    expect(failure.message).toMatch(/^JwtSigner: /);
-    expect(failure.message).not.toContain(privateJwk.d);
+    const { message } = failure as Error;
+    expect(message).toMatch(/^JwtSigner: /);
+    expect(message).not.toContain(privateJwk.d);
     // The thread survives a bad key: the next good key signs.
     jwt.setKey('kid-good', privateJwk);
     expect(decodeProtectedHeader(await jwt.sign(payload('zhangsan'))).kid).toBe('kid-good');
