@@ -91,6 +91,15 @@ describe('JwtSigner', () => {
     expect(decodeProtectedHeader(await jwt.sign(payload('zhangsan'))).kid).toBe('kid-good');
   });
 
+  it('delivers on close the tokens asked for before it', async () => {
+    const { privateJwk, publicKey } = await keyPair();
+    const jwt = signer();
+    jwt.setKey('kid-1', privateJwk);
+    const owed = jwt.sign(payload('zhangsan'));
+    await jwt.close();
+    await expect(jwtVerify(await owed, publicKey)).resolves.toBeDefined();
+  });
+
   it('refuses before a key is set and after close', async () => {
     const jwt = signer();
     await expect(jwt.sign(payload('zhangsan'))).rejects.toThrow('no signing key set');

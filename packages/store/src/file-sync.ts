@@ -1,17 +1,38 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 /**
- * Flushes what was written to a file (through any descriptor) to the disk, on libuv's thread pool.
+ * Syncs one file to the disk, on libuv's thread pool: what was written to it through any descriptor (SQLite's) is
+ * flushed by an fdatasync through ours.
  *
- * The file is opened for each sync rather than kept open: a descriptor held across syncs would keep syncing the old
- * file if the WAL were ever deleted and created anew (another process switching the journal mode, say), silently.
- * Opening costs thread-pool time, not event-loop time.
+ * The file is opened at the first sync (SQLite creates its WAL file at the first write) and kept open until
+ * {@link close}: one thread-pool job per sync instead of three. That is sound for a WAL file because SQLite deletes
+ * or replaces it only when the last connection to the database closes, and the store's own connection stays open
+ * until after the last sync.
  */
-export async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
+export class FileSync {
+  readonly #path: string;
+  #handle: Promise<FileHandle> | undefined;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  async sync(): Promise<void> {
+    this.#handle ??= open(this.#path, 'r+');
+    let handle: FileHandle;
+    try {
+      handle = await this.#handle;
+    } catch (error) {
+      // Not opened (not created yet, say): the next sync tries again.
+      this.#handle = undefined;
+      throw error;
+    }
     await handle.datasync();
-  } finally {
-    await handle.close();
+  }
+
+  async close(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await (await handle?.catch(() => undefined))?.close();
   }
 }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AccessTokenRecord, AccessTokenStore } from '@wecom-auth/api';
 import Database from 'better-sqlite3';
-import { syncFile } from './file-sync.js';
+import { FileSync } from './file-sync.js';
 import { assertPositiveInteger, assertPositiveMs, toCacheJson } from './input-validation.js';
 import { LocalChangeHub } from './local-change-hub.js';
 import type {
@@ -138,12 +138,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       throw new StoreUnavailableError('The SQLite store failed', { cause: error });
     }
   };
+  const walSync = inMemory ? undefined : new FileSync(`${file}-wal`);
   const durableWrites = new GroupCommit(db, {
     onCommitFailure: (error) =>
       db.open
         ? new StoreUnavailableError('The SQLite store failed', { cause: error })
         : new StoreUnavailableError('The SQLite store is closed'),
-    ...(inMemory ? {} : { sync: () => syncFile(`${file}-wal`) }),
+    ...(walSync ? { sync: () => walSync.sync() } : {}),
   });
 
   const store: Store = {
@@ -160,6 +161,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (!db.open) return;
       await durableWrites.drain();
       if (!db.open) return;
+      await walSync?.close();
       db.close();
       releaseHub(hubKey);
     },

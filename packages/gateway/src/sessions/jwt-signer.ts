@@ -52,12 +52,16 @@ interface Waiter {
 }
 
 const workerUrl = new URL('./jwt-signing-worker.js', import.meta.url);
+/** How long close() waits for the tokens it still owes: a signature takes well under a millisecond. */
+const closeGraceMs = 5_000;
 
 export class JwtSigner {
   #key: { readonly kid: string; readonly privateJwk: JWK } | undefined;
   #worker: Worker | undefined;
   #batch: SignJob[] = [];
   readonly #waiting = new Map<number, Waiter>();
+  /** The tokens asked for and not delivered yet. */
+  readonly #owed = new Set<Promise<string>>();
   #nextId = 0;
   #closed = false;
 
@@ -78,12 +82,30 @@ export class JwtSigner {
     // The tokens asked for in this turn of the event loop go to the worker in one message.
     if (this.#batch.length === 0) queueMicrotask(() => this.#post());
     this.#batch.push({ id, payload });
-    return new Promise<string>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
+    const token = new Promise<string>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
+    this.#owed.add(token);
+    const forget = (): void => {
+      this.#owed.delete(token);
+    };
+    token.then(forget, forget);
+    return token;
   }
 
-  /** Stops the worker; tokens still owed are refused. */
+  /**
+   * Refuses new tokens, delivers the ones already asked for (logins under way when the gateway stops; waiting
+   * {@link closeGraceMs} at most), then stops the worker.
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#post();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#owed]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, closeGraceMs);
+      }),
+    ]);
+    clearTimeout(timer);
     const worker = this.#worker;
     this.#worker = undefined;
     await worker?.terminate();
