@@ -79,8 +79,9 @@ export class JwtSigner {
     if (!this.#key) return Promise.reject(new Error('JwtSigner: no signing key set'));
     this.#worker ??= this.#start(this.#key);
     const id = ++this.#nextId;
-    // The tokens asked for in this turn of the event loop go to the worker in one message.
-    if (this.#batch.length === 0) queueMicrotask(() => this.#post());
+    // The tokens asked for in this turn of the event loop go to the worker in one message, in the check phase that
+    // follows the poll phase where the logins' answers from WeCom were read (as the group commit batches writes).
+    if (this.#batch.length === 0) setImmediate(() => this.#post());
     this.#batch.push({ id, payload });
     const token = new Promise<string>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
     this.#owed.add(token);

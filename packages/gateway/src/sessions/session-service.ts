@@ -117,8 +117,13 @@ export class SessionService {
       refreshedAt: at,
       expiresAt: at + this.#options.refreshTtlSeconds * 1000,
     };
-    await sessions.create(record);
-    return this.#issue(record, refreshToken, employee);
+    // The token is signed (on the signing thread) while the session is written and synced (on the thread pool): the
+    // two waits overlap. It is handed out only once the session is stored.
+    const [, issued] = await Promise.all([
+      sessions.create(record),
+      this.#issue(record, refreshToken, employee),
+    ]);
+    return issued;
   }
 
   async #issue(record: SessionRecord, refreshToken: string, employee: Employee): Promise<IssuedSession> {
