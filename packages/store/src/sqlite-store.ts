@@ -325,7 +325,8 @@ function createSqliteSessions(
   });
   let lastSweep = Number.NEGATIVE_INFINITY;
 
-  const create = db.transaction((record: SessionRecord) => {
+  // Runs inside the group commit's savepoint, which makes its two inserts one atomic write: no savepoint of its own.
+  const create = (record: SessionRecord): void => {
     if (selectById.get(record.id))
       throw new TypeError('sessions.create: a session with this id exists already');
     if (selectHash.get(record.refreshTokenHash)) {
@@ -337,7 +338,7 @@ function createSqliteSessions(
       revokeReason: record.revokeReason ?? null,
     });
     insertHash.run(record.refreshTokenHash, record.id);
-  });
+  };
 
   type RotateNext = Parameters<SessionStore['rotate']>[1];
   const rotate = db.transaction(
