@@ -10,15 +10,16 @@ import { type FileHandle, open } from 'node:fs/promises';
  * until after the last sync.
  */
 export class FileSync {
-  readonly #path: string;
+  /** The file this syncs. */
+  readonly path: string;
   #handle: Promise<FileHandle> | undefined;
 
   constructor(path: string) {
-    this.#path = path;
+    this.path = path;
   }
 
   async sync(): Promise<void> {
-    this.#handle ??= open(this.#path, 'r+');
+    this.#handle ??= open(this.path, 'r+');
     let handle: FileHandle;
     try {
       handle = await this.#handle;
