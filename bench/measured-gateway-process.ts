@@ -4,6 +4,7 @@
  *
  * Run with `--expose-gc` (the parent does), else the readings include garbage not yet collected.
  */
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createLogger, loadConfig, startGateway } from '@wecom-auth/gateway';
 import type { GatewayReport, GatewayRequest } from './measured-gateway.js';
 
@@ -22,7 +23,10 @@ try {
       case 'memory': {
         gc?.();
         const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
-        report({ type: 'memory', rss, heapUsed, heapTotal, external });
+        const heapSpaces = Object.fromEntries(
+          getHeapSpaceStatistics().map((space) => [space.space_name, space.space_size]),
+        );
+        report({ type: 'memory', rss, heapUsed, heapTotal, external, heapSpaces });
         break;
       }
       case 'close':

@@ -13,7 +13,15 @@ export interface GatewayMemory {
   readonly heapUsed: number;
   readonly heapTotal: number;
   readonly external: number;
+  /**
+   * What V8 holds for each of its heap spaces (`space_size`, bytes): where a growing heap total goes (old objects,
+   * code, large objects).
+   */
+  readonly heapSpaces: Readonly<Record<string, number>>;
 }
+
+/** The fields of {@link GatewayMemory} that are one figure. */
+export type GatewayMemoryFigure = Exclude<keyof GatewayMemory, 'heapSpaces'>;
 
 /** Parent → child. */
 export type GatewayRequest = { readonly type: 'memory' } | { readonly type: 'close' };
@@ -122,6 +130,7 @@ export async function startMeasuredGateway(env: Readonly<Record<string, string>>
         heapUsed: report.heapUsed,
         heapTotal: report.heapTotal,
         external: report.external,
+        heapSpaces: report.heapSpaces,
       };
     },
     close() {

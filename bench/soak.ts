@@ -18,7 +18,12 @@ import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID } from '@wecom-auth/sa
 import { activeUserIds } from './bench-gateway.js';
 import { startBenchSandbox } from './bench-sandbox.js';
 import { fixed, table } from './measure.js';
-import { type GatewayMemory, type MeasuredGateway, startMeasuredGateway } from './measured-gateway.js';
+import {
+  type GatewayMemory,
+  type GatewayMemoryFigure,
+  type MeasuredGateway,
+  startMeasuredGateway,
+} from './measured-gateway.js';
 import { type ScratchRedis, startScratchRedis } from './scratch-redis.js';
 import { MixedLoad } from './soak/mixed-load.js';
 
@@ -137,12 +142,14 @@ const last = samples.at(-1)?.elapsedS ?? 0;
 const first = samples.filter((s, index) => index === 0 || s.elapsedS <= 60);
 const final = samples.filter((s, index) => index === samples.length - 1 || s.elapsedS >= last - 60);
 if (first.length > 0 && final.length > 0) {
-  const growth = (label: string, field: keyof GatewayMemory): string => {
-    const before = mean(first.map((s) => s.memory[field]));
-    const after = mean(final.map((s) => s.memory[field]));
+  const change = (label: string, figure: (memory: GatewayMemory) => number): string => {
+    const before = mean(first.map((s) => figure(s.memory)));
+    const after = mean(final.map((s) => figure(s.memory)));
     const delta = after - before;
     return `${label} ${mb(before)} → ${mb(after)} MB (${delta >= 0 ? '+' : ''}${mb(delta)})`;
   };
+  const growth = (label: string, field: GatewayMemoryFigure): string =>
+    change(label, (memory) => memory[field]);
   const growths = [
     growth('RSS', 'rss'),
     growth('heap used', 'heapUsed'),
@@ -151,6 +158,16 @@ if (first.length > 0 && final.length > 0) {
   ];
   const overlap = last <= 120 ? ' (they overlap in a run this short)' : '';
   process.stdout.write(`\nFirst minute → last minute${overlap}: ${growths.join('; ')}\n`);
+  // Where the heap total went: V8's spaces that moved by half a megabyte or more.
+  const spaceNames = Object.keys(first[0]?.memory.heapSpaces ?? {});
+  const spaces = spaceNames
+    .map((name) => ({ name, size: (memory: GatewayMemory) => memory.heapSpaces[name] ?? 0 }))
+    .filter(({ size }) => {
+      const delta = mean(final.map((s) => size(s.memory))) - mean(first.map((s) => size(s.memory)));
+      return Math.abs(delta) >= 512 * 1024;
+    })
+    .map(({ name, size }) => change(name, size));
+  if (spaces.length > 0) process.stdout.write(`V8 heap spaces held: ${spaces.join('; ')}\n`);
 }
 const totals = [...(load?.stats.totals ?? new Map())];
 process.stdout.write(
