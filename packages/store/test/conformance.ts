@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RevocationEntry, SessionRecord, SigningKeyRecord, Store } from '../src/index.js';
+import { sessionRecord } from './session-record.js';
 
 export interface StoreFixture {
   readonly store: Store;
@@ -86,20 +87,8 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       await fixture.close();
     });
 
-    const session = (overrides: Partial<SessionRecord> = {}): SessionRecord => {
-      const at = fixture.now();
-      return {
-        id: `sid-${randomUUID()}`,
-        corpId: 'ww-corp-a',
-        userId: 'zhangsan',
-        refreshTokenHash: `rh-${randomUUID()}`,
-        sessionKeyCiphertext: 'ciphertext-1',
-        createdAt: at,
-        refreshedAt: at,
-        expiresAt: at + HOUR,
-        ...overrides,
-      };
-    };
+    const session = (overrides: Partial<SessionRecord> = {}): SessionRecord =>
+      sessionRecord(fixture.now(), { expiresAt: fixture.now() + HOUR, ...overrides });
     const nextToken = (expiresIn = 2 * HOUR) => ({
       refreshTokenHash: `rh-${randomUUID()}`,
       refreshedAt: fixture.now(),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FileSync } from '../src/file-sync.js';
 import { createSqliteStore, type SessionRecord, type Store } from '../src/index.js';
+import { sessionRecord } from './session-record.js';
 
 describe('SQLite store: writes acknowledged after the WAL sync', () => {
   let dir: string;
@@ -34,19 +35,7 @@ describe('SQLite store: writes acknowledged after the WAL sync', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const session = (): SessionRecord => {
-    const at = Date.now();
-    return {
-      id: `sid-${randomUUID()}`,
-      corpId: 'ww-corp-a',
-      userId: 'zhangsan',
-      refreshTokenHash: `rh-${randomUUID()}`,
-      sessionKeyCiphertext: 'ciphertext',
-      createdAt: at,
-      refreshedAt: at,
-      expiresAt: at + 3_600_000,
-    };
-  };
+  const session = (): SessionRecord => sessionRecord(Date.now());
 
   /** True when `promise` has settled once the event loop has had two turns to commit and sync. */
   const settled = async (promise: Promise<unknown>): Promise<boolean> => {
