@@ -18,7 +18,7 @@ import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID, type Sandbox } from '
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { startBenchSandbox } from './bench-sandbox.js';
-import { fixed, table } from './measure.js';
+import { fixed, jsonPostsEach, table } from './measure.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const redisUrl = 'redis://127.0.0.1:6379/15';
@@ -121,21 +121,11 @@ async function measure(
     const users = activeUsers(sandbox);
     let next = 0;
     // Codes are single use: each request gets a fresh one, minted in this process by the in-process sandbox.
-    const logins = await loadAll(instances, (url) => ({
-      url: `${url}/v1/sessions`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      requests: [
-        {
-          setupRequest: (request) => ({
-            ...request,
-            body: JSON.stringify({
-              code: sandbox.control.login({ userid: users[next++ % users.length] ?? 'zhangsan' }).code,
-            }),
-          }),
-        },
-      ],
-    }));
+    const logins = await loadAll(instances, (url) =>
+      jsonPostsEach(`${url}/v1/sessions`, () => ({
+        code: sandbox.control.login({ userid: users[next++ % users.length] ?? 'zhangsan' }).code,
+      })),
+    );
     const tokens = await Promise.all(
       instances.map(async (instance) => {
         const response = await fetch(`${instance.url}/v1/sessions`, {

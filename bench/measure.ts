@@ -27,6 +27,29 @@ export async function load(options: autocannon.Options): Promise<LoadResult> {
   };
 }
 
+/**
+ * autocannon options that POST a JSON body made anew for each request (a fresh login code, the next refresh token).
+ * The bodies are made in this process, so the load generator runs here too (no worker thread).
+ */
+export function jsonPostsEach(
+  url: string,
+  body: () => unknown,
+  onResponse?: (status: number, body: string) => void,
+): autocannon.Options {
+  return {
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    workers: 0,
+    requests: [
+      {
+        setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }),
+        ...(onResponse ? { onResponse } : {}),
+      },
+    ],
+  };
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);

@@ -4,11 +4,10 @@
  * and the WeCom calls a gateway login costs, with the profile cache cold and warm.
  */
 import { DEMO_APP, DEMO_CORP_ID } from '@wecom-auth/sandbox';
-import type autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { Agent, request } from 'undici';
 import { activeUserIds, startBenchGateway } from '../bench-gateway.js';
-import { alternate, load, summarize } from '../measure.js';
+import { alternate, jsonPostsEach, load, summarize } from '../measure.js';
 import type { OverheadResult } from './verify-overhead.js';
 
 export interface LoginOverheadResult extends OverheadResult {
@@ -57,22 +56,8 @@ export async function measureLoginOverhead(duration: number, rounds: number): Pr
     });
     const minimalUrl = await minimal.listen({ port: 0, host: '127.0.0.1' });
 
-    // Codes are minted per request in this process, so the load generator runs here (no worker) for both servers.
-    const loginRequests = (path: string) => ({
-      workers: 0,
-      duration,
-      requests: [
-        {
-          method: 'POST' as const,
-          path,
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req: autocannon.Request) => ({
-            ...req,
-            body: JSON.stringify({ code: freshCode() }),
-          }),
-        },
-      ],
-    });
+    // Codes are minted per request in this process: the same request stream for both servers.
+    const logins = (url: string) => ({ ...jsonPostsEach(url, () => ({ code: freshCode() })), duration });
 
     // Cold profiles: the first login of each user pays user/get once.
     sandbox.control.resetCalls();
@@ -96,12 +81,12 @@ export async function measureLoginOverhead(duration: number, rounds: number): Pr
     let warmLogins = 0;
     const results = await alternate(
       rounds,
-      () => load({ url: minimalUrl, ...loginRequests('/login') }),
+      () => load(logins(`${minimalUrl}/login`)),
       async () => {
         await settle();
         sandbox.control.resetCalls();
         const before = await gatewayLoginCount();
-        const result = await load({ url: bench.gateway.url, ...loginRequests('/v1/sessions') });
+        const result = await load(logins(`${bench.gateway.url}/v1/sessions`));
         await settle();
         warmLogins += (await gatewayLoginCount()) - before;
         for (const [path, count] of Object.entries(sandbox.control.calls().byPath))

@@ -5,8 +5,7 @@
  */
 import { loadavg } from 'node:os';
 import type { Sandbox } from '@wecom-auth/sandbox';
-import type autocannon from 'autocannon';
-import { type LoadResult, load } from '../measure.js';
+import { jsonPostsEach, type LoadResult, load } from '../measure.js';
 import { type GatewayMemory, startMeasuredGateway } from '../measured-gateway.js';
 import type { RefreshTokens } from './refresh-tokens.js';
 
@@ -63,42 +62,20 @@ export async function measureGateway(input: MeasureInput): Promise<GatewayFigure
         duration,
         headers: { authorization: `Bearer ${accessToken}` },
       });
-    // Tokens and codes are handed out per request by this process, so the generator runs here (no worker).
+    // Tokens and codes are handed out per request by this process.
     const refresh = (duration: number): Promise<LoadResult> =>
       load({
-        url: `${gateway.url}/v1/sessions/refresh`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        workers: 0,
-        duration,
-        requests: [
-          {
-            setupRequest: (request: autocannon.Request) => ({
-              ...request,
-              body: JSON.stringify({ refreshToken: tokens.next() }),
-            }),
-            onResponse: (status: number, body: string) => {
-              if (status === 200) tokens.keep(body);
-            },
+        ...jsonPostsEach(
+          `${gateway.url}/v1/sessions/refresh`,
+          () => ({ refreshToken: tokens.next() }),
+          (status, body) => {
+            if (status === 200) tokens.keep(body);
           },
-        ],
+        ),
+        duration,
       });
     const login = (duration: number): Promise<LoadResult> =>
-      load({
-        url: `${gateway.url}/v1/sessions`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        workers: 0,
-        duration,
-        requests: [
-          {
-            setupRequest: (request: autocannon.Request) => ({
-              ...request,
-              body: JSON.stringify({ code: freshCode() }),
-            }),
-          },
-        ],
-      });
+      load({ ...jsonPostsEach(`${gateway.url}/v1/sessions`, () => ({ code: freshCode() })), duration });
 
     await verify(warmUpSeconds);
     await refresh(warmUpSeconds);
