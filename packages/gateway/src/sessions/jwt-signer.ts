@@ -59,9 +59,10 @@ export class JwtSigner {
   #key: { readonly kid: string; readonly privateJwk: JWK } | undefined;
   #worker: Worker | undefined;
   #batch: SignJob[] = [];
+  /** The tokens asked for and not delivered yet, by job id. */
   readonly #waiting = new Map<number, Waiter>();
-  /** The tokens asked for and not delivered yet. */
-  readonly #owed = new Set<Promise<string>>();
+  /** Called once nothing is owed any more, while close() waits for that. */
+  #onSettledAll: (() => void) | undefined;
   #nextId = 0;
   #closed = false;
 
@@ -83,13 +84,7 @@ export class JwtSigner {
     // follows the poll phase where the logins' answers from WeCom were read (as the group commit batches writes).
     if (this.#batch.length === 0) setImmediate(() => this.#post());
     this.#batch.push({ id, payload });
-    const token = new Promise<string>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
-    this.#owed.add(token);
-    const forget = (): void => {
-      this.#owed.delete(token);
-    };
-    token.then(forget, forget);
-    return token;
+    return new Promise<string>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
   }
 
   /**
@@ -99,14 +94,15 @@ export class JwtSigner {
   async close(): Promise<void> {
     this.#closed = true;
     this.#post();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.#owed]),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, closeGraceMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    if (this.#waiting.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, closeGraceMs);
+        this.#onSettledAll = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
     const worker = this.#worker;
     this.#worker = undefined;
     await worker?.terminate();
@@ -147,6 +143,7 @@ export class JwtSigner {
     this.#waiting.delete(id);
     if ('token' in result) waiter.resolve(result.token);
     else waiter.reject(new Error(`JwtSigner: ${result.error}`));
+    if (this.#waiting.size === 0) this.#onSettledAll?.();
   }
 
   #failAll(error: Error): void {
@@ -154,5 +151,6 @@ export class JwtSigner {
     this.#waiting.clear();
     this.#batch = [];
     for (const waiter of waiting) waiter.reject(error);
+    this.#onSettledAll?.();
   }
 }
