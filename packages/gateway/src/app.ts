@@ -137,7 +137,6 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     errorResponseBuilder: (_request, context) =>
       new GatewayError(
         'rate_limited',
-        429,
         `Too many logins from this address; retry in ${Math.ceil(context.ttl / 1000)} s.`,
         {
           retryAfterSeconds: Math.ceil(context.ttl / 1000),

@@ -31,25 +31,21 @@ export function toHttpError(error: unknown): GatewayError {
           `${issue.instancePath ? issue.instancePath.slice(1).replaceAll('/', '.') : (error.validationContext ?? 'request')}: ${issue.message}`,
       )
       .join('; ');
-    return new GatewayError('invalid_request', 400, `The request is invalid: ${details}.`);
+    return new GatewayError('invalid_request', `The request is invalid: ${details}.`);
   }
   const mapped = toGatewayError(error);
   if (mapped instanceof GatewayError) return mapped;
   const fastifyError = error as Partial<FastifyError>;
   const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
-  if (known) return new GatewayError(known[0], fastifyError.statusCode ?? 400, known[1]);
+  if (known) return new GatewayError(known[0], known[1]);
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
-    return new GatewayError('invalid_json', 400, 'The body is not valid JSON.');
+    return new GatewayError('invalid_json', 'The body is not valid JSON.');
   }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new GatewayError(
-      status === 429 ? 'rate_limited' : 'invalid_request',
-      status,
-      'The request is invalid.',
-    );
+    return new GatewayError(status === 429 ? 'rate_limited' : 'invalid_request', 'The request is invalid.');
   }
-  return new GatewayError('internal_error', 500, 'An internal error occurred; it has been logged.', {
+  return new GatewayError('internal_error', 'An internal error occurred; it has been logged.', {
     cause: error,
   });
 }

@@ -3,7 +3,14 @@ export type { CallbackSettings } from './callbacks/callback-settings.js';
 export { ConfigError, type GatewayConfig, loadConfig } from './config/load-config.js';
 export { renderSettingsTable, settings } from './config/settings.js';
 export type { Employee, EmployeeStatus } from './employees/employee.js';
-export { type ErrorBody, GatewayError, type GatewayErrorCode, gatewayErrorCatalog } from './gateway-error.js';
+export {
+  type ErrorBody,
+  GatewayError,
+  type GatewayErrorCode,
+  type GatewayErrorEntry,
+  gatewayErrorCatalog,
+  gatewayErrorCodes,
+} from './gateway-error.js';
 export { type RotatedKeys, type RotateSigningKeysInput, rotateSigningKeys } from './key-rotation.js';
 export { createLogger, redactedPaths } from './observability/logger.js';
 export { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';

@@ -71,7 +71,6 @@ function keyListFingerprint(records: readonly SigningKeyRecord[]): string {
 function notStarted(): GatewayError {
   return new GatewayError(
     'store_unavailable',
-    503,
     'The gateway is starting and cannot reach its store yet; try again shortly.',
     { retryAfterSeconds: 1 },
   );

@@ -9,6 +9,7 @@ import {
   flushDatabase,
   freePort,
   type InProcessGateway,
+  REDIS_HOST_PORT,
   redisForTests,
   ScratchRedis,
   SeverableLink,
@@ -85,7 +86,7 @@ describe.skipIf(redis.unreachable !== undefined)('Redis faults', () => {
   });
 
   it('an instance cut off from Redis refuses tokens, then resynchronises before it accepts them again', async () => {
-    const link = await SeverableLink.open(6379);
+    const link = await SeverableLink.open(Number(REDIS_HOST_PORT.split(':')[1]));
     cleanups.push(() => link.close());
     const connected = await open(redis.url);
     const isolated = await open(`redis://127.0.0.1:${link.port}/12`);

@@ -12,7 +12,8 @@ import { probeRedis } from '../../store/test/redis-probe.js';
 import { demoGatewayEnv } from './demo-env.js';
 import { exchangeJson } from './json-exchange.js';
 
-export const REDIS_HOST_PORT = '127.0.0.1:6379';
+/** The Redis the tests use; `TEST_REDIS=host:port` points them elsewhere (parallel checkouts, another port). */
+export const REDIS_HOST_PORT = process.env.TEST_REDIS ?? '127.0.0.1:6379';
 
 export { probeRedis };
 

@@ -5,7 +5,7 @@ import { createRedisStore, type RedisStoreOptions, type Store, StoreUnavailableE
 import { describeStoreConformance, sleep } from './conformance.js';
 import { probeRedis } from './redis-probe.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env.REDIS_URL ?? `redis://${process.env.TEST_REDIS ?? '127.0.0.1:6379'}`;
 // Named by host only: a REDIS_URL may carry a password.
 const REDIS_HOST = new URL(REDIS_URL).host;
 

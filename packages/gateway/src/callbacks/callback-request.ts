@@ -15,7 +15,7 @@ export interface SignedParameters {
 const timestampPattern = /^\d{1,12}$/;
 
 export function malformed(message: string): GatewayError {
-  return new GatewayError('callback_malformed', 400, message);
+  return new GatewayError('callback_malformed', message);
 }
 
 /** One string parameter of the query; repeated or missing parameters are malformed. */
@@ -44,19 +44,19 @@ export function readSignedParameters(query: unknown): SignedParameters {
 export function checkFreshness(timestamp: string, maxAgeSeconds: number, nowMs: number): void {
   if (maxAgeSeconds === 0) return;
   if (Math.floor(nowMs / 1000) - Number(timestamp) > maxAgeSeconds) {
-    throw new GatewayError('callback_expired', 401, 'The callback timestamp is too old; it is ignored.');
+    throw new GatewayError('callback_expired', 'The callback timestamp is too old; it is ignored.');
   }
 }
 
 /** Maps what the crypto package throws for a bad request to the gateway's error; anything else is rethrown. */
 export function toCallbackError(error: unknown): unknown {
   if (error instanceof SignatureMismatchError) {
-    return new GatewayError('callback_signature_invalid', 401, 'The callback signature does not match.');
+    return new GatewayError('callback_signature_invalid', 'The callback signature does not match.');
   }
   if (error instanceof InvalidXmlError) return malformed('The callback XML is malformed.');
   if (error instanceof CallbackCryptoError) {
     if (error.code === 'receive_id_mismatch') {
-      return new GatewayError('callback_signature_invalid', 401, 'The callback was sealed for another corp.');
+      return new GatewayError('callback_signature_invalid', 'The callback was sealed for another corp.');
     }
     return malformed('The callback payload cannot be decrypted.');
   }

@@ -89,21 +89,17 @@ export class SessionService {
     const wecomSession = await wecom.miniprogram.code2Session(code);
     if (wecomSession.corpId !== corpId) {
       // The userid is then an encrypted id of another corp's member: never store it as an employee.
-      throw new GatewayError('not_a_member', 403, 'This WeCom user does not belong to this company.');
+      throw new GatewayError('not_a_member', 'This WeCom user does not belong to this company.');
     }
     const employee = await directory.get(corpId, wecomSession.userId).catch((error: unknown) => {
       const code = (error as { errcode?: unknown }).errcode;
       if (code === 60011 || code === 60111) {
-        throw new GatewayError('not_a_member', 403, "This employee is outside the app's visible range.");
+        throw new GatewayError('not_a_member', "This employee is outside the app's visible range.");
       }
       throw error;
     });
     if (employee.status !== 'active') {
-      throw new GatewayError(
-        'employee_inactive',
-        403,
-        `This employee's WeCom account is ${employee.status}.`,
-      );
+      throw new GatewayError('employee_inactive', `This employee's WeCom account is ${employee.status}.`);
     }
     const at = now();
     const refreshToken = newSecret(32);
@@ -171,18 +167,17 @@ export class SessionService {
       });
     switch (result.outcome) {
       case 'unknown':
-        throw new GatewayError('refresh_token_invalid', 401, 'The refresh token is not valid; log in again.');
+        throw new GatewayError('refresh_token_invalid', 'The refresh token is not valid; log in again.');
       case 'expired':
-        throw new GatewayError('refresh_token_expired', 401, 'The session has expired; log in again.');
+        throw new GatewayError('refresh_token_expired', 'The session has expired; log in again.');
       case 'reused':
         revocations.add({ sessionId: result.session.id, revokedAt: at, expiresAt: result.session.expiresAt });
         throw new GatewayError(
           'session_revoked',
-          401,
           'This refresh token was already used, so the session was revoked to protect the account; log in again.',
         );
       case 'revoked':
-        throw new GatewayError('session_revoked', 401, 'The session was revoked; log in again.');
+        throw new GatewayError('session_revoked', 'The session was revoked; log in again.');
       case 'rotated':
         break;
     }
@@ -198,11 +193,7 @@ export class SessionService {
         result.session.id,
         employee.status === 'left' ? 'employee_left' : 'employee_disabled',
       );
-      throw new GatewayError(
-        'employee_inactive',
-        403,
-        `This employee's WeCom account is ${employee.status}.`,
-      );
+      throw new GatewayError('employee_inactive', `This employee's WeCom account is ${employee.status}.`);
     }
     return this.#issue(result.session, nextToken, employee);
   }
@@ -245,7 +236,6 @@ export class SessionService {
     if (!this.#options.revocations.ready) {
       throw new GatewayError(
         'store_unavailable',
-        503,
         'Revocations are being resynchronised; try again shortly.',
         {
           retryAfterSeconds: 1,
@@ -253,7 +243,7 @@ export class SessionService {
       );
     }
     if (this.#options.revocations.isRevoked(claims.sessionId)) {
-      throw new GatewayError('session_revoked', 401, 'The session was revoked; log in again.');
+      throw new GatewayError('session_revoked', 'The session was revoked; log in again.');
     }
     return claims;
   }
@@ -267,17 +257,13 @@ export class SessionService {
       throw toGatewayError(error);
     });
     if (!session || session.revokedAt !== undefined) {
-      throw new GatewayError('session_revoked', 401, 'The session was revoked; log in again.');
+      throw new GatewayError('session_revoked', 'The session was revoked; log in again.');
     }
     let sessionKey: string;
     try {
       sessionKey = this.#options.sealer.open(session.sessionKeyCiphertext, 'session_key');
     } catch {
-      throw new GatewayError(
-        'decrypt_failed',
-        400,
-        'This session cannot decrypt data any more; log in again.',
-      );
+      throw new GatewayError('decrypt_failed', 'This session cannot decrypt data any more; log in again.');
     }
     let data: Record<string, unknown>;
     try {
@@ -286,14 +272,12 @@ export class SessionService {
       if (error instanceof WatermarkError && error.code === 'watermark_mismatch') {
         throw new GatewayError(
           'watermark_mismatch',
-          400,
           'The data was encrypted for another mini program (watermark.appid differs from WECOM_MINIPROGRAM_APPID).',
         );
       }
       if (error instanceof WecomCryptoError) {
         throw new GatewayError(
           'decrypt_failed',
-          400,
           'The data could not be decrypted with this session: call wx.qy.login again before wx.qy.getMobile.',
         );
       }
@@ -314,7 +298,7 @@ export class SessionService {
 export function parseBearer(authorization: string | undefined): string {
   const match = /^Bearer ([A-Za-z0-9_\-.]{10,4096})$/i.exec(authorization?.trim() ?? '');
   if (!match?.[1]) {
-    throw new GatewayError('unauthorized', 401, 'Send the access token as "Authorization: Bearer <token>".');
+    throw new GatewayError('unauthorized', 'Send the access token as "Authorization: Bearer <token>".');
   }
   return match[1];
 }

@@ -160,7 +160,7 @@ export class TokenIssuer {
     if (!cached) return undefined;
     if (cached.exp > this.#options.now() / 1000) return cached;
     this.#verified.delete(token);
-    throw new GatewayError('token_expired', 401, 'The access token has expired; refresh it.');
+    throw new GatewayError('token_expired', 'The access token has expired; refresh it.');
   }
 
   /** The claims of a valid token; `token_expired` or `token_invalid` otherwise. Does not check revocation. */
@@ -177,7 +177,7 @@ export class TokenIssuer {
     try {
       kid = decodeProtectedHeader(token).kid;
     } catch {
-      throw new GatewayError('token_invalid', 401, 'The access token is malformed.');
+      throw new GatewayError('token_invalid', 'The access token is malformed.');
     }
     if (
       kid &&
@@ -187,8 +187,7 @@ export class TokenIssuer {
       await this.reload();
     }
     const key = kid ? this.#verificationKeys.get(kid) : undefined;
-    if (!key)
-      throw new GatewayError('token_invalid', 401, 'The access token was not signed by this gateway.');
+    if (!key) throw new GatewayError('token_invalid', 'The access token was not signed by this gateway.');
     try {
       const { payload } = await jwtVerify(token, key.key, {
         issuer: this.#options.issuer,
@@ -209,15 +208,15 @@ export class TokenIssuer {
         typeof sid !== 'string' ||
         typeof exp !== 'number'
       ) {
-        throw new GatewayError('token_invalid', 401, 'The access token lacks required claims.');
+        throw new GatewayError('token_invalid', 'The access token lacks required claims.');
       }
       return { userId: sub, corpId: corp, sessionId: sid, exp };
     } catch (error) {
       if (error instanceof GatewayError) throw error;
       if (error instanceof errors.JWTExpired) {
-        throw new GatewayError('token_expired', 401, 'The access token has expired; refresh it.');
+        throw new GatewayError('token_expired', 'The access token has expired; refresh it.');
       }
-      throw new GatewayError('token_invalid', 401, 'The access token is invalid.');
+      throw new GatewayError('token_invalid', 'The access token is invalid.');
     }
   }
 }

@@ -15,30 +15,25 @@ import { GatewayError } from '../gateway-error.js';
 export function toGatewayError(error: unknown): unknown {
   if (error instanceof GatewayError) return error;
   if (error instanceof StoreUnavailableError) {
-    return new GatewayError(
-      'store_unavailable',
-      503,
-      'The session store is unavailable; try again shortly.',
-      {
-        retryAfterSeconds: 1,
-      },
-    );
+    return new GatewayError('store_unavailable', 'The session store is unavailable; try again shortly.', {
+      retryAfterSeconds: 1,
+    });
   }
   if (!(error instanceof WecomError)) return error;
   const wecom = error instanceof WecomApiError ? { errcode: error.errcode, errmsg: error.errmsg } : undefined;
   const withWecom = wecom ? { wecom } : {};
   switch (error.code) {
     case 'invalid_code':
-      return new GatewayError('code_invalid', 401, `The login code was refused. ${error.hint}`, withWecom);
+      return new GatewayError('code_invalid', `The login code was refused. ${error.hint}`, withWecom);
     case 'rate_limited':
-      return new GatewayError('wecom_unavailable', 503, `WeCom is rate-limiting this server. ${error.hint}`, {
+      return new GatewayError('wecom_unavailable', `WeCom is rate-limiting this server. ${error.hint}`, {
         ...withWecom,
         retryAfterSeconds: (error as WecomRateLimitError).retryAfterSeconds,
       });
     case 'system_busy':
     case 'timeout':
     case 'network':
-      return new GatewayError('wecom_unavailable', 503, `WeCom is unavailable right now. ${error.hint}`, {
+      return new GatewayError('wecom_unavailable', `WeCom is unavailable right now. ${error.hint}`, {
         ...withWecom,
         retryAfterSeconds: 2,
       });
@@ -46,15 +41,15 @@ export function toGatewayError(error: unknown): unknown {
       // A 5xx that outlived the retries is WeCom (or a proxy on the way) failing for now: temporary, like -1. Any
       // other status means the requests go somewhere wrong (WECOM_API_BASE, a proxy), which an operator must fix.
       if ((error as WecomHttpStatusError).status >= 500) {
-        return new GatewayError('wecom_unavailable', 503, `WeCom is unavailable right now. ${error.hint}`, {
+        return new GatewayError('wecom_unavailable', `WeCom is unavailable right now. ${error.hint}`, {
           retryAfterSeconds: 2,
         });
       }
-      return new GatewayError('wecom_error', 502, `WeCom refused the request. ${error.hint}`, withWecom);
+      return new GatewayError('wecom_error', `WeCom refused the request. ${error.hint}`, withWecom);
     case 'malformed_response':
     case 'configuration':
     case 'access_token_invalid':
     case 'wecom_api_error':
-      return new GatewayError('wecom_error', 502, `WeCom refused the request. ${error.hint}`, withWecom);
+      return new GatewayError('wecom_error', `WeCom refused the request. ${error.hint}`, withWecom);
   }
 }

@@ -1,0 +1,107 @@
+/**
+ * The gateway's error catalog: the one place where an error code is defined, with its HTTP status and what the
+ * client should do. {@link GatewayErrorCode}, the status of every {@link GatewayError}, the zod response schemas,
+ * docs/errors.md and the mini-program SDK's code list are all derived from it.
+ */
+
+/** One entry of the catalog. */
+export interface GatewayErrorEntry {
+  /** The HTTP status every error of this code is answered with. */
+  readonly status: number;
+  /** What happened and what the client should do: the text of docs/errors.md. */
+  readonly meaning: string;
+}
+
+/** Every error code with its HTTP status and what the client should do: the source of docs/errors.md. */
+export const gatewayErrorCatalog = {
+  invalid_request: {
+    status: 400,
+    meaning: 'The request does not match the API (a field missing, too long, of the wrong type).',
+  },
+  invalid_json: { status: 400, meaning: 'The body is not valid JSON.' },
+  unsupported_media_type: { status: 415, meaning: 'Send bodies as application/json.' },
+  payload_too_large: { status: 413, meaning: 'The body exceeds the limit (128 KiB).' },
+  headers_too_large: { status: 431, meaning: 'The request headers exceed 16 KiB; the connection is closed.' },
+  request_timeout: {
+    status: 408,
+    meaning: 'The request did not arrive completely in time; the connection is closed.',
+  },
+  not_found: { status: 404, meaning: 'No such endpoint.' },
+  rate_limited: { status: 429, meaning: 'Too many logins from this address; wait for Retry-After.' },
+  code_invalid: {
+    status: 401,
+    meaning:
+      'WeCom refused the login code (40029): it is single-use and lives 5 minutes. Call wx.qy.login again (not wx.login).',
+  },
+  not_a_member: {
+    status: 403,
+    meaning:
+      "The user belongs to another corp, or is outside the app's visible range. Nothing about them is stored.",
+  },
+  employee_inactive: {
+    status: 403,
+    meaning: "The employee's WeCom account is disabled, not activated, or has left.",
+  },
+  unauthorized: { status: 401, meaning: 'No access token: send "Authorization: Bearer <accessToken>".' },
+  token_expired: { status: 401, meaning: 'The access token has expired: refresh it with the refresh token.' },
+  token_invalid: {
+    status: 401,
+    meaning: 'The access token is malformed, tampered with, or not ours: log in again.',
+  },
+  session_revoked: {
+    status: 401,
+    meaning: 'The session was revoked (logout, refresh-token reuse, employee left): log in again.',
+  },
+  refresh_token_invalid: { status: 401, meaning: 'The refresh token is unknown: log in again.' },
+  refresh_token_expired: { status: 401, meaning: 'The session has expired: log in again.' },
+  decrypt_failed: {
+    status: 400,
+    meaning:
+      "The data could not be decrypted with this session's key: call wx.qy.login, then wx.qy.getMobile again.",
+  },
+  watermark_mismatch: {
+    status: 400,
+    meaning: 'The data was encrypted for another mini program (watermark.appid ≠ WECOM_MINIPROGRAM_APPID).',
+  },
+  wecom_error: {
+    status: 502,
+    meaning:
+      'WeCom refused the request for a reason an operator must fix; `wecom.errcode` and the message say what.',
+  },
+  wecom_unavailable: {
+    status: 503,
+    meaning: 'WeCom is busy, rate-limiting, slow or unreachable; retry after Retry-After.',
+  },
+  store_unavailable: {
+    status: 503,
+    meaning: 'The session store (SQLite file or Redis) is unavailable; retry shortly.',
+  },
+  callback_signature_invalid: {
+    status: 401,
+    meaning:
+      'A WeCom callback whose msg_signature does not match, or that was sealed for another corp: check WECOM_CALLBACK_TOKEN.',
+  },
+  callback_expired: {
+    status: 401,
+    meaning: 'A WeCom callback whose timestamp is older than CALLBACK_MAX_AGE_SECONDS (a replay): ignored.',
+  },
+  callback_malformed: {
+    status: 400,
+    meaning: 'A WeCom callback with missing parameters, malformed XML or an undecryptable payload.',
+  },
+  internal_error: { status: 500, meaning: 'A bug: it is logged with the request id.' },
+} as const satisfies Readonly<Record<string, GatewayErrorEntry>>;
+
+/**
+ * A stable, snake_case error code of the gateway, safe to branch on in the mini program: the `error` field of
+ * every error body.
+ */
+export type GatewayErrorCode = keyof typeof gatewayErrorCatalog;
+
+/** Every code of the catalog, in catalog order. */
+export const gatewayErrorCodes = Object.keys(gatewayErrorCatalog) as readonly GatewayErrorCode[];
+
+/** The HTTP status of `code`, from the catalog. */
+export function statusOf(code: GatewayErrorCode): number {
+  return gatewayErrorCatalog[code].status;
+}
