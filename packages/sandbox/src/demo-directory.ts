@@ -8,6 +8,14 @@ export const DEMO_MINI_PROGRAM_APP_ID = 'wxdemo0000000001';
 export const DEMO_APP = { agentId: 1000002, secret: 'demo-secret-change-me' } as const;
 /** A second corp whose members are not associated with the demo mini program. */
 export const OTHER_CORP_ID = 'wwother000000002';
+/**
+ * A subsidiary of the demo company, whose own app is associated with the same mini program (WeCom's multi-corp
+ * association). Some of its userids are also userids of the demo corp, held by other people: a userid is unique only
+ * inside its corp.
+ */
+export const SUBSIDIARY_CORP_ID = 'wwsub00000000003';
+/** The subsidiary's app associated with the demo mini program, with a secret of its own. */
+export const SUBSIDIARY_APP = { agentId: 1000002, secret: 'sub-secret-change-me' } as const;
 
 type Row = readonly [
   userid: string,
@@ -171,6 +179,43 @@ const demoInput: DirectoryFixtureInput = {
         { userid: 'wuyue', name: '吴越', department: [2], position: '实施顾问', gender: '1', status: 1 },
       ],
     },
+    {
+      corpId: SUBSIDIARY_CORP_ID,
+      name: '演示科技（深圳）有限公司',
+      apps: [
+        {
+          agentId: SUBSIDIARY_APP.agentId,
+          name: '员工助手',
+          secret: SUBSIDIARY_APP.secret,
+          miniProgramAppId: DEMO_MINI_PROGRAM_APP_ID,
+          visibleRange: { departmentIds: [1] },
+        },
+      ],
+      departments: [
+        {
+          id: 1,
+          name: '演示科技（深圳）有限公司',
+          name_en: 'Demo Tech Shenzhen',
+          parentid: 0,
+          order: 100000000,
+        },
+        { id: 2, name: '深圳研发部', name_en: 'Shenzhen R&D', parentid: 1, order: 99999000 },
+      ],
+      // zhangsan and lisi are also userids of the demo corp, held there by other people.
+      users: [
+        {
+          userid: 'zhangsan',
+          name: '张珊',
+          department: [2],
+          position: '嵌入式工程师',
+          gender: '2',
+          status: 1,
+        },
+        { userid: 'lisi', name: '李思远', department: [1], position: '分公司总经理', gender: '1', status: 1 },
+        { userid: 'chenhao', name: '陈浩', department: [2], position: '硬件工程师', gender: '1', status: 1 },
+        { userid: 'linxiao', name: '林晓', department: [2], position: '测试工程师', gender: '2', status: 1 },
+      ],
+    },
   ],
 };
 
@@ -178,7 +223,9 @@ const demoInput: DirectoryFixtureInput = {
  * The bundled demo directory: 演示科技有限公司 (`wwdemo0000000001`) with 32 members in 8 departments, the mini
  * program `wxdemo0000000001`, its app 1000002 (`demo-secret-change-me`), an app without a mini program (1000003,
  * `demo-nomp-secret`), a post-2022-06-20 app (1000004, `demo-private-secret`), a narrowly visible app (1000005),
- * and a second corp `wwother000000002` (`other-secret`) not associated with the mini program.
+ * a second corp `wwother000000002` (`other-secret`) not associated with the mini program, and a subsidiary
+ * `wwsub00000000003` (`sub-secret-change-me`) whose app 1000002 is associated with the same mini program and whose
+ * `zhangsan` and `lisi` are other people than the demo corp's.
  *
  * @example
  * ```ts

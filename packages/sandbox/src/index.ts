@@ -8,6 +8,8 @@ export {
   DEMO_MINI_PROGRAM_APP_ID,
   demoDirectory,
   OTHER_CORP_ID,
+  SUBSIDIARY_APP,
+  SUBSIDIARY_CORP_ID,
 } from './demo-directory.js';
 export type {
   AppFixture,

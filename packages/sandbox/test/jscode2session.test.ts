@@ -128,6 +128,33 @@ describe('GET /cgi-bin/miniprogram/jscode2session', () => {
     expect((await get(again, c2s(otherToken, code))).body.userid).toBe(first.userid);
   });
 
+  it("follows the multi-corp association rule: an associated corp answers with the user's corp, the code used up", async () => {
+    const app = buildSandboxApp();
+    const parentToken = await tokenOf(app);
+    const subsidiaryToken = await tokenOf(app, 'sub-secret-change-me', 'wwsub00000000003');
+    const subsidiaryLogin = () =>
+      app.sandboxControl.login({ userid: 'zhangsan', corpid: 'wwsub00000000003' }).code;
+
+    // The parent's token: the subsidiary's corpid with an encrypted userid, and the code is consumed.
+    const first = subsidiaryLogin();
+    const crossed = (await get(app, c2s(parentToken, first))).body;
+    expect(crossed).toMatchObject({ errcode: 0, corpid: 'wwsub00000000003' });
+    expect(crossed.userid).toMatch(/^wo[A-Za-z0-9_-]{30}$/);
+    expect((await get(app, c2s(subsidiaryToken, first))).body.errcode).toBe(40029);
+
+    // A new wx.qy.login code exchanged with the subsidiary's own token: its plain userid.
+    const direct = (await get(app, c2s(subsidiaryToken, subsidiaryLogin()))).body;
+    expect(direct).toMatchObject({ errcode: 0, corpid: 'wwsub00000000003', userid: 'zhangsan' });
+
+    // The same userid in the parent corp is another person.
+    const parentUser = (await get(app, `/cgi-bin/user/get?access_token=${parentToken}&userid=zhangsan`)).body;
+    const subsidiaryUser = (
+      await get(app, `/cgi-bin/user/get?access_token=${subsidiaryToken}&userid=zhangsan`)
+    ).body;
+    expect(parentUser.name).toBe('张三');
+    expect(subsidiaryUser.name).toBe('张珊');
+  });
+
   it('checks the token: 41001 missing, 40014 unknown or revoked, 42001 expired', async () => {
     const app = buildSandboxApp();
     const { code } = app.sandboxControl.login({ userid: 'zhangsan' });
