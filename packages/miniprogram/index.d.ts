@@ -20,6 +20,8 @@ export type GatewayErrorCode =
   | 'not_found'
   | 'rate_limited'
   | 'code_invalid'
+  | 'corp_unknown'
+  | 'corp_mismatch'
   | 'not_a_member'
   | 'employee_inactive'
   | 'unauthorized'
@@ -202,6 +204,8 @@ export interface AuthOptions {
   wx?: WxLike;
   /** The storage key of the session; default `wecom-auth:session`. */
   storageKey?: string;
+  /** The corp to log in to when none is remembered yet; see the sources. */
+  corpId?: string;
   /** Per-request timeout in milliseconds; default 10000. */
   timeoutMs?: number;
   /** The clock, epoch milliseconds; default `Date.now`. */

@@ -33,6 +33,16 @@ export const gatewayErrorCatalog = {
     meaning:
       'WeCom refused the login code (40029): it is single-use and lives 5 minutes. Call wx.qy.login again (not wx.login).',
   },
+  corp_unknown: {
+    status: 400,
+    meaning:
+      'The login names a corp this gateway does not serve (`corpId` of POST /v1/sessions): log in without it. The SDK forgets the corp it remembered and does so by itself.',
+  },
+  corp_mismatch: {
+    status: 409,
+    meaning:
+      "The employee belongs to another corp this gateway serves, named in `corpId`: WeCom used up the code, so call wx.qy.login again and send the new code with that `corpId`. The SDK does this by itself and remembers the corp.",
+  },
   not_a_member: {
     status: 403,
     meaning:

@@ -8,8 +8,10 @@ import {
   bodyOf,
   type Employee,
   errorFromAnswer,
+  failureCodeOf,
   invalidResponse,
   isRecord,
+  mismatchedCorpOf,
   parseEmployee,
   parseSessionAnswer,
   parseStoredSession,
@@ -43,8 +45,17 @@ export interface AuthOptions {
   request?: RequestFunction;
   /** The `wx` object; defaults to the global `wx`. */
   wx?: WxLike;
-  /** The storage key of the session; default `wecom-auth:session`. */
+  /**
+   * The storage key of the session; default `wecom-auth:session`. The corp the employee logs in to is remembered
+   * under this key followed by `:corp`.
+   */
   storageKey?: string;
+  /**
+   * The corp to log in to when none is remembered yet. Leave it unset for a mini program associated with one corp,
+   * or with several (a group): the gateway then tries its default corp, answers `409 corp_mismatch` naming the
+   * employee's own corp, and the SDK logs in again for that corp by itself and remembers it on the device.
+   */
+  corpId?: string;
   /** Per-request timeout in milliseconds; default 10000. */
   timeoutMs?: number;
   /** The clock, epoch milliseconds; default `Date.now`. */
@@ -117,6 +128,9 @@ function validateOptions(options: AuthOptions): void {
   ) {
     throw new TypeError('createAuth: options.storageKey must be a non-empty string');
   }
+  if (options.corpId !== undefined && (typeof options.corpId !== 'string' || options.corpId === '')) {
+    throw new TypeError('createAuth: options.corpId must be a non-empty string');
+  }
   if (
     options.timeoutMs !== undefined &&
     (typeof options.timeoutMs !== 'number' || !(options.timeoutMs > 0) || !Number.isFinite(options.timeoutMs))
@@ -166,7 +180,10 @@ export function createAuth(options: AuthOptions): WecomAuth {
   const transport = resolveTransport(options.request, wxApi);
   const events = createAuthEvents();
 
+  const corpKey = `${storageKey}:corp`;
   let current: StoredSession | null = restore();
+  // The corp this device's employee belongs to: learnt from a corp_mismatch answer once, then sent up front.
+  let corpId: string | undefined = restoreCorp() ?? options.corpId;
   let loginFlight: Promise<StoredSession> | null = null;
   let refreshFlight: Promise<StoredSession> | null = null;
   // Bumped by logout(): a login or refresh that started before it must not bring the session back.
@@ -181,6 +198,25 @@ export function createAuth(options: AuthOptions): WecomAuth {
     }
     if (saved === undefined || saved.refreshExpiresAt <= now()) return null;
     return saved;
+  }
+
+  function restoreCorp(): string | undefined {
+    try {
+      const saved = storage.get(corpKey);
+      return typeof saved === 'string' && saved !== '' ? saved : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function rememberCorp(next: string | undefined): void {
+    corpId = next;
+    try {
+      if (next === undefined) storage.remove(corpKey);
+      else storage.set(corpKey, next);
+    } catch {
+      // A full or broken storage costs one corp_mismatch round trip at the next login, nothing more.
+    }
   }
 
   function persist(session: StoredSession | null): void {
@@ -256,17 +292,33 @@ export function createAuth(options: AuthOptions): WecomAuth {
     return session;
   }
 
-  function exchangeCode(retryOnInvalidCode: boolean): Promise<StoredSession> {
+  /**
+   * One `wx.qy.login` code exchanged at the gateway. Each kind of refusal a new code can fix is followed at most once
+   * per login, so no answer can make the SDK loop: a code spent twice (a double tap, an earlier attempt that timed
+   * out), a corp the gateway no longer serves (the remembered one is forgotten), and a `corp_mismatch` (the employee
+   * belongs to another corp of the group: WeCom requires a new code exchanged with that corp's credentials).
+   */
+  function exchangeCode(retries: { code: boolean; corp: boolean }): Promise<StoredSession> {
     return qyLogin(wxApi)
-      .then((code) => callGateway('POST', '/v1/sessions', { code }))
+      .then((code) => callGateway('POST', '/v1/sessions', corpId === undefined ? { code } : { code, corpId }))
       .then((response) => {
+        const failure = failureCodeOf(response);
+        if (retries.code && response.statusCode === 401 && failure === 'code_invalid') {
+          return exchangeCode({ code: false, corp: retries.corp });
+        }
         if (
-          retryOnInvalidCode &&
-          response.statusCode === 401 &&
-          authFailureCode(response) === 'code_invalid'
+          retries.corp &&
+          response.statusCode === 400 &&
+          failure === 'corp_unknown' &&
+          corpId !== undefined
         ) {
-          // A code spent twice (double tap, an earlier attempt that timed out): one fresh code fixes it.
-          return exchangeCode(false);
+          rememberCorp(undefined);
+          return exchangeCode({ code: retries.code, corp: false });
+        }
+        const mismatched = mismatchedCorpOf(response);
+        if (retries.corp && mismatched !== undefined) {
+          rememberCorp(mismatched);
+          return exchangeCode({ code: retries.code, corp: false });
         }
         return sessionFrom(response);
       });
@@ -275,7 +327,7 @@ export function createAuth(options: AuthOptions): WecomAuth {
   function loginShared(): Promise<StoredSession> {
     if (loginFlight === null) {
       const startedAt = epoch;
-      const flight = exchangeCode(true).then((session) => adopt(session, startedAt));
+      const flight = exchangeCode({ code: true, corp: true }).then((session) => adopt(session, startedAt));
       loginFlight = flight;
       const settle = (): void => {
         if (loginFlight === flight) loginFlight = null;

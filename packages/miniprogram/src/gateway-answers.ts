@@ -67,6 +67,9 @@ function wecomCauseOf(value: unknown): WecomCause | undefined {
   return { errcode: value.errcode, errmsg: value.errmsg.slice(0, MAX_MESSAGE_LENGTH) };
 }
 
+/** The shape of a WeCom corp id, as the gateway validates it. */
+const CORP_ID = /^w[wx][0-9a-zA-Z]{6,30}$/;
+
 /** The error an error answer stands for: the gateway's code when it sent a known one, `http_error` otherwise. */
 export function errorFromAnswer(response: TransportResponse): WecomAuthError {
   const body = bodyOf(response);
@@ -83,6 +86,24 @@ export function errorFromAnswer(response: TransportResponse): WecomAuthError {
   if (isNonEmptyString(fields.requestId)) details.requestId = fields.requestId.slice(0, 128);
   if (wecom !== undefined) details.wecom = wecom;
   return new WecomAuthError(isGatewayErrorCode(fields.error) ? fields.error : 'http_error', message, details);
+}
+
+/**
+ * The corp a `409 corp_mismatch` answer names: the user belongs to another corp the gateway serves, and must log in
+ * again with a new `wx.qy.login` code exchanged for that corp. Undefined for any other answer.
+ */
+export function mismatchedCorpOf(response: TransportResponse): string | undefined {
+  if (response.statusCode !== 409) return undefined;
+  const body = bodyOf(response);
+  if (!isRecord(body) || body.error !== 'corp_mismatch') return undefined;
+  return typeof body.corpId === 'string' && CORP_ID.test(body.corpId) ? body.corpId : undefined;
+}
+
+/** The gateway's error code of a 400 or 401 answer, if it sent one. */
+export function failureCodeOf(response: TransportResponse): string | undefined {
+  if (response.statusCode !== 400 && response.statusCode !== 401) return undefined;
+  const body = bodyOf(response);
+  return isRecord(body) && typeof body.error === 'string' ? body.error : undefined;
 }
 
 /** The gateway's error code of a 401 answer, if it sent one. */

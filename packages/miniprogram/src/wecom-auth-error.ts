@@ -14,6 +14,8 @@ const GATEWAY_CODES = [
   'not_found',
   'rate_limited',
   'code_invalid',
+  'corp_unknown',
+  'corp_mismatch',
   'not_a_member',
   'employee_inactive',
   'unauthorized',
