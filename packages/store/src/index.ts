@@ -1,4 +1,4 @@
-export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { createMemoryStore, type MemoryStoreOptions } from './memory/memory-store.js';
 export { type OpenStoreConfig, openStore } from './open-store.js';
 export type {
   CacheStore,
@@ -14,5 +14,5 @@ export type {
   Store,
 } from './ports.js';
 export { StoreUnavailableError } from './ports.js';
-export { createRedisStore, type RedisStoreOptions } from './redis-store.js';
-export { createSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+export { createRedisStore, type RedisStoreOptions } from './redis/redis-store.js';
+export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';

@@ -1,7 +1,7 @@
-import { createMemoryStore } from './memory-store.js';
+import { createMemoryStore } from './memory/memory-store.js';
 import type { Store } from './ports.js';
-import { createRedisStore } from './redis-store.js';
-import { createSqliteStore } from './sqlite-store.js';
+import { createRedisStore } from './redis/redis-store.js';
+import { createSqliteStore } from './sqlite/sqlite-store.js';
 
 /** Which store {@link openStore} opens: Redis when `redisUrl` is set, else SQLite when `sqlitePath` is set. */
 export type OpenStoreConfig =

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GroupCommit } from '../src/sqlite-group-commit.js';
+import { GroupCommit } from '../src/sqlite/sqlite-group-commit.js';
 
 describe('GroupCommit', () => {
   let dir: string;

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FileSync } from '../src/file-sync.js';
 import { createSqliteStore, type SessionRecord, type Store } from '../src/index.js';
+import { FileSync } from '../src/sqlite/file-sync.js';
 import { sessionRecord } from './session-record.js';
 
 describe('SQLite store: writes acknowledged after the WAL sync', () => {

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { StoreUnavailableError } from './ports.js';
+import { StoreUnavailableError } from '../ports.js';
 
 /**
  * Opens an ioredis client that fails fast: no offline queue (a command while disconnected fails at once instead of
@@ -87,3 +87,10 @@ export async function closeClient(client: Redis): Promise<void> {
   }
   client.disconnect();
 }
+
+/**
+ * Runs one unit of work on the store's command connection: waits until it is ready, bounds the whole by the
+ * command timeout, and turns Redis's failures into {@link StoreUnavailableError}. Every port of the Redis store
+ * issues its commands through the one `run` of its store.
+ */
+export type RedisRun = <T>(work: (client: Redis) => Promise<T>) => Promise<T>;

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { StoreUnavailableError } from './ports.js';
+import { StoreUnavailableError } from '../ports.js';
 
 /**
  * The schema, one entry per version. A released entry never changes: a new version appends an entry, so that a file

@@ -1,0 +1,117 @@
+import type { LocalChangeHub } from '../local-change-hub.js';
+import type { RevocationEntry, RevokeReason, SessionRecord, SessionStore } from '../ports.js';
+import { decideRotation } from '../rotation.js';
+
+/** The session port of the memory store: revocations are published on the store's `hub`. */
+export function createMemorySessionStore(now: () => number, hub: LocalChangeHub): SessionStore {
+  const sessions = new Map<string, SessionRecord>();
+  // Every refresh hash a session ever had, current and earlier, so that a reuse is recognised.
+  const sessionIdByHash = new Map<string, string>();
+  const revocations = new Map<string, RevocationEntry>();
+
+  const revokeRecord = (session: SessionRecord, reason: RevokeReason, at: number): SessionRecord => {
+    const revoked: SessionRecord = { ...session, revokedAt: at, revokeReason: reason };
+    sessions.set(session.id, revoked);
+    const entry: RevocationEntry = { sessionId: session.id, revokedAt: at, expiresAt: session.expiresAt };
+    revocations.set(session.id, entry);
+    hub.publishRevocation(entry);
+    return revoked;
+  };
+
+  return {
+    async create(record) {
+      if (sessions.has(record.id))
+        throw new TypeError('sessions.create: a session with this id exists already');
+      if (sessionIdByHash.has(record.refreshTokenHash)) {
+        throw new TypeError('sessions.create: this refresh token hash is in use already');
+      }
+      sessions.set(record.id, { ...record });
+      sessionIdByHash.set(record.refreshTokenHash, record.id);
+    },
+    async get(id) {
+      return sessions.get(id);
+    },
+    async findByRefreshHash(hash) {
+      const id = sessionIdByHash.get(hash);
+      return id === undefined ? undefined : sessions.get(id);
+    },
+    async rotate(presentedHash, next) {
+      const id = sessionIdByHash.get(presentedHash);
+      const session = id === undefined ? undefined : sessions.get(id);
+      if (!session) return { outcome: 'unknown' };
+      switch (decideRotation(session, presentedHash, now())) {
+        case 'revoked':
+          return { outcome: 'revoked', session };
+        case 'expired':
+          return { outcome: 'expired', session };
+        case 'reuse':
+          return { outcome: 'reused', session: revokeRecord(session, 'refresh_token_reuse', now()) };
+        case 'rotate': {
+          if (sessionIdByHash.has(next.refreshTokenHash)) {
+            throw new TypeError('sessions.rotate: the next refresh token hash is in use already');
+          }
+          const rotated: SessionRecord = {
+            ...session,
+            refreshTokenHash: next.refreshTokenHash,
+            refreshedAt: next.refreshedAt,
+            expiresAt: next.expiresAt,
+          };
+          sessions.set(session.id, rotated);
+          sessionIdByHash.set(next.refreshTokenHash, session.id);
+          return { outcome: 'rotated', session: rotated };
+        }
+      }
+    },
+    async revoke(id, reason, at) {
+      const session = sessions.get(id);
+      if (!session || session.revokedAt !== undefined) return false;
+      revokeRecord(session, reason, at);
+      return true;
+    },
+    async revokeUser(corpId, userId, reason, at) {
+      const ids: string[] = [];
+      const current = now();
+      for (const session of [...sessions.values()]) {
+        if (session.corpId !== corpId || session.userId !== userId) continue;
+        if (session.revokedAt !== undefined || session.expiresAt <= current) continue;
+        revokeRecord(session, reason, at);
+        ids.push(session.id);
+      }
+      return ids;
+    },
+    async renameUser(corpId, fromUserId, toUserId) {
+      let moved = 0;
+      for (const session of [...sessions.values()]) {
+        if (session.corpId !== corpId || session.userId !== fromUserId) continue;
+        sessions.set(session.id, { ...session, userId: toUserId });
+        moved += 1;
+      }
+      return moved;
+    },
+    async setSessionKey(id, sessionKeyCiphertext) {
+      const session = sessions.get(id);
+      if (session) sessions.set(id, { ...session, sessionKeyCiphertext });
+    },
+    async listRevocations(since) {
+      const current = now();
+      return [...revocations.values()]
+        .filter((entry) => entry.revokedAt >= since && entry.expiresAt > current)
+        .sort((a, b) => a.revokedAt - b.revokedAt);
+    },
+    async subscribeRevocations(listener) {
+      const unsubscribe = hub.subscribeRevocations(listener);
+      return async () => unsubscribe();
+    },
+    async deleteExpired(at) {
+      let dropped = 0;
+      for (const session of [...sessions.values()]) {
+        if (session.expiresAt >= at) continue;
+        sessions.delete(session.id);
+        revocations.delete(session.id);
+        dropped += 1;
+      }
+      for (const [hash, id] of [...sessionIdByHash]) if (!sessions.has(id)) sessionIdByHash.delete(hash);
+      return dropped;
+    },
+  };
+}

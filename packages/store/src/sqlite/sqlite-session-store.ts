@@ -1,0 +1,253 @@
+import type Database from 'better-sqlite3';
+import type { LocalChangeHub } from '../local-change-hub.js';
+import type { RevocationEntry, RevokeReason, SessionRecord, SessionStore } from '../ports.js';
+import { APPLIED_EVENT_RETENTION_MS } from '../retention.js';
+import { decideRotation } from '../rotation.js';
+import type { SqliteGuard } from './sqlite-connection.js';
+import type { GroupCommit } from './sqlite-group-commit.js';
+
+/** How often `sessions.create` also drops expired rows, so a store nobody sweeps does not grow forever. */
+const LAZY_SWEEP_INTERVAL_MS = 60_000;
+
+interface SessionRow {
+  id: string;
+  corp_id: string;
+  user_id: string;
+  refresh_token_hash: string;
+  session_key_ciphertext: string;
+  created_at: number;
+  refreshed_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoke_reason: string | null;
+}
+
+function toSession(row: SessionRow): SessionRecord {
+  const base = {
+    id: row.id,
+    corpId: row.corp_id,
+    userId: row.user_id,
+    refreshTokenHash: row.refresh_token_hash,
+    sessionKeyCiphertext: row.session_key_ciphertext,
+    createdAt: row.created_at,
+    refreshedAt: row.refreshed_at,
+    expiresAt: row.expires_at,
+  };
+  if (row.revoked_at === null) return base;
+  return { ...base, revokedAt: row.revoked_at, revokeReason: row.revoke_reason as RevokeReason };
+}
+
+/**
+ * The session port of the SQLite store: `sessions`, every refresh hash a session had in `session_refresh_hashes`,
+ * and `revocations`. Its writes go through the group commit (`writes`), so they are on disk when they resolve;
+ * revocations are published on the file's shared `hub` after their commit. Its sweep (`deleteExpired`, and the lazy
+ * one in `create`) also drops the expired rows of the other ports' tables, in the same transaction.
+ */
+export function createSqliteSessionStore(
+  db: Database.Database,
+  now: () => number,
+  hub: LocalChangeHub,
+  guard: SqliteGuard,
+  writes: GroupCommit,
+): SessionStore {
+  const selectById = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
+  const selectByHash = db.prepare<[string], SessionRow>(
+    `SELECT sessions.* FROM session_refresh_hashes JOIN sessions ON sessions.id = session_refresh_hashes.session_id
+     WHERE session_refresh_hashes.hash = ?`,
+  );
+  const selectHash = db.prepare<[string], { session_id: string }>(
+    'SELECT session_id FROM session_refresh_hashes WHERE hash = ?',
+  );
+  const insertSession = db.prepare(
+    `INSERT INTO sessions (id, corp_id, user_id, refresh_token_hash, session_key_ciphertext, created_at,
+       refreshed_at, expires_at, revoked_at, revoke_reason)
+     VALUES (@id, @corpId, @userId, @refreshTokenHash, @sessionKeyCiphertext, @createdAt, @refreshedAt,
+       @expiresAt, @revokedAt, @revokeReason)`,
+  );
+  const insertHash = db.prepare('INSERT INTO session_refresh_hashes (hash, session_id) VALUES (?, ?)');
+  const updateRefresh = db.prepare(
+    'UPDATE sessions SET refresh_token_hash = ?, refreshed_at = ?, expires_at = ? WHERE id = ?',
+  );
+  const updateRevoked = db.prepare('UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ?');
+  const insertRevocation = db.prepare(
+    `INSERT INTO revocations (session_id, revoked_at, expires_at) VALUES (?, ?, ?)
+     ON CONFLICT (session_id) DO UPDATE SET revoked_at = excluded.revoked_at, expires_at = excluded.expires_at`,
+  );
+  const selectActiveOfUser = db.prepare<[string, string, number], SessionRow>(
+    `SELECT * FROM sessions WHERE corp_id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?
+     ORDER BY created_at, id`,
+  );
+  const renameUser = db.prepare('UPDATE sessions SET user_id = ? WHERE corp_id = ? AND user_id = ?');
+  const updateSessionKey = db.prepare('UPDATE sessions SET session_key_ciphertext = ? WHERE id = ?');
+  const selectRevocations = db.prepare<
+    [number, number],
+    { session_id: string; revoked_at: number; expires_at: number }
+  >(
+    `SELECT session_id, revoked_at, expires_at FROM revocations WHERE revoked_at >= ? AND expires_at > ?
+     ORDER BY revoked_at, rowid`,
+  );
+  const deleteExpiredSessions = db.prepare('DELETE FROM sessions WHERE expires_at < ?');
+  const deleteExpiredRevocations = db.prepare('DELETE FROM revocations WHERE expires_at < ?');
+  const deleteExpiredTokens = db.prepare('DELETE FROM access_tokens WHERE expires_at < ?');
+  const deleteExpiredLocks = db.prepare('DELETE FROM access_token_locks WHERE until < ?');
+  const deleteExpiredCache = db.prepare('DELETE FROM cache WHERE expires_at < ?');
+  const deleteAppliedEvents = db.prepare('DELETE FROM inbox WHERE applied_at IS NOT NULL AND applied_at < ?');
+
+  /** Marks `row` revoked inside the caller's transaction; the caller publishes the entry after the commit. */
+  const revokeRow = (row: SessionRow, reason: RevokeReason, at: number): RevocationEntry => {
+    updateRevoked.run(at, reason, row.id);
+    insertRevocation.run(row.id, at, row.expires_at);
+    return { sessionId: row.id, revokedAt: at, expiresAt: row.expires_at };
+  };
+
+  // Sessions are what deleteExpired counts; the other tables' expired rows go in the same pass.
+  const sweep = db.transaction((before: number): number => {
+    const dropped = deleteExpiredSessions.run(before).changes;
+    deleteExpiredRevocations.run(before);
+    deleteExpiredTokens.run(before);
+    deleteExpiredLocks.run(before);
+    deleteExpiredCache.run(before);
+    deleteAppliedEvents.run(before - APPLIED_EVENT_RETENTION_MS);
+    return dropped;
+  });
+  let lastSweep = Number.NEGATIVE_INFINITY;
+
+  // Runs inside the group commit's savepoint, which makes its two inserts one atomic write: no savepoint of its own.
+  const create = (record: SessionRecord): void => {
+    if (selectById.get(record.id))
+      throw new TypeError('sessions.create: a session with this id exists already');
+    if (selectHash.get(record.refreshTokenHash)) {
+      throw new TypeError('sessions.create: this refresh token hash is in use already');
+    }
+    insertSession.run({
+      ...record,
+      revokedAt: record.revokedAt ?? null,
+      revokeReason: record.revokeReason ?? null,
+    });
+    insertHash.run(record.refreshTokenHash, record.id);
+  };
+
+  type RotateNext = Parameters<SessionStore['rotate']>[1];
+  const rotate = db.transaction(
+    (
+      presentedHash: string,
+      next: RotateNext,
+    ): { result: Awaited<ReturnType<SessionStore['rotate']>>; revoked?: RevocationEntry } => {
+      const row = selectByHash.get(presentedHash);
+      if (!row) return { result: { outcome: 'unknown' } };
+      const session = toSession(row);
+      const at = now();
+      switch (decideRotation(session, presentedHash, at)) {
+        case 'revoked':
+          return { result: { outcome: 'revoked', session } };
+        case 'expired':
+          return { result: { outcome: 'expired', session } };
+        case 'reuse': {
+          const revoked = revokeRow(row, 'refresh_token_reuse', at);
+          return {
+            result: {
+              outcome: 'reused',
+              session: { ...session, revokedAt: at, revokeReason: 'refresh_token_reuse' },
+            },
+            revoked,
+          };
+        }
+        case 'rotate': {
+          if (selectHash.get(next.refreshTokenHash)) {
+            throw new TypeError('sessions.rotate: the next refresh token hash is in use already');
+          }
+          updateRefresh.run(next.refreshTokenHash, next.refreshedAt, next.expiresAt, row.id);
+          insertHash.run(next.refreshTokenHash, row.id);
+          const rotated: SessionRecord = {
+            ...session,
+            refreshTokenHash: next.refreshTokenHash,
+            refreshedAt: next.refreshedAt,
+            expiresAt: next.expiresAt,
+          };
+          return { result: { outcome: 'rotated', session: rotated } };
+        }
+      }
+    },
+  );
+
+  const revoke = db.transaction(
+    (id: string, reason: RevokeReason, at: number): RevocationEntry | undefined => {
+      const row = selectById.get(id);
+      if (!row || row.revoked_at !== null) return undefined;
+      return revokeRow(row, reason, at);
+    },
+  );
+
+  const revokeUser = db.transaction(
+    (corpId: string, userId: string, reason: RevokeReason, at: number): RevocationEntry[] =>
+      selectActiveOfUser.all(corpId, userId, now()).map((row) => revokeRow(row, reason, at)),
+  );
+
+  return {
+    async create(record) {
+      await writes.run(() =>
+        guard(() => {
+          const at = now();
+          if (at - lastSweep >= LAZY_SWEEP_INTERVAL_MS) {
+            lastSweep = at;
+            sweep(at);
+          }
+          create(record);
+        }),
+      );
+    },
+    async get(id) {
+      return guard(() => {
+        const row = selectById.get(id);
+        return row ? toSession(row) : undefined;
+      });
+    },
+    async findByRefreshHash(hash) {
+      return guard(() => {
+        const row = selectByHash.get(hash);
+        return row ? toSession(row) : undefined;
+      });
+    },
+    async rotate(presentedHash, next) {
+      const { result, revoked } = await writes.run(() => guard(() => rotate(presentedHash, next)));
+      if (revoked) hub.publishRevocation(revoked);
+      return result;
+    },
+    async revoke(id, reason, at) {
+      const entry = await writes.run(() => guard(() => revoke(id, reason, at)));
+      if (!entry) return false;
+      hub.publishRevocation(entry);
+      return true;
+    },
+    async revokeUser(corpId, userId, reason, at) {
+      const entries = await writes.run(() => guard(() => revokeUser(corpId, userId, reason, at)));
+      for (const entry of entries) hub.publishRevocation(entry);
+      return entries.map((entry) => entry.sessionId);
+    },
+    async renameUser(corpId, fromUserId, toUserId) {
+      return writes.run(() => guard(() => renameUser.run(toUserId, corpId, fromUserId).changes));
+    },
+    async setSessionKey(id, sessionKeyCiphertext) {
+      await writes.run(() => guard(() => updateSessionKey.run(sessionKeyCiphertext, id)));
+    },
+    async listRevocations(since) {
+      return guard(() =>
+        selectRevocations.all(since, now()).map((row) => ({
+          sessionId: row.session_id,
+          revokedAt: row.revoked_at,
+          expiresAt: row.expires_at,
+        })),
+      );
+    },
+    async subscribeRevocations(listener) {
+      const unsubscribe = hub.subscribeRevocations(listener);
+      return async () => unsubscribe();
+    },
+    async deleteExpired(at) {
+      return guard(() => {
+        lastSweep = Math.max(lastSweep, at);
+        return sweep.immediate(at);
+      });
+    },
+  };
+}

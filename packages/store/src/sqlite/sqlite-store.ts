@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { assertPositiveMs } from '../input-validation.js';
+import { LocalChangeHub } from '../local-change-hub.js';
+import type { Store } from '../ports.js';
+import { StoreUnavailableError } from '../ports.js';
+import { FileSync } from './file-sync.js';
+import { createSqliteAccessTokenStore } from './sqlite-access-token-store.js';
+import { createSqliteCacheStore } from './sqlite-cache-store.js';
+import { createSqliteGuard, openSqliteDatabase } from './sqlite-connection.js';
+import { createSqliteEventInbox } from './sqlite-event-inbox.js';
+import { GroupCommit } from './sqlite-group-commit.js';
+import { createSqliteSessionStore } from './sqlite-session-store.js';
+import { createSqliteSigningKeyStore } from './sqlite-signing-key-store.js';
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The database file; its directory is created when missing. */
+  readonly path: string;
+  /** The clock, in epoch milliseconds (default `Date.now`); tests inject their own. */
+  readonly now?: () => number;
+  /** How long a write waits for another connection's write lock before failing (default 2000). */
+  readonly busyTimeoutMs?: number;
+}
+
+interface SharedHub {
+  readonly hub: LocalChangeHub;
+  users: number;
+}
+
+// One SQLite file serves one gateway process, so every store opened on the same file in this process shares one
+// hub: a write through one wakes the waiters and revocation listeners of all.
+const hubsByFile = new Map<string, SharedHub>();
+
+function acquireHub(file: string): LocalChangeHub {
+  const shared = hubsByFile.get(file) ?? { hub: new LocalChangeHub(), users: 0 };
+  shared.users += 1;
+  hubsByFile.set(file, shared);
+  return shared.hub;
+}
+
+function releaseHub(file: string): void {
+  const shared = hubsByFile.get(file);
+  if (!shared) return;
+  shared.users -= 1;
+  if (shared.users === 0) hubsByFile.delete(file);
+}
+/**
+ * A {@link Store} in one SQLite file: the embedded default for a single gateway process. WAL mode; a write that must
+ * last (sessions, revocations, signing keys, received events) is on disk when its promise resolves: the WAL file is
+ * synced after its commit, off the event loop (see {@link GroupCommit}). Caches and locks are committed to the WAL
+ * without a sync of their own: they survive a crash of the process, and what a power cut may take from them is
+ * fetched again.
+ * Locks, waits and revocation subscriptions are shared between the stores this process opens on the same file.
+ *
+ * @example
+ * const store = createSqliteStore({ path: '/var/lib/wecom-auth/store.db' });
+ * await store.sessions.create(record);
+ * await store.close();
+ */
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  if (typeof options.path !== 'string' || options.path === '') {
+    throw new TypeError('createSqliteStore: path must be a non-empty string');
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? 2_000;
+  assertPositiveMs('createSqliteStore: busyTimeoutMs', busyTimeoutMs);
+  const now = options.now ?? Date.now;
+  const inMemory = options.path === ':memory:';
+  const file = inMemory ? options.path : resolve(options.path);
+
+  const db = openSqliteDatabase(file, busyTimeoutMs);
+  const hubKey = inMemory ? `:memory:${randomUUID()}` : file;
+  const hub = acquireHub(hubKey);
+
+  const guard = createSqliteGuard(db);
+  const walSync = inMemory ? undefined : new FileSync(`${file}-wal`);
+  const durableWrites = new GroupCommit(db, {
+    onCommitFailure: (error) =>
+      db.open
+        ? new StoreUnavailableError('The SQLite store failed', { cause: error })
+        : new StoreUnavailableError('The SQLite store is closed'),
+    ...(walSync ? { sync: () => walSync.sync() } : {}),
+  });
+
+  const store: Store = {
+    kind: 'sqlite',
+    accessTokens: createSqliteAccessTokenStore(db, now, hub, guard),
+    sessions: createSqliteSessionStore(db, now, hub, guard, durableWrites),
+    cache: createSqliteCacheStore(db, now, guard),
+    signingKeys: createSqliteSigningKeyStore(db, guard, durableWrites),
+    inbox: createSqliteEventInbox(db, guard, durableWrites),
+    async ping() {
+      guard(() => db.prepare('SELECT 1').get());
+    },
+    async close() {
+      if (!db.open) return;
+      await durableWrites.drain();
+      if (!db.open) return;
+      await walSync?.close();
+      db.close();
+      releaseHub(hubKey);
+    },
+  };
+  return store;
+}
