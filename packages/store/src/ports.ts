@@ -125,6 +125,11 @@ export interface SigningKeyStore {
 export interface InboxEvent {
   /** A stable id for deduplication (e.g. derived from the message signature or the event's own fields). */
   readonly id: string;
+  /**
+   * The corp whose callback delivered the event (the gateway verified it with that corp's token and key). Absent on
+   * events recorded by a release that served a single corp: those belong to the gateway's default corp.
+   */
+  readonly corpId?: string;
   readonly payload: string;
   readonly receivedAt: number;
   readonly appliedAt?: number;
@@ -134,6 +139,7 @@ export interface EventInbox {
   /** Records the event; false when an event with this id was recorded before (a WeCom retry). */
   record(event: {
     readonly id: string;
+    readonly corpId?: string;
     readonly payload: string;
     readonly receivedAt: number;
   }): Promise<boolean>;

@@ -563,6 +563,16 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         ]);
       });
 
+      it('keeps the corp that delivered an event, and none for an event recorded without one', async () => {
+        const t = fixture.now();
+        await store.inbox.record({ id: 'ev-sub', corpId: 'wwsub00000000003', payload: 's', receivedAt: t });
+        await store.inbox.record({ id: 'ev-legacy', payload: 'l', receivedAt: t + 1 });
+        expect(await store.inbox.pending(10)).toEqual([
+          { id: 'ev-sub', corpId: 'wwsub00000000003', payload: 's', receivedAt: t },
+          { id: 'ev-legacy', payload: 'l', receivedAt: t + 1 },
+        ]);
+      });
+
       it('lists pending events oldest first, up to the limit, without applied ones', async () => {
         const t = fixture.now();
         await store.inbox.record({ id: 'ev-late', payload: 'c', receivedAt: t + 30 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,14 +60,50 @@ describe('SQLite file', () => {
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 1 });
+    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 2 });
     db.close();
     // Reopening migrates nothing twice.
     const again = createSqliteStore({ path });
     await again.close();
     const check = new Database(path, { readonly: true });
-    expect(check.prepare('SELECT COUNT(*) AS rows FROM schema_version').get()).toEqual({ rows: 1 });
+    expect(check.prepare('SELECT COUNT(*) AS rows FROM schema_version').get()).toEqual({ rows: 2 });
     check.close();
+  });
+
+  it('upgrades a file written by the single-corp release: sessions, revocations and pending events kept', async () => {
+    const path = join(root, 'schema-1.db');
+    const legacy = new Database(path);
+    legacy.exec(
+      readFileSync(fileURLToPath(new URL('./fixtures/sqlite-schema-1.sql', import.meta.url)), 'utf8'),
+    );
+    legacy.close();
+
+    const store = createSqliteStore({ path });
+    expect(await store.sessions.get('sid-legacy-1')).toMatchObject({
+      corpId: 'wwdemo0000000001',
+      userId: 'zhangsan',
+      refreshTokenHash: 'rh-legacy-1',
+    });
+    expect(await store.sessions.listRevocations(0)).toEqual([
+      { sessionId: 'sid-legacy-2', revokedAt: 1_700_000_100_000, expiresAt: 4_102_444_800_000 },
+    ]);
+    // An event recorded before the upgrade has no corp: the gateway applies it to its default corp.
+    expect(await store.inbox.pending(10)).toEqual([
+      { id: 'ev-legacy', payload: '<xml>legacy</xml>', receivedAt: 1_700_000_200_000 },
+    ]);
+    expect(
+      await store.inbox.record({ id: 'ev-new', corpId: 'wwsub00000000003', payload: 'n', receivedAt: 1 }),
+    ).toBe(true);
+    const rotated = await store.sessions.rotate('rh-legacy-1', {
+      refreshTokenHash: 'rh-next',
+      refreshedAt: 1_700_000_300_000,
+      expiresAt: 4_102_444_800_000,
+    });
+    expect(rotated.outcome).toBe('rotated');
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 2 });
+    db.close();
   });
 
   it('refuses a file written by a newer schema', async () => {

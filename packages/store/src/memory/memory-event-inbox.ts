@@ -8,7 +8,12 @@ export function createMemoryEventInbox(): EventInbox {
   return {
     async record(event) {
       if (events.has(event.id)) return false;
-      events.set(event.id, { id: event.id, payload: event.payload, receivedAt: event.receivedAt });
+      events.set(event.id, {
+        id: event.id,
+        ...(event.corpId === undefined ? {} : { corpId: event.corpId }),
+        payload: event.payload,
+        receivedAt: event.receivedAt,
+      });
       return true;
     },
     async markApplied(id, at) {

@@ -11,7 +11,14 @@ import { MARK_EVENT_APPLIED, RECORD_EVENT } from './redis-scripts.js';
 export function createRedisEventInbox(prefix: string, run: RedisRun): EventInbox {
   return {
     async record(event) {
-      const json = JSON.stringify({ id: event.id, payload: event.payload, receivedAt: event.receivedAt });
+      // Entries written by a single-corp release have no corpId: they read back without one, which the gateway
+      // takes for its default corp. No rewrite of the stored entries is needed.
+      const json = JSON.stringify({
+        id: event.id,
+        ...(event.corpId === undefined ? {} : { corpId: event.corpId }),
+        payload: event.payload,
+        receivedAt: event.receivedAt,
+      });
       return (
         (await run((redis) => RECORD_EVENT.run(redis, [prefix, event.id, json, event.receivedAt]))) === 1
       );

@@ -13,15 +13,22 @@ export function createSqliteEventInbox(
   guard: SqliteGuard,
   writes: GroupCommit,
 ): EventInbox {
-  const insert = db.prepare('INSERT OR IGNORE INTO inbox (id, payload, received_at) VALUES (?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO inbox (id, corp_id, payload, received_at) VALUES (?, ?, ?, ?)',
+  );
   const markApplied = db.prepare('UPDATE inbox SET applied_at = ? WHERE id = ? AND applied_at IS NULL');
-  const selectPending = db.prepare<[number], { id: string; payload: string; received_at: number }>(
-    'SELECT id, payload, received_at FROM inbox WHERE applied_at IS NULL ORDER BY received_at, rowid LIMIT ?',
+  const selectPending = db.prepare<
+    [number],
+    { id: string; corp_id: string | null; payload: string; received_at: number }
+  >(
+    'SELECT id, corp_id, payload, received_at FROM inbox WHERE applied_at IS NULL ORDER BY received_at, rowid LIMIT ?',
   );
   return {
     async record(event) {
       return writes.run(() =>
-        guard(() => insert.run(event.id, event.payload, event.receivedAt).changes === 1),
+        guard(
+          () => insert.run(event.id, event.corpId ?? null, event.payload, event.receivedAt).changes === 1,
+        ),
       );
     },
     async markApplied(id, at) {
@@ -30,9 +37,15 @@ export function createSqliteEventInbox(
     async pending(limit) {
       assertPositiveInteger('inbox.pending: limit', limit);
       return guard(() =>
-        selectPending
-          .all(limit)
-          .map((row): InboxEvent => ({ id: row.id, payload: row.payload, receivedAt: row.received_at })),
+        selectPending.all(limit).map(
+          (row): InboxEvent => ({
+            id: row.id,
+            // NULL: recorded by a single-corp release (schema 1), so the default corp's.
+            ...(row.corp_id === null ? {} : { corpId: row.corp_id }),
+            payload: row.payload,
+            receivedAt: row.received_at,
+          }),
+        ),
       );
     },
   };

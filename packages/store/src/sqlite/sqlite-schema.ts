@@ -62,6 +62,11 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX inbox_pending ON inbox (received_at) WHERE applied_at IS NULL;
   `,
+  // 2: several corps. An event records the corp whose callback delivered it; events of schema 1 keep NULL, which
+  // stands for the default corp (the one corp that release served). Sessions already carry their corp.
+  `
+  ALTER TABLE inbox ADD COLUMN corp_id TEXT;
+  `,
 ];
 
 /** The schema version this release writes. */
