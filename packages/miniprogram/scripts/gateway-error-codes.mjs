@@ -1,6 +1,7 @@
 // The SDK's list of gateway error codes, generated from the gateway's catalog. The SDK cannot import the gateway
 // (it runs in the mini program, with no dependencies), so the list is written into src/ and kept in step here:
 //   npm run generate:error-codes -w packages/miniprogram   -> rewrites src/gateway-error-codes.ts from the catalog
+//   node scripts/gateway-error-codes.mjs --check [file]    -> exits 1 when the file (default: that one) is stale
 // build.mjs refuses to build while the file is out of date, and the tests compare it with the catalog.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -54,19 +55,28 @@ export function renderModule(codes) {
   ].join('\n');
 }
 
-/** Whether src/gateway-error-codes.ts is what the catalog generates now. */
-export async function isUpToDate() {
+/** Whether `file` (src/gateway-error-codes.ts unless told) is what the catalog generates now. */
+export async function isUpToDate(file = generatedFile) {
   const expected = renderModule(await readCatalogCodes());
   let actual;
   try {
-    actual = readFileSync(generatedFile, 'utf8');
+    actual = readFileSync(file, 'utf8');
   } catch {
     return false;
   }
   return actual === expected;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+const runDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (runDirectly && process.argv[2] === '--check') {
+  const file = process.argv[3] ?? generatedFile;
+  if (!(await isUpToDate(file))) {
+    console.error(
+      `${relative(process.cwd(), file)} is out of date with ${relative(process.cwd(), catalogFile)}`,
+    );
+    process.exit(1);
+  }
+} else if (runDirectly) {
   const codes = await readCatalogCodes();
   writeFileSync(generatedFile, renderModule(codes));
   process.stdout.write(`${relative(process.cwd(), generatedFile)}: ${codes.length} gateway error codes\n`);
