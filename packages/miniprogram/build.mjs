@@ -2,7 +2,7 @@
 // declarations, emitted from the sources by tsc and rolled into one file by API Extractor.
 //   node build.mjs                     -> miniprogram_dist/index.js and miniprogram_dist/index.d.ts
 //   node build.mjs --bundle-only       -> miniprogram_dist/index.js alone (no type checking, for the runtime tests)
-//   node build.mjs --copy-to-example   -> also examples/miniprogram/lib/wecom-auth.js
+//   node build.mjs --copy-to-example   -> also examples/miniprogram/lib/wecom-auth.js (the example needs no types)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
