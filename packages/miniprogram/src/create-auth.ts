@@ -36,6 +36,7 @@ export const REFRESH_AHEAD_MS = 30_000;
 const DEFAULT_STORAGE_KEY = 'wecom-auth:session';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** The options of {@link createAuth}; only `baseUrl` is required in a mini program. */
 export interface AuthOptions {
   /** The gateway, e.g. `https://auth.example.com` (its domain must be in the mini program's request domains). */
   baseUrl: string;
@@ -62,34 +63,59 @@ export interface AuthOptions {
   now?: () => number;
 }
 
+/** What {@link WecomAuth.login} resolves with. */
 export interface LoginResult {
+  /** The new session, as {@link WecomAuth.getSession} now returns it. */
   readonly session: Session;
+  /** The employee who logged in (the same as `session.employee`). */
   readonly employee: Employee;
 }
 
+/** A request for {@link WecomAuth.request}, shaped like the options of `wx.request`. */
 export interface AuthRequestOptions {
   /** An absolute URL, or a path starting with `/` that is resolved against `baseUrl`. */
   url: string;
+  /** The HTTP method; default `GET`. */
   method?: TransportRequest['method'];
+  /** The body, sent as JSON by `wx.request`. */
   data?: unknown;
+  /** Extra headers; an `Authorization` header here is replaced by the session's. */
   header?: Record<string, string>;
+  /** Milliseconds; default `timeoutMs` of {@link AuthOptions}. */
   timeout?: number;
 }
 
+/**
+ * The SDK for one gateway, made by {@link createAuth}. Every promise rejects with a {@link WecomAuthError}, except
+ * for programmer misuse (bad arguments), which rejects with a `TypeError`.
+ */
 export interface WecomAuth {
-  /** Logs in with `wx.qy.login`; concurrent calls share one login. */
+  /**
+   * Logs in with `wx.qy.login` and `POST /v1/sessions`. Concurrent calls share one login, and a code the gateway
+   * calls `code_invalid` (spent by an earlier attempt) is retried once with a fresh one.
+   */
   login(): Promise<LoginResult>;
-  /** An HTTP request with the access token, refreshed or renewed as needed; resolves with any HTTP status. */
+  /**
+   * An HTTP request carrying `Authorization: Bearer <access token>`. Logs in first when there is no session,
+   * refreshes a token with less than {@link REFRESH_AHEAD_MS} left, and on a 401 `token_expired` refreshes and
+   * replays once (logging in again when the refresh is refused). Resolves with any HTTP status.
+   */
   request(options: AuthRequestOptions): Promise<TransportResponse>;
   /** The employee from `GET /v1/me` (mobile and email once disclosed). */
   getEmployee(): Promise<Employee>;
-  /** Ends the session here and on the gateway; resolves even when the gateway cannot be reached. */
+  /** Forgets the session at once and revokes it on the gateway; resolves even when the gateway is unreachable. */
   logout(): Promise<void>;
   /** Asks WeCom for the mobile, email or enterprise user info and has the gateway decrypt it. */
   decrypt(kind: DecryptKind): Promise<Record<string, unknown>>;
   /** The current session without touching the network, or `null`. */
   getSession(): Session | null;
+  /**
+   * Calls `listener` on every `event` until unsubscribed; a listener that throws does not break the SDK.
+   *
+   * @returns the function that unsubscribes it
+   */
   on<E extends AuthEventName>(event: E, listener: AuthEventMap[E]): () => void;
+  /** Unsubscribes a listener added with {@link WecomAuth.on}; an unknown listener is ignored. */
   off<E extends AuthEventName>(event: E, listener: AuthEventMap[E]): void;
 }
 
@@ -163,7 +189,7 @@ function toPublicSession(stored: StoredSession): Session {
  *
  * @example
  * ```js
- * const { createAuth } = require('./lib/wecom-auth.js');
+ * const { createAuth } = require('@wecom-auth/miniprogram');
  * const auth = createAuth({ baseUrl: 'https://auth.example.com' });
  * auth.login().then(({ employee }) => console.log(employee.name));
  * auth.request({ url: 'https://api.example.com/orders' }).then((response) => response.data);

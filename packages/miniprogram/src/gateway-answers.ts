@@ -7,16 +7,27 @@ import { isGatewayErrorCode, WecomAuthError, type WecomCause } from './wecom-aut
 
 /** The employee as the gateway describes them; more fields may appear in later gateway versions. */
 export interface Employee {
+  /** The employee's WeCom `userid`, unique within the corp. */
   readonly userId: string;
+  /** The corp the employee belongs to. */
   readonly corpId: string;
+  /** The display name. */
   readonly name: string;
+  /** The departments the employee is in, by WeCom department id (with the name when the gateway knows it). */
   readonly departments: ReadonlyArray<{ readonly id: number; readonly name?: string }>;
+  /** The id of the employee's main department. */
   readonly mainDepartment?: number;
+  /** The job title. */
   readonly position?: string;
+  /** The WeCom account's state; only `active` employees can log in. */
   readonly status?: 'active' | 'disabled' | 'inactive' | 'left' | 'unknown';
+  /** The avatar's URL. */
   readonly avatar?: string;
+  /** The gender, when WeCom discloses it. */
   readonly gender?: 'male' | 'female';
+  /** Present once the employee disclosed it through `decrypt('email')`. */
   readonly email?: string;
+  /** Present once the employee disclosed it through `decrypt('mobile')`. */
   readonly mobile?: string;
 }
 
@@ -32,6 +43,7 @@ export interface StoredSession {
 
 const MAX_MESSAGE_LENGTH = 300;
 
+/** A plain object (not `null`, not an array), whose fields can be read one by one. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -55,6 +67,7 @@ export function bodyOf(response: TransportResponse): unknown {
   }
 }
 
+/** The error for a success answer whose body is not `what` the gateway sends. */
 export function invalidResponse(response: TransportResponse, what: string): WecomAuthError {
   return new WecomAuthError('invalid_response', `The gateway's answer is not ${what}.`, {
     statusCode: response.statusCode,
@@ -113,6 +126,7 @@ export function authFailureCode(response: TransportResponse): string | undefined
   return isRecord(body) && typeof body.error === 'string' ? body.error : undefined;
 }
 
+/** The employee of an answer, or `undefined` when the required fields are missing. */
 export function parseEmployee(value: unknown): Employee | undefined {
   if (!isRecord(value)) return undefined;
   if (!isNonEmptyString(value.userId) || !isNonEmptyString(value.corpId) || typeof value.name !== 'string') {

@@ -1,5 +1,7 @@
 /**
- * `@wecom-auth/miniprogram`: the WeCom Auth SDK for the WeCom mini program.
+ * `@wecom-auth/miniprogram`: the WeCom Auth SDK for the WeCom mini program. It logs the employee in with
+ * `wx.qy.login`, keeps and refreshes the session, and signs the app's own requests; every failure is a
+ * {@link WecomAuthError} with a stable `code`.
  *
  * @example
  * ```js
@@ -7,6 +9,8 @@
  * const auth = createAuth({ baseUrl: 'https://auth.example.com' });
  * auth.login().then(({ employee }) => this.setData({ employee }));
  * ```
+ *
+ * @packageDocumentation
  */
 export type { AuthEventMap, AuthEventName, LogoutEvent, Session } from './auth-events.js';
 export type { AuthOptions, AuthRequestOptions, LoginResult, WecomAuth } from './create-auth.js';
@@ -23,4 +27,12 @@ export type {
 } from './wecom-auth-error.js';
 export { WecomAuthError } from './wecom-auth-error.js';
 export type { DecryptKind } from './wx-qy.js';
-export type { WxLike } from './wx-types.js';
+export type {
+  WxCallbacks,
+  WxEncryptedResult,
+  WxFailure,
+  WxLike,
+  WxQy,
+  WxRequestOptions,
+  WxRequestSuccess,
+} from './wx-types.js';

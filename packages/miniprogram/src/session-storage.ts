@@ -6,8 +6,11 @@ import type { WxLike } from './wx-types.js';
 
 /** A synchronous key-value store; values are plain JSON-compatible objects. */
 export interface AuthStorage {
+  /** The value saved under `key`; anything that is not a saved session (`undefined`, `''`) counts as none. */
   get(key: string): unknown;
+  /** Saves `value` under `key`; a throw only costs a login at the next start. */
   set(key: string, value: unknown): void;
+  /** Forgets `key`. */
   remove(key: string): void;
 }
 

@@ -4,19 +4,27 @@
  */
 import type { WxLike } from './wx-types.js';
 
+/** One HTTP request the SDK asks a {@link RequestFunction} to send. */
 export interface TransportRequest {
+  /** The absolute URL. */
   readonly url: string;
+  /** The HTTP method. */
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+  /** The request headers, `Authorization` included when the request is authorized. */
   readonly header: Record<string, string>;
+  /** The body, to be sent as JSON; absent for none. */
   readonly data?: unknown;
   /** Milliseconds. */
   readonly timeout: number;
 }
 
+/** An HTTP answer, whatever its status. */
 export interface TransportResponse {
+  /** The HTTP status. */
   readonly statusCode: number;
   /** The parsed JSON body, or the raw text when it is not JSON. */
   readonly data: unknown;
+  /** The response headers, when the transport gives them. */
   readonly header?: Record<string, string>;
 }
 

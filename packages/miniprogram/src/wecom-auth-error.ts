@@ -2,40 +2,9 @@
  * The SDK's one error class. `code` is either the gateway's stable `error` code or one of the SDK's own codes, so a
  * mini program can branch on it without parsing messages.
  */
+import { GATEWAY_ERROR_CODES, type GatewayErrorCode } from './gateway-error-codes.js';
 
-/** The gateway's stable error codes (the `error` field of its error bodies), kept in step with its catalog. */
-const GATEWAY_CODES = [
-  'invalid_request',
-  'invalid_json',
-  'unsupported_media_type',
-  'payload_too_large',
-  'headers_too_large',
-  'request_timeout',
-  'not_found',
-  'rate_limited',
-  'code_invalid',
-  'corp_unknown',
-  'corp_mismatch',
-  'not_a_member',
-  'employee_inactive',
-  'unauthorized',
-  'token_expired',
-  'token_invalid',
-  'session_revoked',
-  'refresh_token_invalid',
-  'refresh_token_expired',
-  'decrypt_failed',
-  'watermark_mismatch',
-  'wecom_error',
-  'wecom_unavailable',
-  'store_unavailable',
-  'callback_signature_invalid',
-  'callback_expired',
-  'callback_malformed',
-  'internal_error',
-] as const;
-
-export type GatewayErrorCode = (typeof GATEWAY_CODES)[number];
+export type { GatewayErrorCode } from './gateway-error-codes.js';
 
 /**
  * Codes raised by the SDK itself:
@@ -58,22 +27,32 @@ export type SdkErrorCode =
   | 'http_error'
   | 'logged_out';
 
+/**
+ * The `code` of every {@link WecomAuthError}: the gateway's code when it answered with one, the SDK's own otherwise.
+ * A closed union, so a `switch` on it can be checked for exhaustiveness.
+ */
 export type WecomAuthErrorCode = GatewayErrorCode | SdkErrorCode;
 
 /** True for the codes the gateway documents; anything else from a server becomes `http_error`. */
 export function isGatewayErrorCode(value: unknown): value is GatewayErrorCode {
-  return typeof value === 'string' && (GATEWAY_CODES as readonly string[]).indexOf(value) !== -1;
+  return typeof value === 'string' && (GATEWAY_ERROR_CODES as readonly string[]).indexOf(value) !== -1;
 }
 
 /** What WeCom said, when the gateway reports that WeCom caused the error. */
 export interface WecomCause {
+  /** WeCom's `errcode`, e.g. `40029` for a spent login code. */
   readonly errcode: number;
+  /** WeCom's `errmsg`, cut to 300 characters. */
   readonly errmsg: string;
 }
 
+/** What a {@link WecomAuthError} may carry besides its code and message. */
 export interface WecomAuthErrorDetails {
+  /** The HTTP status, when the gateway answered. */
   readonly statusCode?: number;
+  /** The gateway's `requestId`, to find the request in its logs. */
   readonly requestId?: string;
+  /** What WeCom said, when WeCom caused the error. */
   readonly wecom?: WecomCause;
 }
 
@@ -90,13 +69,20 @@ export interface WecomAuthErrorDetails {
  */
 export class WecomAuthError extends Error {
   // `declare`: assigned in the constructor, so the ES2015 bundle needs no class-field helper.
+  /** What went wrong, stable across versions: branch on it rather than on `message`. */
   declare readonly code: WecomAuthErrorCode;
   /** The HTTP status when the gateway answered. */
   declare readonly statusCode: number | undefined;
   /** The gateway's `requestId`, to find the request in its logs. */
   declare readonly requestId: string | undefined;
+  /** What WeCom said, when the gateway reports that WeCom caused the error. */
   declare readonly wecom: WecomCause | undefined;
 
+  /**
+   * @param code - what went wrong
+   * @param message - a sentence for logs and developers, not for branching
+   * @param details - the HTTP status, request id and WeCom cause, when known
+   */
   constructor(code: WecomAuthErrorCode, message: string, details: WecomAuthErrorDetails = {}) {
     super(message);
     // Transpiled to ES5 (the DevTools' "ES6 to ES5" option) a subclass of Error loses its prototype; restore it so

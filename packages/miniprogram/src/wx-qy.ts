@@ -2,15 +2,20 @@
 import { WecomAuthError } from './wecom-auth-error.js';
 import type { WxFailure, WxLike, WxQy } from './wx-types.js';
 
-/** What `decrypt` can ask WeCom for, and the `wx.qy` API that hands it over encrypted. */
+/**
+ * What {@link WecomAuth.decrypt} can ask WeCom for: `mobile` (`wx.qy.getMobile`), `email` (`wx.qy.getEmail`) or
+ * `userinfo` (`wx.qy.getEnterpriseUserInfo`).
+ */
 export type DecryptKind = 'mobile' | 'email' | 'userinfo';
 
+/** The `wx.qy` API that hands each kind over encrypted. */
 const QY_DATA_APIS: Record<DecryptKind, 'getMobile' | 'getEmail' | 'getEnterpriseUserInfo'> = {
   mobile: 'getMobile',
   email: 'getEmail',
   userinfo: 'getEnterpriseUserInfo',
 };
 
+/** True for the kinds {@link WecomAuth.decrypt} accepts. */
 export function isDecryptKind(value: unknown): value is DecryptKind {
   return value === 'mobile' || value === 'email' || value === 'userinfo';
 }

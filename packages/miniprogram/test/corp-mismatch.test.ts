@@ -3,7 +3,7 @@
  * remembers the corp on the device and sends it up front next time; nothing the gateway answers makes it loop.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuthStorage, TransportRequest } from '../index.js';
+import type { AuthStorage, TransportRequest } from '../src/index.js';
 import { loadBuiltSdk, type Sdk } from './support/built-sdk.js';
 import { answer, fakeGateway, gatewayError, sessionBody } from './support/fake-gateway.js';
 

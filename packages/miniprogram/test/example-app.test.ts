@@ -26,7 +26,10 @@ interface PageInstance {
 let t: GatewayWithClock;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, ['build.mjs', '--copy-to-example'], { cwd: packageDir, encoding: 'utf8' });
+  execFileSync(process.execPath, ['build.mjs', '--bundle-only', '--copy-to-example'], {
+    cwd: packageDir,
+    encoding: 'utf8',
+  });
   t = await startGatewayWithClock();
 });
 

@@ -5,7 +5,7 @@
 import { gatewayErrorCatalog } from '@wecom-auth/gateway';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthStorage, TransportRequest, TransportResponse, WecomAuth } from '../index.js';
+import type { AuthStorage, TransportRequest, TransportResponse, WecomAuth } from '../src/index.js';
 import { loadBuiltSdk, type Sdk } from './support/built-sdk.js';
 import { EMPLOYEE } from './support/fake-gateway.js';
 

@@ -4,7 +4,7 @@
 import { createServer } from 'node:net';
 import { DEMO_CORP_ID } from '@wecom-auth/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LogoutEvent, Session, WecomAuth } from '../index.js';
+import type { LogoutEvent, Session, WecomAuth } from '../src/index.js';
 import { loadBuiltSdk, type Sdk } from './support/built-sdk.js';
 import { type GatewayWithClock, startGatewayWithClock } from './support/gateway-with-clock.js';
 import { createSimulatedWx, type SimulatedWx } from './support/simulated-wx.js';

@@ -2,7 +2,7 @@
  * Exact interleavings and misuse, against an in-memory gateway: what a real gateway cannot be made to do on demand.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuthStorage, LogoutEvent, WxLike } from '../index.js';
+import type { AuthStorage, LogoutEvent, WxLike } from '../src/index.js';
 import { loadBuiltSdk, type Sdk } from './support/built-sdk.js';
 import { answer, EMPLOYEE, fakeGateway, gatewayError, sessionBody } from './support/fake-gateway.js';
 

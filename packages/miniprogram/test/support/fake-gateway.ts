@@ -2,7 +2,7 @@
  * An in-memory stand-in for the gateway behind the SDK's `request` option, for what a real gateway cannot be made
  * to do on demand: garbage answers, exact interleavings, a login still in flight.
  */
-import type { TransportRequest, TransportResponse, WxLike } from '../../index.js';
+import type { TransportRequest, TransportResponse, WxLike } from '../../src/index.js';
 
 export const EMPLOYEE = {
   userId: 'zhangsan',

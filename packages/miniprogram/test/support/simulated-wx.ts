@@ -5,7 +5,7 @@
  * sandbox encrypts with the user's latest session_key.
  */
 import type { Sandbox } from '@wecom-auth/sandbox';
-import type { WxLike } from '../../index.js';
+import type { WxLike } from '../../src/index.js';
 
 export interface SimulatedWxOptions {
   readonly sandbox: Sandbox;

@@ -1,0 +1,67 @@
+// Generated from packages/gateway/src/error-catalog.ts by scripts/gateway-error-codes.mjs; do not edit.
+
+/**
+ * A stable error code of the gateway: the `error` field of its error bodies, listed in the gateway's error
+ * catalog (docs/errors.md says what each means and what to do).
+ */
+export type GatewayErrorCode =
+  | 'invalid_request'
+  | 'invalid_json'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'headers_too_large'
+  | 'request_timeout'
+  | 'not_found'
+  | 'rate_limited'
+  | 'code_invalid'
+  | 'corp_unknown'
+  | 'corp_mismatch'
+  | 'not_a_member'
+  | 'employee_inactive'
+  | 'unauthorized'
+  | 'token_expired'
+  | 'token_invalid'
+  | 'session_revoked'
+  | 'refresh_token_invalid'
+  | 'refresh_token_expired'
+  | 'decrypt_failed'
+  | 'watermark_mismatch'
+  | 'wecom_error'
+  | 'wecom_unavailable'
+  | 'store_unavailable'
+  | 'callback_signature_invalid'
+  | 'callback_expired'
+  | 'callback_malformed'
+  | 'internal_error';
+
+/** Every {@link GatewayErrorCode}, in the catalog's order. */
+export const GATEWAY_ERROR_CODES: readonly GatewayErrorCode[] = [
+  'invalid_request',
+  'invalid_json',
+  'unsupported_media_type',
+  'payload_too_large',
+  'headers_too_large',
+  'request_timeout',
+  'not_found',
+  'rate_limited',
+  'code_invalid',
+  'corp_unknown',
+  'corp_mismatch',
+  'not_a_member',
+  'employee_inactive',
+  'unauthorized',
+  'token_expired',
+  'token_invalid',
+  'session_revoked',
+  'refresh_token_invalid',
+  'refresh_token_expired',
+  'decrypt_failed',
+  'watermark_mismatch',
+  'wecom_error',
+  'wecom_unavailable',
+  'store_unavailable',
+  'callback_signature_invalid',
+  'callback_expired',
+  'callback_malformed',
+  'internal_error',
+];
