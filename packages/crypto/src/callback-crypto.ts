@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt } from 'node:crypto';
 import { decodeBase64Strict } from './base64.js';
-import { constantTimeEqual } from './constant-time.js';
 import { isWecomEchoPlaintext } from './callback-parameters.js';
+import { constantTimeEqual } from './constant-time.js';
 import { CallbackCryptoError, SignatureMismatchError, WX_BIZ_MSG_CRYPT_ERRORS } from './errors.js';
 import { pkcs7Pad, pkcs7Unpad } from './pkcs7.js';
 

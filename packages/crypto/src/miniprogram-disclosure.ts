@@ -191,7 +191,11 @@ function validateInput(input: OpenMiniProgramDisclosureInput): FreshnessWindow {
 }
 
 /** Every step returns `undefined` on failure so that no step's failure can be told from another's. */
-function readDisclosure(key: Buffer, encryptedData: string, ivText: string): MiniProgramDisclosure | undefined {
+function readDisclosure(
+  key: Buffer,
+  encryptedData: string,
+  ivText: string,
+): MiniProgramDisclosure | undefined {
   const iv = decodeBase64Strict(ivText);
   const ciphertext = decodeBase64Strict(encryptedData);
   if (iv?.length !== AES_BLOCK_BYTES || ciphertext === undefined) return undefined;
@@ -218,7 +222,9 @@ function toDisclosure(data: Record<string, unknown>): MiniProgramDisclosure | un
   if (watermark === undefined) return undefined;
   const keys = Object.keys(data).sort().join(',');
   if (keys === MOBILE_KEYS.join(',')) {
-    return isMatch(data.mobile, MOBILE_PATTERN) ? { kind: 'mobile', mobile: data.mobile, watermark } : undefined;
+    return isMatch(data.mobile, MOBILE_PATTERN)
+      ? { kind: 'mobile', mobile: data.mobile, watermark }
+      : undefined;
   }
   if (keys === EMAIL_KEYS.join(',')) {
     return isMatch(data.email, EMAIL_PATTERN) ? { kind: 'email', email: data.email, watermark } : undefined;

@@ -28,8 +28,17 @@ function sealBytes(plaintext: Uint8Array, iv: Uint8Array): string {
   return Buffer.concat([cipher.update(plaintext), cipher.final()]).toString('base64');
 }
 
-function open(sealed: { encryptedData: string; iv: string }, options: Partial<OpenMiniProgramDisclosureInput> = {}) {
-  return openMiniProgramDisclosure({ sessionKey: SESSION_KEY, appId: APP_ID, now: NOW, ...sealed, ...options });
+function open(
+  sealed: { encryptedData: string; iv: string },
+  options: Partial<OpenMiniProgramDisclosureInput> = {},
+) {
+  return openMiniProgramDisclosure({
+    sessionKey: SESSION_KEY,
+    appId: APP_ID,
+    now: NOW,
+    ...sealed,
+    ...options,
+  });
 }
 
 function captureError(action: () => unknown): unknown {
@@ -66,7 +75,13 @@ describe('openMiniProgramDisclosure: the documented shapes', () => {
       email: 'zhangsan@gzdev.com',
       watermark: { appId: APP_ID, timestamp: NOW - 10 },
     });
-    const info = { corpid: 'wwdemo0000000001', userid: 'zhangsan', name: '张三', gender: 1, watermark: WATERMARK };
+    const info = {
+      corpid: 'wwdemo0000000001',
+      userid: 'zhangsan',
+      name: '张三',
+      gender: 1,
+      watermark: WATERMARK,
+    };
     expect(open(seal(info))).toEqual({
       kind: 'enterprise_user_info',
       corpId: 'wwdemo0000000001',
@@ -78,9 +93,18 @@ describe('openMiniProgramDisclosure: the documented shapes', () => {
   });
 
   it('accepts getEnterpriseUserInfo without a name (third-party apps) and with an encrypted userid', () => {
-    const info = { corpid: 'wwother000000002', userid: 'woAbC-d_Ef0123456789', gender: 0, watermark: WATERMARK };
+    const info = {
+      corpid: 'wwother000000002',
+      userid: 'woAbC-d_Ef0123456789',
+      gender: 0,
+      watermark: WATERMARK,
+    };
     const disclosure = open(seal(info));
-    expect(disclosure).toMatchObject({ kind: 'enterprise_user_info', userId: 'woAbC-d_Ef0123456789', gender: 0 });
+    expect(disclosure).toMatchObject({
+      kind: 'enterprise_user_info',
+      userId: 'woAbC-d_Ef0123456789',
+      gender: 0,
+    });
     expect(disclosure).not.toHaveProperty('name');
   });
 
@@ -88,7 +112,18 @@ describe('openMiniProgramDisclosure: the documented shapes', () => {
     for (const mobile of ['+86 13800000000', '+85251234567', '+852-51234567', '0205551234']) {
       expect(open(seal({ mobile, watermark: WATERMARK }))).toMatchObject({ kind: 'mobile', mobile });
     }
-    for (const mobile of ['', '1380', '138 0000 0000', '+', '+86  13800000000', '1'.repeat(16), '１３８00000000', 13800000000, '13800000000\n', 'zhangsan@gzdev.com']) {
+    for (const mobile of [
+      '',
+      '1380',
+      '138 0000 0000',
+      '+',
+      '+86  13800000000',
+      '1'.repeat(16),
+      '１３８00000000',
+      13800000000,
+      '13800000000\n',
+      'zhangsan@gzdev.com',
+    ]) {
       expectUnreadable(captureError(() => open(seal({ mobile, watermark: WATERMARK }))));
     }
   });
@@ -97,7 +132,22 @@ describe('openMiniProgramDisclosure: the documented shapes', () => {
     for (const email of ['a@b.cn', 'zhang.san+x@mail.gzdev.com', '张三@例子.中国']) {
       expect(open(seal({ email, watermark: WATERMARK }))).toMatchObject({ kind: 'email', email });
     }
-    const bad = ['', 'zhangsan', 'a@@b.cn', 'a@b@c.cn', 'a b@c.cn', 'a@b', 'a@.cn', 'a@b.', 'a@b..cn', 'a\u0000@b.cn', 'a\u202e@b.cn', `${'a'.repeat(65)}@b.cn`, `a@${'b'.repeat(252)}.cn`, ['a@b.cn']];
+    const bad = [
+      '',
+      'zhangsan',
+      'a@@b.cn',
+      'a@b@c.cn',
+      'a b@c.cn',
+      'a@b',
+      'a@.cn',
+      'a@b.',
+      'a@b..cn',
+      'a\u0000@b.cn',
+      'a\u202e@b.cn',
+      `${'a'.repeat(65)}@b.cn`,
+      `a@${'b'.repeat(252)}.cn`,
+      ['a@b.cn'],
+    ];
     for (const email of bad) {
       expectUnreadable(captureError(() => open(seal({ email, watermark: WATERMARK }))));
     }
@@ -110,7 +160,13 @@ describe('openMiniProgramDisclosure: the documented shapes', () => {
       { mobile: '13800000000' },
       { watermark: WATERMARK },
       { corpid: 'wwdemo0000000001', userid: 'zhangsan', watermark: WATERMARK },
-      { corpid: 'wwdemo0000000001', userid: 'zhangsan', gender: 1, mobile: '13800000000', watermark: WATERMARK },
+      {
+        corpid: 'wwdemo0000000001',
+        userid: 'zhangsan',
+        gender: 1,
+        mobile: '13800000000',
+        watermark: WATERMARK,
+      },
       { corpid: 'wwdemo0000000001', userid: 'zhangsan', gender: 3, watermark: WATERMARK },
       { corpid: 'wwdemo0000000001', userid: 'zhangsan', gender: '1', watermark: WATERMARK },
       { corpid: 'wwdemo0000000001', userid: '', gender: 1, watermark: WATERMARK },
@@ -123,7 +179,9 @@ describe('openMiniProgramDisclosure: the documented shapes', () => {
       { mobile: '13800000000', watermark: { appid: 42, timestamp: NOW } },
       { mobile: '13800000000', watermark: null },
       { mobile: '13800000000', watermark: [APP_ID, NOW] },
-      JSON.parse('{"mobile":"13800000000","watermark":{"appid":"wx4f4bc4dec97d474b","timestamp":1},"__proto__":{}}'),
+      JSON.parse(
+        '{"mobile":"13800000000","watermark":{"appid":"wx4f4bc4dec97d474b","timestamp":1},"__proto__":{}}',
+      ),
       [{ mobile: '13800000000', watermark: WATERMARK }],
       '13800000000',
       null,
@@ -153,7 +211,8 @@ describe('openMiniProgramDisclosure: the documented shapes', () => {
 });
 
 describe('openMiniProgramDisclosure: the watermark', () => {
-  const mobile = (timestamp: number, appid = APP_ID) => seal({ mobile: '13800000000', watermark: { appid, timestamp } });
+  const mobile = (timestamp: number, appid = APP_ID) =>
+    seal({ mobile: '13800000000', watermark: { appid, timestamp } });
 
   it('refuses data issued to another mini program with the distinct watermark_mismatch', () => {
     const error = captureError(() => open(mobile(NOW, 'wx0000000000000000')));
@@ -166,8 +225,14 @@ describe('openMiniProgramDisclosure: the watermark', () => {
     expect(DEFAULT_DISCLOSURE_MAX_FUTURE_SKEW_SECONDS).toBe(60);
     expect(open(mobile(NOW - 300)).kind).toBe('mobile');
     expect(open(mobile(NOW + 60)).kind).toBe('mobile');
-    expect(captureError(() => open(mobile(NOW - 301)))).toMatchObject({ name: 'WatermarkError', code: 'watermark_expired' });
-    expect(captureError(() => open(mobile(NOW + 61)))).toMatchObject({ name: 'WatermarkError', code: 'watermark_in_future' });
+    expect(captureError(() => open(mobile(NOW - 301)))).toMatchObject({
+      name: 'WatermarkError',
+      code: 'watermark_expired',
+    });
+    expect(captureError(() => open(mobile(NOW + 61)))).toMatchObject({
+      name: 'WatermarkError',
+      code: 'watermark_in_future',
+    });
     // A far-future timestamp must not stretch the window.
     expect(captureError(() => open(mobile(NOW * 10)))).toMatchObject({ code: 'watermark_in_future' });
   });
@@ -178,18 +243,27 @@ describe('openMiniProgramDisclosure: the watermark', () => {
       code: 'watermark_in_future',
     });
     fc.assert(
-      fc.property(fc.integer({ min: -1000, max: 1000 }), fc.nat(500), fc.nat(500), (offset, maxAge, maxSkew) => {
-        const opened = captureError(() => open(mobile(NOW + offset), { maxAgeSeconds: maxAge, maxFutureSkewSeconds: maxSkew }));
-        const fresh = -maxAge <= offset && offset <= maxSkew;
-        expect(opened === undefined).toBe(fresh);
-      }),
+      fc.property(
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.nat(500),
+        fc.nat(500),
+        (offset, maxAge, maxSkew) => {
+          const opened = captureError(() =>
+            open(mobile(NOW + offset), { maxAgeSeconds: maxAge, maxFutureSkewSeconds: maxSkew }),
+          );
+          const fresh = -maxAge <= offset && offset <= maxSkew;
+          expect(opened === undefined).toBe(fresh);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('checks the appid and age only after a well-formed parse', () => {
     // A foreign, ancient watermark on a malformed body is still just unreadable.
-    expectUnreadable(captureError(() => open(seal({ mobile: 'x', watermark: { appid: 'wxother', timestamp: 1 } }))));
+    expectUnreadable(
+      captureError(() => open(seal({ mobile: 'x', watermark: { appid: 'wxother', timestamp: 1 } }))),
+    );
   });
 });
 
@@ -213,7 +287,9 @@ describe('openMiniProgramDisclosure: one indistinguishable error (no padding ora
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.nat(15), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
-        fc.array(fc.tuple(fc.nat(cipherBytes.length - 1), fc.integer({ min: 1, max: 255 })), { maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(cipherBytes.length - 1), fc.integer({ min: 1, max: 255 })), {
+          maxLength: 4,
+        }),
         (ivFlips, cipherFlips) => {
           const iv = Buffer.from(ivBytes);
           for (const [index, mask] of ivFlips) iv[index] = (iv[index] ?? 0) ^ mask;
@@ -238,9 +314,13 @@ describe('openMiniProgramDisclosure: one indistinguishable error (no padding ora
 
   it('arbitrary plaintext bytes, properly encrypted, yield a valid disclosure or the one error', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 96 }), fc.uint8Array({ minLength: 16, maxLength: 16 }), (plaintext, iv) => {
-        outcome({ encryptedData: sealBytes(plaintext, iv), iv: Buffer.from(iv).toString('base64') });
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 96 }),
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        (plaintext, iv) => {
+          outcome({ encryptedData: sealBytes(plaintext, iv), iv: Buffer.from(iv).toString('base64') });
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -295,12 +375,18 @@ describe('openMiniProgramDisclosure: misuse and server-side faults', () => {
     expect(() => open(sealed, { appId: 1 as unknown as string })).toThrow(
       new TypeError(MINIPROGRAM_DISCLOSURE_TYPE_ERRORS.strings),
     );
-    expect(() => open(sealed, { kind: 'phone' as 'mobile' })).toThrow(new TypeError(MINIPROGRAM_DISCLOSURE_TYPE_ERRORS.kind));
-    expect(() => open(sealed, { maxAgeSeconds: -1 })).toThrow(new TypeError(MINIPROGRAM_DISCLOSURE_TYPE_ERRORS.window));
+    expect(() => open(sealed, { kind: 'phone' as 'mobile' })).toThrow(
+      new TypeError(MINIPROGRAM_DISCLOSURE_TYPE_ERRORS.kind),
+    );
+    expect(() => open(sealed, { maxAgeSeconds: -1 })).toThrow(
+      new TypeError(MINIPROGRAM_DISCLOSURE_TYPE_ERRORS.window),
+    );
     expect(() => open(sealed, { maxFutureSkewSeconds: Number.NaN })).toThrow(
       new TypeError(MINIPROGRAM_DISCLOSURE_TYPE_ERRORS.window),
     );
-    expect(() => open(sealed, { now: Number.POSITIVE_INFINITY })).toThrow(new TypeError(MINIPROGRAM_DISCLOSURE_TYPE_ERRORS.now));
+    expect(() => open(sealed, { now: Number.POSITIVE_INFINITY })).toThrow(
+      new TypeError(MINIPROGRAM_DISCLOSURE_TYPE_ERRORS.now),
+    );
   });
 
   it('a malformed server session key is a distinct error, raised before the client data is touched', () => {
@@ -313,6 +399,8 @@ describe('openMiniProgramDisclosure: misuse and server-side faults', () => {
   it('a wrong session key is unreadable, and no error carries the key or the plaintext', () => {
     const error = captureError(() => open(sealed, { sessionKey: 'tiihtNczf5v6AKRyjwEUhQ==' })) as Error;
     expectUnreadable(error);
-    expect(`${error.message} ${JSON.stringify(error)} ${String(error.stack)}`).not.toMatch(/tiihtN|HyVFkG|13800000000/);
+    expect(`${error.message} ${JSON.stringify(error)} ${String(error.stack)}`).not.toMatch(
+      /tiihtN|HyVFkG|13800000000/,
+    );
   });
 });
