@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt } from 'node:crypto';
 import { decodeBase64Strict } from './base64.js';
+import { isWecomEchoPlaintext } from './callback-parameters.js';
 import { constantTimeEqual } from './constant-time.js';
 import { CallbackCryptoError, SignatureMismatchError, WX_BIZ_MSG_CRYPT_ERRORS } from './errors.js';
 import { pkcs7Pad, pkcs7Unpad } from './pkcs7.js';
@@ -94,7 +95,12 @@ export interface EncryptedCallback {
 export interface CallbackCrypto {
   /** `sha1` (lowercase hex) of the lexicographically sorted concatenation of token, timestamp, nonce and encrypt. */
   sign(input: SignatureInput): string;
-  /** Checks the signature of a URL verification request and returns the plaintext to answer with. */
+  /**
+   * Checks the signature of a URL verification request and returns the plaintext to answer with. The plaintext must
+   * look like WeCom's echo string (letters and digits, at most 32; see `isWecomEchoPlaintext`), else
+   * {@link CallbackCryptoError} `invalid_echostr`: a captured event's `<Encrypt>` replayed as `echostr` is signed
+   * just as validly, and answering it would hand out the event in clear.
+   */
   verifyUrl(input: VerifyUrlInput, options?: DecryptOptions): string;
   /** Checks the signature, decrypts and checks the receiveId. */
   decrypt(input: DecryptInput, options?: DecryptOptions): DecryptedCallback;
@@ -225,7 +231,15 @@ export function createCallbackCrypto(options: CallbackCryptoOptions): CallbackCr
     sign,
     verifyUrl(input, callOptions) {
       verifySignature({ ...input, encrypt: input.echostr });
-      return decryptPayload(input.echostr, callOptions?.checkReceiveId ?? defaultCheckReceiveId).message;
+      const { message } = decryptPayload(input.echostr, callOptions?.checkReceiveId ?? defaultCheckReceiveId);
+      if (!isWecomEchoPlaintext(message)) {
+        throw new CallbackCryptoError(
+          'invalid_echostr',
+          WX_BIZ_MSG_CRYPT_ERRORS.illegalBuffer,
+          'the decrypted echostr is not an echo string',
+        );
+      }
+      return message;
     },
     decrypt(input, callOptions) {
       verifySignature(input);

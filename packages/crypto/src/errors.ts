@@ -14,7 +14,13 @@ export type WecomCryptoErrorCode =
   | 'signature_mismatch'
   | 'receive_id_mismatch'
   | 'invalid_length'
-  | 'invalid_xml';
+  | 'invalid_xml'
+  | 'watermark_in_future'
+  | 'disclosure_unreadable'
+  | 'invalid_callback_parameters'
+  | 'callback_expired'
+  | 'callback_from_future'
+  | 'invalid_echostr';
 
 /**
  * Base class of every error thrown by `@wecom-auth/crypto` for bad input data (as opposed to programmer misuse,
@@ -97,7 +103,10 @@ export class CallbackCryptoError extends WecomCryptoError {
  * ```
  */
 export class WatermarkError extends WecomCryptoError {
-  constructor(code: 'watermark_mismatch' | 'watermark_expired' | 'watermark_missing', message: string) {
+  constructor(
+    code: 'watermark_mismatch' | 'watermark_expired' | 'watermark_missing' | 'watermark_in_future',
+    message: string,
+  ) {
     super(code, message);
     this.name = 'WatermarkError';
   }
@@ -130,5 +139,60 @@ export class InvalidXmlError extends CallbackCryptoError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('invalid_xml', WX_BIZ_MSG_CRYPT_ERRORS.parseXmlError, message, options);
     this.name = 'InvalidXmlError';
+  }
+}
+
+/**
+ * Client-relayed `encryptedData` could not be read as the disclosure it claims to be. Every cause — bad base64, a
+ * wrong IV length, bad padding, bad UTF-8, bad JSON, a missing or garbled watermark, a key too many or too few, a
+ * malformed mobile or email — yields this same class, code and message, with no `cause`, so that whoever sends
+ * the data learns nothing about which step failed (no padding oracle).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof UnreadableDisclosureError) return reply(400);
+ * ```
+ */
+export class UnreadableDisclosureError extends WecomCryptoError {
+  constructor() {
+    super('disclosure_unreadable', 'the encrypted data could not be read');
+    this.name = 'UnreadableDisclosureError';
+  }
+}
+
+/** The query parameters a WeCom callback is signed with. */
+export type CallbackParameterName = 'msg_signature' | 'timestamp' | 'nonce' | 'echostr';
+
+/**
+ * A callback query parameter is missing, repeated or not in the shape WeCom sends. `parameter` names it.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof InvalidCallbackParametersError) log.warn({ parameter: error.parameter });
+ * ```
+ */
+export class InvalidCallbackParametersError extends WecomCryptoError {
+  readonly parameter: CallbackParameterName;
+
+  constructor(parameter: CallbackParameterName, message: string) {
+    super('invalid_callback_parameters', message);
+    this.name = 'InvalidCallbackParametersError';
+    this.parameter = parameter;
+  }
+}
+
+/**
+ * A callback's timestamp lies outside the accepted window: older than the maximum age (`callback_expired`, a
+ * captured request replayed later) or further ahead than the allowed clock skew (`callback_from_future`).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof StaleCallbackError) return reply(401);
+ * ```
+ */
+export class StaleCallbackError extends WecomCryptoError {
+  constructor(code: 'callback_expired' | 'callback_from_future', message: string) {
+    super(code, message);
+    this.name = 'StaleCallbackError';
   }
 }

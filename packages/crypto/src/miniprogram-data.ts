@@ -41,7 +41,8 @@ export interface EncryptMiniProgramDataInput {
   iv?: Uint8Array;
 }
 
-function decodeKey(sessionKey: string): Buffer {
+/** Decodes a `session_key`; a malformed one is a server-side problem, reported as such. */
+export function decodeSessionKey(sessionKey: string): Buffer {
   const key = decodeBase64Strict(sessionKey);
   if (key === undefined) throw new WecomCryptoError('invalid_base64', 'session key is not valid base64');
   if (key.length !== AES_BLOCK_BYTES) {
@@ -67,7 +68,7 @@ export function encryptMiniProgramData(input: { sessionKey: string; data: unknow
   iv: string;
 } {
   if (typeof input.sessionKey !== 'string') throw new TypeError(MINIPROGRAM_DATA_TYPE_ERRORS.sessionKey);
-  const key = decodeKey(input.sessionKey);
+  const key = decodeSessionKey(input.sessionKey);
   const iv = input.iv === undefined ? randomBytes(AES_BLOCK_BYTES) : Buffer.from(input.iv);
   if (iv.length !== AES_BLOCK_BYTES) throw new TypeError(MINIPROGRAM_DATA_TYPE_ERRORS.iv);
   let json: string | undefined;
@@ -104,7 +105,7 @@ export function decryptMiniProgramData<T extends object = Record<string, unknown
   input: DecryptMiniProgramDataInput,
 ): T {
   validateDecryptInput(input);
-  const key = decodeKey(input.sessionKey);
+  const key = decodeSessionKey(input.sessionKey);
   const iv = decodeBase64Strict(input.iv);
   if (iv === undefined) throw new WecomCryptoError('invalid_base64', 'iv is not valid base64');
   if (iv.length !== AES_BLOCK_BYTES) {

@@ -352,8 +352,9 @@ describe('receiveId check', () => {
     expect(lenient.decrypt(sealed)).toEqual({ message: '<xml/>', receiveId: 'wwothercorp' });
     const strict = createCallbackCrypto({ token: 'Token123', encodingAESKey: KEY, receiveId: CORP_ID });
     expect(strict.decrypt(sealed, { checkReceiveId: false }).receiveId).toBe('wwothercorp');
-    expect(strict.verifyUrl({ ...sealed, echostr: sealed.encrypt }, { checkReceiveId: false })).toBe(
-      '<xml/>',
+    const echo = sender.encrypt('5927782489442352469');
+    expect(strict.verifyUrl({ ...echo, echostr: echo.encrypt }, { checkReceiveId: false })).toBe(
+      '5927782489442352469',
     );
     expectCallbackError(
       () => lenient.decrypt(sealed, { checkReceiveId: true }),

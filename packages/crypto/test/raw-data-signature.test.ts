@@ -63,3 +63,41 @@ describe('verifyRawDataSignature', () => {
     );
   });
 });
+
+describe('verifyRawDataSignature: strictness', () => {
+  const rawData = '{"name":"张三","gender":1,"language":"zh_CN"}';
+  const signature = signRawData({ rawData, sessionKey: SESSION_KEY });
+
+  it('refuses upper case, padding, truncation and values that are not strings', () => {
+    for (const bad of [
+      signature.toUpperCase(),
+      ` ${signature}`,
+      `${signature}0`,
+      signature.slice(0, 39),
+      '',
+    ]) {
+      expect(verifyRawDataSignature({ rawData, signature: bad, sessionKey: SESSION_KEY })).toBe(false);
+    }
+    for (const bad of [null, 42, [signature], { toString: () => signature }]) {
+      expect(
+        verifyRawDataSignature({ rawData, signature: bad as unknown as string, sessionKey: SESSION_KEY }),
+      ).toBe(false);
+    }
+    expect(
+      verifyRawDataSignature({ rawData: 1 as unknown as string, signature, sessionKey: SESSION_KEY }),
+    ).toBe(false);
+  });
+
+  it('any change of rawData, signature or session key fails', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ minLength: 1 }), (rawDataOther, suffix) => {
+        fc.pre(rawDataOther !== rawData);
+        expect(verifyRawDataSignature({ rawData: rawDataOther, signature, sessionKey: SESSION_KEY })).toBe(
+          false,
+        );
+        expect(verifyRawDataSignature({ rawData, signature, sessionKey: SESSION_KEY + suffix })).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

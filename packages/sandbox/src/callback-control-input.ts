@@ -27,6 +27,21 @@ export const callbackDeliveryInputSchema = z.strictObject({
   retryDelayMs: z.number().int().min(0).max(60_000).optional(),
 });
 
+/**
+ * Overrides of a replayed delivery. Any letters and digits (or none), so a test can send what a forger would: a
+ * 12-digit timestamp, a nonce shortened by the digits moved into it.
+ */
+export const callbackReplayInputSchema = z.strictObject({
+  timestamp: z
+    .string()
+    .regex(/^[A-Za-z0-9]{0,64}$/, 'must be at most 64 letters or digits')
+    .optional(),
+  nonce: z
+    .string()
+    .regex(/^[A-Za-z0-9]{0,64}$/, 'must be at most 64 letters or digits')
+    .optional(),
+});
+
 const userShape = userSchema.shape;
 /** The member fields an admin can change; `newUserid` renames the member. */
 export const userPatchSchema = z.strictObject({
@@ -82,6 +97,8 @@ export const departmentPatchSchema = z.strictObject({
 export type SetCallbackInput = z.input<typeof setCallbackInputSchema>;
 /** Input of `SandboxControl.configureCallbacks`. */
 export type CallbackDeliveryInput = z.input<typeof callbackDeliveryInputSchema>;
+/** Input of `SandboxControl.replayCallback`. */
+export type CallbackReplayInput = z.input<typeof callbackReplayInputSchema>;
 /** Input of `SandboxControl.updateUser`. */
 export type UserPatchInput = z.input<typeof userPatchSchema>;
 /** Input of `SandboxControl.createDepartment`; id defaults to the largest id + 1. */

@@ -3,6 +3,11 @@
  * encrypted and signed with the app's Token and EncodingAESKey (receiveId = corpid), POSTed as the XML envelope
  * with `msg_signature`, `timestamp` and `nonce` in the query, and retried when the answer is not a 200 in time.
  * Every retry resends the same sealed message, as WeCom's do, so receivers can deduplicate.
+ *
+ * For tests of the receiving side, deliveries can be held back (an inbox backlog: they are sealed when the change
+ * happens and sent, oldest first, on release) and any recorded delivery can be replayed byte for byte, optionally
+ * with another `timestamp`/`nonce` under the same `msg_signature` (a captured request replayed, the digit-shift
+ * attack on the signature's concatenation).
  */
 import { randomInt } from 'node:crypto';
 import {
@@ -42,11 +47,43 @@ export interface CallbackDelivery {
   event: string;
   userId?: string;
   departmentId?: number;
+  /** The signed query parameters the request was (or, while held, will be) sent with. */
+  timestamp: string;
+  nonce: string;
+  msgSignature: string;
+  /** The `<Encrypt>` element of the body. */
+  encrypt: string;
+  /** The event XML before encryption. */
+  message: string;
   attempts: number;
   /** HTTP status of the last try; `null` when it got no answer (refused, timed out). */
   lastStatus: number | null;
   lastError?: string;
-  state: 'pending' | 'delivered' | 'failed';
+  /** `held`: sealed but kept back until {@link CallbackDispatcher.release}. */
+  state: 'held' | 'pending' | 'delivered' | 'failed';
+}
+
+/** Overrides of a replay; the `msg_signature` and body stay as delivered. */
+export interface CallbackReplayOptions {
+  timestamp?: string;
+  nonce?: string;
+}
+
+/** The outcome of one replayed request (a single try, never retried). */
+export interface CallbackReplay {
+  deliveryId: number;
+  timestamp: string;
+  nonce: string;
+  msgSignature: string;
+  /** HTTP status of the answer; `null` when there was none. */
+  status: number | null;
+  error?: string;
+}
+
+/** The request of a delivery, kept so it can be sent later (held) or again (replayed). */
+interface SealedRequest {
+  url: string;
+  body: string;
 }
 
 /** The outcome of a URL verification (the GET WeCom sends when a callback URL is saved). */
@@ -73,6 +110,9 @@ function withQuery(url: string, query: Record<string, string>): string {
 export class CallbackDispatcher {
   private settings: CallbackDeliverySettings = { ...DEFAULT_CALLBACK_DELIVERY };
   private deliveries: CallbackDelivery[] = [];
+  private readonly requests = new Map<number, SealedRequest>();
+  private holding = false;
+  private held: (() => Promise<CallbackDelivery>)[] = [];
   private nextId = 1;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly controller = new AbortController();
@@ -134,6 +174,62 @@ export class CallbackDispatcher {
     }
   }
 
+  /** From now on, deliveries are sealed and recorded but kept back until {@link release}. */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /**
+   * Stops holding and sends the held deliveries oldest first, each after the previous one's first try, as an
+   * inbox backlog drains. Resolves with them after their first tries.
+   */
+  async release(): Promise<CallbackDelivery[]> {
+    this.holding = false;
+    const backlog = this.held;
+    this.held = [];
+    const sent: CallbackDelivery[] = [];
+    for (const send of backlog) sent.push(await send());
+    return sent;
+  }
+
+  /** Whether deliveries are being held back. */
+  isHolding(): boolean {
+    return this.holding;
+  }
+
+  /**
+   * Sends delivery `id`'s request once more exactly as delivered — same URL, body and `msg_signature` — with
+   * `timestamp` and `nonce` replaced when given. Returns `undefined` for an unknown id (or one no longer logged).
+   */
+  async replay(id: number, options: CallbackReplayOptions = {}): Promise<CallbackReplay | undefined> {
+    const delivery = this.deliveries.find((candidate) => candidate.id === id);
+    const request = this.requests.get(id);
+    if (delivery === undefined || request === undefined) return undefined;
+    const timestamp = options.timestamp ?? delivery.timestamp;
+    const nonce = options.nonce ?? delivery.nonce;
+    const url = withQuery(request.url, { msg_signature: delivery.msgSignature, timestamp, nonce });
+    const replay: CallbackReplay = {
+      deliveryId: id,
+      timestamp,
+      nonce,
+      msgSignature: delivery.msgSignature,
+      status: null,
+    };
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        body: request.body,
+        signal: this.signal(),
+      });
+      await response.arrayBuffer();
+      replay.status = response.status;
+    } catch (error) {
+      replay.error = describeFailure(error);
+    }
+    return replay;
+  }
+
   /** Stops every retry and aborts requests under way (the sandbox is closing). */
   close(): void {
     this.controller.abort();
@@ -141,6 +237,9 @@ export class CallbackDispatcher {
 
   reset(): void {
     this.deliveries = [];
+    this.requests.clear();
+    this.holding = false;
+    this.held = [];
   }
 
   private signal(): AbortSignal {
@@ -168,8 +267,9 @@ export class CallbackDispatcher {
       timestamp: sealed.timestamp,
       nonce: sealed.nonce,
     });
+    const id = this.nextId++;
     const delivery: CallbackDelivery = {
-      id: this.nextId++,
+      id,
       at: new Date(this.clock.nowMs()).toISOString(),
       corpId: corp.corpId,
       agentId: app.agentId,
@@ -177,12 +277,32 @@ export class CallbackDispatcher {
       event: event.kind,
       ...('userId' in event && event.userId !== undefined ? { userId: event.userId } : {}),
       ...('id' in event && event.id !== undefined ? { departmentId: event.id } : {}),
+      timestamp: sealed.timestamp,
+      nonce: sealed.nonce,
+      msgSignature: sealed.msgSignature,
+      encrypt: sealed.encrypt,
+      message: xml,
       attempts: 0,
       lastStatus: null,
-      state: 'pending',
+      state: this.holding ? 'held' : 'pending',
     };
     this.deliveries.push(delivery);
-    if (this.deliveries.length > deliveryLogLimit) this.deliveries.shift();
+    this.requests.set(id, { url: callback.url, body });
+    if (this.deliveries.length > deliveryLogLimit) {
+      const dropped = this.deliveries.shift();
+      if (dropped !== undefined) this.requests.delete(dropped.id);
+    }
+    const send = () => this.send(delivery, url, body);
+    if (this.holding) {
+      this.held.push(send);
+      return Promise.resolve({ ...delivery });
+    }
+    return send();
+  }
+
+  /** Tries `delivery` now; resolves after the first try, retries go on in the background. */
+  private send(delivery: CallbackDelivery, url: string, body: string): Promise<CallbackDelivery> {
+    delivery.state = 'pending';
 
     const attempt = async (): Promise<boolean> => {
       delivery.attempts += 1;

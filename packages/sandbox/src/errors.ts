@@ -5,7 +5,9 @@ export type SandboxErrorCode =
   | 'unknown_user'
   | 'unknown_mini_program'
   | 'unknown_fault'
-  | 'no_session';
+  | 'no_session'
+  | 'field_not_set'
+  | 'unknown_delivery';
 
 const HTTP_STATUS: Record<SandboxErrorCode, number> = {
   invalid_fixture: 400,
@@ -14,6 +16,8 @@ const HTTP_STATUS: Record<SandboxErrorCode, number> = {
   unknown_mini_program: 404,
   unknown_fault: 404,
   no_session: 409,
+  field_not_set: 409,
+  unknown_delivery: 404,
 };
 
 /**

@@ -1,6 +1,8 @@
 export type { SandboxFastifyInstance } from './app.js';
 export { buildSandboxApp } from './app.js';
 export type { CallRecord, CallSummary } from './call-log.js';
+export type { CallbackReplayInput } from './callback-control-input.js';
+export type { CallbackDelivery, CallbackReplay, CallbackReplayOptions } from './callback-dispatcher.js';
 export { CODE_TTL_SECONDS } from './code-registry.js';
 export {
   DEMO_APP,

@@ -4,7 +4,9 @@ import type { CallSummary } from './call-log.js';
 import { createUserEvent, partyEvent, updateUserEvent } from './callback-contact-events.js';
 import {
   type CallbackDeliveryInput,
+  type CallbackReplayInput,
   callbackDeliveryInputSchema,
+  callbackReplayInputSchema,
   corpOnlySchema,
   type DepartmentCreateInput,
   type DepartmentPatchInput,
@@ -18,6 +20,7 @@ import {
 import type {
   CallbackDelivery,
   CallbackDeliverySettings,
+  CallbackReplay,
   CallbackVerification,
 } from './callback-dispatcher.js';
 import {
@@ -55,7 +58,20 @@ export const encryptInputSchema = z.strictObject({
   userid: idSchema,
   corpid: idSchema.optional(),
   appid: idSchema.optional(),
-  kind: z.enum(['mobile', 'email', 'userinfo']),
+  /** `userinfo` and `enterprise_user_info` both mean `wx.qy.getEnterpriseUserInfo`. */
+  kind: z.enum(['mobile', 'email', 'userinfo', 'enterprise_user_info']),
+  /** Seal this `watermark.timestamp` instead of the sandbox clock's now (stale or future data). */
+  watermarkTimestamp: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 53 - 1)
+    .optional(),
+  /** Encrypt with this IV (base64 of 16 bytes) instead of a random one. */
+  iv: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{22}==$/, 'must be base64 of 16 bytes')
+    .optional(),
 });
 
 /** Input of {@link SandboxControl.login}; corpid and appid default to the first corp and its mini program. */
@@ -86,8 +102,12 @@ export interface ClockState {
   offsetSeconds: number;
 }
 export interface EncryptResult {
+  /** The ciphertext (base64): decode it to flip bits of a block. */
   encryptedData: string;
+  /** The IV (base64 of 16 bytes): flipping its bits rewrites the first plaintext block. */
   iv: string;
+  /** The JSON text that was encrypted, with its exact documented keys and watermark. */
+  plaintext: string;
   /** Only for `userinfo`: the JSON text `signature` is computed over. */
   rawData?: string;
   /** Only for `userinfo`: `sha1(rawData + session_key)`. */
@@ -207,7 +227,11 @@ export class SandboxControl {
 
   /**
    * What `wx.qy.getMobile`, `wx.qy.getEmail` or `wx.qy.getEnterpriseUserInfo` would hand the mini program,
-   * encrypted with the member's latest session_key. Throws `no_session` before a successful jscode2session.
+   * encrypted with the member's latest session_key — the only way an app created after 2022-06-20 learns a mobile
+   * or email, since `user/get` withholds them. The plaintext has exactly the documented keys: `{mobile, watermark}`,
+   * `{email, watermark}`, `{corpid, userid, name, gender, watermark}` with `watermark = {appid, timestamp}`.
+   * `watermarkTimestamp` and `iv` let a test build stale, future or IV-rewritten data. Throws `no_session` before
+   * a successful jscode2session, `field_not_set` for a member without that mobile or email.
    */
   encrypt(input: EncryptInput): EncryptResult {
     const parsed = parseControlInput(encryptInputSchema, input);
@@ -219,21 +243,34 @@ export class SandboxControl {
         `user ${user.userid} has no session with ${appId} yet: exchange a login code first`,
       );
     }
-    const watermark = { appid: appId, timestamp: this.state.clock.nowSeconds() };
-    const gender = Number(user.gender);
+    const watermark = { appid: appId, timestamp: parsed.watermarkTimestamp ?? this.state.clock.nowSeconds() };
+    const seal = (data: Record<string, unknown>) => {
+      const iv = parsed.iv === undefined ? undefined : Buffer.from(parsed.iv, 'base64');
+      const sealed = encryptMiniProgramData({ sessionKey, data, ...(iv === undefined ? {} : { iv }) });
+      return { ...sealed, plaintext: JSON.stringify(data) };
+    };
     switch (parsed.kind) {
       case 'mobile':
-        return encryptMiniProgramData({ sessionKey, data: { mobile: user.mobile, watermark } });
-      case 'email':
-        return encryptMiniProgramData({ sessionKey, data: { email: user.email, watermark } });
-      case 'userinfo': {
+      case 'email': {
+        const value = user[parsed.kind];
+        if (typeof value !== 'string' || value.length === 0) {
+          throw new SandboxError('field_not_set', `user ${user.userid} has no ${parsed.kind}`);
+        }
+        return seal({ [parsed.kind]: value, watermark });
+      }
+      case 'userinfo':
+      case 'enterprise_user_info': {
+        const gender = Number(user.gender);
         const userid = this.state.directory.isAssociated(corp, appId)
           ? user.userid
           : this.state.encryptedUserId(corp.corpId, user.userid, appId);
         const rawData = JSON.stringify({ name: user.name, gender, language: 'zh_CN' });
         const signature = signRawData({ rawData, sessionKey });
-        const data = { corpid: corp.corpId, userid, name: user.name, gender, watermark };
-        return { ...encryptMiniProgramData({ sessionKey, data }), rawData, signature };
+        return {
+          ...seal({ corpid: corp.corpId, userid, name: user.name, gender, watermark }),
+          rawData,
+          signature,
+        };
       }
     }
   }
@@ -317,9 +354,37 @@ export class SandboxControl {
     return this.state.callbacks.configure(settings);
   }
 
-  /** The latest callback deliveries (up to 200), oldest first. */
+  /** The latest callback deliveries (up to 200), oldest first, with their signed parameters and event. */
   callbacks(): CallbackDelivery[] {
     return this.state.callbacks.list();
+  }
+
+  /** Holds back callback deliveries from now on (an inbox backlog): they are sealed and logged as `held`. */
+  holdCallbacks(): { holding: true } {
+    this.state.callbacks.hold();
+    return { holding: true };
+  }
+
+  /** Stops holding and sends the held deliveries oldest first; resolves with them after their first tries. */
+  async releaseCallbacks(): Promise<{ deliveries: CallbackDelivery[] }> {
+    return { deliveries: await this.state.callbacks.release() };
+  }
+
+  /**
+   * Sends a logged delivery again exactly as delivered (same body and `msg_signature`), once, with `timestamp`
+   * and `nonce` replaced when given — a captured request replayed, or the digit-shift forgery. Unknown ids throw
+   * `unknown_delivery`.
+   */
+  async replayCallback(id: number, input: CallbackReplayInput = {}): Promise<CallbackReplay> {
+    const parsed = parseControlInput(callbackReplayInputSchema, input);
+    if (!Number.isSafeInteger(id)) throw new TypeError('the delivery id must be an integer');
+    const options = {
+      ...(parsed.timestamp === undefined ? {} : { timestamp: parsed.timestamp }),
+      ...(parsed.nonce === undefined ? {} : { nonce: parsed.nonce }),
+    };
+    const replay = await this.state.callbacks.replay(id, options);
+    if (replay === undefined) throw new SandboxError('unknown_delivery', `no logged callback delivery ${id}`);
+    return replay;
   }
 
   /** Stops callback retries and aborts deliveries under way (the sandbox is closing). */

@@ -69,6 +69,11 @@ function departmentId(text: string): number {
   return Number(text);
 }
 
+function deliveryId(text: string): number {
+  if (!/^\d{1,15}$/.test(text)) throw new TypeError('the delivery id must be a positive integer');
+  return Number(text);
+}
+
 /** The control API under `/__sandbox/` (JSON in and out; 400 on bad input, never 5xx). */
 export function registerControlRoutes(app: FastifyInstance, control: SandboxControl): void {
   app.post('/__sandbox/login', (request, reply) =>
@@ -168,6 +173,18 @@ export function registerControlRoutes(app: FastifyInstance, control: SandboxCont
   );
   app.post('/__sandbox/callbacks/flush', (_request, reply) =>
     answerAsync(reply, () => control.flushCallbacks()),
+  );
+  app.get('/__sandbox/callbacks/deliveries', (_request, reply) =>
+    answer(reply, () => ({ deliveries: control.callbacks() })),
+  );
+  app.post('/__sandbox/callbacks/hold', (_request, reply) => answer(reply, () => control.holdCallbacks()));
+  app.post('/__sandbox/callbacks/release', (_request, reply) =>
+    answerAsync(reply, () => control.releaseCallbacks()),
+  );
+  app.post<{ Params: { id: string } }>('/__sandbox/callbacks/deliveries/:id/replay', (request, reply) =>
+    answerAsync(reply, async () =>
+      control.replayCallback(deliveryId(request.params.id), objectBody(request)),
+    ),
   );
   // Pending retries must not outlive the sandbox.
   app.addHook('onClose', async () => control.closeCallbacks());
