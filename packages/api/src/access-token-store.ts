@@ -21,7 +21,13 @@ export interface AccessTokenLock {
   release(): Promise<void>;
 }
 
+/**
+ * The storage port of the access-token cache: one record per cache key, compare-and-delete, a short refresh lock and
+ * change notifications. `@wecom-auth/store` implements it over SQLite and Redis; {@link createMemoryAccessTokenStore}
+ * in memory.
+ */
 export interface AccessTokenStore {
+  /** The record under `key`, or `undefined` when there is none or it has expired. */
   get(key: string): Promise<AccessTokenRecord | undefined>;
   /**
    * Stores `record` unless the stored one has a greater `obtainedAt`; returns whichever record is stored afterwards.
