@@ -6,6 +6,7 @@
 
 /** A cached WeCom access_token. Times are epoch milliseconds. */
 export interface AccessTokenRecord {
+  /** The access_token itself: a secret, never logged. */
   readonly token: string;
   /** When WeCom stops accepting it (obtainedAt + expires_in). */
   readonly expiresAt: number;
@@ -18,6 +19,7 @@ export interface AccessTokenRecord {
 
 /** A held refresh lock. Releasing a lock that already expired is a no-op. */
 export interface AccessTokenLock {
+  /** Gives the lock up, waking the callers waiting for it. */
   release(): Promise<void>;
 }
 

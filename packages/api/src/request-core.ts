@@ -29,9 +29,11 @@ export type WecomPayload = WecomEnvelope & Readonly<Record<string, unknown>>;
  * const request: ApiRequest = { method: 'GET', path: '/cgi-bin/tag/list', idempotent: true };
  */
 export interface ApiRequest {
+  /** WeCom's APIs are GET or POST. */
   readonly method: 'GET' | 'POST';
   /** e.g. `/cgi-bin/user/get`. */
   readonly path: string;
+  /** Query parameters besides the access_token; `undefined` values are left out. */
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   /** Sent as JSON; only for POST. */
   readonly body?: unknown;
@@ -45,8 +47,9 @@ export interface ApiRequest {
 
 /** Where the request core gets its access_token, and where it reports one that WeCom refused. */
 export interface AccessTokenSource {
+  /** A valid access_token, fetched when none is held. */
   getToken(): Promise<string>;
-  /** Drops `token` (and only that token) so the next {@link getToken} fetches a new one. */
+  /** Drops `token` (and only that token) so the next `getToken()` fetches a new one. */
   invalidate(token: string): Promise<void>;
 }
 
@@ -72,14 +75,17 @@ export interface RequestCoreOptions {
   readonly onCall?: (call: WecomCall) => void;
 }
 
-/** One HTTP exchange with WeCom, as reported to {@link RequestCoreOptions.onCall}. */
+/** One HTTP exchange with WeCom, as reported to the `onCall` option of `createWecomClient`. */
 export interface WecomCall {
+  /** The API path, e.g. `/cgi-bin/user/get`. */
   readonly apiPath: string;
   /** WeCom's errcode (0 on success); undefined when no JSON answer came. */
   readonly errcode: number | undefined;
   /** The client error code when the exchange failed. */
   readonly errorCode: string | undefined;
+  /** 1 for the first try, 2 and up for the retry ladder's. */
   readonly attempt: number;
+  /** How long the exchange took. */
   readonly durationMs: number;
 }
 

@@ -12,6 +12,7 @@ export interface Code2SessionResult {
   readonly userId: string;
   /** The session key for `encryptedData`. Keep it on the server; never send it to the mini program. */
   readonly sessionKey: string;
+  /** The device id, when WeCom sends a non-empty one. */
   readonly deviceId?: string;
 }
 
