@@ -37,8 +37,10 @@ ${gatewayRows.join('\n')}
 \`@wecom-auth/api\` turns each errcode into an error class by what the caller must do (\`errcodeClass\`):
 \`token\`: the access_token is invalidated and the call replayed once; \`retryable\`: retried with backoff, at most
 3 tries; \`rate_limit\`: a \`WecomRateLimitError\` with \`retryAfterSeconds\`, never retried hot; \`client\`: the end
-user's input; \`config\`: a setting to fix (the hint names it). Unknown errcodes are \`client\` errors whose hint links
-WeCom's own lookup tool. Never branch on \`errmsg\`: WeCom changes its wording.
+user's input (50002, 60011 and 60111 are a \`WecomVisibleRangeError\`, code \`outside_visible_range\`); \`config\`: a
+setting to fix (the hint says where in the WeCom admin console; the gateway's message adds the name of its own
+setting). Unknown errcodes are \`client\` errors whose hint links WeCom's own lookup tool. Never branch on
+\`errmsg\`: WeCom changes its wording.
 
 | errcode | meaning | class | what to do |
 |---|---|---|---|
@@ -48,7 +50,7 @@ ${wecomRows.join('\n')}
 
 | code | class | when |
 |---|---|---|
-| \`timeout\` | \`WecomTimeoutError\` | no complete answer within \`timeoutMs\` (default 5 s); not retried, the call may have had its effect |
+| \`timeout\` | \`WecomTimeoutError\` | no complete answer within \`timeoutMs\` (default 5 s); not retried, the call may have had its effect, unless it is a read (\`idempotent\`) |
 | \`network\` | \`WecomNetworkError\` | connection refused, reset or dropped; retried within the ladder |
 | \`http_status\` | \`WecomHttpStatusError\` | an HTTP status other than 200 (WeCom answers business errors with 200, so this is a proxy); 5xx retried |
 | \`malformed_response\` | \`WecomMalformedResponseError\` | the body was not a JSON object; the body is not kept, it may hold a token |

@@ -16,6 +16,7 @@ import { WecomMalformedResponseError } from './errors.js';
 import type { WecomLogger } from './logger.js';
 import type { AccessTokenSource, RequestCore, WecomPayload } from './request-core.js';
 
+/** The options of {@link AccessTokenManager}; `createWecomClient` fills them from its own. */
 export interface AccessTokenManagerOptions {
   readonly corpId: string;
   readonly secret: string;
@@ -36,7 +37,7 @@ export interface AccessTokenManagerOptions {
   readonly onFetch?: (outcome: { readonly ok: boolean; readonly durationMs: number }) => void;
 }
 
-/** What {@link AccessTokenManager.status} reports. Never the token itself. */
+/** What {@link WecomAccessToken.status} reports. Never the token itself. */
 export interface AccessTokenStatus {
   /** A token that has not expired is held in memory. */
   readonly fresh: boolean;
@@ -60,14 +61,33 @@ const refusedMemory = 8;
 
 /**
  * The cache key of an app's token: base URL + corpId + a hash of the secret. Two apps of one corp, or one corp on
- * the sandbox and on WeCom, never share a token; the secret itself never becomes part of a key.
+ * the sandbox and on WeCom, never share a token; the secret itself never becomes part of a key. Use it to find an
+ * app's token in a shared {@link AccessTokenStore}.
+ *
+ * @example
+ * const record = await store.get(accessTokenCacheKey({ baseUrl: defaultWecomBaseUrl, corpId, secret }));
  */
 export function accessTokenCacheKey(input: { baseUrl: string; corpId: string; secret: string }): string {
   const secretHash = createHash('sha256').update(input.secret).digest('hex').slice(0, 32);
   return `${input.baseUrl.replace(/\/+$/, '')}|${input.corpId}|${secretHash}`;
 }
 
-export class AccessTokenManager implements AccessTokenSource {
+/**
+ * The access token of a client's app, as `client.accessToken` offers it: the token the client's calls use, the way
+ * to drop one WeCom refused, and its state for readiness checks.
+ *
+ * @example
+ * const token = await wecom.accessToken.getToken(); // for an API this client does not wrap
+ * wecom.accessToken.status(); // { fresh: true, expiresAt: 1700007200000, refreshing: false, consecutiveFailures: 0 }
+ */
+export interface WecomAccessToken extends AccessTokenSource {
+  /** The store key of this app's token ({@link accessTokenCacheKey}). */
+  readonly cacheKey: string;
+  /** The token state, without the token. */
+  status(): AccessTokenStatus;
+}
+
+export class AccessTokenManager implements WecomAccessToken {
   /** The store key of this app's token. */
   readonly cacheKey: string;
   readonly #options: AccessTokenManagerOptions;

@@ -6,6 +6,7 @@
 
 /** A cached WeCom access_token. Times are epoch milliseconds. */
 export interface AccessTokenRecord {
+  /** The access_token itself: a secret, never logged. */
   readonly token: string;
   /** When WeCom stops accepting it (obtainedAt + expires_in). */
   readonly expiresAt: number;
@@ -18,10 +19,17 @@ export interface AccessTokenRecord {
 
 /** A held refresh lock. Releasing a lock that already expired is a no-op. */
 export interface AccessTokenLock {
+  /** Gives the lock up, waking the callers waiting for it. */
   release(): Promise<void>;
 }
 
+/**
+ * The storage port of the access-token cache: one record per cache key, compare-and-delete, a short refresh lock and
+ * change notifications. `@wecom-auth/store` implements it over SQLite and Redis; {@link createMemoryAccessTokenStore}
+ * in memory.
+ */
 export interface AccessTokenStore {
+  /** The record under `key`, or `undefined` when there is none or it has expired. */
   get(key: string): Promise<AccessTokenRecord | undefined>;
   /**
    * Stores `record` unless the stored one has a greater `obtainedAt`; returns whichever record is stored afterwards.

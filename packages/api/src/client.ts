@@ -2,10 +2,17 @@
  * `createWecomClient`: the typed WeCom server API client for one app (corpId + the app's secret).
  */
 import type { Dispatcher } from 'undici';
-import { AccessTokenManager, type AccessTokenStatus } from './access-token-manager.js';
+import { AccessTokenManager, type AccessTokenStatus, type WecomAccessToken } from './access-token-manager.js';
 import { type AccessTokenStore, createMemoryAccessTokenStore } from './access-token-store.js';
-import { batchEndpoints, departmentEndpoints, userEndpoints } from './endpoints/contacts.js';
-import { miniprogramEndpoints } from './endpoints/miniprogram.js';
+import {
+  type BatchEndpoints,
+  batchEndpoints,
+  type DepartmentEndpoints,
+  departmentEndpoints,
+  type UserEndpoints,
+  userEndpoints,
+} from './endpoints/contacts.js';
+import { type MiniprogramEndpoints, miniprogramEndpoints } from './endpoints/miniprogram.js';
 import { silentLogger, type WecomLogger } from './logger.js';
 import {
   type ApiRequest,
@@ -16,8 +23,10 @@ import {
 } from './request-core.js';
 import { createUndiciTransport, type Transport } from './transport.js';
 
+/** Where WeCom's server API lives; the default `baseUrl` of {@link createWecomClient}. */
 export const defaultWecomBaseUrl = 'https://qyapi.weixin.qq.com';
 
+/** The options of {@link createWecomClient}: `corpId` and `secret` are required, the rest have defaults. */
 export interface WecomClientOptions {
   /** The corp ID (`ww…`), not the mini program appid. */
   readonly corpId: string;
@@ -49,14 +58,53 @@ export interface WecomClientOptions {
   readonly onTokenFetch?: (outcome: { readonly ok: boolean; readonly durationMs: number }) => void;
 }
 
-export type WecomClient = ReturnType<typeof buildClient>;
+/**
+ * The typed client of the WeCom server API for one app (corpId + the app's secret), made by
+ * {@link createWecomClient}. Every call gets the access_token from the client's token manager, replays once on a
+ * refused token, retries what is {@link WecomError.retryable}, and throws an {@link AnyWecomError}.
+ *
+ * @example
+ * const { corpId, userId } = await wecom.miniprogram.code2Session(code);
+ * const user = await wecom.user.get(userId);
+ */
+export interface WecomClient {
+  /** The corp ID the client was made for. */
+  readonly corpId: string;
+  /** The base URL its calls go to, `https://qyapi.weixin.qq.com` unless the options said otherwise. */
+  readonly baseUrl: string;
+  /** `miniprogram/jscode2session`. */
+  readonly miniprogram: MiniprogramEndpoints;
+  /** `user/get`, `user/convert_to_openid`. */
+  readonly user: UserEndpoints;
+  /** `department/get`, `department/list`, `department/simplelist`. */
+  readonly department: DepartmentEndpoints;
+  /** `batch/userid_to_openuserid`. */
+  readonly batch: BatchEndpoints;
+  /** The app's access token: `getToken`, `invalidate`, `status`. */
+  readonly accessToken: WecomAccessToken;
+  /**
+   * The token state, without the token: for readiness checks.
+   *
+   * @example
+   * const ready = wecom.status().fresh;
+   */
+  status(): AccessTokenStatus;
+  /**
+   * Any other token-consuming API, with the same token handling, retries and typed errors. Set `idempotent` for a
+   * read, so that a timeout is tried again.
+   *
+   * @example
+   * const tags = await wecom.request({ method: 'GET', path: '/cgi-bin/tag/list', idempotent: true });
+   */
+  request<T extends WecomPayload = WecomPayload>(request: ApiRequest): Promise<T>;
+}
 
 function requireString(value: unknown, name: string): asserts value is string {
   if (typeof value !== 'string' || value.length === 0)
     throw new TypeError(`${name} must be a non-empty string`);
 }
 
-function buildClient(options: WecomClientOptions) {
+function buildClient(options: WecomClientOptions): WecomClient {
   requireString(options.corpId, 'corpId');
   requireString(options.secret, 'secret');
   const baseUrl = options.baseUrl ?? defaultWecomBaseUrl;
@@ -100,18 +148,10 @@ function buildClient(options: WecomClientOptions) {
     user: userEndpoints(core, tokens),
     department: departmentEndpoints(core, tokens),
     batch: batchEndpoints(core, tokens),
-    /** The access-token manager (for `getToken`, `invalidate`, `status`). */
     accessToken: tokens,
-    /** The token state, without the token: for readiness checks. */
     status(): AccessTokenStatus {
       return tokens.status();
     },
-    /**
-     * Any other token-consuming API, with the same token handling, retries and typed errors.
-     *
-     * @example
-     * const tags = await client.request({ method: 'GET', path: '/cgi-bin/tag/list' });
-     */
     request<T extends WecomPayload = WecomPayload>(request: ApiRequest): Promise<T> {
       if (typeof request?.path !== 'string' || !request.path.startsWith('/cgi-bin/')) {
         throw new TypeError('request.path must start with /cgi-bin/');

@@ -17,10 +17,13 @@ export type ErrcodeClass =
   /** A setting of this deployment or of the WeCom admin console is wrong: an operator must fix it. */
   | 'config';
 
+/** One row of the errcode table: what an errcode means and what to do about it. */
 export interface ErrcodeInfo {
+  /** WeCom's number. */
   readonly errcode: number;
   /** The official meaning, in English. */
   readonly meaning: string;
+  /** What a caller must do about it. */
   readonly class: ErrcodeClass;
   /** What to check or change, written for the person who can fix it. */
   readonly hint: string;
@@ -43,7 +46,7 @@ const table: readonly ErrcodeInfo[] = [
     errcode: 40001,
     meaning: 'Invalid secret',
     class: 'config',
-    hint: 'The corpsecret does not match the corpid, was reset in the admin console, or the app is disabled. Set WECOM_SECRET to the secret of the app the mini program is associated with (App Management > the app > Secret).',
+    hint: 'The corpsecret does not match the corpid, was reset in the WeCom admin console, or the app is disabled. Use the secret of the WeCom app the mini program is associated with (admin console: App Management > the app > Secret).',
   },
   {
     errcode: 40003,
@@ -55,7 +58,7 @@ const table: readonly ErrcodeInfo[] = [
     errcode: 40013,
     meaning: 'Invalid corpid',
     class: 'config',
-    hint: 'Set WECOM_CORP_ID to the corp ID shown under My Company > Company Information (it starts with "ww"), not the mini program appid.',
+    hint: 'Use the corp ID shown in the WeCom admin console under My Company > Company Information (it starts with "ww"), not the mini program appid.',
   },
   {
     errcode: 40014,
@@ -91,7 +94,7 @@ const table: readonly ErrcodeInfo[] = [
     errcode: 40091,
     meaning: 'Secret is invalid',
     class: 'config',
-    hint: 'The secret belongs to another corp. Set WECOM_SECRET to a secret of this corp (WECOM_CORP_ID).',
+    hint: 'The secret belongs to another corp: use the secret of a WeCom app of the corp whose corp ID is given.',
   },
   {
     errcode: 41001,
@@ -103,13 +106,13 @@ const table: readonly ErrcodeInfo[] = [
     errcode: 41002,
     meaning: 'Missing corpid',
     class: 'config',
-    hint: 'The request had no corpid: set WECOM_CORP_ID to the corp ID from My Company > Company Information.',
+    hint: 'The request had no corpid: give the corp ID shown in the WeCom admin console under My Company > Company Information.',
   },
   {
     errcode: 41004,
     meaning: 'Missing secret',
     class: 'config',
-    hint: 'The request had no corpsecret: set WECOM_SECRET (or WECOM_SECRET_FILE) to the secret of the app associated with the mini program.',
+    hint: 'The request had no corpsecret: give the secret of the WeCom app the mini program is associated with (admin console: App Management > the app > Secret).',
   },
   {
     errcode: 41009,
@@ -163,7 +166,7 @@ const table: readonly ErrcodeInfo[] = [
     errcode: 48002,
     meaning: 'API forbidden',
     class: 'config',
-    hint: "The app's permissions do not cover this API. For jscode2session: the login code comes from a mini program other than the one associated with the app whose secret is configured; check WECOM_SECRET and WECOM_MINIPROGRAM_APPID.",
+    hint: "The app's permissions do not cover this API. For jscode2session: the login code comes from a mini program other than the one associated with the WeCom app whose secret is used; check which mini program the app is associated with in the WeCom admin console (App Management > the app).",
   },
   {
     errcode: 50001,

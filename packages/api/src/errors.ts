@@ -7,8 +7,15 @@
  */
 import { describeErrcode, type ErrcodeClass } from './errcodes.js';
 
-export type WecomErrorCode =
-  /** WeCom answered an errcode the caller must handle (unknown user, no privilege, …). */
+/**
+ * The stable code of every {@link WecomError}: branch on it, never on the message. Each code belongs to exactly one
+ * class, so `error.code` narrows an {@link AnyWecomError} to that class.
+ */
+export type WecomErrorCode = WecomApiErrorCode | WecomTransportErrorCode;
+
+/** The codes of errors WeCom answered with an `errcode` ({@link WecomApiError}). */
+export type WecomApiErrorCode =
+  /** WeCom answered an errcode the caller must handle (a bad parameter, an unknown errcode, …). */
   | 'wecom_api_error'
   /** The access_token was refused even after one refresh. */
   | 'access_token_invalid'
@@ -20,6 +27,11 @@ export type WecomErrorCode =
   | 'invalid_code'
   /** A setting is wrong (secret, corp id, trusted IP, app permissions): an operator must fix it. */
   | 'configuration'
+  /** 50002, 60011 or 60111: the member (or department) is unknown to the app or outside its visible range. */
+  | 'outside_visible_range';
+
+/** The codes of errors where no errcode came: the exchange with WeCom itself failed. */
+export type WecomTransportErrorCode =
   /** WeCom (or a proxy in front of it) answered an HTTP status other than 200. */
   | 'http_status'
   /** No complete answer within the configured timeout. */
@@ -29,7 +41,19 @@ export type WecomErrorCode =
   /** The answer was not the JSON WeCom sends. */
   | 'malformed_response';
 
+/**
+ * The base of every error the client throws. Catch it, then narrow with {@link isWecomError} and `error.code`.
+ *
+ * @example
+ * try {
+ *   await wecom.user.get(userId);
+ * } catch (error) {
+ *   if (isWecomError(error) && error.code === 'outside_visible_range') return undefined;
+ *   throw error;
+ * }
+ */
 export abstract class WecomError extends Error {
+  /** What went wrong, stable across versions. */
   abstract readonly code: WecomErrorCode;
   /** The API path, e.g. `/cgi-bin/user/get`: never the full URL, which would carry the access_token. */
   readonly apiPath: string;
@@ -43,11 +67,17 @@ export abstract class WecomError extends Error {
     this.hint = options.hint;
   }
 
-  /** Whether trying the same call again (after a pause) can succeed. */
+  /**
+   * Whether the same call, tried again after a short backoff, can succeed with nothing changed. This is the one
+   * predicate of the client's retry ladder: it tries again exactly the errors for which this is true (-1, 5xx,
+   * broken connections, timeouts of reads). A rate-limited call can succeed later too, but only after
+   * {@link WecomRateLimitError.retryAfterSeconds}, so it is not `retryable`.
+   */
   get retryable(): boolean {
     return false;
   }
 
+  /** The safe fields, for logs and error responses: never a secret, a token or a response body. */
   toJSON(): Record<string, unknown> {
     return {
       name: this.name,
@@ -59,15 +89,28 @@ export abstract class WecomError extends Error {
   }
 }
 
-/** WeCom answered `errcode ≠ 0`. */
-export class WecomApiError extends WecomError {
-  readonly code: WecomErrorCode = 'wecom_api_error';
+/** What WeCom answered when it refused a call: the input of {@link fromErrcode} and of every errcode error. */
+export interface WecomErrcodeAnswer {
+  readonly errcode: number;
+  readonly errmsg: string;
+  /** The API path, e.g. `/cgi-bin/user/get`. */
+  readonly apiPath: string;
+}
+
+/**
+ * WeCom answered `errcode ≠ 0`. The base of the errcode errors: `instanceof WecomApiError` reaches `errcode` and
+ * `errmsg` whatever the class; {@link fromErrcode} picks the class.
+ */
+export abstract class WecomApiError extends WecomError {
+  abstract override readonly code: WecomApiErrorCode;
+  /** WeCom's number for the error; see {@link describeErrcode}. */
   readonly errcode: number;
   /** WeCom's text, kept as sent (it carries a hint id and the caller IP); never branch on it. */
   readonly errmsg: string;
+  /** What the caller must do about the errcode, from the errcode table. */
   readonly errcodeClass: ErrcodeClass;
 
-  constructor(input: { errcode: number; errmsg: string; apiPath: string }) {
+  constructor(input: WecomErrcodeAnswer) {
     const info = describeErrcode(input.errcode);
     super(`WeCom ${input.apiPath} answered errcode ${input.errcode} (${info.meaning}). ${info.hint}`, {
       apiPath: input.apiPath,
@@ -83,14 +126,22 @@ export class WecomApiError extends WecomError {
   }
 }
 
+/**
+ * An errcode of the request itself (a malformed userid, a missing parameter) or one this client does not know:
+ * the caller must handle it; the same request fails the same way again.
+ */
+export class WecomRequestError extends WecomApiError {
+  readonly code = 'wecom_api_error';
+}
+
 /** 40001 / 40014 / 41001 / 42001 on a token-consuming API, still refused after one refresh-and-replay. */
 export class WecomAccessTokenError extends WecomApiError {
-  override readonly code = 'access_token_invalid';
+  readonly code = 'access_token_invalid';
 }
 
 /** -1 (system busy) after the retry ladder ran out. */
 export class WecomBusyError extends WecomApiError {
-  override readonly code = 'system_busy';
+  readonly code = 'system_busy';
   override get retryable(): boolean {
     return true;
   }
@@ -98,17 +149,13 @@ export class WecomBusyError extends WecomApiError {
 
 /** 45009 / 45033. Not retried by the client: retrying at once extends WeCom's block. */
 export class WecomRateLimitError extends WecomApiError {
-  override readonly code = 'rate_limited';
+  readonly code = 'rate_limited';
   /** How long to wait before the next call: the minute window for 45009, a moment for 45033. */
   readonly retryAfterSeconds: number;
 
-  constructor(input: { errcode: number; errmsg: string; apiPath: string }) {
+  constructor(input: WecomErrcodeAnswer) {
     super(input);
     this.retryAfterSeconds = input.errcode === 45033 ? 1 : 60;
-  }
-
-  override get retryable(): boolean {
-    return true;
   }
 
   override toJSON(): Record<string, unknown> {
@@ -118,23 +165,34 @@ export class WecomRateLimitError extends WecomApiError {
 
 /** 40029: the login code is single-use, lives 5 minutes and belongs to one mini program. */
 export class WecomInvalidCodeError extends WecomApiError {
-  override readonly code = 'invalid_code';
+  readonly code = 'invalid_code';
 }
 
 /** A setting is wrong (40001 at gettoken, 40013, 40091, 41002, 41004, 48002, 60020, …). */
 export class WecomConfigError extends WecomApiError {
-  override readonly code = 'configuration';
+  readonly code = 'configuration';
+}
+
+/**
+ * 50002, 60011 or 60111: the member or department is outside the app's visible range. WeCom answers 60111 ("userid
+ * not found") for a member who does not exist, has left, or is hidden from the app alike: to an app, a member it
+ * cannot see does not exist. Widening the app's visible range in the WeCom admin console is the fix when the member
+ * should use the app.
+ */
+export class WecomVisibleRangeError extends WecomApiError {
+  readonly code = 'outside_visible_range';
 }
 
 /** WeCom, or something in front of it, answered an HTTP status other than 200. */
 export class WecomHttpStatusError extends WecomError {
   readonly code = 'http_status';
+  /** The HTTP status that came back. */
   readonly status: number;
 
   constructor(input: { status: number; apiPath: string }) {
     super(`WeCom ${input.apiPath} answered HTTP ${input.status}.`, {
       apiPath: input.apiPath,
-      hint: 'WeCom answers business errors with HTTP 200, so this comes from the network path: check proxies and WECOM_API_BASE.',
+      hint: 'WeCom answers business errors with HTTP 200, so this comes from the network path: check the proxies on the way and the base URL the client was given.',
     });
     this.status = input.status;
   }
@@ -148,25 +206,32 @@ export class WecomHttpStatusError extends WecomError {
   }
 }
 
-/** No complete answer within `timeoutMs`. Not retried: the call may have had its effect (a consumed code). */
+/**
+ * No complete answer within `timeoutMs`. Retried only for a read (`idempotent`): any other call may have had its
+ * effect at WeCom (`jscode2session` spends the code), so trying it again could fail for a reason the first try caused.
+ */
 export class WecomTimeoutError extends WecomError {
   readonly code = 'timeout';
+  /** The deadline that passed, in milliseconds. */
   readonly timeoutMs: number;
+  /** The call has no effect at WeCom (a read such as `user/get`), so trying it again is safe. */
+  readonly idempotent: boolean;
 
-  constructor(input: { timeoutMs: number; apiPath: string }) {
+  constructor(input: { timeoutMs: number; apiPath: string; idempotent?: boolean }) {
     super(`WeCom ${input.apiPath} did not answer within ${input.timeoutMs} ms.`, {
       apiPath: input.apiPath,
       hint: 'Check the network path to WeCom (DNS, proxy, firewall); raise the timeout if the link is slow.',
     });
     this.timeoutMs = input.timeoutMs;
+    this.idempotent = input.idempotent === true;
   }
 
   override get retryable(): boolean {
-    return true;
+    return this.idempotent;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), timeoutMs: this.timeoutMs };
+    return { ...super.toJSON(), timeoutMs: this.timeoutMs, idempotent: this.idempotent };
   }
 }
 
@@ -181,7 +246,7 @@ export class WecomNetworkError extends WecomError {
       `WeCom ${input.apiPath} failed at the network level${input.causeCode ? ` (${input.causeCode})` : ''}.`,
       {
         apiPath: input.apiPath,
-        hint: 'Check that this server can reach WECOM_API_BASE (qyapi.weixin.qq.com by default).',
+        hint: 'Check that this server can reach the WeCom API (qyapi.weixin.qq.com by default): DNS, proxy, firewall.',
         cause: input.cause,
       },
     );
@@ -200,7 +265,9 @@ export class WecomNetworkError extends WecomError {
 /** The body was not JSON, or lacked fields every success carries. The body is not kept: it may hold a token. */
 export class WecomMalformedResponseError extends WecomError {
   readonly code = 'malformed_response';
+  /** The `Content-Type` of the answer, if any (an HTML page points at a proxy or captive portal). */
   readonly contentType: string | undefined;
+  /** The length of the body, in characters. */
   readonly bodyLength: number;
 
   constructor(input: {
@@ -211,14 +278,10 @@ export class WecomMalformedResponseError extends WecomError {
   }) {
     super(`WeCom ${input.apiPath} sent a malformed answer: ${input.reason}.`, {
       apiPath: input.apiPath,
-      hint: 'A proxy or captive portal may stand between this server and WeCom; check WECOM_API_BASE.',
+      hint: 'A proxy or captive portal may stand between this server and WeCom; check the base URL the client was given.',
     });
     this.contentType = input.contentType;
     this.bodyLength = input.bodyLength;
-  }
-
-  override get retryable(): boolean {
-    return true;
   }
 
   override toJSON(): Record<string, unknown> {
@@ -227,7 +290,37 @@ export class WecomMalformedResponseError extends WecomError {
 }
 
 /** Errcodes that mean "this access_token is no good" on a token-consuming API. */
-export const accessTokenErrcodes: ReadonlySet<number> = new Set([40001, 40014, 41001, 42001]);
+const accessTokenErrcodes: ReadonlySet<number> = new Set([40001, 40014, 41001, 42001]);
+
+/** Errcodes that mean "the app cannot see this member or department" (wecom-api.md §9.1). */
+const visibleRangeErrcodes: ReadonlySet<number> = new Set([50002, 60011, 60111]);
+
+/** Every error the client throws, as a union discriminated by `code`: narrowing on `error.code` needs no cast. */
+export type AnyWecomError =
+  | WecomRequestError
+  | WecomAccessTokenError
+  | WecomBusyError
+  | WecomRateLimitError
+  | WecomInvalidCodeError
+  | WecomConfigError
+  | WecomVisibleRangeError
+  | WecomHttpStatusError
+  | WecomTimeoutError
+  | WecomNetworkError
+  | WecomMalformedResponseError;
+
+/** The errors WeCom answered with an errcode, as {@link fromErrcode} makes them. */
+export type AnyWecomApiError = Extract<AnyWecomError, WecomApiError>;
+
+/**
+ * Whether `value` is an error of this client, typed as the union so that `value.code` narrows it.
+ *
+ * @example
+ * if (isWecomError(error) && error.code === 'rate_limited') wait(error.retryAfterSeconds);
+ */
+export function isWecomError(value: unknown): value is AnyWecomError {
+  return value instanceof WecomError;
+}
 
 /**
  * The one factory from WeCom's `errcode` to an error class, by what the caller must do.
@@ -236,15 +329,13 @@ export const accessTokenErrcodes: ReadonlySet<number> = new Set([40001, 40014, 4
  * @example
  * throw fromErrcode({ errcode: 40029, errmsg: 'invalid code', apiPath: '/cgi-bin/miniprogram/jscode2session' });
  */
-export function fromErrcode(input: {
-  errcode: number;
-  errmsg: string;
-  apiPath: string;
-  context?: 'gettoken' | 'api';
-}): WecomApiError {
+export function fromErrcode(
+  input: WecomErrcodeAnswer & { readonly context?: 'gettoken' | 'api' },
+): AnyWecomApiError {
   const { context = 'api', ...fields } = input;
   if (context === 'api' && accessTokenErrcodes.has(input.errcode)) return new WecomAccessTokenError(fields);
   if (input.errcode === 40029) return new WecomInvalidCodeError(fields);
+  if (visibleRangeErrcodes.has(input.errcode)) return new WecomVisibleRangeError(fields);
   switch (describeErrcode(input.errcode).class) {
     case 'retryable':
       return new WecomBusyError(fields);
@@ -256,6 +347,6 @@ export function fromErrcode(input: {
       // A token errcode from gettoken itself (41001) means the request was malformed: a configuration problem.
       return new WecomConfigError(fields);
     case 'client':
-      return new WecomApiError(fields);
+      return new WecomRequestError(fields);
   }
 }

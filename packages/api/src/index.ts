@@ -1,8 +1,19 @@
+/**
+ * `@wecom-auth/api`: a typed client of the WeCom server API for one app, with an access-token manager that gets the
+ * token right and errors that say what to do.
+ *
+ * What an application uses: {@link createWecomClient} and its options and types, the errors (narrow with
+ * {@link isWecomError} and `error.code`), the errcode table, and the payload types. The token-store port
+ * ({@link AccessTokenStore} and its record and lock, {@link createMemoryAccessTokenStore}) is what
+ * `@wecom-auth/store` implements with SQLite and Redis; {@link accessTokenCacheKey} finds an app's token in such a
+ * store. {@link Transport} is the port a custom HTTP transport implements.
+ *
+ * @packageDocumentation
+ */
 export {
-  AccessTokenManager,
-  type AccessTokenManagerOptions,
   type AccessTokenStatus,
   accessTokenCacheKey,
+  type WecomAccessToken,
 } from './access-token-manager.js';
 export type { AccessTokenLock, AccessTokenRecord, AccessTokenStore } from './access-token-store.js';
 export { createMemoryAccessTokenStore } from './access-token-store.js';
@@ -12,14 +23,20 @@ export {
   type WecomClient,
   type WecomClientOptions,
 } from './client.js';
+export type { BatchEndpoints, DepartmentEndpoints, UserEndpoints } from './endpoints/contacts.js';
+export type { MiniprogramEndpoints } from './endpoints/miniprogram.js';
 export { describeErrcode, type ErrcodeClass, type ErrcodeInfo, knownErrcodes } from './errcodes.js';
 export {
-  accessTokenErrcodes,
+  type AnyWecomApiError,
+  type AnyWecomError,
   fromErrcode,
+  isWecomError,
   WecomAccessTokenError,
   WecomApiError,
+  type WecomApiErrorCode,
   WecomBusyError,
   WecomConfigError,
+  type WecomErrcodeAnswer,
   WecomError,
   type WecomErrorCode,
   WecomHttpStatusError,
@@ -27,9 +44,12 @@ export {
   WecomMalformedResponseError,
   WecomNetworkError,
   WecomRateLimitError,
+  WecomRequestError,
   WecomTimeoutError,
+  type WecomTransportErrorCode,
+  WecomVisibleRangeError,
 } from './errors.js';
-export { silentLogger, type WecomLogger } from './logger.js';
+export type { WecomLogger } from './logger.js';
 export { redactQuery, sensitiveQueryParameters } from './redaction.js';
 export type {
   AccessTokenSource,
@@ -39,10 +59,5 @@ export type {
   WecomEnvelope,
   WecomPayload,
 } from './request-core.js';
-export {
-  createUndiciTransport,
-  type Transport,
-  type TransportRequest,
-  type TransportResponse,
-} from './transport.js';
+export type { Transport, TransportRequest, TransportResponse } from './transport.js';
 export type * from './types.js';

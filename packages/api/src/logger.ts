@@ -11,4 +11,5 @@ export interface WecomLogger {
 
 const ignore = (): void => {};
 
+/** The default logger: says nothing. */
 export const silentLogger: WecomLogger = { debug: ignore, info: ignore, warn: ignore, error: ignore };

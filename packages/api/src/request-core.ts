@@ -4,12 +4,11 @@
  */
 import {
   fromErrcode,
+  isWecomError,
   WecomAccessTokenError,
-  type WecomError,
+  WecomApiError,
   WecomHttpStatusError,
   WecomMalformedResponseError,
-  WecomNetworkError,
-  WecomTimeoutError,
 } from './errors.js';
 import type { WecomLogger } from './logger.js';
 import type { Transport } from './transport.js';
@@ -23,27 +22,38 @@ export interface WecomEnvelope {
 /** Unknown keys are kept: WeCom adds fields without notice. */
 export type WecomPayload = WecomEnvelope & Readonly<Record<string, unknown>>;
 
+/**
+ * One call of a WeCom API, as `client.request` takes it; the access_token is added by the client.
+ *
+ * @example
+ * const request: ApiRequest = { method: 'GET', path: '/cgi-bin/tag/list', idempotent: true };
+ */
 export interface ApiRequest {
+  /** WeCom's APIs are GET or POST. */
   readonly method: 'GET' | 'POST';
   /** e.g. `/cgi-bin/user/get`. */
   readonly path: string;
+  /** Query parameters besides the access_token; `undefined` values are left out. */
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   /** Sent as JSON; only for POST. */
   readonly body?: unknown;
   /**
-   * A read with no effect at WeCom (`user/get`, `department/list`): a call that timed out is tried again like a
-   * `-1`. Left unset, a timeout is final, because the call may have had its effect (`jscode2session` spends the code).
+   * A read with no effect at WeCom (`user/get`, `department/list`): the transport marks its timeout `idempotent`, so
+   * it is tried again like a `-1`. Left unset, a timeout is final, because the call may have had its effect
+   * (`jscode2session` spends the code).
    */
   readonly idempotent?: boolean;
 }
 
 /** Where the request core gets its access_token, and where it reports one that WeCom refused. */
 export interface AccessTokenSource {
+  /** A valid access_token, fetched when none is held. */
   getToken(): Promise<string>;
-  /** Drops `token` (and only that token) so the next {@link getToken} fetches a new one. */
+  /** Drops `token` (and only that token) so the next `getToken()` fetches a new one. */
   invalidate(token: string): Promise<void>;
 }
 
+/** The retry ladder for what is `retryable` (-1, 5xx, broken connections, timeouts of reads). */
 export interface RetryOptions {
   /** Tries in all, the first included. Default 3, as WeCom advises for -1. */
   readonly maxAttempts?: number;
@@ -53,6 +63,7 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
 }
 
+/** The wiring of a {@link RequestCore}; `createWecomClient` fills it from its own options. */
 export interface RequestCoreOptions {
   readonly baseUrl: string;
   readonly transport: Transport;
@@ -64,30 +75,23 @@ export interface RequestCoreOptions {
   readonly onCall?: (call: WecomCall) => void;
 }
 
-/** One HTTP exchange with WeCom, as reported to {@link RequestCoreOptions.onCall}. */
+/** One HTTP exchange with WeCom, as reported to the `onCall` option of `createWecomClient`. */
 export interface WecomCall {
+  /** The API path, e.g. `/cgi-bin/user/get`. */
   readonly apiPath: string;
   /** WeCom's errcode (0 on success); undefined when no JSON answer came. */
   readonly errcode: number | undefined;
   /** The client error code when the exchange failed. */
   readonly errorCode: string | undefined;
+  /** 1 for the first try, 2 and up for the retry ladder's. */
   readonly attempt: number;
+  /** How long the exchange took. */
   readonly durationMs: number;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * -1, 5xx and broken connections are worth another try; a timeout only for an idempotent read (any other call may
- * have had its effect).
- */
-function isRetryable(error: WecomError, request: ApiRequest): boolean {
-  if (error instanceof WecomNetworkError) return true;
-  if (error instanceof WecomTimeoutError) return request.idempotent === true;
-  if (error instanceof WecomHttpStatusError) return error.status >= 500;
-  return error.code === 'system_busy';
-}
-
+/** Sends {@link ApiRequest}s to WeCom: one per client, shared by its endpoints and its token manager. */
 export class RequestCore {
   readonly #baseUrl: string;
   readonly #transport: Transport;
@@ -149,9 +153,11 @@ export class RequestCore {
         this.#report(request.path, attempt, started, payload.errcode ?? 0, undefined);
         return payload;
       } catch (error) {
-        const typed = error as WecomError;
-        this.#report(request.path, attempt, started, (error as { errcode?: number }).errcode, typed.code);
-        if (attempt >= this.#maxAttempts || !isRetryable(typed, request)) throw error;
+        const typed = isWecomError(error) ? error : undefined;
+        const errcode = typed instanceof WecomApiError ? typed.errcode : undefined;
+        this.#report(request.path, attempt, started, errcode, typed?.code);
+        // The errors' own predicate decides, so that `retryable` says what the ladder does.
+        if (attempt >= this.#maxAttempts || !typed?.retryable) throw error;
         const delay = this.#backoff(attempt);
         this.#logger.warn(
           { apiPath: request.path, code: typed.code, attempt, delayMs: delay },
@@ -191,6 +197,7 @@ export class RequestCore {
       method: request.method,
       url,
       apiPath: request.path,
+      ...(request.idempotent === true ? { idempotent: true } : {}),
       ...(request.method === 'POST' ? { body: JSON.stringify(request.body ?? {}) } : {}),
     });
     if (response.status !== 200)

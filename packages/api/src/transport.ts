@@ -5,21 +5,41 @@
 import { Agent, type Dispatcher, request } from 'undici';
 import { WecomNetworkError, WecomTimeoutError } from './errors.js';
 
+/** What the request core hands a {@link Transport}: one HTTP exchange to make. */
 export interface TransportRequest {
+  /** WeCom's APIs are GET or POST. */
   readonly method: 'GET' | 'POST';
   /** The full URL, credentials included: it must never be logged or put in an error. */
   readonly url: URL;
   /** The API path alone, for errors. */
   readonly apiPath: string;
+  /** The call has no effect at WeCom: a timeout says so (`WecomTimeoutError.idempotent`) and is tried again. */
+  readonly idempotent?: boolean;
+  /** The JSON body of a POST. */
   readonly body?: string;
 }
 
+/** The raw answer of one exchange, whatever its status; the request core reads WeCom's JSON from it. */
 export interface TransportResponse {
+  /** The HTTP status. */
   readonly status: number;
+  /** The `Content-Type` header, if any. */
   readonly contentType: string | undefined;
+  /** The body as text. */
   readonly body: string;
 }
 
+/**
+ * The HTTP port of the client (the `transport` option): resolves with any answer, and throws `WecomTimeoutError`
+ * (with `idempotent` from the request) or `WecomNetworkError` when no complete answer came, so that the retry ladder
+ * treats them as it treats its own.
+ *
+ * @example
+ * const transport: Transport = async ({ method, url, body }) => {
+ *   const response = await fetch(url, { method, body });
+ *   return { status: response.status, contentType: response.headers.get('content-type') ?? undefined, body: await response.text() };
+ * };
+ */
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
 
 /** Upper bound of a WeCom answer we are willing to buffer; the largest real ones (department/list) are far smaller. */
@@ -52,7 +72,7 @@ export function createUndiciTransport(options: { timeoutMs: number; dispatcher?:
   const dispatcher = options.dispatcher ?? defaultDispatcher();
   const { timeoutMs } = options;
 
-  return async ({ method, url, apiPath, body }) => {
+  return async ({ method, url, apiPath, idempotent, body }) => {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -87,7 +107,7 @@ export function createUndiciTransport(options: { timeoutMs: number; dispatcher?:
         body: Buffer.concat(chunks).toString('utf8'),
       };
     } catch (error) {
-      if (timedOut) throw new WecomTimeoutError({ timeoutMs, apiPath });
+      if (timedOut) throw new WecomTimeoutError({ timeoutMs, apiPath, idempotent: idempotent === true });
       // The cause is kept for debugging; undici's errors name host and port, never the query string.
       throw new WecomNetworkError({ apiPath, causeCode: errorCode(error), cause: error });
     } finally {

@@ -12,12 +12,14 @@ export interface Code2SessionResult {
   readonly userId: string;
   /** The session key for `encryptedData`. Keep it on the server; never send it to the mini program. */
   readonly sessionKey: string;
+  /** The device id, when WeCom sends a non-empty one. */
   readonly deviceId?: string;
 }
 
 /** Member status: 1 active, 2 disabled, 4 not yet activated, 5 left the corp. */
 export type MemberStatus = 1 | 2 | 4 | 5;
 
+/** One custom attribute of a member (`extattr.attrs[]`): text, web link or mini program, by `type`. */
 export interface ExtattrItem {
   readonly type?: number;
   readonly name?: string;
@@ -63,6 +65,7 @@ export interface WecomUser extends WecomPayload {
   };
 }
 
+/** A department, as `department/list` and `department/get` send it. */
 export interface WecomDepartment {
   readonly id?: number;
   readonly name?: string;
@@ -73,10 +76,12 @@ export interface WecomDepartment {
   readonly [key: string]: unknown;
 }
 
+/** `department/list`: the department and its sub-departments. */
 export interface DepartmentListResult extends WecomPayload {
   readonly department?: readonly WecomDepartment[];
 }
 
+/** `department/simplelist`: ids and parent ids only. */
 export interface DepartmentSimpleListResult extends WecomPayload {
   readonly department_id?: readonly {
     readonly id?: number;
@@ -85,14 +90,17 @@ export interface DepartmentSimpleListResult extends WecomPayload {
   }[];
 }
 
+/** `department/get`: one department. */
 export interface DepartmentGetResult extends WecomPayload {
   readonly department?: WecomDepartment;
 }
 
+/** `user/convert_to_openid`: the member's WeChat openid. */
 export interface ConvertToOpenidResult extends WecomPayload {
   readonly openid?: string;
 }
 
+/** `batch/userid_to_openuserid`: the converted ids, and the userids that could not be converted. */
 export interface UseridToOpenuseridResult extends WecomPayload {
   readonly open_userid_list?: readonly { readonly userid?: string; readonly open_userid?: string }[];
   readonly invalid_userid_list?: readonly string[];

@@ -203,7 +203,7 @@ describe('AccessTokenManager', () => {
     const error = await client.accessToken.getToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WecomConfigError);
     expect(error).toMatchObject({ code: 'configuration', errcode: 40001 });
-    expect((error as Error).message).toContain('WECOM_SECRET');
+    expect((error as Error).message).toContain('the secret of the WeCom app');
 
     // Within the backoff the last error is answered without calling WeCom again.
     await expect(client.accessToken.getToken()).rejects.toBe(error);

@@ -106,12 +106,12 @@ describe('access token over HTTP', () => {
     expect(gettokenCalls()).toBe(2);
   });
 
-  it('a wrong secret is a configuration error that names the setting', async () => {
+  it('a wrong secret is a configuration error that says where the secret is found', async () => {
     const error = await client({ secret: 'wrong' })
       .user.get('zhangsan')
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'configuration', errcode: 40001, apiPath: '/cgi-bin/gettoken' });
-    expect((error as Error).message).toContain('WECOM_SECRET');
+    expect((error as Error).message).toContain('App Management > the app > Secret');
   });
 });
 
@@ -242,9 +242,10 @@ describe('endpoints over HTTP', () => {
     await expect(wecom.department.get(999_999)).rejects.toMatchObject({ errcode: 60003 });
   });
 
-  it('an unknown userid is errcode 60111 with a hint', async () => {
+  it('an unknown userid is errcode 60111, outside the visible range, with a hint', async () => {
     await expect(client().user.get('nobody-here')).rejects.toMatchObject({
-      code: 'wecom_api_error',
+      name: 'WecomVisibleRangeError',
+      code: 'outside_visible_range',
       errcode: 60111,
       hint: expect.stringContaining('visible range'),
     });

@@ -1,13 +1,21 @@
 import {
+  type AnyWecomError,
   describeErrcode,
   fromErrcode,
+  isWecomError,
   knownErrcodes,
   WecomAccessTokenError,
   WecomApiError,
   WecomBusyError,
   WecomConfigError,
+  WecomHttpStatusError,
   WecomInvalidCodeError,
+  WecomMalformedResponseError,
+  WecomNetworkError,
   WecomRateLimitError,
+  WecomRequestError,
+  WecomTimeoutError,
+  WecomVisibleRangeError,
 } from '@wecom-auth/api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -32,12 +40,24 @@ describe('errcode table', () => {
     }
   });
 
-  it('names the setting to fix for configuration errors', () => {
-    expect(describeErrcode(40001).hint).toContain('WECOM_SECRET');
-    expect(describeErrcode(40013).hint).toContain('WECOM_CORP_ID');
-    expect(describeErrcode(48002).hint).toContain('WECOM_MINIPROGRAM_APPID');
+  it('says where in the WeCom admin console a configuration error is fixed', () => {
+    expect(describeErrcode(40001).hint).toContain('App Management > the app > Secret');
+    expect(describeErrcode(40013).hint).toContain('My Company > Company Information');
+    expect(describeErrcode(48002).hint).toContain('associated with in the WeCom admin console');
     expect(describeErrcode(60020).hint).toMatch(/egress IP .* trusted IPs/);
     expect(describeErrcode(40029).hint).toContain('wx.qy.login');
+  });
+
+  it('names no setting of an application using the client, only the WeCom app and its admin console', () => {
+    const clientHints = [
+      new WecomHttpStatusError({ status: 502, apiPath }).hint,
+      new WecomTimeoutError({ timeoutMs: 1, apiPath }).hint,
+      new WecomNetworkError({ apiPath, causeCode: 'ECONNRESET' }).hint,
+      new WecomMalformedResponseError({ apiPath, reason: 'r', contentType: undefined, bodyLength: 0 }).hint,
+    ];
+    for (const hint of [...knownErrcodes.map((info) => info.hint), ...clientHints]) {
+      expect(hint).not.toMatch(/[A-Z]+_[A-Z_]+/);
+    }
   });
 
   it('points unknown errcodes at the official lookup tool', () => {
@@ -59,7 +79,11 @@ describe('fromErrcode', () => {
     [40029, WecomInvalidCodeError, 'invalid_code'],
     [48002, WecomConfigError, 'configuration'],
     [60020, WecomConfigError, 'configuration'],
-    [60111, WecomApiError, 'wecom_api_error'],
+    [60011, WecomVisibleRangeError, 'outside_visible_range'],
+    [60111, WecomVisibleRangeError, 'outside_visible_range'],
+    [50002, WecomVisibleRangeError, 'outside_visible_range'],
+    [40003, WecomRequestError, 'wecom_api_error'],
+    [99999, WecomRequestError, 'wecom_api_error'],
   ] as const)('maps %i on an API call to its class', (errcode, type, code) => {
     const error = fromErrcode({ errcode, errmsg: 'text', apiPath });
     expect(error).toBeInstanceOf(type);
@@ -77,10 +101,10 @@ describe('fromErrcode', () => {
     expect(error).toBeInstanceOf(WecomConfigError);
   });
 
-  it('gives rate limits a wait: a minute for 45009, a moment for 45033', () => {
+  it('gives rate limits a wait, a minute for 45009 and a moment for 45033, instead of a retry', () => {
     expect(fromErrcode({ errcode: 45009, errmsg: '', apiPath })).toMatchObject({
       retryAfterSeconds: 60,
-      retryable: true,
+      retryable: false,
     });
     expect(fromErrcode({ errcode: 45033, errmsg: '', apiPath })).toMatchObject({ retryAfterSeconds: 1 });
   });
@@ -94,5 +118,51 @@ describe('fromErrcode', () => {
         expect(json).toMatchObject({ errcode, errmsg, apiPath, code: error.code });
       }),
     );
+  });
+});
+
+describe('AnyWecomError', () => {
+  /** Reads a field only one class has, after narrowing on `code` alone: this compiles only if the union discriminates. */
+  function detail(error: AnyWecomError): string | number | boolean | undefined {
+    switch (error.code) {
+      case 'rate_limited':
+        return error.retryAfterSeconds;
+      case 'http_status':
+        return error.status;
+      case 'timeout':
+        return error.timeoutMs;
+      case 'network':
+        return error.causeCode;
+      case 'malformed_response':
+        return error.bodyLength;
+      case 'wecom_api_error':
+      case 'access_token_invalid':
+      case 'system_busy':
+      case 'invalid_code':
+      case 'configuration':
+      case 'outside_visible_range':
+        return error.errcode;
+    }
+  }
+
+  it('narrows on code to the class that carries the field', () => {
+    expect(detail(fromErrcode({ errcode: 45033, errmsg: '', apiPath }))).toBe(1);
+    expect(detail(fromErrcode({ errcode: 60011, errmsg: '', apiPath }))).toBe(60011);
+    expect(detail(new WecomHttpStatusError({ status: 502, apiPath }))).toBe(502);
+    expect(detail(new WecomTimeoutError({ timeoutMs: 150, apiPath }))).toBe(150);
+  });
+
+  it('isWecomError recognises the errors of the client and nothing else', () => {
+    expect(isWecomError(fromErrcode({ errcode: 40029, errmsg: '', apiPath }))).toBe(true);
+    expect(isWecomError(new WecomNetworkError({ apiPath, causeCode: undefined }))).toBe(true);
+    expect(isWecomError(new Error('WeCom'))).toBe(false);
+    expect(isWecomError({ code: 'timeout', errcode: 60011 })).toBe(false);
+    expect(isWecomError(undefined)).toBe(false);
+  });
+
+  it('keeps WecomApiError as the common base of every errcode error', () => {
+    for (const errcode of [-1, 40001, 40029, 45009, 48002, 60011, 40003]) {
+      expect(fromErrcode({ errcode, errmsg: '', apiPath })).toBeInstanceOf(WecomApiError);
+    }
   });
 });

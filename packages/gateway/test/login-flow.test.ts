@@ -117,6 +117,22 @@ describe('login flow, end to end over HTTP', () => {
     expect(t.logs.join('\n')).not.toMatch(/"userId":"wo/);
   });
 
+  it.each([
+    [60011, 'luoyi'],
+    [60111, 'gaoyuan'],
+  ])(
+    'refuses a member user/get answers %i for (outside the visible range) with 403 not_a_member',
+    async (errcode, userid) => {
+      t.sandbox.control.addFault({ path: '/cgi-bin/user/get', errcode, count: 1 });
+      const response = await t.call('POST', '/v1/sessions', { body: { code: t.code(userid) } });
+      expect(response.status).toBe(403);
+      expect(response.body).toMatchObject({
+        error: 'not_a_member',
+        message: expect.stringContaining('visible range'),
+      });
+    },
+  );
+
   it.each(['wangwu', 'zhaoliu'])(
     'refuses a member who is not active (%s) with 403 employee_inactive',
     async (userid) => {

@@ -1,3 +1,7 @@
+/**
+ * The contact APIs (members, departments, batch id conversion): interfaces with their contract, and the functions
+ * that implement them over the request core.
+ */
 import type { AccessTokenSource, RequestCore } from '../request-core.js';
 import type {
   ConvertToOpenidResult,
@@ -13,15 +17,64 @@ function requireUserId(userId: string): void {
     throw new TypeError('userId must be a non-empty string');
 }
 
-export function userEndpoints(core: RequestCore, tokens: AccessTokenSource) {
+/** The member APIs of {@link WecomClient}. */
+export interface UserEndpoints {
+  /**
+   * Reads one member. A member outside the app's visible range (or unknown to it) throws `WecomVisibleRangeError`
+   * (`outside_visible_range`, errcode 60011 or 60111).
+   *
+   * @example
+   * const user = await client.user.get('zhangsan');
+   * user.name; // "张三"
+   */
+  get(userId: string): Promise<WecomUser>;
+  /**
+   * The member's WeChat openid (43004 when the member never bound WeChat).
+   *
+   * @example
+   * const { openid } = await client.user.convertToOpenid('zhangsan');
+   */
+  convertToOpenid(userId: string): Promise<ConvertToOpenidResult>;
+}
+
+/** The department APIs of {@link WecomClient}: only departments in the app's visible range. */
+export interface DepartmentEndpoints {
+  /**
+   * One department.
+   *
+   * @example
+   * const { department } = await client.department.get(1);
+   */
+  get(id: number): Promise<DepartmentGetResult>;
+  /**
+   * A department and its sub-departments, recursively; the whole visible tree without `id`.
+   *
+   * @example
+   * const { department = [] } = await client.department.list();
+   */
+  list(id?: number): Promise<DepartmentListResult>;
+  /**
+   * Ids only, the lighter call WeCom recommends.
+   *
+   * @example
+   * const { department_id = [] } = await client.department.simplelist();
+   */
+  simplelist(id?: number): Promise<DepartmentSimpleListResult>;
+}
+
+/** The batch APIs of {@link WecomClient}. */
+export interface BatchEndpoints {
+  /**
+   * userid → open_userid, at most 1000 at a time (provider-built and third-party apps only).
+   *
+   * @example
+   * const { open_userid_list = [] } = await client.batch.useridToOpenuserid(['zhangsan', 'lisi']);
+   */
+  useridToOpenuserid(userIds: readonly string[]): Promise<UseridToOpenuseridResult>;
+}
+
+export function userEndpoints(core: RequestCore, tokens: AccessTokenSource): UserEndpoints {
   return {
-    /**
-     * Reads one member. The member must be in the app's visible range (else 60011 or 60111).
-     *
-     * @example
-     * const user = await client.user.get('zhangsan');
-     * user.name; // "张三"
-     */
     get(userId: string): Promise<WecomUser> {
       requireUserId(userId);
       return core.withToken<WecomUser>(
@@ -29,7 +82,6 @@ export function userEndpoints(core: RequestCore, tokens: AccessTokenSource) {
         tokens,
       );
     },
-    /** The member's WeChat openid (43004 when the member never bound WeChat). */
     convertToOpenid(userId: string): Promise<ConvertToOpenidResult> {
       requireUserId(userId);
       return core.withToken<ConvertToOpenidResult>(
@@ -46,9 +98,8 @@ function departmentQuery(id: number | undefined): { id?: number } {
   return { id };
 }
 
-export function departmentEndpoints(core: RequestCore, tokens: AccessTokenSource) {
+export function departmentEndpoints(core: RequestCore, tokens: AccessTokenSource): DepartmentEndpoints {
   return {
-    /** One department. */
     get(id: number): Promise<DepartmentGetResult> {
       if (id === undefined) throw new TypeError('department id must be a positive integer');
       return core.withToken<DepartmentGetResult>(
@@ -56,14 +107,12 @@ export function departmentEndpoints(core: RequestCore, tokens: AccessTokenSource
         tokens,
       );
     },
-    /** A department and its sub-departments, recursively; the whole visible tree without `id`. */
     list(id?: number): Promise<DepartmentListResult> {
       return core.withToken<DepartmentListResult>(
         { method: 'GET', path: '/cgi-bin/department/list', query: departmentQuery(id), idempotent: true },
         tokens,
       );
     },
-    /** Ids only, the lighter call WeCom recommends. */
     simplelist(id?: number): Promise<DepartmentSimpleListResult> {
       return core.withToken<DepartmentSimpleListResult>(
         {
@@ -78,9 +127,8 @@ export function departmentEndpoints(core: RequestCore, tokens: AccessTokenSource
   };
 }
 
-export function batchEndpoints(core: RequestCore, tokens: AccessTokenSource) {
+export function batchEndpoints(core: RequestCore, tokens: AccessTokenSource): BatchEndpoints {
   return {
-    /** userid → open_userid, at most 1000 at a time (provider-built and third-party apps only). */
     useridToOpenuserid(userIds: readonly string[]): Promise<UseridToOpenuseridResult> {
       if (!Array.isArray(userIds) || userIds.length === 0 || userIds.length > 1000) {
         throw new TypeError('userIds must be an array of 1 to 1000 userids');

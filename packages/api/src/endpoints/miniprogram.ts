@@ -1,3 +1,4 @@
+/** `miniprogram/jscode2session`: the login code exchange, and its normalised result. */
 import { WecomMalformedResponseError } from '../errors.js';
 import type { AccessTokenSource, RequestCore, WecomPayload } from '../request-core.js';
 import type { Code2SessionResult } from '../types.js';
@@ -11,16 +12,22 @@ interface Jscode2sessionPayload extends WecomPayload {
 
 const path = '/cgi-bin/miniprogram/jscode2session';
 
-export function miniprogramEndpoints(core: RequestCore, tokens: AccessTokenSource) {
+/** The mini-program APIs of {@link WecomClient}. */
+export interface MiniprogramEndpoints {
+  /**
+   * Exchanges a `wx.qy.login` code (not a `wx.login` one) for the member's corp, userid and session_key.
+   * A code works once, for 5 minutes: a second exchange throws `WecomInvalidCodeError` (40029). A timeout is not
+   * retried, since WeCom may have spent the code.
+   *
+   * @example
+   * const { corpId, userId } = await client.miniprogram.code2Session(code);
+   * if (corpId !== myCorpId) throw new Error('not one of our employees'); // userId is then an encrypted wo… id
+   */
+  code2Session(jsCode: string): Promise<Code2SessionResult>;
+}
+
+export function miniprogramEndpoints(core: RequestCore, tokens: AccessTokenSource): MiniprogramEndpoints {
   return {
-    /**
-     * Exchanges a `wx.qy.login` code (not a `wx.login` one) for the member's corp, userid and session_key.
-     * A code works once, for 5 minutes: a second exchange throws `WecomInvalidCodeError` (40029).
-     *
-     * @example
-     * const { corpId, userId } = await client.miniprogram.code2Session(code);
-     * if (corpId !== myCorpId) throw new Error('not one of our employees'); // userId is then an encrypted wo… id
-     */
     async code2Session(jsCode: string): Promise<Code2SessionResult> {
       if (typeof jsCode !== 'string' || jsCode.length === 0)
         throw new TypeError('jsCode must be a non-empty string');

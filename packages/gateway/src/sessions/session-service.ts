@@ -3,7 +3,7 @@
  * rotate with reuse detection; logout and revocation take effect at once through the revocation mirror.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { WecomClient } from '@wecom-auth/api';
+import { type WecomClient, WecomVisibleRangeError } from '@wecom-auth/api';
 import { decryptMiniProgramData, WatermarkError, WecomCryptoError } from '@wecom-auth/crypto';
 import type { RevokeReason, SessionRecord, SessionStore } from '@wecom-auth/store';
 import type { Employee } from '../employees/employee.js';
@@ -92,8 +92,7 @@ export class SessionService {
       throw new GatewayError('not_a_member', 'This WeCom user does not belong to this company.');
     }
     const employee = await directory.get(corpId, wecomSession.userId).catch((error: unknown) => {
-      const code = (error as { errcode?: unknown }).errcode;
-      if (code === 60011 || code === 60111) {
+      if (error instanceof WecomVisibleRangeError) {
         throw new GatewayError('not_a_member', "This employee is outside the app's visible range.");
       }
       throw error;

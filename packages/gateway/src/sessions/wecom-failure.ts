@@ -2,15 +2,38 @@
  * Maps errors of the WeCom client to the gateway's HTTP errors: a bad code is the user's to fix (401), WeCom
  * being busy or rate-limited is temporary (503 with Retry-After), anything else WeCom refused is a 502 whose message
  * carries the errcode hint for the operator.
+ *
+ * The client's hints speak of the WeCom app and its admin console; the settings of this gateway that feed them are
+ * named here, where the message is built.
  */
-import {
-  WecomApiError,
-  WecomError,
-  type WecomHttpStatusError,
-  type WecomRateLimitError,
-} from '@wecom-auth/api';
+import { type AnyWecomError, isWecomError, WecomApiError } from '@wecom-auth/api';
 import { StoreUnavailableError } from '@wecom-auth/store';
 import { GatewayError } from '../gateway-error.js';
+
+/** The settings behind the errcodes a setting causes (see docs/errors.md for the errcodes). */
+const settingsByErrcode: ReadonlyMap<number, string> = new Map([
+  [40001, 'WECOM_SECRET (or WECOM_SECRET_FILE)'],
+  [40013, 'WECOM_CORP_ID'],
+  [40091, 'WECOM_SECRET (or WECOM_SECRET_FILE) and WECOM_CORP_ID'],
+  [41002, 'WECOM_CORP_ID'],
+  [41004, 'WECOM_SECRET (or WECOM_SECRET_FILE)'],
+  [48002, 'WECOM_SECRET (or WECOM_SECRET_FILE) and WECOM_MINIPROGRAM_APPID'],
+]);
+
+/** The settings behind a failed exchange: where the gateway sends its calls, and how long it waits. */
+const settingsByCode: Partial<Record<AnyWecomError['code'], string>> = {
+  http_status: 'WECOM_API_BASE',
+  network: 'WECOM_API_BASE',
+  malformed_response: 'WECOM_API_BASE',
+  timeout: 'WECOM_API_BASE and WECOM_TIMEOUT_MS',
+};
+
+/** The client's hint, followed by the gateway settings to check when a setting can be the cause. */
+function advice(error: AnyWecomError): string {
+  const settings =
+    error instanceof WecomApiError ? settingsByErrcode.get(error.errcode) : settingsByCode[error.code];
+  return settings === undefined ? error.hint : `${error.hint} Gateway settings to check: ${settings}.`;
+}
 
 export function toGatewayError(error: unknown): unknown {
   if (error instanceof GatewayError) return error;
@@ -19,37 +42,38 @@ export function toGatewayError(error: unknown): unknown {
       retryAfterSeconds: 1,
     });
   }
-  if (!(error instanceof WecomError)) return error;
+  if (!isWecomError(error)) return error;
   const wecom = error instanceof WecomApiError ? { errcode: error.errcode, errmsg: error.errmsg } : undefined;
   const withWecom = wecom ? { wecom } : {};
   switch (error.code) {
     case 'invalid_code':
-      return new GatewayError('code_invalid', `The login code was refused. ${error.hint}`, withWecom);
+      return new GatewayError('code_invalid', `The login code was refused. ${advice(error)}`, withWecom);
     case 'rate_limited':
-      return new GatewayError('wecom_unavailable', `WeCom is rate-limiting this server. ${error.hint}`, {
+      return new GatewayError('wecom_unavailable', `WeCom is rate-limiting this server. ${advice(error)}`, {
         ...withWecom,
-        retryAfterSeconds: (error as WecomRateLimitError).retryAfterSeconds,
+        retryAfterSeconds: error.retryAfterSeconds,
       });
     case 'system_busy':
     case 'timeout':
     case 'network':
-      return new GatewayError('wecom_unavailable', `WeCom is unavailable right now. ${error.hint}`, {
+      return new GatewayError('wecom_unavailable', `WeCom is unavailable right now. ${advice(error)}`, {
         ...withWecom,
         retryAfterSeconds: 2,
       });
     case 'http_status':
       // A 5xx that outlived the retries is WeCom (or a proxy on the way) failing for now: temporary, like -1. Any
       // other status means the requests go somewhere wrong (WECOM_API_BASE, a proxy), which an operator must fix.
-      if ((error as WecomHttpStatusError).status >= 500) {
-        return new GatewayError('wecom_unavailable', `WeCom is unavailable right now. ${error.hint}`, {
+      if (error.status >= 500) {
+        return new GatewayError('wecom_unavailable', `WeCom is unavailable right now. ${advice(error)}`, {
           retryAfterSeconds: 2,
         });
       }
-      return new GatewayError('wecom_error', `WeCom refused the request. ${error.hint}`, withWecom);
+      return new GatewayError('wecom_error', `WeCom refused the request. ${advice(error)}`, withWecom);
     case 'malformed_response':
     case 'configuration':
     case 'access_token_invalid':
+    case 'outside_visible_range':
     case 'wecom_api_error':
-      return new GatewayError('wecom_error', `WeCom refused the request. ${error.hint}`, withWecom);
+      return new GatewayError('wecom_error', `WeCom refused the request. ${advice(error)}`, withWecom);
   }
 }
