@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, renderSettingsTable } from '@wecom-auth/gateway';
+import { ConfigError, loadConfig } from '@wecom-auth/gateway';
 import { describe, expect, it } from 'vitest';
+import { renderSettingsTable } from '../src/config/settings.js';
 
 describe('configuration', () => {
   it('runs in sandbox mode without credentials, with documented defaults', () => {
