@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorResponses } from '../src/routes/schemas.js';
 import { startTestGateway, type TestGateway } from './harness.js';
 
-const catalogStatuses = new Set(Object.values(gatewayErrorCatalog).map((entry) => entry.status));
+const catalogStatuses: ReadonlySet<number> = new Set(
+  Object.values(gatewayErrorCatalog).map((entry): number => entry.status),
+);
 
 describe('the error catalog', () => {
   let t: TestGateway;
