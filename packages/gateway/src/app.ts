@@ -22,6 +22,7 @@ import { lazyChildLoggerFactory } from './observability/lazy-request-logger.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import { requestIdOf } from './observability/request-id.js';
 import { recordAnsweredRequest } from './observability/request-record.js';
+import { decorateAccessToken } from './routes/access-token.js';
 import { callbackRoutes } from './routes/callback.js';
 import { meRoutes } from './routes/me.js';
 import { operationsRoutes } from './routes/operations.js';
@@ -29,14 +30,23 @@ import { sessionRoutes } from './routes/sessions.js';
 import { verifyRoutes } from './routes/verify.js';
 import { createVerifyFastPath } from './routes/verify-fast-path.js';
 import type { GatewayServices } from './services.js';
+import type { SessionService } from './sessions/session-service.js';
 
+/** What {@link buildGatewayApp} needs: the services and how the HTTP side behaves. */
 export interface GatewayAppOptions {
+  /** The started (or starting) services; requests that need the store answer 503 until they have started. */
   readonly services: GatewayServices;
   readonly metrics: GatewayMetrics;
   /** A pino logger (pino's `Logger` satisfies Fastify's logger interface). */
   readonly logger: FastifyBaseLogger;
-  readonly trustProxy: boolean;
+  /**
+   * Whom to believe about the client address in `X-Forwarded-For` (Fastify's `trustProxy`): all or no peers, a number
+   * of proxy hops, or the proxies' addresses/CIDRs.
+   */
+  readonly trustProxy: boolean | number | readonly string[];
+  /** Origins allowed by CORS; CORS is off when empty. */
   readonly corsOrigins: readonly string[];
+  /** Logins per minute from one client address. */
   readonly loginRateLimit: number;
   /** A Redis client for rate-limit counters shared across instances; in-process counters otherwise. */
   readonly rateLimitRedis?: unknown;
@@ -58,11 +68,36 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
   });
 }
 
+/**
+ * Fastify's `trustProxy` for our setting. Fastify ignores a bare hop count (it cannot tell a proxy from a client
+ * that sends enough forged hops), so a count becomes the trust function Express uses: the nearest `hops` peers are
+ * proxies. That is right only when every request comes through them; the address list is the form that holds when
+ * clients can also reach the gateway directly.
+ */
+function fastifyTrustProxy(
+  trustProxy: GatewayAppOptions['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
+  return typeof trustProxy === 'boolean' ? trustProxy : [...trustProxy];
+}
+
+/**
+ * The gateway's Fastify application, not listening: the routes, the error envelope, rate limits, CORS, OpenAPI at
+ * `/openapi.json` and `/docs`. {@link startGateway} builds one from a configuration; build your own to embed the
+ * gateway in a process that already holds the services.
+ *
+ * @example
+ * const app = await buildGatewayApp({ services, metrics: createGatewayMetrics(), logger, trustProxy: false,
+ *   corsOrigins: [], loginRateLimit: 600 });
+ * await app.listen({ port: 8080 });
+ */
 export async function buildGatewayApp(options: GatewayAppOptions): Promise<FastifyInstance> {
   let closing = false;
+  const { services, metrics } = options;
+  const sessions = (): SessionService => services.sessions;
   const verifyFastPath = createVerifyFastPath({
-    services: options.services,
-    metrics: options.metrics,
+    sessions,
+    metrics,
     logger: options.logger,
     varyOnOrigin: options.corsOrigins.length > 0,
     closing: () => closing,
@@ -71,7 +106,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     loggerInstance: options.logger,
     // Fastify's two lines per request are replaced by the one line of the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: options.trustProxy,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
     bodyLimit: 128 * 1024,
     // genReqId reads X-Request-Id itself, so that a malformed one (log injection) is replaced, not trusted.
     requestIdHeader: false,
@@ -108,7 +143,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
   });
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const observeLatency = options.metrics.requestObserver(route, request.method, reply.statusCode);
+    const observeLatency = metrics.requestObserver(route, request.method, reply.statusCode);
     recordAnsweredRequest(options.logger, observeLatency, {
       requestId: request.id,
       method: request.method,
@@ -160,11 +195,26 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const { services, metrics } = options;
-  await app.register(sessionRoutes, { services, loginRateLimit: options.loginRateLimit });
-  await app.register(meRoutes, { services });
-  await app.register(verifyRoutes, { services });
-  await app.register(operationsRoutes, { services, metrics });
-  if (options.callback) await app.register(callbackRoutes, { services, callback: options.callback });
+  // Each area gets what it uses. The session service and the issuer are read per request: they exist only once
+  // the store has been reached, and until then the services answer 503 store_unavailable.
+  decorateAccessToken(app);
+  await app.register(sessionRoutes, { sessions, loginRateLimit: options.loginRateLimit });
+  await app.register(meRoutes, { sessions, directory: services.directory });
+  await app.register(verifyRoutes, { sessions });
+  await app.register(operationsRoutes, {
+    issuer: () => services.issuer,
+    store: services.store,
+    wecom: services.wecom,
+    revocations: services.revocations,
+    metrics,
+  });
+  if (options.callback) {
+    await app.register(callbackRoutes, {
+      store: services.store,
+      directory: services.directory,
+      revocations: services.revocations,
+      callback: options.callback,
+    });
+  }
   return app;
 }

@@ -3,10 +3,17 @@
  * `wecom-auth`: runs the gateway (`serve`, the default) or the WeCom sandbox alone (`sandbox`), or rotates the
  * signing keys of the access tokens (`rotate-keys`).
  */
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, loadConfig } from './config/load-config.js';
+import { ConfigError, type GatewayConfig, loadConfig } from './config/load-config.js';
 import { createLogger } from './observability/logger.js';
+import { sandboxBanner, startStandaloneSandbox } from './sandbox-mode.js';
 import { startGateway } from './server.js';
+
+// Read at run time: the same relative path from src/cli.ts and from dist/cli.js.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -15,10 +22,10 @@ function parsePort(value: string): number {
   return port;
 }
 
-async function serve(options: { config?: string }): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
+/** The configuration, or exit 2 with every problem listed (no stack trace: it is the operator's to fix). */
+function configOrExit(configFile: string | undefined): GatewayConfig {
   try {
-    config = loadConfig({ env: process.env, ...(options.config ? { configFile: options.config } : {}) });
+    return loadConfig({ env: process.env, ...(configFile ? { configFile } : {}) });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`wecom-auth: ${error.message}\n`);
@@ -26,6 +33,10 @@ async function serve(options: { config?: string }): Promise<void> {
     }
     throw error;
   }
+}
+
+async function serve(options: { config?: string }): Promise<void> {
+  const config = configOrExit(options.config);
   const logger = createLogger({ level: config.logLevel });
   const gateway = await startGateway({ config, logger });
   const lines = [
@@ -34,18 +45,8 @@ async function serve(options: { config?: string }): Promise<void> {
     `  API docs            ${gateway.url}/docs`,
     `  OpenAPI             ${gateway.url}/openapi.json`,
   ];
-  if (gateway.sandboxUrl) {
-    lines.push(
-      `  WeCom sandbox       ${gateway.sandboxUrl}   (sandbox mode: no WeCom credentials configured)`,
-      `  Phone simulator     ${gateway.sandboxUrl}/   (open it in a browser: pick an employee, open the mini program)`,
-      '',
-      '  Log in as the demo employee zhangsan:',
-      `    code=$(curl -s -X POST ${gateway.sandboxUrl}/__sandbox/login -H 'content-type: application/json' -d '{"userid":"zhangsan"}' | sed 's/.*"code":"\\([^"]*\\)".*/\\1/')`,
-      `    curl -s -X POST ${gateway.url}/v1/sessions -H 'content-type: application/json' -d "{\\"code\\":\\"$code\\"}"`,
-    );
-  } else {
-    lines.push(`  WeCom API           ${config.apiBase}`);
-  }
+  if (gateway.sandboxUrl) lines.push(...sandboxBanner(gateway.url, gateway.sandboxUrl));
+  else lines.push(`  WeCom API           ${config.apiBase}`);
   process.stdout.write(`${lines.join('\n')}\n\n`);
   const stop = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
@@ -60,10 +61,18 @@ async function serve(options: { config?: string }): Promise<void> {
 
 const program = new Command('wecom-auth')
   .description('WeCom Auth: know which employee is using your WeCom mini program.')
+  .version(version, '-V, --version')
   .showHelpAfterError();
 
 program
   .command('serve', { isDefault: true })
+  // `serve` is the default command, so commander hands it any word it does not know as a command: a typo must be
+  // reported as one, not start a gateway or complain about arguments.
+  .allowExcessArguments()
+  .hook('preAction', (command) => {
+    const [word] = command.args;
+    if (word !== undefined) program.error(`error: unknown command '${word}'`);
+  })
   .description(
     'Run the login gateway. Configured from the environment (see README); with no WECOM_CORP_ID/WECOM_SECRET it runs in sandbox mode against a local WeCom sandbox with a demo corp.',
   )
@@ -78,13 +87,7 @@ program
   .option('--fixture <file>', 'directory fixture (JSON); the demo corp when omitted')
   .option('--seed <seed>', 'seed for deterministic tokens, codes and keys')
   .action(async (options: { port: number; host: string; fixture?: string; seed?: string }) => {
-    const { createSandbox } = await import('@wecom-auth/sandbox');
-    const sandbox = await createSandbox({
-      port: options.port,
-      host: options.host,
-      ...(options.fixture ? { fixture: options.fixture } : {}),
-      ...(options.seed ? { seed: options.seed } : {}),
-    });
+    const sandbox = await startStandaloneSandbox(options);
     process.stdout.write(`WeCom sandbox listening on ${sandbox.url}\n`);
     const stop = (): void => {
       sandbox.close().then(
@@ -104,16 +107,7 @@ program
   .option('-c, --config <file>', 'JSON file of settings (keys are the environment variable names)')
   .action(async (options: { config?: string }) => {
     const { rotateSigningKeys } = await import('./key-rotation.js');
-    let config: ReturnType<typeof loadConfig>;
-    try {
-      config = loadConfig({ env: process.env, ...(options.config ? { configFile: options.config } : {}) });
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        process.stderr.write(`wecom-auth: ${error.message}\n`);
-        process.exit(2);
-      }
-      throw error;
-    }
+    const config = configOrExit(options.config);
     const rotated = await rotateSigningKeys({ config });
     process.stdout.write(
       `Signing key rotated. Active: ${rotated.activeKid}\nPublished: ${rotated.publishedKids.join(', ')}\n`,

@@ -18,6 +18,14 @@ export interface WecomCause {
   readonly errmsg: string;
 }
 
+/**
+ * An error the gateway answers with its catalog status and the `{ error, message, requestId, wecom? }` body.
+ *
+ * @example
+ * throw new GatewayError('store_unavailable', 'The session store is unavailable; retry shortly.', {
+ *   retryAfterSeconds: 1,
+ * });
+ */
 export class GatewayError extends Error {
   readonly code: GatewayErrorCode;
   readonly statusCode: number;

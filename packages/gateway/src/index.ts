@@ -1,7 +1,17 @@
+/**
+ * The WeCom Auth login gateway, to embed in a Node.js process: load a configuration, start the gateway (or build
+ * its Fastify app around services you hold), and branch on its error codes.
+ *
+ * @example
+ * import { createLogger, loadConfig, startGateway } from '@wecom-auth/gateway';
+ * const config = loadConfig({ env: process.env });
+ * const gateway = await startGateway({ config, logger: createLogger({ level: config.logLevel }) });
+ *
+ * @packageDocumentation
+ */
 export { buildGatewayApp, type GatewayAppOptions } from './app.js';
 export type { CallbackSettings } from './callbacks/callback-settings.js';
-export { ConfigError, type GatewayConfig, loadConfig } from './config/load-config.js';
-export { renderSettingsTable, settings } from './config/settings.js';
+export { ConfigError, type GatewayConfig, type LoadConfigInput, loadConfig } from './config/load-config.js';
 export type { Employee, EmployeeStatus } from './employees/employee.js';
 export {
   type ErrorBody,
@@ -10,9 +20,10 @@ export {
   type GatewayErrorEntry,
   gatewayErrorCatalog,
   gatewayErrorCodes,
+  type WecomCause,
 } from './gateway-error.js';
 export { type RotatedKeys, type RotateSigningKeysInput, rotateSigningKeys } from './key-rotation.js';
-export { createLogger, redactedPaths } from './observability/logger.js';
+export { createLogger, type LoggerOptions } from './observability/logger.js';
 export { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
 export { type RunningGateway, type StartGatewayOptions, startGateway } from './server.js';
 export {

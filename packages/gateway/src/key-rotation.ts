@@ -5,9 +5,12 @@
  */
 import { openStore, type Store } from '@wecom-auth/store';
 import type { GatewayConfig } from './config/load-config.js';
+import { storeConfigFrom } from './config/store-config.js';
+import { upstreamSecret } from './sandbox-mode.js';
 import { createDataSealer, deriveDataKey } from './sessions/data-sealer.js';
 import { TokenIssuer } from './sessions/token-issuer.js';
 
+/** What {@link rotateSigningKeys} needs. */
 export interface RotateSigningKeysInput {
   readonly config: GatewayConfig;
   /** Injected for tests; defaults to the store the configuration selects. It is not closed when injected. */
@@ -15,6 +18,7 @@ export interface RotateSigningKeysInput {
   readonly now?: () => number;
 }
 
+/** The outcome of {@link rotateSigningKeys}. */
 export interface RotatedKeys {
   /** The `kid` of the key that signs from now on. */
   readonly activeKid: string;
@@ -22,12 +26,9 @@ export interface RotatedKeys {
   readonly publishedKids: readonly string[];
 }
 
-async function sandboxSecret(): Promise<string> {
-  const { DEMO_APP } = await import('@wecom-auth/sandbox');
-  return DEMO_APP.secret;
-}
-
 /**
+ * Rotates the signing keys in the store the configuration selects (or the one given).
+ *
  * @example
  * const { activeKid } = await rotateSigningKeys({ config: loadConfig({ env: process.env }) });
  */
@@ -35,9 +36,8 @@ export async function rotateSigningKeys(input: RotateSigningKeysInput): Promise<
   const { config } = input;
   const now = input.now ?? Date.now;
   // The signing keys are sealed with the data key, which sandbox mode derives from the demo app's secret.
-  const secret = config.credentials?.secret ?? (await sandboxSecret());
-  const store =
-    input.store ?? openStore(config.redisUrl ? { redisUrl: config.redisUrl } : { sqlitePath: config.dbPath });
+  const secret = await upstreamSecret(config);
+  const store = input.store ?? openStore(storeConfigFrom(config));
   try {
     const issuer = await TokenIssuer.create({
       keys: store.signingKeys,

@@ -30,6 +30,7 @@ export interface ServiceSettings {
   readonly profileCacheTtl: number;
 }
 
+/** The gateway's services over one store and one WeCom client, as {@link openGatewayServices} wires them. */
 export interface GatewayServices {
   /** Throws `503 store_unavailable` until {@link GatewayServices.started}. */
   readonly sessions: SessionService;
@@ -46,6 +47,7 @@ export interface GatewayServices {
   stop(): Promise<void>;
 }
 
+/** What {@link openGatewayServices} wires the services from. */
 export interface GatewayServicesInput {
   readonly settings: ServiceSettings;
   readonly store: Store;

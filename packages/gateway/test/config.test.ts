@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, renderSettingsTable } from '@wecom-auth/gateway';
+import { ConfigError, loadConfig } from '@wecom-auth/gateway';
 import { describe, expect, it } from 'vitest';
+import { renderSettingsTable } from '../src/config/settings.js';
 
 describe('configuration', () => {
   it('runs in sandbox mode without credentials, with documented defaults', () => {
@@ -75,6 +78,67 @@ describe('configuration', () => {
     );
     expect(message).not.toContain('do-not-print-me');
   });
+
+  it.each([
+    ['PORT', 'abc', 'PORT: must be a port number 1–65535, or 0 for a free one (got "abc")'],
+    ['PORT', '65536', 'PORT: must be a port number 1–65535, or 0 for a free one (got "65536")'],
+    ['SANDBOX_PORT', '80.5', 'SANDBOX_PORT: must be a port number 1–65535, or 0 for a free one (got "80.5")'],
+    ['ACCESS_TOKEN_TTL', 'soon', 'ACCESS_TOKEN_TTL: must be a whole number of seconds 60–86400 (got "soon")'],
+    ['ACCESS_TOKEN_TTL', '5', 'ACCESS_TOKEN_TTL: must be a whole number of seconds 60–86400 (got "5")'],
+    [
+      'WECOM_TIMEOUT_MS',
+      'fast',
+      'WECOM_TIMEOUT_MS: must be a whole number of milliseconds 100–60000 (got "fast")',
+    ],
+    [
+      'LOGIN_RATE_LIMIT',
+      'lots',
+      'LOGIN_RATE_LIMIT: must be a whole number of logins per minute 1–1000000 (got "lots")',
+    ],
+  ])('says what %s=%s should be, in one problem', (name, value, problem) => {
+    expect(() => loadConfig({ env: { [name]: value } })).toThrow(ConfigError);
+    try {
+      loadConfig({ env: { [name]: value } });
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([problem]);
+    }
+  });
+
+  it('reads numbers from a JSON config file too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wecom-auth-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ PORT: 9091, ACCESS_TOKEN_TTL: '120', TRUST_PROXY: ['10.0.0.0/8'] }));
+    try {
+      expect(loadConfig({ env: {}, configFile: file })).toMatchObject({
+        port: 9091,
+        accessTokenTtl: 120,
+        trustProxy: ['10.0.0.0/8'],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['false', false],
+    ['true', true],
+    ['no', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.0/8, 192.0.2.1,::1', ['10.0.0.0/8', '192.0.2.1', '::1']],
+  ])('reads TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ env: { TRUST_PROXY: value } }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['maybe', '10.0.0.0/33', '10.0.0.1/8/1', '300.1.1.1', 'nginx', '-1'])(
+    'refuses TRUST_PROXY=%s',
+    (value) => {
+      expect(() => loadConfig({ env: { TRUST_PROXY: value } })).toThrow(
+        `TRUST_PROXY: must be true, false, a number of proxy hops, or comma-separated proxy addresses/CIDRs such as 10.0.0.0/8 (got "${value}")`,
+      );
+    },
+  );
 
   it('the CLI exits with code 2 and the list, without a stack trace', () => {
     const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));

@@ -7,7 +7,6 @@ import { createGatewayMetrics } from '@wecom-auth/gateway';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifyFastPath } from '../src/routes/verify-fast-path.js';
-import type { GatewayServices } from '../src/services.js';
 import type { AccessTokenClaims } from '../src/sessions/token-issuer.js';
 import { startTestGateway, type TestGateway } from './harness.js';
 
@@ -150,7 +149,7 @@ describe('createVerifyFastPath', () => {
   type Sessions = { verifyCached(): AccessTokenClaims | undefined };
   const build = (sessions: Sessions, closing = false) =>
     createVerifyFastPath({
-      services: { sessions } as unknown as Pick<GatewayServices, 'sessions'>,
+      sessions: () => sessions,
       metrics: createGatewayMetrics(),
       logger: pino({ level: 'silent' }),
       varyOnOrigin: false,

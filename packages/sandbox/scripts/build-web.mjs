@@ -1,8 +1,11 @@
 // Builds the phone-simulator page served by the sandbox at `/`:
 //   node packages/sandbox/scripts/build-web.mjs  ->  packages/sandbox/dist-web/{index.html,simulator.js,simulator.css}
-// The page runs the mini-program SDK's own bundle, so that bundle is built first when it is missing.
+// The page runs the mini-program SDK's own bundle, so that bundle is built first when it is missing. The SDK is a
+// development dependency of this package (@wecom-auth/miniprogram): it is bundled into dist-web at build time, and
+// the published package needs nothing of it at run time.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -11,7 +14,8 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rootDir = join(packageDir, '..', '..');
 const webDir = join(packageDir, 'web');
 const outDir = join(packageDir, 'dist-web');
-const sdkBundle = join(rootDir, 'packages', 'miniprogram', 'miniprogram_dist', 'index.js');
+const sdkDir = dirname(createRequire(import.meta.url).resolve('@wecom-auth/miniprogram/package.json'));
+const sdkBundle = join(sdkDir, 'miniprogram_dist', 'index.js');
 
 if (!existsSync(sdkBundle)) {
   process.stdout.write('simulator: building the mini-program SDK first\n');

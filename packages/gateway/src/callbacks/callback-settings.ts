@@ -1,3 +1,5 @@
+import type { GatewayConfig } from '../config/load-config.js';
+
 /** How the gateway receives WeCom callbacks (the app's "Receive Messages" API settings). */
 export interface CallbackSettings {
   /** The callback Token (1-32 letters or digits). Secret. */
@@ -8,4 +10,21 @@ export interface CallbackSettings {
   readonly corpId: string;
   /** Callbacks signed longer ago than this are refused; 0 disables the check. */
   readonly maxAgeSeconds: number;
+}
+
+/**
+ * The callback settings the configuration holds, or undefined when it has none (callbacks off, unless sandbox mode
+ * makes some up).
+ */
+export function configuredCallbackSettings(
+  config: Pick<GatewayConfig, 'callbackToken' | 'callbackAesKey' | 'callbackMaxAge'>,
+  corpId: string,
+): CallbackSettings | undefined {
+  if (config.callbackToken === undefined || config.callbackAesKey === undefined) return undefined;
+  return {
+    token: config.callbackToken,
+    encodingAESKey: config.callbackAesKey,
+    corpId,
+    maxAgeSeconds: config.callbackMaxAge,
+  };
 }

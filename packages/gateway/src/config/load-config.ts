@@ -24,6 +24,7 @@ export class ConfigError extends Error {
   }
 }
 
+/** Where {@link loadConfig} reads the settings from. */
 export interface LoadConfigInput {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** A JSON file whose keys are the environment variable names. Environment variables win over it. */
@@ -43,6 +44,8 @@ function readJsonFile(path: string, problems: string[]): Record<string, unknown>
 }
 
 /**
+ * Reads, validates and freezes the configuration; a {@link ConfigError} lists every problem at once.
+ *
  * @example
  * const config = loadConfig({ env: process.env, configFile: options.config });
  */

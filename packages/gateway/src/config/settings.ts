@@ -3,6 +3,7 @@
  * it means. The loader, the validation messages and the README's configuration table are all derived from this list,
  * so they cannot drift apart.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export interface Setting<T> {
@@ -16,12 +17,26 @@ export interface Setting<T> {
   readonly secret?: boolean;
 }
 
+/**
+ * A whole number in `[min, max]`, from a JSON number or an environment string. Every way of missing it (not a
+ * number, a fraction, out of range) gets the one message, which says what is expected: zod's own messages ("expected
+ * number, received NaN") speak of its types, not of the setting.
+ */
+const wholeNumber = (min: number, max: number, message: string) =>
+  z.union([z.number(), z.string()], { error: message }).transform((value, context) => {
+    const number = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
+    if (Number.isInteger(number) && number >= min && number <= max) return number;
+    context.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
 const seconds = (min: number, max: number) =>
-  z.coerce.number().int(`must be a whole number of seconds`).min(min).max(max);
+  wholeNumber(min, max, `must be a whole number of seconds ${min}–${max}`);
+const booleanWords = ['true', 'false', '1', '0', 'yes', 'no'] as const;
 const bool = z
-  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .union([z.boolean(), z.enum(booleanWords)])
   .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
-const port = z.coerce.number().int('must be a whole number').min(0).max(65_535);
+// 0 asks the system for a free port (tests, several instances on one host).
+const port = wholeNumber(0, 65_535, 'must be a port number 1–65535, or 0 for a free one');
 const list = z
   .union([z.array(z.string()), z.string()])
   .transform((value) =>
@@ -30,6 +45,49 @@ const list = z
       .filter((item) => item.length > 0),
   );
 
+/** An IPv4 or IPv6 address, optionally with a CIDR prefix length. */
+function isAddressOrCidr(text: string): boolean {
+  const [address = '', prefix, extra] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which peers may set `X-Forwarded-For`, in the forms Fastify's `trustProxy` takes: all or none, a number of proxy
+ * hops in front of the gateway, or the proxies' addresses. A gateway that clients can also reach directly must name
+ * its proxies (or count them), or a client could pick its own rate-limit key with a forged header.
+ */
+const trustedProxies = z
+  .union([z.boolean(), z.number(), z.array(z.string()), z.string()])
+  .transform((value, context): boolean | number | string[] => {
+    const message =
+      'must be true, false, a number of proxy hops, or comma-separated proxy addresses/CIDRs such as 10.0.0.0/8';
+    if (typeof value === 'boolean') return value;
+    // Digits are a hop count (`1`: the one proxy in front; `0`: none, as `false`), before the boolean words, so
+    // that `1` trusts exactly one proxy rather than every peer.
+    if (typeof value === 'number' || (typeof value === 'string' && /^\s*\d+\s*$/.test(value))) {
+      const hops = Number(value);
+      if (hops === 0) return false;
+      if (Number.isInteger(hops) && hops <= 100) return hops;
+      context.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    if (
+      typeof value === 'string' &&
+      (booleanWords as readonly string[]).includes(value.trim().toLowerCase())
+    ) {
+      return bool.parse(value.trim().toLowerCase());
+    }
+    const addresses = (Array.isArray(value) ? value : value.split(','))
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+    if (addresses.length > 0 && addresses.every(isAddressOrCidr)) return addresses;
+    context.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
 function setting<T>(definition: Setting<T>): Setting<T> {
   return definition;
 }
@@ -76,7 +134,7 @@ export const settings = {
   }),
   wecomTimeoutMs: setting({
     env: 'WECOM_TIMEOUT_MS',
-    schema: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    schema: wholeNumber(100, 60_000, 'must be a whole number of milliseconds 100–60000').default(5_000),
     defaultText: '5000',
     description: 'Deadline of one call to WeCom, in milliseconds.',
   }),
@@ -158,17 +216,17 @@ export const settings = {
   }),
   loginRateLimit: setting({
     env: 'LOGIN_RATE_LIMIT',
-    schema: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    schema: wholeNumber(1, 1_000_000, 'must be a whole number of logins per minute 1–1000000').default(600),
     defaultText: '600',
     description:
       'Logins per minute from one IP. Offices share one egress IP and log in around 9 am: keep it in the hundreds.',
   }),
   trustProxy: setting({
     env: 'TRUST_PROXY',
-    schema: bool.default(false),
+    schema: trustedProxies.default(false),
     defaultText: 'false',
     description:
-      'Trust `X-Forwarded-For` (set when behind nginx or a load balancer), so limits see client IPs.',
+      'Whom to believe about the client address in `X-Forwarded-For`, so limits see client IPs behind nginx or a load balancer: `true` (any peer: only when the gateway is reachable through the proxy alone), a number of proxy hops in front of the gateway (`1`: one nginx), or comma-separated proxy addresses/CIDRs (`10.0.0.0/8,127.0.0.1`). `false`: the peer address.',
   }),
   corsOrigins: setting({
     env: 'CORS_ORIGINS',

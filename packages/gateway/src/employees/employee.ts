@@ -5,8 +5,10 @@
  */
 import type { WecomUser } from '@wecom-auth/api';
 
+/** The WeCom account status of an employee (`user/get`'s `status` 1, 2, 4, 5). */
 export type EmployeeStatus = 'active' | 'disabled' | 'inactive' | 'left' | 'unknown';
 
+/** An employee as the gateway answers it (`employee` of a session, `/v1/me`). */
 export interface Employee {
   readonly userId: string;
   readonly corpId: string;

@@ -4,6 +4,7 @@
  */
 import { type Logger, pino } from 'pino';
 
+/** The log paths censored as `[redacted]`, wherever a credential could appear. */
 export const redactedPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -25,7 +26,22 @@ export const redactedPaths = [
   '*.secret',
 ];
 
-export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  /** A pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
+  readonly level: string;
+  /** Where the JSON lines go; stdout, asynchronously, by default. */
+  readonly destination?: pino.DestinationStream;
+}
+
+/**
+ * The gateway's logger: JSON lines with credentials censored. Pass it to {@link startGateway} or to
+ * {@link buildGatewayApp}.
+ *
+ * @example
+ * const logger = createLogger({ level: 'info' });
+ */
+export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
       level: options.level,

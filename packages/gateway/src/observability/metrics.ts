@@ -5,24 +5,36 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { LoginOutcome } from '../sessions/session-service.js';
 
+/** The gateway's Prometheus metrics, served at `/metrics`; one per gateway (each has its own registry). */
 export interface GatewayMetrics {
+  /** The registry `/metrics` renders. */
   readonly registry: Registry;
+  /** Counts a login by outcome. */
   login(outcome: LoginOutcome): void;
+  /** Counts and times one call to WeCom, by API path and errcode. */
   wecomCall(call: {
     apiPath: string;
     errcode: number | undefined;
     errorCode: string | undefined;
     durationMs: number;
   }): void;
+  /** Times a fetch of the WeCom access token. */
   tokenFetch(outcome: { ok: boolean; durationMs: number }): void;
   /**
    * The latency observer of one route, method and status. prom-client resolves label values on every observation;
    * the request latency is observed on every request, so its few label sets are resolved once and kept.
    */
   requestObserver(route: string, method: string, statusCode: number): (durationSeconds: number) => void;
+  /** The number of revoked sessions held in memory. */
   revocationMirrorSize(size: number): void;
 }
 
+/**
+ * A fresh set of the gateway's metrics, with Node's default process metrics, for {@link buildGatewayApp}.
+ *
+ * @example
+ * const metrics = createGatewayMetrics();
+ */
 export function createGatewayMetrics(): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createCallbackCrypto, parseCallbackEnvelope, parseCallbackMessage } from '@wecom-auth/crypto';
+import type { Store } from '@wecom-auth/store';
 import type { FastifyPluginAsync } from 'fastify';
 import { CallbackQueue } from '../callbacks/callback-queue.js';
 import {
@@ -11,10 +12,14 @@ import {
 } from '../callbacks/callback-request.js';
 import type { CallbackSettings } from '../callbacks/callback-settings.js';
 import { ContactChangeApplier } from '../callbacks/contact-change-applier.js';
-import type { GatewayServices } from '../services.js';
+import type { EmployeeDirectory } from '../employees/employee-directory.js';
+import type { RevocationMirror } from '../sessions/revocation-mirror.js';
 
 export interface CallbackRoutesOptions {
-  readonly services: GatewayServices;
+  /** Where events are recorded before they are acknowledged, and the sessions a leaver's revocation ends. */
+  readonly store: Pick<Store, 'inbox' | 'sessions'>;
+  readonly directory: EmployeeDirectory;
+  readonly revocations: RevocationMirror;
   readonly callback: CallbackSettings;
   readonly now?: () => number;
 }
@@ -31,13 +36,15 @@ const xmlBodyLimit = 64 * 1024;
  * @example
  * ```ts
  * await app.register(callbackRoutes, {
- *   services,
+ *   store,
+ *   directory,
+ *   revocations,
  *   callback: { token, encodingAESKey, corpId, maxAgeSeconds: 300 },
  * });
  * ```
  */
 export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (app, options) => {
-  const { services, callback } = options;
+  const { store, directory, revocations, callback } = options;
   const now = options.now ?? Date.now;
   const crypto = createCallbackCrypto({
     token: callback.token,
@@ -45,12 +52,12 @@ export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (
     receiveId: callback.corpId,
   });
   const queue = new CallbackQueue({
-    inbox: services.store.inbox,
+    inbox: store.inbox,
     applier: new ContactChangeApplier({
       corpId: callback.corpId,
-      sessions: services.store.sessions,
-      directory: services.directory,
-      revocations: services.revocations,
+      sessions: store.sessions,
+      directory,
+      revocations,
       now,
     }),
     now,
@@ -100,7 +107,7 @@ export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (
     checkFreshness(signed.timestamp, callback.maxAgeSeconds, now());
     // The same event delivered again (a WeCom retry, a replay inside the window) has the same id.
     const id = createHash('sha256').update(message, 'utf8').digest('hex');
-    const isNew = await services.store.inbox.record({ id, payload: message, receivedAt: now() });
+    const isNew = await store.inbox.record({ id, payload: message, receivedAt: now() });
     if (isNew) queue.wake();
     else request.log.debug({ eventId: id }, 'duplicate callback acknowledged');
     return reply.code(200).type('text/plain; charset=utf-8').send('');

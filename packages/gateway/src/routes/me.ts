@@ -1,10 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { GatewayServices } from '../services.js';
+import type { EmployeeDirectory } from '../employees/employee-directory.js';
+import type { SessionService } from '../sessions/session-service.js';
 import { toGatewayError } from '../sessions/wecom-failure.js';
+import { accessTokenOf, requireAccessToken } from './access-token.js';
 import { bearerSecurity, decryptBodySchema, employeeSchema, errorResponses } from './schemas.js';
 
-export const meRoutes: FastifyPluginAsyncZod<{ services: GatewayServices }> = async (app, { services }) => {
+export interface MeRoutesOptions {
+  /** Read per request: the session service exists once the store has been reached. */
+  readonly sessions: () => SessionService;
+  readonly directory: EmployeeDirectory;
+}
+
+/** `GET /v1/me` and `POST /v1/me/decrypt`: the logged-in employee and the data they disclose. */
+export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (app, { sessions, directory }) => {
+  const preHandler = requireAccessToken(sessions);
   app.get(
     '/v1/me',
     {
@@ -16,10 +26,11 @@ export const meRoutes: FastifyPluginAsyncZod<{ services: GatewayServices }> = as
         security: bearerSecurity,
         response: { 200: employeeSchema, ...errorResponses },
       },
+      preHandler,
     },
     async (request) => {
-      const claims = await services.sessions.verify(request.headers.authorization);
-      return services.directory.get(claims.corpId, claims.userId).catch((error: unknown) => {
+      const claims = accessTokenOf(request);
+      return directory.get(claims.corpId, claims.userId).catch((error: unknown) => {
         throw toGatewayError(error);
       });
     },
@@ -37,10 +48,10 @@ export const meRoutes: FastifyPluginAsyncZod<{ services: GatewayServices }> = as
         body: decryptBodySchema,
         response: { 200: z.record(z.string(), z.unknown()), ...errorResponses },
       },
+      preHandler,
     },
     async (request, reply) => {
-      const claims = await services.sessions.verify(request.headers.authorization);
-      const data = await services.sessions.decrypt(claims, request.body);
+      const data = await sessions().decrypt(accessTokenOf(request), request.body);
       return reply.header('cache-control', 'no-store').send(data);
     },
   );

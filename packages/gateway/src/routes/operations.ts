@@ -1,17 +1,28 @@
+import type { WecomClient } from '@wecom-auth/api';
+import type { Store } from '@wecom-auth/store';
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import type { GatewayServices } from '../services.js';
+import type { RevocationMirror } from '../sessions/revocation-mirror.js';
+import type { TokenIssuer } from '../sessions/token-issuer.js';
+
+export interface OperationsRoutesOptions {
+  /** Read per request: the issuer exists once the store has been reached. */
+  readonly issuer: () => Pick<TokenIssuer, 'jwks'>;
+  readonly store: Pick<Store, 'kind' | 'ping'>;
+  readonly wecom: Pick<WecomClient, 'status'>;
+  readonly revocations: Pick<RevocationMirror, 'ready'>;
+  readonly metrics: GatewayMetrics;
+}
 
 /** Health, readiness, metrics and the public keys. */
-export const operationsRoutes: FastifyPluginAsync<{
-  services: GatewayServices;
-  metrics: GatewayMetrics;
-}> = async (app, { services, metrics }) => {
+export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = async (
+  app,
+  { issuer, store: sessionStore, wecom, revocations, metrics },
+) => {
   app.get(
     '/.well-known/jwks.json',
     { schema: { tags: ['discovery'], summary: 'Public keys of the access tokens' } },
-    async (_request, reply) =>
-      reply.header('cache-control', 'public, max-age=300').send(services.issuer.jwks()),
+    async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(issuer().jwks()),
   );
 
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({
@@ -24,16 +35,16 @@ export const operationsRoutes: FastifyPluginAsync<{
     async (_request, reply) => {
       let store: 'ok' | 'unavailable' = 'ok';
       try {
-        await services.store.ping();
+        await sessionStore.ping();
       } catch {
         store = 'unavailable';
       }
-      const token = services.wecom.status();
-      const ready = store === 'ok' && services.revocations.ready;
+      const token = wecom.status();
+      const ready = store === 'ok' && revocations.ready;
       return reply.code(ready ? 200 : 503).send({
         status: ready ? 'ready' : 'not_ready',
-        store: { kind: services.store.kind, status: store },
-        revocations: services.revocations.ready ? 'in_sync' : 'resyncing',
+        store: { kind: sessionStore.kind, status: store },
+        revocations: revocations.ready ? 'in_sync' : 'resyncing',
         wecomAccessToken: {
           fresh: token.fresh,
           refreshing: token.refreshing,

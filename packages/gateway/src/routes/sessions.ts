@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { GatewayServices } from '../services.js';
+import type { SessionService } from '../sessions/session-service.js';
+import { accessTokenOf, requireAccessToken } from './access-token.js';
 import {
   bearerSecurity,
   errorResponses,
@@ -9,13 +10,16 @@ import {
 } from './schemas.js';
 
 export interface SessionRoutesOptions {
-  readonly services: GatewayServices;
+  /** Read per request: the session service exists once the store has been reached. */
+  readonly sessions: () => SessionService;
+  /** Logins per minute from one client address. */
   readonly loginRateLimit: number;
 }
 
+/** `POST /v1/sessions` (login), `POST /v1/sessions/refresh` and `DELETE /v1/sessions/current` (logout). */
 export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async (
   app,
-  { services, loginRateLimit },
+  { sessions, loginRateLimit },
 ) => {
   app.post(
     '/v1/sessions',
@@ -31,7 +35,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const session = await services.sessions.login(request.body.code);
+      const session = await sessions().login(request.body.code);
       return reply.code(201).header('cache-control', 'no-store').send(session);
     },
   );
@@ -49,7 +53,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const session = await services.sessions.refresh(request.body.refreshToken);
+      const session = await sessions().refresh(request.body.refreshToken);
       return reply.header('cache-control', 'no-store').send(session);
     },
   );
@@ -64,10 +68,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
           'Revokes the session: its access token stops verifying at once, here and on every instance.',
         security: bearerSecurity,
       },
+      preHandler: requireAccessToken(sessions),
     },
     async (request, reply) => {
-      const claims = await services.sessions.verify(request.headers.authorization);
-      await services.sessions.revoke(claims.sessionId, 'logout');
+      await sessions().revoke(accessTokenOf(request).sessionId, 'logout');
       return reply.code(204).send();
     },
   );

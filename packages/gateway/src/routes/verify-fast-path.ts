@@ -13,15 +13,16 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { requestIdOf } from '../observability/request-id.js';
 import { recordAnsweredRequest } from '../observability/request-record.js';
-import type { GatewayServices } from '../services.js';
+import type { SessionService } from '../sessions/session-service.js';
 import type { AccessTokenClaims } from '../sessions/token-issuer.js';
+import { bearerLookupToken } from './access-token.js';
 import { verifiedHeaderPairs } from './verify.js';
 
 export const VERIFY_ROUTE = '/v1/verify';
 
 export interface VerifyFastPathOptions {
   /** Read per request: the session service exists only once the store has been reached. */
-  readonly services: Pick<GatewayServices, 'sessions'>;
+  readonly sessions: () => Pick<SessionService, 'verifyCached'>;
   readonly metrics: GatewayMetrics;
   readonly logger: FastifyBaseLogger;
   /**
@@ -50,7 +51,7 @@ export function createVerifyFastPath(options: VerifyFastPathOptions): FastPath {
     const started = performance.now();
     let claims: AccessTokenClaims | undefined;
     try {
-      claims = options.services.sessions.verifyCached(request.headers.authorization);
+      claims = options.sessions().verifyCached(bearerLookupToken(request.headers.authorization));
     } catch {
       // Malformed, expired, revoked, the revocation mirror not in sync or the store not reached yet: Fastify's
       // route answers with the error.

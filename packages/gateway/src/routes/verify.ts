@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { GatewayServices } from '../services.js';
+import type { SessionService } from '../sessions/session-service.js';
 import type { AccessTokenClaims } from '../sessions/token-issuer.js';
+import { verifyBearer } from './access-token.js';
 
 /** The headers of a 204 from `/v1/verify`: who the caller is, for the service behind the proxy. */
 export function verifiedHeaders(claims: AccessTokenClaims): Record<string, string> {
@@ -36,7 +37,10 @@ function answer(reply: FastifyReply, claims: AccessTokenClaims): FastifyReply {
  * it has no body schema and verifies from the in-memory caches only. Tokens seen before are usually answered by the
  * fast path in front of Fastify (verify-fast-path.ts); this route answers the rest, failures included.
  */
-export const verifyRoutes: FastifyPluginAsync<{ services: GatewayServices }> = async (app, { services }) => {
+export const verifyRoutes: FastifyPluginAsync<{
+  /** Read per request: the session service exists once the store has been reached. */
+  sessions: () => SessionService;
+}> = async (app, { sessions }) => {
   app.get(
     '/v1/verify',
     {
@@ -49,10 +53,10 @@ export const verifyRoutes: FastifyPluginAsync<{ services: GatewayServices }> = a
     },
     // Not async: a token seen before is answered without a promise; a new one waits for its signature check.
     (request, reply) => {
-      const authorization = request.headers.authorization;
-      const cached = services.sessions.verifyCached(authorization);
-      if (cached) return answer(reply, cached);
-      return services.sessions.verify(authorization).then((claims) => answer(reply, claims));
+      const claims = verifyBearer(sessions(), request.headers.authorization);
+      return claims instanceof Promise
+        ? claims.then((verified) => answer(reply, verified))
+        : answer(reply, claims);
     },
   );
 };

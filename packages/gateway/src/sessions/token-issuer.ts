@@ -21,6 +21,7 @@ import type { DataSealer } from './data-sealer.js';
 import { JwtSigner } from './jwt-signer.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
+/** Who an access token speaks for: what `/v1/verify` and `request.accessToken` carry. */
 export interface AccessTokenClaims {
   readonly userId: string;
   readonly corpId: string;
@@ -61,6 +62,17 @@ async function generateRecord(now: number, sealer: DataSealer): Promise<SigningK
     privateJwk: { sealed: sealer.seal(JSON.stringify(privateJwk), 'signing_key') },
     createdAt: now,
   };
+}
+
+/**
+ * True when the token's signature segment is the one base64url spelling of its bytes. The last character of an
+ * ES256 signature (64 bytes, 86 characters) carries 2 bits and 4 unused ones, which decoders ignore: without this
+ * check `…Qg` and `…Qh` would be the same valid signature, so one token would have sixteen spellings, each a
+ * different key for the verified-token cache and for anything downstream that identifies a token by its text.
+ */
+function hasCanonicalSignature(token: string): boolean {
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  return Buffer.from(signature, 'base64url').toString('base64url') === signature;
 }
 
 export class TokenIssuer {
@@ -173,6 +185,9 @@ export class TokenIssuer {
   }
 
   async #verifySignature(token: string): Promise<AccessTokenClaims> {
+    if (!hasCanonicalSignature(token)) {
+      throw new GatewayError('token_invalid', 'The access token is malformed.');
+    }
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;

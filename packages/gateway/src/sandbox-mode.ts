@@ -1,0 +1,155 @@
+/**
+ * Sandbox mode, in one place: a gateway configured without WeCom credentials runs against a local WeCom sandbox
+ * with a demo corp. This module decides it (no `credentials` in the configuration), starts the sandbox, supplies the
+ * demo app's credentials, the simulator page's CORS origins and generated callback settings, and points the
+ * sandbox's callbacks at the gateway. Nothing else in the gateway knows about the sandbox.
+ *
+ * `@wecom-auth/sandbox` is imported here only, dynamically, and only in sandbox mode: a production deployment never
+ * loads emulator code, and the gateway's package declares it an optional peer dependency, so a production install
+ * does not even have it. Sandbox mode without it stops with a message saying what to install.
+ */
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { CallbackSettings } from './callbacks/callback-settings.js';
+import type { GatewayConfig } from './config/load-config.js';
+
+type SandboxModule = typeof import('@wecom-auth/sandbox');
+
+/** The sandbox as a running gateway uses it. */
+export interface SandboxUpstream {
+  readonly url: string;
+  /** The phone-simulator page is served by the sandbox (another origin) and calls the gateway from the browser. */
+  readonly corsOrigins: readonly string[];
+  /** Callback settings made up at start, which {@link SandboxUpstream.connectCallback} gives the sandbox. */
+  readonly callback: (corpId: string, maxAgeSeconds: number) => CallbackSettings;
+  /** Points the demo app's callbacks at the gateway; a failure is logged, not fatal. */
+  connectCallback(gatewayUrl: string, settings: CallbackSettings): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Where the gateway's WeCom calls go, with the credentials they use. */
+export interface Upstream {
+  readonly corpId: string;
+  readonly secret: string;
+  readonly miniProgramAppId: string;
+  readonly apiBase: string;
+  /** Set in sandbox mode only. */
+  readonly sandbox: SandboxUpstream | undefined;
+}
+
+async function loadSandbox(): Promise<SandboxModule> {
+  try {
+    return await import('@wecom-auth/sandbox');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('@wecom-auth/sandbox')) {
+      throw new Error(
+        'sandbox mode (no WECOM_CORP_ID/WECOM_SECRET) needs the @wecom-auth/sandbox package: npm install @wecom-auth/sandbox, or configure WeCom credentials',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+const alphanumeric = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomAlphanumeric(length: number): string {
+  let text = '';
+  for (let i = 0; i < length; i++) text += alphanumeric[randomInt(alphanumeric.length)];
+  return text;
+}
+
+/** A host as it appears in a URL (IPv6 in brackets; the wildcard addresses as the loopback a browser can reach). */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** WeCom itself with the configured credentials, or in sandbox mode a sandbox started here with the demo corp. */
+export async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<Upstream> {
+  if (config.credentials) return { ...config.credentials, apiBase: config.apiBase, sandbox: undefined };
+  const { createSandbox, DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID } = await loadSandbox();
+  const sandbox = await createSandbox({
+    port: config.sandboxPort,
+    host: config.host,
+    logger: logger.child({ component: 'sandbox' }),
+    // The phone-simulator page at the sandbox's `/` talks to this gateway.
+    simulator: { gatewayUrl: `http://${urlHost(config.host)}:${config.port}` },
+  });
+  const { port } = new URL(sandbox.url);
+  return {
+    corpId: DEMO_CORP_ID,
+    secret: DEMO_APP.secret,
+    miniProgramAppId: DEMO_MINI_PROGRAM_APP_ID,
+    apiBase: sandbox.url,
+    sandbox: {
+      url: sandbox.url,
+      corsOrigins: [sandbox.url, `http://localhost:${port}`, `http://127.0.0.1:${port}`],
+      // Generated, so that `npm start` delivers contact changes end to end with nothing configured.
+      callback: (corpId, maxAgeSeconds) => ({
+        token: randomAlphanumeric(32),
+        encodingAESKey: randomAlphanumeric(43),
+        corpId,
+        maxAgeSeconds,
+      }),
+      async connectCallback(gatewayUrl, settings) {
+        // The sandbox verifies the URL first, as WeCom does; the gateway itself works without callbacks.
+        try {
+          await sandbox.control.setCallback({
+            corpid: settings.corpId,
+            agentId: DEMO_APP.agentId,
+            url: `${gatewayUrl}/v1/callback`,
+            token: settings.token,
+            encodingAESKey: settings.encodingAESKey,
+          });
+        } catch (error) {
+          logger.warn({ err: { message: (error as Error).message } }, 'sandbox callback setup failed');
+        }
+      },
+      close: () => sandbox.close(),
+    },
+  };
+}
+
+/**
+ * The WeCom secret the gateway's data key derives from: the configured one, or the demo app's in sandbox mode (what
+ * `rotate-keys` needs to open the signing keys a sandbox-mode gateway sealed).
+ */
+export async function upstreamSecret(config: GatewayConfig): Promise<string> {
+  if (config.credentials) return config.credentials.secret;
+  return (await loadSandbox()).DEMO_APP.secret;
+}
+
+/** The lines `wecom-auth serve` prints in sandbox mode: where the sandbox and the simulator are, how to log in. */
+export function sandboxBanner(gatewayUrl: string, sandboxUrl: string): string[] {
+  return [
+    `  WeCom sandbox       ${sandboxUrl}   (sandbox mode: no WeCom credentials configured)`,
+    `  Phone simulator     ${sandboxUrl}/   (open it in a browser: pick an employee, open the mini program)`,
+    '',
+    '  Log in as the demo employee zhangsan:',
+    `    code=$(curl -s -X POST ${sandboxUrl}/__sandbox/login -H 'content-type: application/json' -d '{"userid":"zhangsan"}' | sed 's/.*"code":"\\([^"]*\\)".*/\\1/')`,
+    `    curl -s -X POST ${gatewayUrl}/v1/sessions -H 'content-type: application/json' -d "{\\"code\\":\\"$code\\"}"`,
+  ];
+}
+
+/** Options of {@link startStandaloneSandbox}: the `wecom-auth sandbox` command's. */
+export interface StandaloneSandboxOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly fixture?: string;
+  readonly seed?: string;
+}
+
+/** The sandbox alone, without a gateway (`wecom-auth sandbox`). */
+export async function startStandaloneSandbox(
+  options: StandaloneSandboxOptions,
+): Promise<{ readonly url: string; close(): Promise<void> }> {
+  const { createSandbox } = await loadSandbox();
+  return createSandbox({
+    port: options.port,
+    host: options.host,
+    ...(options.fixture ? { fixture: options.fixture } : {}),
+    ...(options.seed ? { seed: options.seed } : {}),
+  });
+}
