@@ -50,8 +50,11 @@ export interface GatewayAppOptions {
   readonly loginRateLimit: number;
   /** A Redis client for rate-limit counters shared across instances; in-process counters otherwise. */
   readonly rateLimitRedis?: unknown;
-  /** WeCom contact-change callbacks; `/v1/callback` exists only when this is set. */
-  readonly callback?: CallbackSettings;
+  /**
+   * The WeCom contact-change callbacks of the corps that have one: `/v1/callback/{corpId}` for each, and
+   * `/v1/callback` for the default corp. No callback routes when empty or absent.
+   */
+  readonly callbacks?: readonly CallbackSettings[];
 }
 
 /** Every error answer: the stable envelope, `Retry-After` where the error has one; bugs logged with their stack. */
@@ -65,6 +68,7 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
     message: httpError.message,
     requestId: request.id,
     ...(httpError.wecom ? { wecom: httpError.wecom } : {}),
+    ...(httpError.corpId === undefined ? {} : { corpId: httpError.corpId }),
   });
 }
 
@@ -204,16 +208,17 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
   await app.register(operationsRoutes, {
     issuer: () => services.issuer,
     store: services.store,
-    wecom: services.wecom,
+    corps: services.corps,
     revocations: services.revocations,
     metrics,
   });
-  if (options.callback) {
+  if (options.callbacks && options.callbacks.length > 0) {
     await app.register(callbackRoutes, {
       store: services.store,
       directory: services.directory,
       revocations: services.revocations,
-      callback: options.callback,
+      callbacks: options.callbacks,
+      defaultCorpId: services.corps.defaultCorpId,
     });
   }
   return app;

@@ -41,7 +41,7 @@ export const gatewayErrorCatalog = {
   corp_mismatch: {
     status: 409,
     meaning:
-      "The employee belongs to another corp this gateway serves, named in `corpId`: WeCom used up the code, so call wx.qy.login again and send the new code with that `corpId`. The SDK does this by itself and remembers the corp.",
+      'The employee belongs to another corp this gateway serves, named in `corpId`: WeCom used up the code, so call wx.qy.login again and send the new code with that `corpId`. The SDK does this by itself and remembers the corp.',
   },
   not_a_member: {
     status: 403,

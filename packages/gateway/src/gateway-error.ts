@@ -32,11 +32,13 @@ export class GatewayError extends Error {
   readonly wecom: WecomCause | undefined;
   /** Sent as `Retry-After` when set. */
   readonly retryAfterSeconds: number | undefined;
+  /** The corp a `corp_mismatch` names: the one the client must log in to. Sent as `corpId` in the body. */
+  readonly corpId: string | undefined;
 
   constructor(
     code: GatewayErrorCode,
     message: string,
-    options: { wecom?: WecomCause; retryAfterSeconds?: number; cause?: unknown } = {},
+    options: { wecom?: WecomCause; retryAfterSeconds?: number; corpId?: string; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
@@ -44,6 +46,7 @@ export class GatewayError extends Error {
     this.statusCode = statusOf(code);
     this.wecom = options.wecom;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.corpId = options.corpId;
   }
 }
 
@@ -53,4 +56,6 @@ export interface ErrorBody {
   readonly message: string;
   readonly requestId: string;
   readonly wecom?: WecomCause;
+  /** With `corp_mismatch`: the corp to log in to. */
+  readonly corpId?: string;
 }

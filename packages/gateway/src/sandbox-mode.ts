@@ -11,6 +11,7 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CallbackSettings } from './callbacks/callback-settings.js';
+import type { CorpConfig } from './config/corps.js';
 import type { GatewayConfig } from './config/load-config.js';
 
 type SandboxModule = typeof import('@wecom-auth/sandbox');
@@ -20,17 +21,15 @@ export interface SandboxUpstream {
   readonly url: string;
   /** The phone-simulator page is served by the sandbox (another origin) and calls the gateway from the browser. */
   readonly corsOrigins: readonly string[];
-  /** Callback settings made up at start, which {@link SandboxUpstream.connectCallback} gives the sandbox. */
-  readonly callback: (corpId: string, maxAgeSeconds: number) => CallbackSettings;
-  /** Points the demo app's callbacks at the gateway; a failure is logged, not fatal. */
-  connectCallback(gatewayUrl: string, settings: CallbackSettings): Promise<void>;
+  /** Points each demo corp's callbacks at the gateway (`/v1/callback/{corpId}`); a failure is logged, not fatal. */
+  connectCallbacks(gatewayUrl: string, settings: readonly CallbackSettings[]): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Where the gateway's WeCom calls go, with the credentials they use. */
 export interface Upstream {
-  readonly corpId: string;
-  readonly secret: string;
+  /** The corps served, the default first. In sandbox mode: the demo corp and its subsidiary, with callbacks. */
+  readonly corps: readonly CorpConfig[];
   readonly miniProgramAppId: string;
   readonly apiBase: string;
   /** Set in sandbox mode only. */
@@ -66,10 +65,25 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** WeCom itself with the configured credentials, or in sandbox mode a sandbox started here with the demo corp. */
+/** Callback settings made up at start, so that `npm start` delivers contact changes end to end with nothing configured. */
+function generatedCallback(): CorpConfig['callback'] {
+  return { token: randomAlphanumeric(32), encodingAESKey: randomAlphanumeric(43) };
+}
+
+/**
+ * WeCom itself with the configured credentials, or in sandbox mode a sandbox started here with the demo corp and its
+ * subsidiary, both associated with the demo mini program (the default corp first).
+ */
 export async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<Upstream> {
   if (config.credentials) return { ...config.credentials, apiBase: config.apiBase, sandbox: undefined };
-  const { createSandbox, DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID } = await loadSandbox();
+  const {
+    createSandbox,
+    DEMO_APP,
+    DEMO_CORP_ID,
+    DEMO_MINI_PROGRAM_APP_ID,
+    SUBSIDIARY_APP,
+    SUBSIDIARY_CORP_ID,
+  } = await loadSandbox();
   const sandbox = await createSandbox({
     port: config.sandboxPort,
     host: config.host,
@@ -78,33 +92,36 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
     simulator: { gatewayUrl: `http://${urlHost(config.host)}:${config.port}` },
   });
   const { port } = new URL(sandbox.url);
+  const apps = [
+    { corpId: DEMO_CORP_ID, ...DEMO_APP },
+    { corpId: SUBSIDIARY_CORP_ID, ...SUBSIDIARY_APP },
+  ];
   return {
-    corpId: DEMO_CORP_ID,
-    secret: DEMO_APP.secret,
+    corps: apps.map(({ corpId, secret }) => ({ corpId, secret, callback: generatedCallback() })),
     miniProgramAppId: DEMO_MINI_PROGRAM_APP_ID,
     apiBase: sandbox.url,
     sandbox: {
       url: sandbox.url,
       corsOrigins: [sandbox.url, `http://localhost:${port}`, `http://127.0.0.1:${port}`],
-      // Generated, so that `npm start` delivers contact changes end to end with nothing configured.
-      callback: (corpId, maxAgeSeconds) => ({
-        token: randomAlphanumeric(32),
-        encodingAESKey: randomAlphanumeric(43),
-        corpId,
-        maxAgeSeconds,
-      }),
-      async connectCallback(gatewayUrl, settings) {
-        // The sandbox verifies the URL first, as WeCom does; the gateway itself works without callbacks.
-        try {
-          await sandbox.control.setCallback({
-            corpid: settings.corpId,
-            agentId: DEMO_APP.agentId,
-            url: `${gatewayUrl}/v1/callback`,
-            token: settings.token,
-            encodingAESKey: settings.encodingAESKey,
-          });
-        } catch (error) {
-          logger.warn({ err: { message: (error as Error).message } }, 'sandbox callback setup failed');
+      async connectCallbacks(gatewayUrl, settings) {
+        // The sandbox verifies each URL first, as WeCom does; the gateway itself works without callbacks.
+        for (const callback of settings) {
+          const app = apps.find((candidate) => candidate.corpId === callback.corpId);
+          if (app === undefined) continue;
+          try {
+            await sandbox.control.setCallback({
+              corpid: callback.corpId,
+              agentId: app.agentId,
+              url: `${gatewayUrl}/v1/callback/${callback.corpId}`,
+              token: callback.token,
+              encodingAESKey: callback.encodingAESKey,
+            });
+          } catch (error) {
+            logger.warn(
+              { corpId: callback.corpId, err: { message: (error as Error).message } },
+              'sandbox callback setup failed',
+            );
+          }
         }
       },
       close: () => sandbox.close(),
@@ -113,11 +130,12 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
 }
 
 /**
- * The WeCom secret the gateway's data key derives from: the configured one, or the demo app's in sandbox mode (what
- * `rotate-keys` needs to open the signing keys a sandbox-mode gateway sealed).
+ * The WeCom secret the gateway's data key derives from when `WECOM_AUTH_DATA_KEY` is unset: the default corp's, or
+ * the demo app's in sandbox mode (what `rotate-keys` needs to open the signing keys a gateway sealed).
  */
 export async function upstreamSecret(config: GatewayConfig): Promise<string> {
-  if (config.credentials) return config.credentials.secret;
+  const configured = config.credentials?.corps[0];
+  if (configured) return configured.secret;
   return (await loadSandbox()).DEMO_APP.secret;
 }
 

@@ -10,7 +10,7 @@ import { openStore, type Store } from '@wecom-auth/store';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildGatewayApp } from './app.js';
-import { configuredCallbackSettings } from './callbacks/callback-settings.js';
+import { callbackSettingsOf } from './callbacks/callback-settings.js';
 import type { GatewayConfig } from './config/load-config.js';
 import { storeConfigFrom } from './config/store-config.js';
 import { createGatewayMetrics } from './observability/metrics.js';
@@ -18,6 +18,7 @@ import { closeRateLimitRedis, createRateLimitRedis } from './rate-limit-redis.js
 import { resolveUpstream } from './sandbox-mode.js';
 import { type GatewayServices, openGatewayServices } from './services.js';
 import { type StoreState, StoreSupervisor } from './store-supervisor.js';
+import { createCorpClients } from './tenants/corp-clients.js';
 
 /** A gateway listening, as {@link startGateway} returns it. */
 export interface RunningGateway {
@@ -61,21 +62,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const upstream = await resolveUpstream(config, logger);
   const store = options.store ?? openStore(storeConfigFrom(config));
   const metrics = createGatewayMetrics();
-  const wecom = createWecomClient({
-    corpId: upstream.corpId,
-    secret: upstream.secret,
-    baseUrl: upstream.apiBase,
-    store: store.accessTokens,
-    timeoutMs: config.wecomTimeoutMs,
-    logger: logger.child({ component: 'wecom' }),
-    now,
-    onCall: (call) => metrics.wecomCall(call),
-    onTokenFetch: (outcome) => metrics.tokenFetch(outcome),
-  });
+  // One client, so one token manager, per corp: created on the first login or callback of that corp.
+  const corps = createCorpClients(upstream.corps, (corp) =>
+    createWecomClient({
+      corpId: corp.corpId,
+      secret: corp.secret,
+      baseUrl: upstream.apiBase,
+      store: store.accessTokens,
+      timeoutMs: config.wecomTimeoutMs,
+      logger: logger.child({ component: 'wecom', corpId: corp.corpId }),
+      now,
+      onCall: (call) => metrics.wecomCall(call),
+      onTokenFetch: (outcome) => metrics.tokenFetch({ ...outcome, corpId: corp.corpId }),
+    }),
+  );
+  const defaultCorp = upstream.corps[0];
+  if (defaultCorp === undefined) throw new TypeError('at least one corp is required');
   const services = openGatewayServices({
     settings: {
-      corpId: upstream.corpId,
-      secret: upstream.secret,
+      dataKeySecret: defaultCorp.secret,
       miniProgramAppId: upstream.miniProgramAppId,
       dataKey: config.dataKey,
       issuer: config.issuer,
@@ -85,7 +90,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       profileCacheTtl: config.profileCacheTtl,
     },
     store,
-    wecom,
+    corps,
     logger,
     metrics,
     now,
@@ -93,9 +98,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   });
   // Login limits are counted in Redis when there is one, so they hold across every instance.
   const rateLimitRedis = config.redisUrl ? createRateLimitRedis(config.redisUrl) : undefined;
-  const callback =
-    configuredCallbackSettings(config, upstream.corpId) ??
-    upstream.sandbox?.callback(upstream.corpId, config.callbackMaxAge);
+  const callbacks = callbackSettingsOf(upstream.corps, config.callbackMaxAge);
   const app = await buildGatewayApp({
     services,
     metrics,
@@ -104,7 +107,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     corsOrigins: [...config.corsOrigins, ...(upstream.sandbox?.corsOrigins ?? [])],
     loginRateLimit: config.loginRateLimit,
     ...(rateLimitRedis ? { rateLimitRedis } : {}),
-    ...(callback ? { callback } : {}),
+    callbacks,
   });
   const supervisor = new StoreSupervisor({
     services,
@@ -124,8 +127,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  if (callback && upstream.sandbox)
-    await upstream.sandbox.connectCallback(`http://${host}:${address.port}`, callback);
+  if (upstream.sandbox) await upstream.sandbox.connectCallbacks(`http://${host}:${address.port}`, callbacks);
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}`,

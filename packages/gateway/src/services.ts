@@ -6,7 +6,6 @@
  * GatewayServices.start}, which a server retries in the background: a gateway whose store is down still listens,
  * reports not-ready and answers 503 until the store comes back.
  */
-import type { WecomClient } from '@wecom-auth/api';
 import type { SigningKeyRecord, Store } from '@wecom-auth/store';
 import type { Logger } from 'pino';
 import { EmployeeDirectory } from './employees/employee-directory.js';
@@ -16,11 +15,14 @@ import { createDataSealer, type DataSealer, deriveDataKey } from './sessions/dat
 import { RevocationMirror } from './sessions/revocation-mirror.js';
 import { SessionService } from './sessions/session-service.js';
 import { TokenIssuer } from './sessions/token-issuer.js';
+import type { CorpClients } from './tenants/corp-clients.js';
 
-/** The settings the services need, with the WeCom credentials resolved (sandbox mode fills in the demo app). */
+/** The settings the services need, with the WeCom credentials resolved (sandbox mode fills in the demo apps). */
 export interface ServiceSettings {
-  readonly corpId: string;
-  readonly secret: string;
+  /**
+   * The secret the data key derives from when `dataKey` is unset: the default corp's (sandbox mode: the demo app's).
+   */
+  readonly dataKeySecret: string;
   readonly miniProgramAppId: string;
   readonly dataKey: string | undefined;
   readonly issuer: string;
@@ -39,7 +41,8 @@ export interface GatewayServices {
   readonly issuer: TokenIssuer;
   readonly revocations: RevocationMirror;
   readonly store: Store;
-  readonly wecom: WecomClient;
+  /** The corps served and their WeCom clients. */
+  readonly corps: CorpClients;
   /** True once the signing keys and the revocations have been read from the store. */
   readonly started: boolean;
   /** Reads what the services need from the store; rejects when it cannot be reached. Safe to call again. */
@@ -51,7 +54,8 @@ export interface GatewayServices {
 export interface GatewayServicesInput {
   readonly settings: ServiceSettings;
   readonly store: Store;
-  readonly wecom: WecomClient;
+  /** The corps served and their WeCom clients (see `createCorpClients`). */
+  readonly corps: CorpClients;
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   readonly now: () => number;
@@ -82,13 +86,13 @@ function notStarted(): GatewayError {
  * The services, not yet started: nothing touches the store until `start()`.
  *
  * @example
- * const services = openGatewayServices({ settings, store, wecom, logger, metrics, now: Date.now });
+ * const services = openGatewayServices({ settings, store, corps, logger, metrics, now: Date.now });
  * await services.start();
  */
 export function openGatewayServices(input: GatewayServicesInput): GatewayServices {
-  const { settings, store, wecom, logger, metrics, now } = input;
+  const { settings, store, corps, logger, metrics, now } = input;
   const sealer: DataSealer = createDataSealer(
-    deriveDataKey({ configuredKey: settings.dataKey, secret: settings.secret }),
+    deriveDataKey({ configuredKey: settings.dataKey, secret: settings.dataKeySecret }),
   );
   const revocations = new RevocationMirror({
     sessions: store.sessions,
@@ -101,7 +105,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       ),
   });
   const directory = new EmployeeDirectory({
-    wecom,
+    corps,
     cache: store.cache,
     profileTtlMs: settings.profileCacheTtl * 1000,
     disclosedTtlMs: settings.refreshTokenTtl * 1000,
@@ -123,9 +127,8 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
     });
     await revocations.start();
     sessions = new SessionService({
-      corpId: settings.corpId,
+      corps,
       miniProgramAppId: settings.miniProgramAppId,
-      wecom,
       directory,
       sessions: store.sessions,
       issuer,
@@ -133,7 +136,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       sealer,
       refreshTtlSeconds: settings.refreshTokenTtl,
       now,
-      onLogin: (outcome) => metrics.login(outcome),
+      onLogin: (outcome, corpId) => metrics.login(outcome, corpId),
     });
     const startedIssuer = issuer;
     let knownKeys = keyListFingerprint(await store.signingKeys.list());
@@ -174,7 +177,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
     directory,
     revocations,
     store,
-    wecom,
+    corps,
     get started(): boolean {
       return sessions !== undefined;
     },
@@ -198,7 +201,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
  * The services, started: rejects when the store cannot be reached.
  *
  * @example
- * const services = await createGatewayServices({ settings, store, wecom, logger, metrics, now: Date.now });
+ * const services = await createGatewayServices({ settings, store, corps, logger, metrics, now: Date.now });
  * const { accessToken } = await services.sessions.login(code);
  */
 export async function createGatewayServices(input: GatewayServicesInput): Promise<GatewayServices> {

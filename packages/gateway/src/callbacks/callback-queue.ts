@@ -11,6 +11,8 @@ import type { AppliedChange, ContactChangeApplier } from './contact-change-appli
 export interface CallbackQueueOptions {
   readonly inbox: EventInbox;
   readonly applier: Pick<ContactChangeApplier, 'apply'>;
+  /** The corp of events recorded without one (by a release that served a single corp). */
+  readonly defaultCorpId: string;
   readonly now: () => number;
   readonly onApplied: (eventId: string, change: AppliedChange) => void;
   readonly onError: (error: unknown) => void;
@@ -99,7 +101,7 @@ export class CallbackQueue {
           await inbox.markApplied(event.id, now());
           continue;
         }
-        const change = await applier.apply(message);
+        const change = await applier.apply(message, event.corpId ?? this.#options.defaultCorpId);
         await inbox.markApplied(event.id, now());
         this.#options.onApplied(event.id, change);
       }

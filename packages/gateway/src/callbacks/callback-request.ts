@@ -1,50 +1,65 @@
 /**
- * Reads and checks the signed parameters of a WeCom callback request, mapping every crypto failure to the gateway's
- * error envelope: a bad signature or a payload sealed for another corp is 401, a stale timestamp is 401 (replay),
- * anything malformed is 400.
+ * Reads and checks the signed parameters of a WeCom callback request, mapping every failure to the gateway's error
+ * envelope: a bad signature or a payload sealed for another corp is 401, a timestamp outside the freshness window
+ * (a replay, or a timestamp moved into the future through the signature's concatenation ambiguity) is 401, anything
+ * malformed is 400.
  */
-import { CallbackCryptoError, InvalidXmlError, SignatureMismatchError } from '@wecom-auth/crypto';
+import {
+  CallbackCryptoError,
+  type CallbackParameters,
+  checkCallbackFreshness,
+  InvalidCallbackParametersError,
+  InvalidXmlError,
+  parseCallbackParameters,
+  SignatureMismatchError,
+  StaleCallbackError,
+} from '@wecom-auth/crypto';
 import { GatewayError } from '../gateway-error.js';
 
-export interface SignedParameters {
-  readonly msgSignature: string;
-  readonly timestamp: string;
-  readonly nonce: string;
-}
-
-const timestampPattern = /^\d{1,12}$/;
-
+/** A `callback_malformed` error with `message`. */
 export function malformed(message: string): GatewayError {
   return new GatewayError('callback_malformed', message);
 }
 
-/** One string parameter of the query; repeated or missing parameters are malformed. */
-export function queryString(query: unknown, name: string): string {
-  const value =
-    typeof query === 'object' && query !== null ? (query as Record<string, unknown>)[name] : undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 4096) {
-    throw malformed(`The callback lacks a single "${name}" query parameter.`);
+/**
+ * The signed query in WeCom's exact format: a 40-hex `msg_signature`, a 10-digit timestamp, WeCom's nonce alphabet,
+ * and `echostr` on the URL verification only.
+ */
+export function readSignedParameters(query: unknown, options: { echostr: boolean }): CallbackParameters {
+  try {
+    return parseCallbackParameters(query, options);
+  } catch (error) {
+    if (error instanceof InvalidCallbackParametersError)
+      throw malformed(`The callback is malformed: ${error.message}.`);
+    throw error;
   }
-  return value;
 }
 
-export function readSignedParameters(query: unknown): SignedParameters {
-  const parameters = {
-    msgSignature: queryString(query, 'msg_signature'),
-    timestamp: queryString(query, 'timestamp'),
-    nonce: queryString(query, 'nonce'),
-  };
-  if (!timestampPattern.test(parameters.timestamp)) {
-    throw malformed('The callback timestamp is not a number of seconds.');
-  }
-  return parameters;
-}
-
-/** Refuses a callback signed more than `maxAgeSeconds` ago: a captured request replayed later. */
-export function checkFreshness(timestamp: string, maxAgeSeconds: number, nowMs: number): void {
-  if (maxAgeSeconds === 0) return;
-  if (Math.floor(nowMs / 1000) - Number(timestamp) > maxAgeSeconds) {
-    throw new GatewayError('callback_expired', 'The callback timestamp is too old; it is ignored.');
+/**
+ * Refuses a callback signed more than `maxAgeSeconds` ago (a captured request replayed later) or more than
+ * `maxFutureSkewSeconds` ahead of this clock. `maxAgeSeconds` 0 turns the age check off (not the future bound).
+ */
+export function checkFreshness(
+  timestamp: string,
+  window: { readonly maxAgeSeconds: number; readonly maxFutureSkewSeconds: number },
+  nowMs: number,
+): void {
+  try {
+    checkCallbackFreshness(timestamp, {
+      now: Math.floor(nowMs / 1000),
+      maxAgeSeconds: window.maxAgeSeconds === 0 ? Number.MAX_SAFE_INTEGER : window.maxAgeSeconds,
+      maxFutureSkewSeconds: window.maxFutureSkewSeconds,
+    });
+  } catch (error) {
+    if (error instanceof StaleCallbackError) {
+      throw new GatewayError(
+        'callback_expired',
+        error.code === 'callback_from_future'
+          ? 'The callback timestamp is ahead of this clock; it is ignored.'
+          : 'The callback timestamp is too old; it is ignored.',
+      );
+    }
+    throw error;
   }
 }
 
@@ -57,6 +72,9 @@ export function toCallbackError(error: unknown): unknown {
   if (error instanceof CallbackCryptoError) {
     if (error.code === 'receive_id_mismatch') {
       return new GatewayError('callback_signature_invalid', 'The callback was sealed for another corp.');
+    }
+    if (error.code === 'invalid_echostr') {
+      return malformed('The echostr is not a URL verification string.');
     }
     return malformed('The callback payload cannot be decrypted.');
   }

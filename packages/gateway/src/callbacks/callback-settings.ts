@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '../config/load-config.js';
+import type { CorpConfig } from '../config/corps.js';
 
 /** How the gateway receives WeCom callbacks (the app's "Receive Messages" API settings). */
 export interface CallbackSettings {
@@ -13,18 +13,20 @@ export interface CallbackSettings {
 }
 
 /**
- * The callback settings the configuration holds, or undefined when it has none (callbacks off, unless sandbox mode
- * makes some up).
+ * The callback settings of every corp that has a callback: each corp's callbacks are verified with its own token
+ * and key and must be sealed for it (its corp id is the receiveId of a self-built app).
  */
-export function configuredCallbackSettings(
-  config: Pick<GatewayConfig, 'callbackToken' | 'callbackAesKey' | 'callbackMaxAge'>,
-  corpId: string,
-): CallbackSettings | undefined {
-  if (config.callbackToken === undefined || config.callbackAesKey === undefined) return undefined;
-  return {
-    token: config.callbackToken,
-    encodingAESKey: config.callbackAesKey,
-    corpId,
-    maxAgeSeconds: config.callbackMaxAge,
-  };
+export function callbackSettingsOf(corps: readonly CorpConfig[], maxAgeSeconds: number): CallbackSettings[] {
+  return corps.flatMap((corp) =>
+    corp.callback === undefined
+      ? []
+      : [
+          {
+            token: corp.callback.token,
+            encodingAESKey: corp.callback.encodingAESKey,
+            corpId: corp.corpId,
+            maxAgeSeconds,
+          },
+        ],
+  );
 }

@@ -9,8 +9,6 @@ import type { EmployeeDirectory } from '../employees/employee-directory.js';
 import type { RevocationMirror } from '../sessions/revocation-mirror.js';
 
 export interface ContactChangeApplierOptions {
-  /** The corp whose directory the events describe (the callback's receiveId). */
-  readonly corpId: string;
   readonly sessions: SessionStore;
   readonly directory: EmployeeDirectory;
   readonly revocations: RevocationMirror;
@@ -35,8 +33,9 @@ export class ContactChangeApplier {
     this.#options = options;
   }
 
-  async apply(event: CallbackMessage): Promise<AppliedChange> {
-    const { corpId, sessions, directory } = this.#options;
+  /** Applies one event of `corpId`'s directory (the corp whose callback delivered it). */
+  async apply(event: CallbackMessage, corpId: string): Promise<AppliedChange> {
+    const { sessions, directory } = this.#options;
     let revokedSessions = 0;
     let renamedSessions = 0;
     switch (event.kind) {
@@ -51,13 +50,13 @@ export class ContactChangeApplier {
         await directory.forget(corpId, event.userId);
         if (event.status !== undefined && event.status !== ACTIVE_STATUS) {
           const reason = event.status === LEFT_STATUS ? 'employee_left' : 'employee_disabled';
-          revokedSessions = await this.#revokeUser(userId, reason);
+          revokedSessions = await this.#revokeUser(corpId, userId, reason);
         }
         break;
       }
       case 'delete_user':
         if (event.userId === undefined) break;
-        revokedSessions = await this.#revokeUser(event.userId, 'employee_left');
+        revokedSessions = await this.#revokeUser(corpId, event.userId, 'employee_left');
         await directory.forget(corpId, event.userId);
         break;
       case 'create_user':
@@ -76,9 +75,9 @@ export class ContactChangeApplier {
     return { kind: event.kind, revokedSessions, renamedSessions };
   }
 
-  async #revokeUser(userId: string, reason: RevokeReason): Promise<number> {
+  async #revokeUser(corpId: string, userId: string, reason: RevokeReason): Promise<number> {
     const at = this.#options.now();
-    const revoked = await this.#options.sessions.revokeUser(this.#options.corpId, userId, reason, at);
+    const revoked = await this.#options.sessions.revokeUser(corpId, userId, reason, at);
     // This instance refuses the tokens at once; the others learn it from the store's revocation feed. The mirror
     // caps every entry at the access-token horizon, so the session's own expiry is not needed here.
     for (const sessionId of revoked) {

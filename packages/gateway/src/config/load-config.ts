@@ -3,15 +3,31 @@
  * every problem is listed in one message, then frozen.
  */
 import { readFileSync } from 'node:fs';
+import { type CorpConfig, parseCorpList, readSecretFile, resolveEntry } from './corps.js';
 import { type SettingValues, settings } from './settings.js';
 
+/** The settings that describe the corps; the configuration holds them resolved, as `credentials.corps`. */
+type CorpSettingName =
+  | 'corpId'
+  | 'secret'
+  | 'secretFile'
+  | 'miniProgramAppId'
+  | 'corps'
+  | 'callbackToken'
+  | 'callbackAesKey';
+
+/** The WeCom side of a configuration with credentials: the corps served and the one mini program. */
+export interface GatewayCredentials {
+  /** The corps served, the default first; each with its secret and, when configured, its callback. */
+  readonly corps: readonly CorpConfig[];
+  /** The mini program associated with the corps' apps. */
+  readonly miniProgramAppId: string;
+}
+
 /** The validated configuration. `credentials` is absent in sandbox mode. */
-export interface GatewayConfig
-  extends Readonly<Omit<SettingValues, 'corpId' | 'secret' | 'secretFile' | 'miniProgramAppId'>> {
+export interface GatewayConfig extends Readonly<Omit<SettingValues, CorpSettingName>> {
   readonly mode: 'wecom' | 'sandbox';
-  readonly credentials:
-    | { readonly corpId: string; readonly secret: string; readonly miniProgramAppId: string }
-    | undefined;
+  readonly credentials: GatewayCredentials | undefined;
 }
 
 /** The configuration is invalid. `problems` lists each one; none of them echoes a secret value. */
@@ -52,6 +68,12 @@ function readJsonFile(path: string, problems: string[]): Record<string, unknown>
 export function loadConfig(input: LoadConfigInput): GatewayConfig {
   const problems: string[] = [];
   const fromFile = input.configFile ? readJsonFile(input.configFile, problems) : {};
+  // A config file may spell the corp list `corps`, as the documentation shows it.
+  if ('corps' in fromFile) {
+    if ('WECOM_CORPS' in fromFile) problems.push('--config: set corps or WECOM_CORPS, not both');
+    fromFile.WECOM_CORPS = fromFile.corps;
+    delete fromFile.corps;
+  }
   const known = new Set(Object.values(settings).map((s) => s.env));
   for (const key of Object.keys(fromFile)) {
     if (!known.has(key)) problems.push(`--config: unknown setting ${key}`);
@@ -70,41 +92,89 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
     }
   }
 
-  let secret = values.secret as string | undefined;
-  const secretFile = values.secretFile as string | undefined;
-  if (secret === undefined && secretFile !== undefined) {
-    try {
-      secret = readFileSync(secretFile, 'utf8').trim();
-      if (secret.length === 0) problems.push(`WECOM_SECRET_FILE: ${secretFile} is empty`);
-    } catch (error) {
-      problems.push(
-        `WECOM_SECRET_FILE: cannot read ${secretFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
-    }
-  }
-  const corpId = values.corpId as string | undefined;
-  const miniProgramAppId = values.miniProgramAppId as string | undefined;
-  const credentialed = corpId !== undefined || secret !== undefined;
-  if (credentialed) {
-    if (corpId === undefined) problems.push('WECOM_CORP_ID: required when a secret is set');
-    if (secret === undefined)
-      problems.push('WECOM_SECRET: required when WECOM_CORP_ID is set (or WECOM_SECRET_FILE)');
-    if (miniProgramAppId === undefined)
-      problems.push('WECOM_MINIPROGRAM_APPID: required when credentials are set');
-  }
-  if ((values.callbackToken === undefined) !== (values.callbackAesKey === undefined)) {
-    problems.push('WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY: set both or neither');
-  }
+  const credentials = resolveCredentials(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const { corpId: _c, secret: _s, secretFile: _f, miniProgramAppId: _m, ...rest } = values;
+  const {
+    corpId: _c,
+    secret: _s,
+    secretFile: _f,
+    miniProgramAppId: _m,
+    corps: _l,
+    callbackToken: _t,
+    callbackAesKey: _k,
+    ...rest
+  } = values;
   const config: GatewayConfig = {
-    ...(rest as Omit<SettingValues, 'corpId' | 'secret' | 'secretFile' | 'miniProgramAppId'>),
-    mode: credentialed ? 'wecom' : 'sandbox',
-    credentials:
-      credentialed && corpId && secret && miniProgramAppId
-        ? Object.freeze({ corpId, secret, miniProgramAppId })
-        : undefined,
+    ...(rest as Omit<SettingValues, CorpSettingName>),
+    mode: credentials ? 'wecom' : 'sandbox',
+    credentials,
   };
   return Object.freeze(config);
+}
+
+/**
+ * The corps and the mini program, from the single-corp variables (a one-corp list) or from `WECOM_CORPS`; undefined
+ * when neither is set (sandbox mode). Every problem is pushed, none with a secret in it.
+ */
+function resolveCredentials(
+  values: Record<string, unknown>,
+  problems: string[],
+): GatewayCredentials | undefined {
+  const corpId = values.corpId as string | undefined;
+  const secret = values.secret as string | undefined;
+  const secretFile = values.secretFile as string | undefined;
+  const callbackToken = values.callbackToken as string | undefined;
+  const callbackAesKey = values.callbackAesKey as string | undefined;
+  const corpList = values.corps;
+  const miniProgramAppId = values.miniProgramAppId as string | undefined;
+  const single = corpId !== undefined || secret !== undefined || secretFile !== undefined;
+
+  let corps: CorpConfig[] = [];
+  if (corpList !== undefined) {
+    if (single) {
+      problems.push('WECOM_CORPS: set either WECOM_CORPS or WECOM_CORP_ID with its secret, not both');
+    }
+    if (callbackToken !== undefined || callbackAesKey !== undefined) {
+      problems.push(
+        'WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY: with WECOM_CORPS, set callbackToken and callbackAesKey on each corp',
+      );
+    }
+    corps = parseCorpList(corpList, problems);
+  } else if (single) {
+    if (corpId === undefined) problems.push('WECOM_CORP_ID: required when a secret is set');
+    if (secret === undefined && secretFile === undefined) {
+      problems.push('WECOM_SECRET: required when WECOM_CORP_ID is set (or WECOM_SECRET_FILE)');
+    }
+    const fileSecret =
+      secret === undefined && secretFile !== undefined
+        ? readSecretFile(secretFile, 'WECOM_SECRET_FILE', problems)
+        : undefined;
+    if ((callbackToken === undefined) !== (callbackAesKey === undefined)) {
+      problems.push('WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY: set both or neither');
+    }
+    const resolvedSecret = secret ?? fileSecret;
+    if (corpId !== undefined && resolvedSecret !== undefined) {
+      const corp = resolveEntry(
+        {
+          corpId,
+          secret: resolvedSecret,
+          ...(callbackToken === undefined ? {} : { callbackToken }),
+          ...(callbackAesKey === undefined ? {} : { callbackAesKey }),
+        },
+        'WECOM_CORP_ID',
+        problems,
+      );
+      if (corp) corps = [corp];
+    }
+  } else {
+    if ((callbackToken === undefined) !== (callbackAesKey === undefined)) {
+      problems.push('WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY: set both or neither');
+    }
+    return undefined;
+  }
+  if (miniProgramAppId === undefined)
+    problems.push('WECOM_MINIPROGRAM_APPID: required when credentials are set');
+  if (corps.length === 0 || miniProgramAppId === undefined) return undefined;
+  return Object.freeze({ corps: Object.freeze(corps), miniProgramAppId });
 }

@@ -116,6 +116,14 @@ export const settings = {
     defaultText: undefined,
     description: 'A file holding the secret (Docker/Kubernetes secrets); used when `WECOM_SECRET` is unset.',
   }),
+  corps: setting({
+    env: 'WECOM_CORPS',
+    schema: z.union([z.string().min(1), z.array(z.unknown())]).optional(),
+    defaultText: undefined,
+    description:
+      'Several corps whose apps are associated with the one mini program (a group): a JSON array of `{ corpId, secret | secretFile, callbackToken?, callbackAesKey? }`, the default corp first (`corps` in a `--config` file). Instead of `WECOM_CORP_ID` and its secret; see "Several corps".',
+    secret: true,
+  }),
   miniProgramAppId: setting({
     env: 'WECOM_MINIPROGRAM_APPID',
     schema: z

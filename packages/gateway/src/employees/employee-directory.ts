@@ -3,8 +3,8 @@
  * `department/list`). Details the employee disclosed through `wx.qy.getMobile` / `getEmail` are kept apart and
  * merged in, because `user/get` no longer returns them to apps created after 2022-06-20.
  */
-import type { WecomClient } from '@wecom-auth/api';
 import type { CacheStore } from '@wecom-auth/store';
+import type { CorpClients } from '../tenants/corp-clients.js';
 import { type Employee, toEmployee } from './employee.js';
 
 export interface DisclosedDetails {
@@ -13,7 +13,8 @@ export interface DisclosedDetails {
 }
 
 export interface EmployeeDirectoryOptions {
-  readonly wecom: Pick<WecomClient, 'user' | 'department'>;
+  /** Each corp's profiles come from that corp's `user/get`, with its own token. */
+  readonly corps: Pick<CorpClients, 'clientFor'>;
   readonly cache: CacheStore;
   readonly profileTtlMs: number;
   /** Disclosed details live as long as a session can. */
@@ -76,7 +77,7 @@ export class EmployeeDirectory {
 
   async #fetch(corpId: string, userId: string, key: string): Promise<Employee> {
     const [user, departmentNames] = await Promise.all([
-      this.#options.wecom.user.get(userId),
+      this.#options.corps.clientFor(corpId).user.get(userId),
       this.#departmentNames(corpId),
     ]);
     const employee = toEmployee(user, { corpId, userId, departmentNames });
@@ -90,7 +91,7 @@ export class EmployeeDirectory {
     let names = await this.#options.cache.get<[number, string][]>(key);
     if (!names) {
       try {
-        const list = await this.#options.wecom.department.list();
+        const list = await this.#options.corps.clientFor(corpId).department.list();
         names = (list.department ?? []).flatMap((d) =>
           typeof d.id === 'number' && typeof d.name === 'string' ? [[d.id, d.name] as [number, string]] : [],
         );

@@ -1,6 +1,6 @@
 /**
- * Prometheus metrics of one gateway. Labels are closed sets (outcomes, API paths, errcodes, route patterns):
- * never a user id, a token or anything else unbounded or secret.
+ * Prometheus metrics of one gateway. Labels are closed sets (outcomes, API paths, errcodes, route patterns, the
+ * configured corps): never a user id, a token or anything else unbounded or secret.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { LoginOutcome } from '../sessions/session-service.js';
@@ -9,8 +9,8 @@ import type { LoginOutcome } from '../sessions/session-service.js';
 export interface GatewayMetrics {
   /** The registry `/metrics` renders. */
   readonly registry: Registry;
-  /** Counts a login by outcome. */
-  login(outcome: LoginOutcome): void;
+  /** Counts a login by outcome and corp (a configured corp id, or `other`). */
+  login(outcome: LoginOutcome, corpId: string): void;
   /** Counts and times one call to WeCom, by API path and errcode. */
   wecomCall(call: {
     apiPath: string;
@@ -18,8 +18,8 @@ export interface GatewayMetrics {
     errorCode: string | undefined;
     durationMs: number;
   }): void;
-  /** Times a fetch of the WeCom access token. */
-  tokenFetch(outcome: { ok: boolean; durationMs: number }): void;
+  /** Counts a fetch of a configured corp's WeCom access token. */
+  tokenFetch(outcome: { ok: boolean; durationMs: number; corpId: string }): void;
   /**
    * The latency observer of one route, method and status. prom-client resolves label values on every observation;
    * the request latency is observed on every request, so its few label sets are resolved once and kept.
@@ -40,8 +40,8 @@ export function createGatewayMetrics(): GatewayMetrics {
   collectDefaultMetrics({ register: registry });
   const logins = new Counter({
     name: 'wecom_auth_logins_total',
-    help: 'Logins (POST /v1/sessions) by outcome.',
-    labelNames: ['outcome'],
+    help: 'Logins (POST /v1/sessions) by outcome and corp.',
+    labelNames: ['outcome', 'corp'],
     registers: [registry],
   });
   const wecomCalls = new Counter({
@@ -59,8 +59,8 @@ export function createGatewayMetrics(): GatewayMetrics {
   });
   const tokenFetches = new Counter({
     name: 'wecom_auth_access_token_fetches_total',
-    help: 'gettoken calls by outcome (refreshes of the WeCom access_token).',
-    labelNames: ['outcome'],
+    help: 'gettoken calls by outcome and corp (refreshes of the WeCom access_token).',
+    labelNames: ['outcome', 'corp'],
     registers: [registry],
   });
   const requests = new Histogram({
@@ -78,12 +78,12 @@ export function createGatewayMetrics(): GatewayMetrics {
   const requestObservers = new Map<string, (durationSeconds: number) => void>();
   return {
     registry,
-    login: (outcome) => logins.inc({ outcome }),
+    login: (outcome, corpId) => logins.inc({ outcome, corp: corpId }),
     wecomCall: ({ apiPath, errcode, durationMs }) => {
       wecomCalls.inc({ api: apiPath, errcode: errcode === undefined ? 'none' : String(errcode) });
       wecomDuration.observe({ api: apiPath }, durationMs / 1000);
     },
-    tokenFetch: ({ ok }) => tokenFetches.inc({ outcome: ok ? 'success' : 'failure' }),
+    tokenFetch: ({ ok, corpId }) => tokenFetches.inc({ outcome: ok ? 'success' : 'failure', corp: corpId }),
     requestObserver: (route, method, statusCode) => {
       const key = `${route} ${method} ${statusCode}`;
       let observer = requestObservers.get(key);

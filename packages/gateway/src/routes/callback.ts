@@ -1,18 +1,23 @@
-import { createHash } from 'node:crypto';
-import { createCallbackCrypto, parseCallbackEnvelope, parseCallbackMessage } from '@wecom-auth/crypto';
+import {
+  type CallbackCrypto,
+  callbackDeliveryId,
+  createCallbackCrypto,
+  parseCallbackEnvelope,
+  parseCallbackMessage,
+} from '@wecom-auth/crypto';
 import type { Store } from '@wecom-auth/store';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CallbackQueue } from '../callbacks/callback-queue.js';
 import {
   checkFreshness,
   malformed,
-  queryString,
   readSignedParameters,
   toCallbackError,
 } from '../callbacks/callback-request.js';
 import type { CallbackSettings } from '../callbacks/callback-settings.js';
 import { ContactChangeApplier } from '../callbacks/contact-change-applier.js';
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
+import { GatewayError } from '../gateway-error.js';
 import type { RevocationMirror } from '../sessions/revocation-mirror.js';
 
 export interface CallbackRoutesOptions {
@@ -20,18 +25,30 @@ export interface CallbackRoutesOptions {
   readonly store: Pick<Store, 'inbox' | 'sessions'>;
   readonly directory: EmployeeDirectory;
   readonly revocations: RevocationMirror;
-  readonly callback: CallbackSettings;
+  /** The callback of each corp that has one: verified with that corp's token and key, sealed for that corp. */
+  readonly callbacks: readonly CallbackSettings[];
+  /** The corp of `/v1/callback` (no corp in the path), and of events recorded before corps were told apart. */
+  readonly defaultCorpId: string;
+  /** How far ahead of this clock a callback's timestamp may be. Default 60 s. */
+  readonly maxFutureSkewSeconds?: number;
   readonly now?: () => number;
 }
 
 /** Callback bodies are a small XML envelope; anything larger is not from WeCom. */
 const xmlBodyLimit = 64 * 1024;
 
+/** One corp's callback: its settings and the crypto bound to its token, key and receiveId. */
+interface CorpCallback {
+  readonly settings: CallbackSettings;
+  readonly crypto: CallbackCrypto;
+}
+
 /**
- * `GET|POST /v1/callback`: WeCom's contact-change callbacks (wecom-api.md §7). GET answers the URL verification
- * with the decrypted echostr; POST records the decrypted event in the store's inbox before answering an empty 200,
- * then applies it in the background, so an event acknowledged to WeCom survives a crash and a WeCom retry is
- * applied once.
+ * `GET|POST /v1/callback/{corpId}` (and `/v1/callback` for the default corp): WeCom's contact-change callbacks
+ * (wecom-api.md §7), each corp's verified with its own token and key. GET answers the URL verification with the
+ * decrypted echostr (only a string that looks like WeCom's echo, never a captured event); POST records the decrypted
+ * event in the store's inbox, with its corp, before answering an empty 200, then applies it in the background, so an
+ * event acknowledged to WeCom survives a crash and a WeCom retry of one delivery is applied once.
  *
  * @example
  * ```ts
@@ -39,27 +56,32 @@ const xmlBodyLimit = 64 * 1024;
  *   store,
  *   directory,
  *   revocations,
- *   callback: { token, encodingAESKey, corpId, maxAgeSeconds: 300 },
+ *   callbacks: [{ token, encodingAESKey, corpId, maxAgeSeconds: 300 }],
+ *   defaultCorpId: corpId,
  * });
  * ```
  */
 export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (app, options) => {
-  const { store, directory, revocations, callback } = options;
+  const { store, directory, revocations, defaultCorpId } = options;
   const now = options.now ?? Date.now;
-  const crypto = createCallbackCrypto({
-    token: callback.token,
-    encodingAESKey: callback.encodingAESKey,
-    receiveId: callback.corpId,
-  });
+  const maxFutureSkewSeconds = options.maxFutureSkewSeconds ?? 60;
+  const corps = new Map<string, CorpCallback>(
+    options.callbacks.map((settings) => [
+      settings.corpId,
+      {
+        settings,
+        crypto: createCallbackCrypto({
+          token: settings.token,
+          encodingAESKey: settings.encodingAESKey,
+          receiveId: settings.corpId,
+        }),
+      },
+    ]),
+  );
   const queue = new CallbackQueue({
     inbox: store.inbox,
-    applier: new ContactChangeApplier({
-      corpId: callback.corpId,
-      sessions: store.sessions,
-      directory,
-      revocations,
-      now,
-    }),
+    applier: new ContactChangeApplier({ sessions: store.sessions, directory, revocations, now }),
+    defaultCorpId,
     now,
     onApplied: (eventId, change) => app.log.info({ eventId, ...change }, 'callback applied'),
     onError: (error) =>
@@ -75,24 +97,32 @@ export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (
     (_request, body, done) => done(null, body),
   );
 
+  /** The callback of the corp in the path (the default corp without one); a corp without a callback is 404. */
+  const corpOf = (request: FastifyRequest): CorpCallback => {
+    const corpId = (request.params as { corpId?: string }).corpId ?? defaultCorpId;
+    const corp = corps.get(corpId);
+    if (corp === undefined) throw new GatewayError('not_found', 'No callback is configured for this corp.');
+    return corp;
+  };
+
   const schema = { tags: ['callbacks'], summary: 'WeCom contact-change callback' } as const;
 
-  app.get('/v1/callback', { schema }, async (request, reply) => {
-    const signed = readSignedParameters(request.query);
-    const echostr = queryString(request.query, 'echostr');
+  const verifyUrl = async (request: FastifyRequest) => {
+    const { settings, crypto } = corpOf(request);
+    const signed = readSignedParameters(request.query, { echostr: true });
     let plaintext: string;
     try {
-      plaintext = crypto.verifyUrl({ ...signed, echostr });
+      plaintext = crypto.verifyUrl({ ...signed, echostr: signed.echostr ?? '' });
     } catch (error) {
       throw toCallbackError(error);
     }
-    checkFreshness(signed.timestamp, callback.maxAgeSeconds, now());
-    // WeCom compares the body byte for byte: no quotes, no BOM, no newline.
-    return reply.code(200).type('text/plain; charset=utf-8').send(plaintext);
-  });
+    checkFreshness(signed.timestamp, { maxAgeSeconds: settings.maxAgeSeconds, maxFutureSkewSeconds }, now());
+    return plaintext;
+  };
 
-  app.post('/v1/callback', { schema }, async (request, reply) => {
-    const signed = readSignedParameters(request.query);
+  const receive = async (request: FastifyRequest) => {
+    const { settings, crypto } = corpOf(request);
+    const signed = readSignedParameters(request.query, { echostr: false });
     if (typeof request.body !== 'string') {
       throw malformed('The callback body must be the XML envelope (text/xml or application/xml).');
     }
@@ -104,12 +134,29 @@ export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (
     } catch (error) {
       throw toCallbackError(error);
     }
-    checkFreshness(signed.timestamp, callback.maxAgeSeconds, now());
-    // The same event delivered again (a WeCom retry, a replay inside the window) has the same id.
-    const id = createHash('sha256').update(message, 'utf8').digest('hex');
-    const isNew = await store.inbox.record({ id, payload: message, receivedAt: now() });
+    checkFreshness(signed.timestamp, { maxAgeSeconds: settings.maxAgeSeconds, maxFutureSkewSeconds }, now());
+    // One delivery (WeCom's retries of it, a replay inside the window) has one id; two deliveries of the same
+    // change (disable, enable, disable) have two, so a real repeat is never dropped as a duplicate.
+    const id = `${settings.corpId}:${callbackDeliveryId(signed)}`;
+    const isNew = await store.inbox.record({
+      id,
+      corpId: settings.corpId,
+      payload: message,
+      receivedAt: now(),
+    });
     if (isNew) queue.wake();
-    else request.log.debug({ eventId: id }, 'duplicate callback acknowledged');
-    return reply.code(200).type('text/plain; charset=utf-8').send('');
-  });
+    else request.log.debug({ eventId: id }, 'duplicate callback delivery acknowledged');
+  };
+
+  for (const url of ['/v1/callback', '/v1/callback/:corpId']) {
+    app.get(url, { schema }, async (request, reply) => {
+      const plaintext = await verifyUrl(request);
+      // WeCom compares the body byte for byte: no quotes, no BOM, no newline.
+      return reply.code(200).type('text/plain; charset=utf-8').send(plaintext);
+    });
+    app.post(url, { schema }, async (request, reply) => {
+      await receive(request);
+      return reply.code(200).type('text/plain; charset=utf-8').send('');
+    });
+  }
 };

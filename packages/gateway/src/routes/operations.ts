@@ -1,15 +1,16 @@
-import type { WecomClient } from '@wecom-auth/api';
 import type { Store } from '@wecom-auth/store';
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { RevocationMirror } from '../sessions/revocation-mirror.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
+import type { CorpClients } from '../tenants/corp-clients.js';
 
 export interface OperationsRoutesOptions {
   /** Read per request: the issuer exists once the store has been reached. */
   readonly issuer: () => Pick<TokenIssuer, 'jwks'>;
   readonly store: Pick<Store, 'kind' | 'ping'>;
-  readonly wecom: Pick<WecomClient, 'status'>;
+  /** The corps served: readiness shows the WeCom token state of each (never a token). */
+  readonly corps: Pick<CorpClients, 'defaultCorpId' | 'corpIds' | 'statuses'>;
   readonly revocations: Pick<RevocationMirror, 'ready'>;
   readonly metrics: GatewayMetrics;
 }
@@ -17,7 +18,7 @@ export interface OperationsRoutesOptions {
 /** Health, readiness, metrics and the public keys. */
 export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = async (
   app,
-  { issuer, store: sessionStore, wecom, revocations, metrics },
+  { issuer, store: sessionStore, corps, revocations, metrics },
 ) => {
   app.get(
     '/.well-known/jwks.json',
@@ -39,17 +40,23 @@ export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = asy
       } catch {
         store = 'unavailable';
       }
-      const token = wecom.status();
+      const statuses = corps.statuses();
+      // A corp whose client was never needed yet has no token: it is fetched on that corp's first login.
+      const tokenState = (corpId: string) => {
+        const token = statuses.get(corpId);
+        return {
+          fresh: token?.fresh ?? false,
+          refreshing: token?.refreshing ?? false,
+          consecutiveFailures: token?.consecutiveFailures ?? 0,
+        };
+      };
       const ready = store === 'ok' && revocations.ready;
       return reply.code(ready ? 200 : 503).send({
         status: ready ? 'ready' : 'not_ready',
         store: { kind: sessionStore.kind, status: store },
         revocations: revocations.ready ? 'in_sync' : 'resyncing',
-        wecomAccessToken: {
-          fresh: token.fresh,
-          refreshing: token.refreshing,
-          consecutiveFailures: token.consecutiveFailures,
-        },
+        wecomAccessToken: tokenState(corps.defaultCorpId),
+        corps: Object.fromEntries(corps.corpIds.map((corpId) => [corpId, tokenState(corpId)])),
       });
     },
   );

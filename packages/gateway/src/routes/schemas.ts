@@ -1,15 +1,22 @@
 /** zod schemas of the HTTP API: they validate requests and describe the OpenAPI document. */
 import { z } from 'zod';
+import { type GatewayErrorCode, gatewayErrorCodes } from '../error-catalog.js';
 
 export const errorBodySchema = z
   .object({
-    error: z.string().describe('Stable snake_case error code.'),
+    error: z
+      .enum(gatewayErrorCodes as readonly [GatewayErrorCode, ...GatewayErrorCode[]])
+      .describe('Stable snake_case error code (docs/errors.md).'),
     message: z.string().describe('What happened and what to do.'),
     requestId: z.string(),
     wecom: z
       .object({ errcode: z.number(), errmsg: z.string() })
       .optional()
       .describe('Present when WeCom caused it.'),
+    corpId: z
+      .string()
+      .optional()
+      .describe('With corp_mismatch: the corp to log in to, with a new wx.qy.login code.'),
   })
   .describe('Error');
 
@@ -43,7 +50,16 @@ export const sessionSchema = z
   .describe('Session');
 
 export const loginBodySchema = z
-  .object({ code: z.string().min(1).max(512).describe('The code from wx.qy.login.') })
+  .object({
+    code: z.string().min(1).max(512).describe('The code from wx.qy.login.'),
+    corpId: z
+      .string()
+      .regex(/^w[wx][0-9a-zA-Z]{6,30}$/, 'must be a corp ID')
+      .optional()
+      .describe(
+        'The corp to log in to, for a mini program associated with several corps: the one a corp_mismatch named. The default corp when absent.',
+      ),
+  })
   .strict();
 
 export const refreshBodySchema = z.object({ refreshToken: z.string().min(1).max(512) }).strict();
@@ -61,6 +77,7 @@ export const errorResponses = {
   400: errorBodySchema,
   401: errorBodySchema,
   403: errorBodySchema,
+  409: errorBodySchema,
   429: errorBodySchema,
   502: errorBodySchema,
   503: errorBodySchema,

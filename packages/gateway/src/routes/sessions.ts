@@ -29,13 +29,13 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
         tags: ['sessions'],
         summary: 'Log in with a wx.qy.login code',
         description:
-          'Exchanges the code with WeCom, checks the user is an active employee of this corp and opens a session. A code works once; a duplicate submission while the first is in flight shares its result.',
+          'Exchanges the code with WeCom (with the token of `corpId`, or of the default corp), checks the user is an active employee of that corp and opens a session. When the user belongs to another corp this gateway serves, the answer is 409 corp_mismatch naming it: call wx.qy.login again and send the new code with that corpId. A code works once; a duplicate submission while the first is in flight shares its result.',
         body: loginBodySchema,
         response: { 201: sessionSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const session = await sessions().login(request.body.code);
+      const session = await sessions().login(request.body);
       return reply.code(201).header('cache-control', 'no-store').send(session);
     },
   );

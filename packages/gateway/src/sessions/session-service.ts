@@ -3,12 +3,13 @@
  * rotate with reuse detection; logout and revocation take effect at once through the revocation mirror.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type WecomClient, WecomVisibleRangeError } from '@wecom-auth/api';
+import { WecomVisibleRangeError } from '@wecom-auth/api';
 import { decryptMiniProgramData, WatermarkError, WecomCryptoError } from '@wecom-auth/crypto';
 import type { RevokeReason, SessionRecord, SessionStore } from '@wecom-auth/store';
 import type { Employee } from '../employees/employee.js';
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
 import { GatewayError } from '../gateway-error.js';
+import type { CorpClients } from '../tenants/corp-clients.js';
 import type { DataSealer } from './data-sealer.js';
 import type { RevocationMirror } from './revocation-mirror.js';
 import type { AccessTokenClaims, TokenIssuer } from './token-issuer.js';
@@ -23,12 +24,27 @@ export interface IssuedSession {
   readonly employee: Employee;
 }
 
-export type LoginOutcome = 'success' | 'code_invalid' | 'not_a_member' | 'employee_inactive' | 'error';
+/** How a login ended, for the logins metric. */
+export type LoginOutcome =
+  | 'success'
+  | 'code_invalid'
+  | 'corp_unknown'
+  | 'corp_mismatch'
+  | 'not_a_member'
+  | 'employee_inactive'
+  | 'error';
+
+/** What a login asks for: the `wx.qy.login` code and, when the client knows it, the corp to exchange it with. */
+export interface LoginRequest {
+  readonly code: string;
+  /** A corp this gateway serves; the default corp when absent. */
+  readonly corpId?: string | undefined;
+}
 
 export interface SessionServiceOptions {
-  readonly corpId: string;
+  /** The corps served: a login's code is exchanged with the token of the corp it names, or of the default one. */
+  readonly corps: Pick<CorpClients, 'defaultCorpId' | 'has' | 'clientFor'>;
   readonly miniProgramAppId: string;
-  readonly wecom: Pick<WecomClient, 'miniprogram'>;
   readonly directory: EmployeeDirectory;
   readonly sessions: SessionStore;
   readonly issuer: TokenIssuer;
@@ -36,7 +52,8 @@ export interface SessionServiceOptions {
   readonly sealer: DataSealer;
   readonly refreshTtlSeconds: number;
   readonly now: () => number;
-  readonly onLogin: (outcome: LoginOutcome) => void;
+  /** Observes each login's outcome with the corp it was for (a served corp, or `other`). */
+  readonly onLogin: (outcome: LoginOutcome, corpId: string) => void;
 }
 
 function newSecret(bytes: number): string {
@@ -50,6 +67,8 @@ export function hashRefreshToken(refreshToken: string): string {
 
 const loginOutcomes: Readonly<Record<string, LoginOutcome>> = {
   code_invalid: 'code_invalid',
+  corp_unknown: 'corp_unknown',
+  corp_mismatch: 'corp_mismatch',
   not_a_member: 'not_a_member',
   employee_inactive: 'employee_inactive',
 };
@@ -63,32 +82,54 @@ export class SessionService {
     this.#options = options;
   }
 
-  login(code: string): Promise<IssuedSession> {
+  /**
+   * Exchanges a `wx.qy.login` code for a session of the employee WeCom names. The code is exchanged with the token of
+   * the corp the request names (or the default corp); when WeCom answers that the user belongs to another corp this
+   * gateway serves, the answer is `409 corp_mismatch` with that corp (WeCom's multi-corp rule: the code is used up,
+   * and a new one must be exchanged with that corp's token). A corp not served is `403 not_a_member`.
+   */
+  login(request: LoginRequest): Promise<IssuedSession> {
+    // The code alone is the key: WeCom issues it once, whichever corp it is then presented for.
+    const { code } = request;
     let pending = this.#loginsInFlight.get(code);
     if (!pending) {
-      pending = this.#login(code).finally(() => this.#loginsInFlight.delete(code));
+      pending = this.#login(request).finally(() => this.#loginsInFlight.delete(code));
       this.#loginsInFlight.set(code, pending);
     }
     return pending;
   }
 
-  async #login(code: string): Promise<IssuedSession> {
+  async #login(request: LoginRequest): Promise<IssuedSession> {
+    const { corps, onLogin } = this.#options;
+    const corpId = request.corpId ?? corps.defaultCorpId;
+    // Metric labels stay a closed set: the served corps, and `other` for anything a client may send.
+    const label = corps.has(corpId) ? corpId : 'other';
     try {
-      const result = await this.#exchange(code);
-      this.#options.onLogin('success');
+      const result = await this.#exchange(request.code, corpId);
+      onLogin('success', label);
       return result;
     } catch (error) {
       const mapped = toGatewayError(error);
-      this.#options.onLogin((mapped instanceof GatewayError && loginOutcomes[mapped.code]) || 'error');
+      onLogin((mapped instanceof GatewayError && loginOutcomes[mapped.code]) || 'error', label);
       throw mapped;
     }
   }
 
-  async #exchange(code: string): Promise<IssuedSession> {
-    const { corpId, wecom, directory, sessions, sealer, now } = this.#options;
-    const wecomSession = await wecom.miniprogram.code2Session(code);
+  async #exchange(code: string, corpId: string): Promise<IssuedSession> {
+    const { corps, directory, sessions, sealer, now } = this.#options;
+    if (!corps.has(corpId)) {
+      throw new GatewayError('corp_unknown', 'This gateway does not serve that corp; log in without corpId.');
+    }
+    const wecomSession = await corps.clientFor(corpId).miniprogram.code2Session(code);
     if (wecomSession.corpId !== corpId) {
-      // The userid is then an encrypted id of another corp's member: never store it as an employee.
+      // The userid is then an encrypted id of another corp's member: never stored, never answered.
+      if (corps.has(wecomSession.corpId)) {
+        throw new GatewayError(
+          'corp_mismatch',
+          'This employee belongs to another corp of this group: call wx.qy.login again and send the new code with corpId.',
+          { corpId: wecomSession.corpId },
+        );
+      }
       throw new GatewayError('not_a_member', 'This WeCom user does not belong to this company.');
     }
     const employee = await directory.get(corpId, wecomSession.userId).catch((error: unknown) => {
