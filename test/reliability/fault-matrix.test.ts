@@ -8,12 +8,9 @@
  * every fault: same status, and the sandbox saw no call at all.
  */
 import { DEMO_CORP_ID, type SandboxControl } from '@wecom-auth/sandbox';
+import type { JsonAnswer } from '@wecom-auth/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type EvidenceGateway,
-  type GatewayAnswer,
-  startEvidenceGateway,
-} from './support/evidence-gateway.js';
+import { type EvidenceGateway, startEvidenceGateway } from './support/evidence-gateway.js';
 import {
   type MatrixCase,
   matrixCases,
@@ -113,7 +110,7 @@ function sessionOf(prepared: Prepared): Session {
   return prepared.session;
 }
 
-async function run(operation: Operation, prepared: Prepared): Promise<GatewayAnswer> {
+async function run(operation: Operation, prepared: Prepared): Promise<JsonAnswer> {
   switch (operation.name) {
     case 'login-cold-token':
     case 'login-warm-token':
@@ -149,7 +146,7 @@ function inject(cell: MatrixCase): void {
 }
 
 /** Every answer: 2xx, 4xx, or 502/503 with our error body; never another 5xx. */
-function expectWellFormed(answer: GatewayAnswer): void {
+function expectWellFormed(answer: JsonAnswer): void {
   expect(
     answer.status < 500 || answer.status === 502 || answer.status === 503,
     `status ${answer.status}`,
@@ -164,7 +161,7 @@ function expectWellFormed(answer: GatewayAnswer): void {
   }
 }
 
-async function recordSecretsOf(answer: GatewayAnswer): Promise<void> {
+async function recordSecretsOf(answer: JsonAnswer): Promise<void> {
   const accessToken = answer.body?.accessToken;
   const refreshToken = answer.body?.refreshToken;
   if (typeof accessToken === 'string' && typeof refreshToken === 'string')
@@ -177,7 +174,7 @@ async function recordSecretsOf(answer: GatewayAnswer): Promise<void> {
  */
 function expectOutcome(
   cell: MatrixCase,
-  answer: GatewayAnswer,
+  answer: JsonAnswer,
   counts: { tries: number; seenOnPath: number; seenInAll: number },
 ): void {
   const { expected } = cell;

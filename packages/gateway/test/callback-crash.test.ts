@@ -7,10 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
+import { callbackEnv, connectSandbox, demoGatewayEnv, eventually, spawnGateway } from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callbackEnv, connectSandbox, within } from './callback-fixtures.js';
-import { spawnGateway } from './child-gateway.js';
-import { demoGatewayEnv } from './demo-env.js';
 
 let sandbox: Sandbox;
 let dataDir: string;
@@ -60,7 +58,7 @@ describe('callback durability', () => {
 
       second = await spawnGateway(env);
       const secondUrl = second.url;
-      expect(await within(5_000, async () => (await verify(secondUrl, accessToken)) === 401)).toBe(true);
+      expect(await eventually(async () => (await verify(secondUrl, accessToken)) === 401, 5_000)).toBe(true);
     } finally {
       if (first.process.exitCode === null && first.process.signalCode === null) await first.kill('SIGKILL');
       await second?.kill('SIGTERM');

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, renderSettingsTable } from '@wecom-auth/gateway';
+import { gatewayCliArgs } from '@wecom-auth/testing';
 import { describe, expect, it } from 'vitest';
 
 describe('configuration', () => {
@@ -77,16 +77,11 @@ describe('configuration', () => {
   });
 
   it('the CLI exits with code 2 and the list, without a stack trace', () => {
-    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-    const result = spawnSync(
-      process.execPath,
-      ['--conditions=@wecom-auth/source', '--import', 'tsx', cli, 'serve'],
-      {
-        env: { ...process.env, PORT: 'x', WECOM_CORP_ID: 'nope' },
-        encoding: 'utf8',
-        timeout: 20_000,
-      },
-    );
+    const result = spawnSync(process.execPath, gatewayCliArgs('serve'), {
+      env: { ...process.env, PORT: 'x', WECOM_CORP_ID: 'nope' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('Invalid configuration:');
     expect(result.stderr).toContain('PORT:');

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
+import { demoGatewayEnv, spawnGateway } from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnGateway } from './child-gateway.js';
-import { demoGatewayEnv } from './demo-env.js';
 
 let sandbox: Sandbox;
 let dataDir: string;

@@ -1,15 +1,16 @@
 import { DEMO_APP, DEMO_CORP_ID, OTHER_CORP_ID } from '@wecom-auth/sandbox';
+import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSealer, deriveDataKey } from '../src/sessions/data-sealer.js';
-import { startTestGateway, type TestGateway } from './harness.js';
 
-let t: TestGateway;
+let t: GatewayUnderTest;
 /** Every credential seen during the suite; none may appear in a log line or a response it did not belong to. */
 const secrets = new Set<string>([DEMO_APP.secret]);
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  // A WeCom deadline short enough for the timeout test to be quick.
+  t = await startGatewayUnderTest({ env: { WECOM_TIMEOUT_MS: '1000' } });
 });
 
 afterAll(async () => {

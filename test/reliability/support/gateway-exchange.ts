@@ -4,6 +4,7 @@
  * deadline). A crashed gateway must cost cut connections, never a 5xx; a lost store must cost 503s, never a hang.
  * Every body read is recorded as evidence for the suite's secret scan.
  */
+import { parseJsonObject } from '@wecom-auth/testing';
 import { recordEvidence } from './evidence.js';
 
 export interface ExchangeRequest {
@@ -81,11 +82,11 @@ export async function exchange(
     return { outcome: 'cut', reason: connectionFailure(error) };
   }
   recordEvidence('response', evidenceSource, text);
-  let body: Record<string, unknown> | undefined;
-  try {
-    body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { outcome: 'answered', status: response.status, headers: response.headers, body, text };
+  return {
+    outcome: 'answered',
+    status: response.status,
+    headers: response.headers,
+    body: parseJsonObject(text),
+    text,
+  };
 }
