@@ -15,6 +15,7 @@ export {
 export { exchangeJson, type JsonAnswer, type JsonRequest, parseJsonObject } from './json-exchange.js';
 export { eventually } from './poll.js';
 export { flushDatabase, probeRedis, REDIS_HOST_PORT, redisAvailable, redisForTests } from './redis.js';
+export { type SandboxAndDatabase, startSandboxAndDatabase } from './sandbox-and-database.js';
 export { ScratchRedis, type ScratchRedisOptions, startScratchRedis } from './scratch-redis.js';
 export { serviceAvailable } from './service-guard.js';
 export { type Forward, SeverableLink } from './severable-link.js';

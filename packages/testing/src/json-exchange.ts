@@ -19,6 +19,8 @@ export interface JsonRequest {
   readonly headers?: Record<string, string>;
   /** Abort (and so fail) the exchange after this long: a lost store must never hold a request. */
   readonly timeoutMs?: number;
+  /** Aborts the exchange when it fires, for a caller that must tell its own deadline from other failures. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -36,10 +38,18 @@ export async function exchangeJson(url: string, request: JsonRequest = {}): Prom
     method: request.method ?? 'GET',
     headers,
     ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-    ...(request.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(request.timeoutMs) }),
+    ...abortSignal(request),
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: parseJsonObject(text), text };
+}
+
+function abortSignal(request: JsonRequest): { signal?: AbortSignal } {
+  const signals = [
+    ...(request.signal ? [request.signal] : []),
+    ...(request.timeoutMs === undefined ? [] : [AbortSignal.timeout(request.timeoutMs)]),
+  ];
+  return signals.length === 0 ? {} : { signal: AbortSignal.any(signals) };
 }
 
 /** The JSON object `text` holds, or undefined when it holds something else (nothing, a string, HTML, garbage). */
