@@ -1,49 +1,27 @@
 /**
- * Starts a sandbox and a gateway pointed at it, in this process, quiet, on a throwaway SQLite file.
+ * The sandbox and gateway the benchmarks run against, in this process. WeCom's frequency limits and the gateway's
+ * login limit would cap the load runs, not what is measured, so they are lifted; everything else is the faithful
+ * default. The gateway is quiet (warnings only) and stores in a throwaway SQLite file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLogger, loadConfig, type RunningGateway, startGateway } from '@wecom-auth/gateway';
-import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID, type Sandbox } from '@wecom-auth/sandbox';
-import { startBenchSandbox } from './bench-sandbox.js';
+import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
+import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
 
-export interface BenchGateway {
-  readonly gateway: RunningGateway;
-  readonly sandbox: Sandbox;
-  close(): Promise<void>;
+const liftedLimits = {
+  corpPerMinute: 10_000_000,
+  corpPerHour: 100_000_000,
+  ipPerMinute: 10_000_000,
+  ipPerHour: 100_000_000,
+  concurrentPerCorpApi: 100_000,
+} as const;
+
+export function startBenchSandbox(): Promise<Sandbox> {
+  return createSandbox({ port: 0, limits: liftedLimits });
 }
 
-export async function startBenchGateway(env: Record<string, string> = {}): Promise<BenchGateway> {
-  const sandbox = await startBenchSandbox();
-  const dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-bench-'));
-  const config = loadConfig({
-    env: {
-      WECOM_CORP_ID: DEMO_CORP_ID,
-      WECOM_SECRET: DEMO_APP.secret,
-      WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
-      WECOM_API_BASE: sandbox.url,
-      WECOM_AUTH_DB: join(dataDir, 'bench.db'),
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      LOGIN_RATE_LIMIT: '1000000',
-      ...env,
-    },
+export function startBenchGateway(env: Record<string, string> = {}): Promise<GatewayUnderTest> {
+  return startGatewayUnderTest({
+    sandbox: { limits: liftedLimits },
+    env: { LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '1000000', ...env },
+    logDestination: process.stdout,
   });
-  const gateway = await startGateway({ config, logger: createLogger({ level: config.logLevel }) });
-  return {
-    gateway,
-    sandbox,
-    async close() {
-      await gateway.close();
-      await sandbox.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Active demo employees, to spread logins over several profiles. */
-export function activeUserIds(sandbox: Sandbox): string[] {
-  const corp = sandbox.control.directory().corps.find((c) => c.corpId === DEMO_CORP_ID);
-  return (corp?.users ?? []).filter((u) => (u.status ?? 1) === 1).map((u) => u.userid);
 }

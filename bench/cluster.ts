@@ -9,69 +9,23 @@
  * sandbox and the load generator share this process, all on the same machine: on a 2-core machine more instances
  * cannot add CPU, so the ratios show what coordination through Redis costs, not what more machines would give.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID, type Sandbox } from '@wecom-auth/sandbox';
+import type { Sandbox } from '@wecom-auth/sandbox';
+import { activeDemoUserIds, type ChildGateway, demoGatewayEnv, spawnGateway } from '@wecom-auth/testing';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { startBenchSandbox } from './bench-sandbox.js';
+import { startBenchSandbox } from './bench-gateway.js';
 import { fixed, jsonPostsEach, table } from './measure.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const redisUrl = 'redis://127.0.0.1:6379/15';
-const cli = fileURLToPath(new URL('../packages/gateway/src/cli.ts', import.meta.url));
 const connections = 32;
-
-interface Instance {
-  readonly url: string;
-  readonly process: ChildProcess;
-}
-
-function spawnInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@wecom-auth/source', '--import', 'tsx', cli, 'serve'],
-    {
-      env: { ...process.env, LOG_LEVEL: 'warn', PORT: '0', LOGIN_RATE_LIMIT: '1000000', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /WeCom Auth gateway\s+(http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve({ url: match[1], process: child });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${output}`)));
-  });
-}
-
-async function stopInstance(instance: Instance): Promise<void> {
-  if (instance.process.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => instance.process.once('exit', () => resolve()));
-  instance.process.kill('SIGTERM');
-  await exited;
-}
-
-function activeUsers(sandbox: Sandbox): string[] {
-  return (
-    sandbox.control
-      .directory()
-      .corps.find((corp) => corp.corpId === DEMO_CORP_ID)
-      ?.users.filter((user) => user.status === 1)
-      .map((user) => user.userid) ?? []
-  );
-}
 
 /** autocannon against every instance at once (connections split between them); the summed requests/s. */
 async function loadAll(
-  instances: readonly Instance[],
+  instances: readonly ChildGateway[],
   request: (url: string) => autocannon.Options,
 ): Promise<{ rps: number; non2xx: number; errors: number }> {
   const results = await Promise.all(
@@ -110,15 +64,13 @@ async function measure(
   sandbox.control.reset();
   const dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-bench-cluster-'));
   const env = {
-    WECOM_CORP_ID: DEMO_CORP_ID,
-    WECOM_SECRET: DEMO_APP.secret,
-    WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
-    WECOM_API_BASE: sandbox.url,
+    ...demoGatewayEnv(sandbox.url),
+    LOGIN_RATE_LIMIT: '1000000',
     ...(store === 'redis' ? { REDIS_URL: redisUrl } : { WECOM_AUTH_DB: join(dataDir, 'bench.db') }),
   };
-  const instances = await Promise.all(Array.from({ length: count }, () => spawnInstance(env)));
+  const instances = await Promise.all(Array.from({ length: count }, () => spawnGateway(env)));
   try {
-    const users = activeUsers(sandbox);
+    const users = activeDemoUserIds();
     let next = 0;
     // Codes are single use: each request gets a fresh one, minted in this process by the in-process sandbox.
     const logins = await loadAll(instances, (url) =>
@@ -149,7 +101,7 @@ async function measure(
       failures: logins.non2xx + logins.errors + verifies.non2xx + verifies.errors,
     };
   } finally {
-    await Promise.all(instances.map(stopInstance));
+    await Promise.all(instances.map((instance) => instance.kill('SIGTERM')));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -12,9 +12,9 @@
  */
 import { cpus } from 'node:os';
 import { loadConfig } from '@wecom-auth/gateway';
-import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID } from '@wecom-auth/sandbox';
-import { activeUserIds } from './bench-gateway.js';
-import { startBenchSandbox } from './bench-sandbox.js';
+import { DEMO_APP, DEMO_CORP_ID } from '@wecom-auth/sandbox';
+import { activeDemoUserIds, demoGatewayEnv } from '@wecom-auth/testing';
+import { startBenchSandbox } from './bench-gateway.js';
 import type { LoadResult } from './measure.js';
 import { fixed, table } from './measure.js';
 import { type GatewayFigures, measureGateway } from './scale/measure-gateway.js';
@@ -41,19 +41,14 @@ const mb = (bytes: number): string => fixed(bytes / 1_048_576, 1);
 const latency = (result: LoadResult): string => `${result.p50Ms} / ${result.p99Ms}`;
 
 const sandbox = await startBenchSandbox();
-const userIds = activeUserIds(sandbox);
+const userIds = activeDemoUserIds();
 const plan = seedPlan({
   corpId: DEMO_CORP_ID,
   secret: DEMO_APP.secret,
   userIds,
   refreshTtlSeconds: loadConfig({ env: {} }).refreshTokenTtl,
 });
-const upstreamEnv = {
-  WECOM_CORP_ID: DEMO_CORP_ID,
-  WECOM_SECRET: DEMO_APP.secret,
-  WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
-  WECOM_API_BASE: sandbox.url,
-};
+const upstreamEnv = demoGatewayEnv(sandbox.url);
 
 interface Row {
   readonly kind: string;

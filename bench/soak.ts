@@ -14,9 +14,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID } from '@wecom-auth/sandbox';
-import { activeUserIds } from './bench-gateway.js';
-import { startBenchSandbox } from './bench-sandbox.js';
+import { activeDemoUserIds, demoGatewayEnv, type ScratchRedis, startScratchRedis } from '@wecom-auth/testing';
+import { startBenchSandbox } from './bench-gateway.js';
 import { fixed, table } from './measure.js';
 import {
   type GatewayMemory,
@@ -24,7 +23,6 @@ import {
   type MeasuredGateway,
   startMeasuredGateway,
 } from './measured-gateway.js';
-import { type ScratchRedis, startScratchRedis } from './scratch-redis.js';
 import { MixedLoad } from './soak/mixed-load.js';
 
 const { values } = parseArgs({
@@ -76,10 +74,7 @@ let failed = false;
 try {
   redis = values.redis ? await startScratchRedis() : undefined;
   gateway = await startMeasuredGateway({
-    WECOM_CORP_ID: DEMO_CORP_ID,
-    WECOM_SECRET: DEMO_APP.secret,
-    WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
-    WECOM_API_BASE: sandbox.url,
+    ...demoGatewayEnv(sandbox.url),
     ...(redis ? { REDIS_URL: redis.url } : { WECOM_AUTH_DB: join(dataDir, 'soak.db'), REDIS_URL: '' }),
   });
   process.stdout.write(
@@ -92,7 +87,7 @@ try {
   load = new MixedLoad({
     gatewayUrl: gateway.url,
     rate,
-    userIds: activeUserIds(sandbox),
+    userIds: activeDemoUserIds(),
     virtualUsers,
     mintCode: (userid) => sandbox.control.login({ userid }).code,
   });

@@ -4,9 +4,10 @@
  * and the WeCom calls a gateway login costs, with the profile cache cold and warm.
  */
 import { DEMO_APP, DEMO_CORP_ID } from '@wecom-auth/sandbox';
+import { activeDemoUserIds } from '@wecom-auth/testing';
 import Fastify from 'fastify';
 import { Agent, request } from 'undici';
-import { activeUserIds, startBenchGateway } from '../bench-gateway.js';
+import { startBenchGateway } from '../bench-gateway.js';
 import { alternate, jsonPostsEach, load, summarize } from '../measure.js';
 import type { OverheadResult } from './verify-overhead.js';
 
@@ -25,7 +26,7 @@ const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve,
 export async function measureLoginOverhead(duration: number, rounds: number): Promise<LoginOverheadResult> {
   const bench = await startBenchGateway();
   const { sandbox } = bench;
-  const users = activeUserIds(sandbox);
+  const users = activeDemoUserIds();
   let next = 0;
   const freshCode = (): string =>
     sandbox.control.login({ userid: users[next++ % users.length] as string }).code;

@@ -9,10 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hashRefreshToken } from '@wecom-auth/gateway';
 import { createRedisStore, createSqliteStore, type Store } from '@wecom-auth/store';
-import { hashRefreshToken } from '../../packages/gateway/src/sessions/session-service.js';
+import { startScratchRedis } from '@wecom-auth/testing';
 import { median } from '../measure.js';
-import { startScratchRedis } from '../scratch-redis.js';
 import type { ScaleStoreKind } from './scale-stores.js';
 import { type SeedPlan, seededRefreshToken, seededSession } from './seeded-sessions.js';
 

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startScratchRedis } from '../scratch-redis.js';
+import { startScratchRedis } from '@wecom-auth/testing';
 import { seedRedis } from './seed-redis.js';
 import { seedSqlite } from './seed-sqlite.js';
 import type { SeedPlan } from './seeded-sessions.js';

@@ -6,13 +6,8 @@
  * token of any seeded session later without keeping a million tokens in memory.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createDataSealer, type DataSealer, deriveDataKey, hashRefreshToken } from '@wecom-auth/gateway';
 import type { SessionRecord } from '@wecom-auth/store';
-import {
-  createDataSealer,
-  type DataSealer,
-  deriveDataKey,
-} from '../../packages/gateway/src/sessions/data-sealer.js';
-import { hashRefreshToken } from '../../packages/gateway/src/sessions/session-service.js';
 
 const DAY_MS = 86_400_000;
 

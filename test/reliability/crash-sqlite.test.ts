@@ -1,20 +1,13 @@
-/**
- * Crash safety of the SQLite default under load: a gateway process serving a steady mix of logins, refreshes,
- * logouts, verifies and /v1/me is killed with SIGKILL while requests are in flight, three times at different
- * moments, and restarted on the same file each time. What its clients were told must hold afterwards: every session
- * answered 201 is in the file and refreshes (once: the rotated-away token is refused), every access token issued
- * verifies unless its session was revoked, every answered logout and rotation is still in force, and the requests
- * cut by the kill failed as connections, never as a 5xx.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createSandbox, DEMO_APP, DEMO_CORP_ID, demoDirectory, type Sandbox } from '@wecom-auth/sandbox';
+import { DEMO_APP, DEMO_CORP_ID, demoDirectory, type Sandbox } from '@wecom-auth/sandbox';
 import { createSqliteStore } from '@wecom-auth/store';
+import {
+  type ChildGateway,
+  eventually,
+  type SandboxAndDatabase,
+  spawnGateway,
+  startSandboxAndDatabase,
+} from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { type ChildGateway, spawnGateway } from '../../packages/gateway/test/child-gateway.js';
-import { demoGatewayEnv } from '../../packages/gateway/test/demo-env.js';
-import { eventually } from '../../packages/gateway/test/redis-fixtures.js';
 import { recordEvidence, recordSecret } from './support/evidence.js';
 import { describeExchange } from './support/gateway-exchange.js';
 import { type LoadRecord, MixedLoad } from './support/mixed-load.js';
@@ -35,8 +28,8 @@ const KILLS = [
   { afterAnswers: 400, seed: 3 },
 ] as const;
 
+let bed: SandboxAndDatabase;
 let sandbox: Sandbox;
-let dataDir: string;
 let env: Record<string, string>;
 let gateway: ChildGateway | undefined;
 let gatewaysStarted = 0;
@@ -55,11 +48,10 @@ function recordOutput(child: ChildGateway, index: number): void {
 
 beforeAll(async () => {
   recordSecret('corpsecret', DEMO_APP.secret);
-  sandbox = await createSandbox({ port: 0 });
-  dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-crash-sqlite-'));
+  bed = await startSandboxAndDatabase();
+  sandbox = bed.sandbox;
   env = {
-    ...demoGatewayEnv(sandbox.url),
-    WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
+    ...bed.gatewayEnv,
     LOG_LEVEL: 'debug',
     // One test client is one IP: the per-IP login limit is not under test here.
     LOGIN_RATE_LIMIT: '1000000',
@@ -72,8 +64,7 @@ afterAll(async () => {
     await gateway.kill('SIGTERM');
     recordOutput(gateway, gatewaysStarted);
   }
-  await sandbox?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await bed?.close();
 });
 
 /** Every answer that is a 5xx, and every request that hung: a crash may only cost failed connections. */

@@ -8,12 +8,9 @@
  * every fault: same status, and the sandbox saw no call at all.
  */
 import { DEMO_CORP_ID, type SandboxControl } from '@wecom-auth/sandbox';
+import type { JsonAnswer } from '@wecom-auth/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type EvidenceGateway,
-  type GatewayAnswer,
-  startEvidenceGateway,
-} from './support/evidence-gateway.js';
+import { type EvidenceGateway, startEvidenceGateway } from './support/evidence-gateway.js';
 import {
   type MatrixCase,
   matrixCases,
@@ -55,7 +52,8 @@ afterAll(async () => {
 afterEach(() => {
   // Whatever a case asserted, the next one starts fault-free and past any gettoken backoff it left behind.
   g.sandbox.control.clearFaults();
-  if (g.gateway.services.wecom.status().consecutiveFailures > 0) g.advanceClock(beyondTokenBackoffMs);
+  if (g.gateway.services.corps.defaultClient().status().consecutiveFailures > 0)
+    g.advanceClock(beyondTokenBackoffMs);
 });
 
 /**
@@ -84,7 +82,8 @@ interface Prepared {
 
 /** Puts the gateway's WeCom token and profile cache in the state the operation's row names, fault-free. */
 async function prepare(operation: Operation): Promise<Prepared> {
-  const { wecom, directory } = g.gateway.services;
+  const { corps, directory } = g.gateway.services;
+  const wecom = corps.defaultClient();
   switch (operation.preparation) {
     case 'cold-token-cold-profile':
       await wecom.accessToken.invalidate(await wecom.accessToken.getToken());
@@ -113,7 +112,7 @@ function sessionOf(prepared: Prepared): Session {
   return prepared.session;
 }
 
-async function run(operation: Operation, prepared: Prepared): Promise<GatewayAnswer> {
+async function run(operation: Operation, prepared: Prepared): Promise<JsonAnswer> {
   switch (operation.name) {
     case 'login-cold-token':
     case 'login-warm-token':
@@ -149,7 +148,7 @@ function inject(cell: MatrixCase): void {
 }
 
 /** Every answer: 2xx, 4xx, or 502/503 with our error body; never another 5xx. */
-function expectWellFormed(answer: GatewayAnswer): void {
+function expectWellFormed(answer: JsonAnswer): void {
   expect(
     answer.status < 500 || answer.status === 502 || answer.status === 503,
     `status ${answer.status}`,
@@ -164,7 +163,7 @@ function expectWellFormed(answer: GatewayAnswer): void {
   }
 }
 
-async function recordSecretsOf(answer: GatewayAnswer): Promise<void> {
+async function recordSecretsOf(answer: JsonAnswer): Promise<void> {
   const accessToken = answer.body?.accessToken;
   const refreshToken = answer.body?.refreshToken;
   if (typeof accessToken === 'string' && typeof refreshToken === 'string')
@@ -177,7 +176,7 @@ async function recordSecretsOf(answer: GatewayAnswer): Promise<void> {
  */
 function expectOutcome(
   cell: MatrixCase,
-  answer: GatewayAnswer,
+  answer: JsonAnswer,
   counts: { tries: number; seenOnPath: number; seenInAll: number },
 ): void {
   const { expected } = cell;
@@ -228,7 +227,7 @@ describe('fault matrix: each WeCom fault × each gateway operation', () => {
     const seenOnPath = path === undefined ? 0 : (calls.byPath[path] ?? 0);
     expectOutcome(cell, answer, { tries, seenOnPath, seenInAll: calls.total });
 
-    const { wecom } = g.gateway.services;
+    const wecom = g.gateway.services.corps.defaultClient();
     if (wecom.status().consecutiveFailures > 0) {
       // gettoken failed: within the backoff the last error is answered at once, so a broken secret or a WeCom
       // outage cannot be hammered into an IP block; once the backoff has passed, the next login fetches again.
@@ -302,7 +301,8 @@ describe(`${concurrentLogins} concurrent logins recover from every token and bus
   });
 
   it.each(recoveryScenarios)('100 % of logins succeed under $name', async (scenario) => {
-    const { wecom, directory } = h.gateway.services;
+    const { corps, directory } = h.gateway.services;
+    const wecom = corps.defaultClient();
     const token = await wecom.accessToken.getToken();
     if (scenario.tokenCold) await wecom.accessToken.invalidate(token);
     // Profiles cold, so user/get is part of every login.

@@ -10,13 +10,13 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DEMO_CORP_ID } from '@wecom-auth/sandbox';
+import { callbackCrypto, callbackEnv, gatewayRoutes, routePaths, sealEvent } from '@wecom-auth/testing';
 import fc from 'fast-check';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callbackCrypto, callbackEnv, sealEvent } from '../../packages/gateway/test/callback-fixtures.js';
 import { recordEvidence } from './support/evidence.js';
 import { type EvidenceGateway, startEvidenceGateway } from './support/evidence-gateway.js';
-import { type FuzzRequest, fuzzRequest, undecodablePaths } from './support/fuzz-requests.js';
+import { type FuzzRequest, fuzzRequests, undecodablePaths } from './support/fuzz-requests.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? 20_261_123);
 const concurrency = 16;
@@ -71,6 +71,8 @@ let pool: Pool;
 let loginMembers: string[];
 const sessions: Session[] = [];
 let nextSession = 0;
+/** The requests to send, around the routes the gateway's OpenAPI document lists. */
+let fuzzRequest: fc.Arbitrary<FuzzRequest>;
 let sessionsOpened = 0;
 const successes = new Map<string, number>();
 const statuses = new Map<number, number>();
@@ -86,6 +88,7 @@ beforeAll(async () => {
     env: { LOGIN_RATE_LIMIT: '1000000', ...callbackEnv },
   });
   pool = new Pool(g.gateway.url, { connections: concurrency });
+  fuzzRequest = fuzzRequests(routePaths(await gatewayRoutes(g.gateway.url)));
   const corp = g.sandbox.control.directory().corps.find((candidate) => candidate.corpId === DEMO_CORP_ID);
   const members: string[] = [];
   for (const user of corp?.users ?? []) {

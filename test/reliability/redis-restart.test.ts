@@ -14,11 +14,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningGateway } from '@wecom-auth/gateway';
-import { createSandbox, DEMO_APP, DEMO_CORP_ID, demoDirectory, type Sandbox } from '@wecom-auth/sandbox';
+import { hashRefreshToken, type RunningGateway } from '@wecom-auth/gateway';
+import { createSandbox, DEMO_APP, type Sandbox } from '@wecom-auth/sandbox';
+import { activeDemoUserIds, eventually, freePort, ScratchRedis, serviceAvailable } from '@wecom-auth/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hashRefreshToken } from '../../packages/gateway/src/sessions/session-service.js';
-import { eventually, freePort, ScratchRedis } from '../../packages/gateway/test/redis-fixtures.js';
 import { recordSecret } from './support/evidence.js';
 import {
   describeExchange,
@@ -42,15 +41,12 @@ const RECOVERY_BOUND_MS = 10_000;
 /** How soon docs/deployment.md says every instance learns a revocation. */
 const REVOCATION_PROPAGATION_MS = 1_000;
 
-const redisServerMissing = spawnSync('redis-server', ['--version']).error !== undefined;
-if (redisServerMissing) {
-  if (process.env.CI === 'true') throw new Error('redis-server is not installed; CI requires it');
-  console.warn('Skipping the Redis restart tests: redis-server is not installed');
-}
+const redisServerMissing = !serviceAvailable(
+  'the Redis restart tests',
+  spawnSync('redis-server', ['--version']).error === undefined ? undefined : 'redis-server is not installed',
+);
 
-const activeUsers = (demoDirectory.corps.find((corp) => corp.corpId === DEMO_CORP_ID)?.users ?? [])
-  .filter((user) => user.status === 1)
-  .map((user) => user.userid);
+const activeUsers = activeDemoUserIds();
 
 let sandbox: Sandbox;
 const cleanups: (() => Promise<void>)[] = [];
@@ -201,7 +197,7 @@ describe.skipIf(redisServerMissing)('Redis restarted under load, two gateways', 
         sessions.map((session) => session.id),
         sandbox.url,
       );
-      recordSecret('wecom_access_token', await first.services.wecom.accessToken.getToken());
+      recordSecret('wecom_access_token', await first.services.corps.defaultClient().accessToken.getToken());
       expect(stored.missing).toEqual([]);
       const revokedInLedger = sessions.filter((session) => session.state === 'revoked' && !session.uncertain);
       expect(revokedInLedger.filter((session) => !stored.revoked.has(session.id)).map((s) => s.id)).toEqual(

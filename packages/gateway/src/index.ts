@@ -33,4 +33,11 @@ export {
   openGatewayServices,
   type ServiceSettings,
 } from './services.js';
+export {
+  createDataSealer,
+  type DataSealer,
+  deriveDataKey,
+  type SealPurpose,
+} from './sessions/data-sealer.js';
+export { hashRefreshToken } from './sessions/session-service.js';
 export type { AccessTokenClaims } from './sessions/token-issuer.js';

@@ -53,7 +53,6 @@ function setup(): {
     onError: () => {},
   });
   const applier = new ContactChangeApplier({
-    corpId: DEMO_CORP_ID,
     sessions: store.sessions,
     directory,
     revocations: mirror,
@@ -75,13 +74,13 @@ describe('ContactChangeApplier', () => {
     await store.sessions.create(session('s1', 'zhangsan'));
     await store.sessions.create(session('s2', 'zhangsan'));
     await store.sessions.create(session('s3', 'lisi'));
-    const change = await applier.apply(event(input));
+    const change = await applier.apply(event(input), DEMO_CORP_ID);
     expect(change.revokedSessions).toBe(2);
     expect((await store.sessions.get('s1'))?.revokeReason).toBe(reason);
     expect(mirror.isRevoked('s1') && mirror.isRevoked('s2')).toBe(true);
     expect(mirror.isRevoked('s3')).toBe(false);
     // Applying again (a retry after a crash) changes nothing more.
-    expect((await applier.apply(event(input))).revokedSessions).toBe(0);
+    expect((await applier.apply(event(input), DEMO_CORP_ID)).revokedSessions).toBe(0);
   });
 
   it('an active update only drops the cached profile', async () => {
@@ -89,6 +88,7 @@ describe('ContactChangeApplier', () => {
     await store.sessions.create(session('s1', 'lisi'));
     const change = await applier.apply(
       event({ kind: 'update_user', userId: 'lisi', name: '李思', status: 1 }),
+      DEMO_CORP_ID,
     );
     expect(change).toEqual({ kind: 'update_user', revokedSessions: 0, renamedSessions: 0 });
     expect(forgotten).toEqual(['user:lisi']);
@@ -100,6 +100,7 @@ describe('ContactChangeApplier', () => {
     await store.sessions.create(session('s1', 'wangwu'));
     const change = await applier.apply(
       event({ kind: 'update_user', userId: 'wangwu', newUserId: 'wangwu2' }),
+      DEMO_CORP_ID,
     );
     expect(change.renamedSessions).toBe(1);
     expect((await store.sessions.get('s1'))?.userId).toBe('wangwu2');
@@ -108,16 +109,19 @@ describe('ContactChangeApplier', () => {
 
   it('party events drop the cached department names; tags and unknown messages are ignored', async () => {
     const { applier, forgotten } = setup();
-    await applier.apply(event({ kind: 'create_party', id: 9, parentId: 1 }));
-    await applier.apply(event({ kind: 'update_party', id: 9, parentId: 2 }));
-    await applier.apply(event({ kind: 'delete_party', id: 9 }));
+    await applier.apply(event({ kind: 'create_party', id: 9, parentId: 1 }), DEMO_CORP_ID);
+    await applier.apply(event({ kind: 'update_party', id: 9, parentId: 2 }), DEMO_CORP_ID);
+    await applier.apply(event({ kind: 'delete_party', id: 9 }), DEMO_CORP_ID);
     expect(forgotten).toEqual([
       `departments:${DEMO_CORP_ID}`,
       `departments:${DEMO_CORP_ID}`,
       `departments:${DEMO_CORP_ID}`,
     ]);
-    await applier.apply(event({ kind: 'update_tag', tagId: 1 }));
-    await applier.apply(parseCallbackMessage('<xml><MsgType>text</MsgType><Content>hi</Content></xml>'));
+    await applier.apply(event({ kind: 'update_tag', tagId: 1 }), DEMO_CORP_ID);
+    await applier.apply(
+      parseCallbackMessage('<xml><MsgType>text</MsgType><Content>hi</Content></xml>'),
+      DEMO_CORP_ID,
+    );
     expect(forgotten).toHaveLength(3);
   });
 });
@@ -159,6 +163,7 @@ describe('CallbackQueue', () => {
     ]);
     const seen: string[] = [];
     const queue = new CallbackQueue({
+      defaultCorpId: DEMO_CORP_ID,
       inbox: fake.inbox,
       applier: { apply: async (message) => ({ kind: message.kind, revokedSessions: 0, renamedSessions: 0 }) },
       now: () => NOW,
@@ -177,6 +182,7 @@ describe('CallbackQueue', () => {
     const fake = inboxWith([recorded('a', { kind: 'delete_user', userId: 'x' })]);
     const errors: unknown[] = [];
     const queue = new CallbackQueue({
+      defaultCorpId: DEMO_CORP_ID,
       inbox: fake.inbox,
       applier: { apply: async (message) => ({ kind: message.kind, revokedSessions: 0, renamedSessions: 0 }) },
       now: () => NOW,
@@ -199,6 +205,7 @@ describe('CallbackQueue', () => {
     const fake = inboxWith([{ id: 'bad', payload: '<not-xml', receivedAt: NOW }]);
     const errors: unknown[] = [];
     const options = {
+      defaultCorpId: DEMO_CORP_ID,
       inbox: fake.inbox,
       applier: { apply: async () => ({ kind: 'unknown' as const, revokedSessions: 0, renamedSessions: 0 }) },
       now: () => NOW,
@@ -209,7 +216,10 @@ describe('CallbackQueue', () => {
     held.start();
     await held.idle();
     expect(fake.applied).toEqual([]);
-    const queue = new CallbackQueue({ ...options, hold: false });
+    const queue = new CallbackQueue({
+      ...options,
+      hold: false,
+    });
     queue.wake();
     await queue.idle();
     expect(fake.applied).toEqual(['bad']);

@@ -3,14 +3,21 @@
  * through the store's revocation feed within a second.
  */
 import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
+import {
+  callbackEnv,
+  connectSandbox,
+  eventually,
+  flushDatabase,
+  type GatewayUnderTest,
+  redisForTests,
+  startRedisGateway,
+} from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callbackEnv, connectSandbox, within } from './callback-fixtures.js';
-import { flushDatabase, type InProcessGateway, redisForTests, startRedisGateway } from './redis-fixtures.js';
 
 const redis = await redisForTests('the callback cluster tests', 9);
 
 let sandbox: Sandbox;
-let gateways: InProcessGateway[] = [];
+let gateways: GatewayUnderTest[] = [];
 
 beforeAll(async () => {
   if (redis.unreachable) return;
@@ -28,11 +35,11 @@ afterAll(async () => {
   if (!redis.unreachable) await flushDatabase(redis.url);
 });
 
-describe.skipIf(redis.unreachable !== undefined)('callbacks across instances (Redis)', () => {
+describe.skipIf(redis.unreachable)('callbacks across instances (Redis)', () => {
   it('a deleted employee is refused by both instances within 1 s', async () => {
-    const [a, b] = gateways as [InProcessGateway, InProcessGateway];
-    const onA = await a.login('zhangsan');
-    const onB = await b.login('zhangsan');
+    const [a, b] = gateways as [GatewayUnderTest, GatewayUnderTest];
+    const onA = await a.attemptLogin('zhangsan');
+    const onB = await b.attemptLogin('zhangsan');
     expect(onA.status).toBe(201);
     expect(onB.status).toBe(201);
     const tokens = [String(onA.body?.accessToken), String(onB.body?.accessToken)];
@@ -53,6 +60,6 @@ describe.skipIf(redis.unreachable !== undefined)('callbacks across instances (Re
       }
       return true;
     };
-    expect(await within(1_000, refusedEverywhere)).toBe(true);
+    expect(await eventually(refusedEverywhere, 1_000)).toBe(true);
   });
 });

@@ -1,28 +1,24 @@
-/**
- * An acknowledged callback survives kill -9: the gateway records the event before answering 200, so a process
- * killed before applying it applies it after restart. `WECOM_AUTH_TEST_HOLD_CALLBACKS=1` (a test hook read only by
- * the callback queue) keeps the first process from applying anything, which pins the kill between the two steps.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
+import type { Sandbox } from '@wecom-auth/sandbox';
+import {
+  callbackEnv,
+  connectSandbox,
+  eventually,
+  type SandboxAndDatabase,
+  spawnGateway,
+  startSandboxAndDatabase,
+} from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callbackEnv, connectSandbox, within } from './callback-fixtures.js';
-import { spawnGateway } from './child-gateway.js';
-import { demoGatewayEnv } from './demo-env.js';
 
+let bed: SandboxAndDatabase;
 let sandbox: Sandbox;
-let dataDir: string;
 
 beforeAll(async () => {
-  sandbox = await createSandbox({ port: 0 });
-  dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-callback-crash-'));
+  bed = await startSandboxAndDatabase();
+  sandbox = bed.sandbox;
 });
 
 afterAll(async () => {
-  await sandbox?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await bed?.close();
 });
 
 async function verify(gatewayUrl: string, accessToken: string): Promise<number> {
@@ -35,8 +31,7 @@ async function verify(gatewayUrl: string, accessToken: string): Promise<number> 
 describe('callback durability', () => {
   it('an event acknowledged but not applied before SIGKILL is applied after restart', async () => {
     const env = {
-      ...demoGatewayEnv(sandbox.url),
-      WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
+      ...bed.gatewayEnv,
       ...callbackEnv,
     };
     const first = await spawnGateway({ ...env, WECOM_AUTH_TEST_HOLD_CALLBACKS: '1' });
@@ -60,7 +55,7 @@ describe('callback durability', () => {
 
       second = await spawnGateway(env);
       const secondUrl = second.url;
-      expect(await within(5_000, async () => (await verify(secondUrl, accessToken)) === 401)).toBe(true);
+      expect(await eventually(async () => (await verify(secondUrl, accessToken)) === 401, 5_000)).toBe(true);
     } finally {
       if (first.process.exitCode === null && first.process.signalCode === null) await first.kill('SIGKILL');
       await second?.kill('SIGTERM');

@@ -2,24 +2,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig, startGateway } from '@wecom-auth/gateway';
-import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CALLBACK_AES_KEY,
   CALLBACK_TOKEN,
   callbackCrypto,
   callbackEnv,
   connectSandbox,
+  eventually,
+  type GatewayUnderTest,
   postCallback,
   sealEvent,
-  within,
-} from './callback-fixtures.js';
-import { startTestGateway, type TestGateway } from './harness.js';
+  startGatewayUnderTest,
+} from '@wecom-auth/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-let t: TestGateway;
+let t: GatewayUnderTest;
 
 beforeAll(async () => {
-  t = await startTestGateway({ env: callbackEnv });
+  t = await startGatewayUnderTest({ env: callbackEnv });
   await connectSandbox(t.sandbox, t.gateway.url);
 });
 
@@ -80,7 +81,7 @@ describe('contact changes pushed by the sandbox', () => {
     expect(await verifies(session.accessToken)).toBe(204);
     const { deliveries } = await t.sandbox.control.deleteUser('zhangsan');
     expect(deliveries).toEqual([expect.objectContaining({ lastStatus: 200, state: 'delivered' })]);
-    expect(await within(1_000, async () => (await verifies(session.accessToken)) === 401)).toBe(true);
+    expect(await eventually(async () => (await verifies(session.accessToken)) === 401, 1_000)).toBe(true);
     const refresh = await t.call('POST', '/v1/sessions/refresh', {
       body: { refreshToken: session.refreshToken },
     });
@@ -91,7 +92,7 @@ describe('contact changes pushed by the sandbox', () => {
   it('a disabled employee (status 2): sessions revoked', async () => {
     const session = await t.login('liuyang');
     await t.sandbox.control.updateUser('liuyang', { status: 2 });
-    expect(await within(1_000, async () => (await verifies(session.accessToken)) === 401)).toBe(true);
+    expect(await eventually(async () => (await verifies(session.accessToken)) === 401, 1_000)).toBe(true);
     const refresh = await t.call('POST', '/v1/sessions/refresh', {
       body: { refreshToken: session.refreshToken },
     });
@@ -104,10 +105,10 @@ describe('contact changes pushed by the sandbox', () => {
     expect(before.body?.name).toBe('李四');
     await t.sandbox.control.updateUser('lisi', { name: '李思' });
     expect(
-      await within(1_000, async () => {
+      await eventually(async () => {
         const me = await t.call('GET', '/v1/me', { token: String(session.accessToken) });
         return me.body?.name === '李思';
-      }),
+      }, 1_000),
     ).toBe(true);
     expect(await verifies(session.accessToken)).toBe(204);
   });
@@ -116,7 +117,10 @@ describe('contact changes pushed by the sandbox', () => {
     const session = await t.login('xuqiang');
     await t.sandbox.control.updateUser('xuqiang', { newUserid: 'xuqiang2' });
     expect(
-      await within(1_000, async () => appliedLines().some((line) => line.includes('"renamedSessions":1'))),
+      await eventually(
+        async () => appliedLines().some((line) => line.includes('"renamedSessions":1')),
+        1_000,
+      ),
     ).toBe(true);
     const refresh = await t.call('POST', '/v1/sessions/refresh', {
       body: { refreshToken: session.refreshToken },
@@ -136,8 +140,8 @@ describe('POST /v1/callback', () => {
     const second = await postCallback(t.gateway.url, sealed, 'application/xml; charset=utf-8');
     expect(first).toEqual({ status: 200, text: '' });
     expect(second).toEqual({ status: 200, text: '' });
-    expect(await within(1_000, async () => (await verifies(session.accessToken)) === 401)).toBe(true);
-    await within(200, async () => false);
+    expect(await eventually(async () => (await verifies(session.accessToken)) === 401, 1_000)).toBe(true);
+    await eventually(async () => false, 200);
     const applied = appliedLines().slice(appliedBefore);
     expect(applied).toHaveLength(1);
     expect(applied[0]).toContain('"revokedSessions":1');
@@ -252,7 +256,7 @@ describe('POST /v1/callback', () => {
 
 describe('without callback settings', () => {
   it('has no /v1/callback route', async () => {
-    const plain = await startTestGateway();
+    const plain = await startGatewayUnderTest();
     try {
       expect((await plain.call('GET', '/v1/callback')).status).toBe(404);
     } finally {
@@ -286,7 +290,7 @@ describe('sandbox mode (npm start)', () => {
       expect(await verify()).toBe(204);
       const deleted = await fetch(`${sandboxUrl}/__sandbox/directory/users/sunli`, { method: 'DELETE' });
       expect(deleted.status).toBe(200);
-      expect(await within(1_000, async () => (await verify()) === 401)).toBe(true);
+      expect(await eventually(async () => (await verify()) === 401, 1_000)).toBe(true);
     } finally {
       await gateway.close();
       rmSync(dataDir, { recursive: true, force: true });

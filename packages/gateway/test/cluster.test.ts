@@ -8,11 +8,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSandbox, DEMO_CORP_ID, type Sandbox } from '@wecom-auth/sandbox';
+import {
+  type ChildGateway,
+  demoGatewayEnv,
+  eventually,
+  exchangeJson,
+  flushDatabase,
+  freePort,
+  type JsonAnswer,
+  redisForTests,
+  ScratchRedis,
+  spawnGateway,
+} from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChildGateway, spawnGateway } from './child-gateway.js';
-import { demoGatewayEnv } from './demo-env.js';
-import { exchangeJson, type JsonAnswer } from './json-exchange.js';
-import { eventually, flushDatabase, freePort, redisForTests, ScratchRedis } from './redis-fixtures.js';
 
 const redis = await redisForTests('the cluster tests', 11);
 
@@ -52,7 +60,7 @@ let sandbox: Sandbox;
 let activeUsers: string[] = [];
 
 beforeAll(async () => {
-  if (redis.unreachable !== undefined) return;
+  if (redis.unreachable) return;
   sandbox = await createSandbox({ port: 0 });
   activeUsers =
     sandbox.control
@@ -73,7 +81,7 @@ async function login(gateway: ChildGateway, userid: string): Promise<Answer> {
   });
 }
 
-describe.skipIf(redis.unreachable !== undefined)('four gateway processes sharing one Redis', () => {
+describe.skipIf(redis.unreachable)('four gateway processes sharing one Redis', () => {
   let gateways: ChildGateway[] = [];
 
   beforeAll(async () => {
@@ -145,95 +153,92 @@ describe.skipIf(redis.unreachable !== undefined)('four gateway processes sharing
   });
 });
 
-describe.skipIf(redis.unreachable !== undefined)(
-  'Redis killed and restarted under two gateway processes',
-  () => {
-    let scratch: ScratchRedis;
-    let dataDir: string;
-    let gateways: ChildGateway[] = [];
+describe.skipIf(redis.unreachable)('Redis killed and restarted under two gateway processes', () => {
+  let scratch: ScratchRedis;
+  let dataDir: string;
+  let gateways: ChildGateway[] = [];
 
-    beforeAll(async () => {
-      dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-cluster-redis-'));
-      // appendfsync always: every acknowledged write is on disk before Redis answers, so a kill -9 loses nothing.
-      scratch = new ScratchRedis(await freePort(), { dir: dataDir, appendFsync: 'always' });
-      await scratch.start();
-      gateways = await Promise.all(
-        Array.from({ length: 2 }, () => spawnGateway(gatewayEnv(sandbox, scratch.url))),
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-cluster-redis-'));
+    // appendfsync always: every acknowledged write is on disk before Redis answers, so a kill -9 loses nothing.
+    scratch = new ScratchRedis(await freePort(), { dir: dataDir, appendFsync: 'always' });
+    await scratch.start();
+    gateways = await Promise.all(
+      Array.from({ length: 2 }, () => spawnGateway(gatewayEnv(sandbox, scratch.url))),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(gateways.map((gateway) => gateway.kill('SIGTERM')));
+    await scratch?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers 503, never 500, while Redis is away, and recovers by itself with nothing acknowledged lost', async () => {
+    const [first, second] = gateways as [ChildGateway, ChildGateway];
+    const seen: number[] = [];
+    const track = async (answer: Promise<Answer>): Promise<Answer> => {
+      const settled = await answer;
+      seen.push(settled.status);
+      return settled;
+    };
+
+    const before = await track(login(first, 'zhangsan'));
+    expect(before.status).toBe(201);
+    const refreshToken = before.body?.refreshToken as string;
+    const accessToken = before.body?.accessToken as string;
+
+    await scratch.stop();
+    // Every kind of request, on both instances, until both report the store lost.
+    const lost = await eventually(async () => {
+      const answers = await Promise.all(
+        [first, second].flatMap((gateway) => [
+          track(send(`${gateway.url}/readyz`)),
+          track(send(`${gateway.url}/v1/verify`, { token: accessToken })),
+          track(login(gateway, 'lisi')),
+        ]),
       );
-    }, 60_000);
+      return answers.every((answer) => answer.status === 503);
+    }, 10_000);
+    expect(lost).toBe(true);
+    const refused = await track(login(second, 'lisi'));
+    expect(refused.body).toMatchObject({ error: 'store_unavailable' });
+    const logout = await track(
+      send(`${first.url}/v1/sessions/current`, { method: 'DELETE', token: accessToken }),
+    );
+    expect(logout.status).toBe(503);
 
-    afterAll(async () => {
-      await Promise.all(gateways.map((gateway) => gateway.kill('SIGTERM')));
-      await scratch?.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
-
-    it('answers 503, never 500, while Redis is away, and recovers by itself with nothing acknowledged lost', async () => {
-      const [first, second] = gateways as [ChildGateway, ChildGateway];
-      const seen: number[] = [];
-      const track = async (answer: Promise<Answer>): Promise<Answer> => {
-        const settled = await answer;
-        seen.push(settled.status);
-        return settled;
-      };
-
-      const before = await track(login(first, 'zhangsan'));
-      expect(before.status).toBe(201);
-      const refreshToken = before.body?.refreshToken as string;
-      const accessToken = before.body?.accessToken as string;
-
-      await scratch.stop();
-      // Every kind of request, on both instances, until both report the store lost.
-      const lost = await eventually(async () => {
+    await scratch.start();
+    const recovered = await eventually(
+      async () => {
         const answers = await Promise.all(
-          [first, second].flatMap((gateway) => [
-            track(send(`${gateway.url}/readyz`)),
-            track(send(`${gateway.url}/v1/verify`, { token: accessToken })),
-            track(login(gateway, 'lisi')),
-          ]),
+          [first, second].map((gateway) => track(send(`${gateway.url}/readyz`))),
         );
-        return answers.every((answer) => answer.status === 503);
-      }, 10_000);
-      expect(lost).toBe(true);
-      const refused = await track(login(second, 'lisi'));
-      expect(refused.body).toMatchObject({ error: 'store_unavailable' });
-      const logout = await track(
-        send(`${first.url}/v1/sessions/current`, { method: 'DELETE', token: accessToken }),
-      );
-      expect(logout.status).toBe(503);
+        return answers.every((answer) => answer.status === 200);
+      },
+      20_000,
+      100,
+    );
+    expect(recovered).toBe(true);
 
-      await scratch.start();
-      const recovered = await eventually(
-        async () => {
-          const answers = await Promise.all(
-            [first, second].map((gateway) => track(send(`${gateway.url}/readyz`))),
-          );
-          return answers.every((answer) => answer.status === 200);
-        },
-        20_000,
-        100,
-      );
-      expect(recovered).toBe(true);
+    // The session acknowledged before the crash is still there: its token verifies and its refresh rotates.
+    expect((await track(send(`${second.url}/v1/verify`, { token: accessToken }))).status).toBe(204);
+    const refreshed = await track(
+      send(`${second.url}/v1/sessions/refresh`, { method: 'POST', body: { refreshToken } }),
+    );
+    expect(refreshed.status).toBe(200);
+    expect((await track(login(second, 'lisi'))).status).toBe(201);
 
-      // The session acknowledged before the crash is still there: its token verifies and its refresh rotates.
-      expect((await track(send(`${second.url}/v1/verify`, { token: accessToken }))).status).toBe(204);
-      const refreshed = await track(
-        send(`${second.url}/v1/sessions/refresh`, { method: 'POST', body: { refreshToken } }),
-      );
-      expect(refreshed.status).toBe(200);
-      expect((await track(login(second, 'lisi'))).status).toBe(201);
-
-      // Revocations travel again after the reconnect.
-      const next = refreshed.body?.accessToken as string;
-      expect(
-        (await track(send(`${second.url}/v1/sessions/current`, { method: 'DELETE', token: next }))).status,
-      ).toBe(204);
-      const propagated = await eventually(
-        async () => (await track(send(`${first.url}/v1/verify`, { token: next }))).status === 401,
-        1_000,
-      );
-      expect(propagated).toBe(true);
-      expect(seen.filter((status) => status >= 500 && status !== 503)).toEqual([]);
-    }, 60_000);
-  },
-);
+    // Revocations travel again after the reconnect.
+    const next = refreshed.body?.accessToken as string;
+    expect(
+      (await track(send(`${second.url}/v1/sessions/current`, { method: 'DELETE', token: next }))).status,
+    ).toBe(204);
+    const propagated = await eventually(
+      async () => (await track(send(`${first.url}/v1/verify`, { token: next }))).status === 401,
+      1_000,
+    );
+    expect(propagated).toBe(true);
+    expect(seen.filter((status) => status >= 500 && status !== 503)).toEqual([]);
+  }, 60_000);
+});

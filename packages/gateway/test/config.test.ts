@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '@wecom-auth/gateway';
+import { gatewayCliArgs } from '@wecom-auth/testing';
 import { describe, expect, it } from 'vitest';
 import { renderSettingsTable } from '../src/config/settings.js';
 
@@ -141,16 +141,11 @@ describe('configuration', () => {
   );
 
   it('the CLI exits with code 2 and the list, without a stack trace', () => {
-    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-    const result = spawnSync(
-      process.execPath,
-      ['--conditions=@wecom-auth/source', '--import', 'tsx', cli, 'serve'],
-      {
-        env: { ...process.env, PORT: 'x', WECOM_CORP_ID: 'nope' },
-        encoding: 'utf8',
-        timeout: 20_000,
-      },
-    );
+    const result = spawnSync(process.execPath, gatewayCliArgs('serve'), {
+      env: { ...process.env, PORT: 'x', WECOM_CORP_ID: 'nope' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('Invalid configuration:');
     expect(result.stderr).toContain('PORT:');

@@ -1,29 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
+import type { Sandbox } from '@wecom-auth/sandbox';
+import { type SandboxAndDatabase, spawnGateway, startSandboxAndDatabase } from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnGateway } from './child-gateway.js';
-import { demoGatewayEnv } from './demo-env.js';
 
+let bed: SandboxAndDatabase;
 let sandbox: Sandbox;
-let dataDir: string;
 
 beforeAll(async () => {
-  sandbox = await createSandbox({ port: 0 });
-  dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-durability-'));
+  bed = await startSandboxAndDatabase();
+  sandbox = bed.sandbox;
 });
 
 afterAll(async () => {
-  await sandbox?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await bed?.close();
 });
 
 describe('durability on the SQLite default', () => {
   it('a session answered with 201 survives kill -9 of the gateway and a restart', async () => {
     const env = {
-      ...demoGatewayEnv(sandbox.url),
-      WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
+      ...bed.gatewayEnv,
     };
     const first = await spawnGateway(env);
     const sessions: { accessToken: string; refreshToken: string }[] = [];

@@ -3,18 +3,18 @@
  * an error, and give each code a status that is an error.
  */
 import { gatewayErrorCatalog, gatewayErrorCodes } from '@wecom-auth/gateway';
+import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorResponses } from '../src/routes/schemas.js';
-import { startTestGateway, type TestGateway } from './harness.js';
 
 const catalogStatuses: ReadonlySet<number> = new Set(
   Object.values(gatewayErrorCatalog).map((entry): number => entry.status),
 );
 
 describe('the error catalog', () => {
-  let t: TestGateway;
+  let t: GatewayUnderTest;
   beforeAll(async () => {
-    t = await startTestGateway();
+    t = await startGatewayUnderTest();
   });
   afterAll(() => t.close());
 

@@ -1,15 +1,16 @@
 import { DEMO_APP, DEMO_CORP_ID, OTHER_CORP_ID } from '@wecom-auth/sandbox';
+import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSealer, deriveDataKey } from '../src/sessions/data-sealer.js';
-import { startTestGateway, type TestGateway } from './harness.js';
 
-let t: TestGateway;
+let t: GatewayUnderTest;
 /** Every credential seen during the suite; none may appear in a log line or a response it did not belong to. */
 const secrets = new Set<string>([DEMO_APP.secret]);
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  // A WeCom deadline short enough for the timeout test to be quick.
+  t = await startGatewayUnderTest({ env: { WECOM_TIMEOUT_MS: '1000' } });
 });
 
 afterAll(async () => {
@@ -23,7 +24,7 @@ async function rememberSessionSecrets(accessToken: string): Promise<void> {
     const sealer = createDataSealer(deriveDataKey({ configuredKey: undefined, secret: DEMO_APP.secret }));
     secrets.add(sealer.open(record.sessionKeyCiphertext, 'session_key'));
   }
-  secrets.add(await t.gateway.services.wecom.accessToken.getToken());
+  secrets.add(await t.gateway.services.corps.defaultClient().accessToken.getToken());
 }
 
 describe('login flow, end to end over HTTP', () => {

@@ -9,9 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_CORP_ID } from '@wecom-auth/sandbox';
+import {
+  eventually,
+  freePort,
+  type GatewayUnderTest,
+  serviceAvailable,
+  startGatewayUnderTest,
+} from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './harness.js';
-import { eventually, freePort } from './redis-fixtures.js';
 
 const exampleConfig = fileURLToPath(new URL('../../../examples/nginx/wecom-auth.conf', import.meta.url));
 
@@ -27,11 +32,10 @@ function findNginx(): string | undefined {
 }
 
 const nginxBinary = findNginx();
-if (nginxBinary === undefined) {
-  if (process.env.CI === 'true')
-    throw new Error('nginx is not installed; CI requires it (apt-get install nginx-light)');
-  console.warn('Skipping the nginx forward-auth test: nginx is not installed (apt-get install nginx-light)');
-}
+serviceAvailable(
+  'the nginx forward-auth test',
+  nginxBinary === undefined ? 'nginx is not installed (apt-get install nginx-light)' : undefined,
+);
 
 /** The example, pointed at this test's gateway and upstream and listening on a spare local port. */
 function siteConfig(gatewayUrl: string, upstreamPort: number, listenPort: number): string {
@@ -70,7 +74,7 @@ http {
 }
 
 describe.skipIf(nginxBinary === undefined)('nginx auth_request in front of the gateway', () => {
-  let t: TestGateway;
+  let t: GatewayUnderTest;
   let upstream: Server;
   let nginx: ChildProcess;
   let dir: string;
@@ -79,7 +83,7 @@ describe.skipIf(nginxBinary === undefined)('nginx auth_request in front of the g
   const seen: IncomingHttpHeaders[] = [];
 
   beforeAll(async () => {
-    t = await startTestGateway({ env: { TRUST_PROXY: 'true' } });
+    t = await startGatewayUnderTest({ env: { TRUST_PROXY: 'true' } });
     upstream = createServer((request, response) => {
       seen.push(request.headers);
       response.setHeader('content-type', 'application/json');

@@ -1,11 +1,13 @@
+import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './harness.js';
 
-let t: TestGateway;
+let t: GatewayUnderTest;
 
 beforeAll(async () => {
-  t = await startTestGateway({ env: { LOGIN_RATE_LIMIT: '3', CORS_ORIGINS: 'https://console.example' } });
+  t = await startGatewayUnderTest({
+    env: { LOGIN_RATE_LIMIT: '3', CORS_ORIGINS: 'https://console.example' },
+  });
 });
 
 afterAll(async () => {
@@ -96,7 +98,7 @@ describe('operations endpoints', () => {
   });
 
   it('limits logins per IP with 429 rate_limited and Retry-After, leaving other endpoints alone', async () => {
-    let limited: Awaited<ReturnType<TestGateway['call']>> | undefined;
+    let limited: Awaited<ReturnType<GatewayUnderTest['call']>> | undefined;
     for (let i = 0; i < 6 && !limited; i++) {
       const response = await t.call('POST', '/v1/sessions', { body: { code: t.code('zhangsan') } });
       if (response.status === 429) limited = response;

@@ -3,32 +3,32 @@
  * revokes a session, and the login limit counted in Redis across instances.
  */
 import { createSandbox, DEMO_APP, type Sandbox } from '@wecom-auth/sandbox';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
   flushDatabase,
   freePort,
-  type InProcessGateway,
+  type GatewayUnderTest,
   REDIS_HOST_PORT,
   redisForTests,
   ScratchRedis,
   SeverableLink,
   startRedisGateway,
-} from './redis-fixtures.js';
+} from '@wecom-auth/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const redis = await redisForTests('the Redis fault tests', 12);
 
 let sandbox: Sandbox;
-const opened: InProcessGateway[] = [];
+const opened: GatewayUnderTest[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
-async function open(redisUrl: string, env: Record<string, string> = {}): Promise<InProcessGateway> {
+async function open(redisUrl: string, env: Record<string, string> = {}): Promise<GatewayUnderTest> {
   const gateway = await startRedisGateway(sandbox, redisUrl, env);
   opened.push(gateway);
   return gateway;
 }
 
-describe.skipIf(redis.unreachable !== undefined)('Redis faults', () => {
+describe.skipIf(redis.unreachable)('Redis faults', () => {
   beforeAll(async () => {
     sandbox = await createSandbox({ port: 0 });
     await flushDatabase(redis.url);
@@ -66,7 +66,7 @@ describe.skipIf(redis.unreachable !== undefined)('Redis faults', () => {
       code: 'store_unavailable',
     });
 
-    const login = await gateway.login('zhangsan');
+    const login = await gateway.attemptLogin('zhangsan');
     expect(login.status).toBe(503);
     expect(login.body).toMatchObject({ error: 'store_unavailable', requestId: expect.any(String) });
     expect((await gateway.call('GET', '/v1/verify', { token: 'a'.repeat(40) })).status).toBe(503);
@@ -80,7 +80,7 @@ describe.skipIf(redis.unreachable !== undefined)('Redis faults', () => {
     );
     expect(ready).toBe(true);
     expect(gateway.gateway.storeState()).toBe('up');
-    expect((await gateway.login('zhangsan')).status).toBe(201);
+    expect((await gateway.attemptLogin('zhangsan')).status).toBe(201);
     expect(gateway.logs.some((entry) => entry.includes('store reachable: the gateway is ready'))).toBe(true);
     expect(gateway.logs.join('\n')).not.toContain(DEMO_APP.secret);
   });
@@ -91,14 +91,14 @@ describe.skipIf(redis.unreachable !== undefined)('Redis faults', () => {
     const connected = await open(redis.url);
     const isolated = await open(`redis://127.0.0.1:${link.port}/12`);
 
-    const session = await connected.login('zhangsan');
+    const session = await connected.attemptLogin('zhangsan');
     expect(session.status).toBe(201);
     const token = session.body?.accessToken as string;
     expect((await isolated.call('GET', '/v1/verify', { token })).status).toBe(204);
 
     link.sever();
     // The instance notices at its next store check; from then on it refuses tokens rather than trust its mirror.
-    let refused: Awaited<ReturnType<InProcessGateway['call']>> | undefined;
+    let refused: Awaited<ReturnType<GatewayUnderTest['call']>> | undefined;
     const noticed = await eventually(
       async () => {
         refused = await isolated.call('GET', '/v1/verify', { token });
@@ -143,13 +143,13 @@ describe.skipIf(redis.unreachable !== undefined)('Redis faults', () => {
     cleanups.push(() => scratch.stop());
     await scratch.start();
     const gateway = await open(scratch.url);
-    const session = await gateway.login('zhangsan');
+    const session = await gateway.attemptLogin('zhangsan');
     expect(session.status).toBe(201);
     const refreshToken = session.body?.refreshToken as string;
 
     scratch.pause();
     // Each call is aborted (failing the test) if the gateway holds it instead of answering.
-    const login = await gateway.login('lisi');
+    const login = await gateway.attemptLogin('lisi');
     expect(login.status).toBe(503);
     expect(login.body).toMatchObject({ error: 'store_unavailable' });
     const refresh = await gateway.call('POST', '/v1/sessions/refresh', { body: { refreshToken } });
@@ -170,7 +170,7 @@ describe.skipIf(redis.unreachable !== undefined)('Redis faults', () => {
     const keyOne = Buffer.alloc(32, 1).toString('base64');
     const keyTwo = Buffer.alloc(32, 2).toString('base64');
     const first = await open(redis.url, { WECOM_AUTH_DATA_KEY: keyOne });
-    expect((await first.login('zhangsan')).status).toBe(201);
+    expect((await first.attemptLogin('zhangsan')).status).toBe(201);
     await expect(startRedisGateway(sandbox, redis.url, { WECOM_AUTH_DATA_KEY: keyTwo })).rejects.toThrow(
       /unsupported state or unable to authenticate data/i,
     );
@@ -183,7 +183,7 @@ describe.skipIf(redis.unreachable !== undefined)('Redis faults', () => {
     const statuses: number[] = [];
     for (let index = 0; index < 8; index++) {
       const gateway = index % 2 === 0 ? first : second;
-      const answer = await gateway.login('lisi');
+      const answer = await gateway.attemptLogin('lisi');
       statuses.push(answer.status);
       if (answer.status === 429) expect(answer.body).toMatchObject({ error: 'rate_limited' });
     }

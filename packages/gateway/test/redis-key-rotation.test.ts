@@ -3,34 +3,29 @@
  * themselves, sign with it, and keep verifying the tokens signed before the rotation.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createSandbox, DEMO_APP, type Sandbox } from '@wecom-auth/sandbox';
-import { decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoGatewayEnv } from './demo-env.js';
 import {
+  demoGatewayEnv,
   eventually,
   flushDatabase,
-  type InProcessGateway,
+  type GatewayUnderTest,
+  gatewayCliArgs,
   redisForTests,
   startRedisGateway,
-} from './redis-fixtures.js';
+} from '@wecom-auth/testing';
+import { decodeProtectedHeader } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const redis = await redisForTests('the key rotation tests', 14);
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 function runCli(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@wecom-auth/source', '--import', 'tsx', cli, ...args],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, gatewayCliArgs(...args), {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -41,9 +36,9 @@ function runCli(
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
 }
 
-describe.skipIf(redis.unreachable !== undefined)('rotate-keys across running instances', () => {
+describe.skipIf(redis.unreachable)('rotate-keys across running instances', () => {
   let sandbox: Sandbox;
-  let gateways: InProcessGateway[] = [];
+  let gateways: GatewayUnderTest[] = [];
 
   beforeAll(async () => {
     await flushDatabase(redis.url);
@@ -60,8 +55,8 @@ describe.skipIf(redis.unreachable !== undefined)('rotate-keys across running ins
   });
 
   it('both instances switch to the new key and still accept tokens signed with the old one', async () => {
-    const [first, second] = gateways as [InProcessGateway, InProcessGateway];
-    const before = await first.login('zhangsan');
+    const [first, second] = gateways as [GatewayUnderTest, GatewayUnderTest];
+    const before = await first.attemptLogin('zhangsan');
     expect(before.status).toBe(201);
     const oldToken = before.body?.accessToken as string;
     const oldKid = decodeProtectedHeader(oldToken).kid;
@@ -89,7 +84,7 @@ describe.skipIf(redis.unreachable !== undefined)('rotate-keys across running ins
       expect(jwks.keys.map((key) => key.kid)).toContain(oldKid);
     }
 
-    const after = await second.login('lisi');
+    const after = await second.attemptLogin('lisi');
     expect(after.status).toBe(201);
     const newToken = after.body?.accessToken as string;
     expect(decodeProtectedHeader(newToken).kid).toBe(newKid);

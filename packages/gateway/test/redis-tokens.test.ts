@@ -5,25 +5,25 @@
  */
 import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
 import { createRedisStore } from '@wecom-auth/store';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { spawnGateway } from './child-gateway.js';
-import { demoGatewayEnv } from './demo-env.js';
 import {
+  demoGatewayEnv,
   eventually,
   flushDatabase,
-  type InProcessGateway,
+  type GatewayUnderTest,
   redisForTests,
+  spawnGateway,
   startRedisGateway,
-} from './redis-fixtures.js';
+} from '@wecom-auth/testing';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const redis = await redisForTests('the shared access_token tests', 13);
 
 let sandbox: Sandbox;
 let admin: Redis;
-const opened: InProcessGateway[] = [];
+const opened: GatewayUnderTest[] = [];
 
-async function open(env: Record<string, string> = {}): Promise<InProcessGateway> {
+async function open(env: Record<string, string> = {}): Promise<GatewayUnderTest> {
   const gateway = await startRedisGateway(sandbox, redis.url, env);
   opened.push(gateway);
   return gateway;
@@ -43,7 +43,7 @@ async function storedToken(): Promise<string | undefined> {
   return keys[0] === undefined ? undefined : ((await admin.hget(keys[0], 'token')) ?? undefined);
 }
 
-describe.skipIf(redis.unreachable !== undefined)('the access_token shared through Redis', () => {
+describe.skipIf(redis.unreachable)('the access_token shared through Redis', () => {
   beforeAll(async () => {
     sandbox = await createSandbox({ port: 0 });
     admin = new Redis(redis.url);
@@ -87,7 +87,7 @@ describe.skipIf(redis.unreachable !== undefined)('the access_token shared throug
     await pending;
 
     const survivor = await open({ WECOM_TIMEOUT_MS: '1500' });
-    const login = await survivor.login('lisi');
+    const login = await survivor.attemptLogin('lisi');
     expect(login.status).toBe(201);
     // It fetched the token itself, once, after giving up on the dead holder.
     const metrics = await fetch(`${survivor.gateway.url}/metrics`).then((response) => response.text());
@@ -100,11 +100,11 @@ describe.skipIf(redis.unreachable !== undefined)('the access_token shared throug
     sandbox.control.addFault({ path: '/cgi-bin/gettoken', delayMs: 300, count: 1 });
     const first = await open({ WECOM_TIMEOUT_MS: '10000' });
     const second = await open({ WECOM_TIMEOUT_MS: '10000' });
-    const leading = first.login('zhangsan');
+    const leading = first.attemptLogin('zhangsan');
     expect(await eventually(() => (sandbox.control.faults()[0]?.hits ?? 0) === 1, 5_000, 5)).toBe(true);
     // The lock is held by the first instance now; every login of the second must wait for its token.
     const followers = ['lisi', 'zhangsan', 'lisi', 'zhangsan'].map((user, index) =>
-      (index % 2 === 0 ? second : first).login(user),
+      (index % 2 === 0 ? second : first).attemptLogin(user),
     );
     const answers = await Promise.all([leading, ...followers]);
     expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 201, 201]);
@@ -146,14 +146,14 @@ describe.skipIf(redis.unreachable !== undefined)('the access_token shared throug
     async (_errcode, fault) => {
       const first = await open();
       const second = await open();
-      expect((await first.login('zhangsan')).status).toBe(201);
-      expect((await second.login('lisi')).status).toBe(201);
+      expect((await first.attemptLogin('zhangsan')).status).toBe(201);
+      expect((await second.attemptLogin('lisi')).status).toBe(201);
       expect(gettokens()).toBe(1);
       const original = await storedToken();
 
       sandbox.control[fault]();
       // The first instance meets the refusal, drops the token from Redis and fetches a new one.
-      expect((await first.login('zhangsan')).status).toBe(201);
+      expect((await first.attemptLogin('zhangsan')).status).toBe(201);
       expect(gettokens()).toBe(2);
       const replacement = await storedToken();
       expect(replacement).toBeDefined();
@@ -161,10 +161,10 @@ describe.skipIf(redis.unreachable !== undefined)('the access_token shared throug
 
       // The second still holds the refused token in memory: its compare-and-delete must leave the new one alone
       // and adopt it, not fetch a third.
-      expect((await second.login('lisi')).status).toBe(201);
+      expect((await second.attemptLogin('lisi')).status).toBe(201);
       expect(gettokens()).toBe(2);
       expect(await storedToken()).toBe(replacement);
-      expect(await second.gateway.services.wecom.accessToken.getToken()).toBe(replacement);
+      expect(await second.gateway.services.corps.defaultClient().accessToken.getToken()).toBe(replacement);
     },
   );
 });

@@ -3,8 +3,9 @@
  * and 4 unused ones; a decoder ignores those, so a signature whose last character differs only in them decodes to
  * the same bytes. Such a token is refused on its first verification and when the canonical one is already cached.
  */
+
+import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './harness.js';
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -16,9 +17,9 @@ function withLowBitsFlipped(token: string): string {
 }
 
 describe('access token encoding', () => {
-  let t: TestGateway;
+  let t: GatewayUnderTest;
   beforeAll(async () => {
-    t = await startTestGateway();
+    t = await startGatewayUnderTest();
   });
   afterAll(() => t.close());
 

@@ -2,22 +2,23 @@
  * TRUST_PROXY decides whose `X-Forwarded-For` is believed. The login rate limit is keyed on the client address, so
  * with a limit of one login a minute a second request from the same client is 429 and one from another is not.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './harness.js';
 
-let t: TestGateway | undefined;
+import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+
+let t: GatewayUnderTest | undefined;
 afterEach(async () => {
   await t?.close();
   t = undefined;
 });
 
-async function gatewayTrusting(trustProxy: string): Promise<TestGateway> {
-  t = await startTestGateway({ env: { TRUST_PROXY: trustProxy, LOGIN_RATE_LIMIT: '1' } });
+async function gatewayTrusting(trustProxy: string): Promise<GatewayUnderTest> {
+  t = await startGatewayUnderTest({ env: { TRUST_PROXY: trustProxy, LOGIN_RATE_LIMIT: '1' } });
   return t;
 }
 
 /** The status of a login (an empty body: 400 when let through) from a peer, with a forwarded-for header. */
-async function loginStatus(gateway: TestGateway, peer: string, forwardedFor?: string): Promise<number> {
+async function loginStatus(gateway: GatewayUnderTest, peer: string, forwardedFor?: string): Promise<number> {
   const answer = await gateway.gateway.app.inject({
     method: 'POST',
     url: '/v1/sessions',

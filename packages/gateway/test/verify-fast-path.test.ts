@@ -4,11 +4,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGatewayMetrics } from '@wecom-auth/gateway';
+import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifyFastPath } from '../src/routes/verify-fast-path.js';
 import type { AccessTokenClaims } from '../src/sessions/token-issuer.js';
-import { startTestGateway, type TestGateway } from './harness.js';
 
 const volatileHeaders = new Set(['x-request-id', 'date', 'keep-alive', 'connection']);
 const stableHeaders = (headers: Headers): Record<string, string> =>
@@ -17,10 +17,10 @@ const requestLines = (logs: readonly string[]): Record<string, unknown>[] =>
   logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'request');
 
 describe('GET /v1/verify through the fast path and through Fastify', () => {
-  let t: TestGateway;
+  let t: GatewayUnderTest;
   let token: string;
   beforeAll(async () => {
-    t = await startTestGateway({ env: { CORS_ORIGINS: 'https://app.example.com' } });
+    t = await startGatewayUnderTest({ env: { CORS_ORIGINS: 'https://app.example.com' } });
     token = (await t.login('zhangsan')).accessToken as string;
   });
   afterAll(() => t.close());

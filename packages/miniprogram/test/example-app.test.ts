@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
+import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageDir } from './support/built-sdk.js';
-import { type GatewayWithClock, startGatewayWithClock } from './support/gateway-with-clock.js';
 import { createSimulatedWx, type SimulatedWx } from './support/simulated-wx.js';
 
 const exampleDir = join(packageDir, '..', '..', 'examples', 'miniprogram');
@@ -23,14 +23,14 @@ interface PageInstance {
   login(): void;
 }
 
-let t: GatewayWithClock;
+let t: GatewayUnderTest;
 
 beforeAll(async () => {
   execFileSync(process.execPath, ['build.mjs', '--bundle-only', '--copy-to-example'], {
     cwd: packageDir,
     encoding: 'utf8',
   });
-  t = await startGatewayWithClock();
+  t = await startGatewayUnderTest({ env: { LOG_LEVEL: 'info' } });
 });
 
 afterAll(async () => {

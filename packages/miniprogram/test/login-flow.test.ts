@@ -3,21 +3,21 @@
  */
 import { createServer } from 'node:net';
 import { DEMO_CORP_ID } from '@wecom-auth/sandbox';
+import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LogoutEvent, Session, WecomAuth } from '../src/index.js';
 import { loadBuiltSdk, type Sdk } from './support/built-sdk.js';
-import { type GatewayWithClock, startGatewayWithClock } from './support/gateway-with-clock.js';
 import { createSimulatedWx, type SimulatedWx } from './support/simulated-wx.js';
 
 const STORAGE_KEY = 'wecom-auth:session';
 const CODE_EXCHANGE = '/cgi-bin/miniprogram/jscode2session';
 
 let sdk: Sdk;
-let t: GatewayWithClock;
+let t: GatewayUnderTest;
 
 beforeAll(async () => {
   sdk = loadBuiltSdk();
-  t = await startGatewayWithClock();
+  t = await startGatewayUnderTest({ env: { LOG_LEVEL: 'info' } });
 });
 
 afterAll(async () => {
@@ -138,7 +138,7 @@ describe('the SDK against a real gateway', () => {
     const auth = sdk.createAuth({ baseUrl: t.gateway.url, wx });
     const { session } = await auth.login();
 
-    t.advance(1_000); // past the 900 s access-token lifetime, on the gateway's clock only
+    t.advanceClock(1_000_000); // past the 900 s access-token lifetime, on the gateway's clock only
     const responses = await Promise.all([
       auth.request({ url: '/v1/me' }),
       auth.request({ url: `${t.gateway.url}/v1/verify` }),

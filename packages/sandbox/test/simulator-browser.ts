@@ -5,18 +5,15 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serviceAvailable } from '@wecom-auth/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-/** Whether the browser suite runs; throws on CI when Chromium is missing. */
+/** Whether the browser suite runs (see `serviceAvailable`); throws on CI when Chromium is missing. */
 export function chromiumAvailable(path = CHROMIUM_PATH, ci = process.env.CI): boolean {
-  if (existsSync(path)) return true;
-  if (ci === 'true') {
-    throw new Error(`${path} is missing: install Debian's chromium package to run the browser tests`);
-  }
-  console.warn(`simulator browser tests skipped: ${path} is missing (apt-get install chromium)`);
-  return false;
+  const problem = existsSync(path) ? undefined : `${path} is missing (apt-get install chromium)`;
+  return serviceAvailable('the simulator browser tests', problem, ci);
 }
 
 export interface Browser {

@@ -1,5 +1,5 @@
 /**
- * fast-check arbitraries of HTTP requests to the gateway: every route it registers, unknown paths and methods, odd
+ * fast-check arbitraries of HTTP requests to the gateway: every route it documents, unknown paths and methods, odd
  * encodings, lying content types, absent/huge/duplicate/tampered authorization, bad JSON, wrong types, deep nesting,
  * bodies up to and over the body limit, and a share of well-formed requests (fresh codes, live tokens, signed
  * callbacks) so the success paths run too. Requests are described as data; `fuzz-volume.test.ts` resolves the
@@ -7,28 +7,11 @@
  */
 import fc from 'fast-check';
 
-/** Every route the gateway registers (routes/*.ts, app.ts), the documentation UI included. */
-export const knownPaths = [
-  '/v1/sessions',
-  '/v1/sessions/refresh',
-  '/v1/sessions/current',
-  '/v1/me',
-  '/v1/me/decrypt',
-  '/v1/verify',
-  '/v1/callback',
-  '/.well-known/jwks.json',
-  '/healthz',
-  '/readyz',
-] as const;
+/** Documented routes whose answers are large: drawn rarely, so the evidence of 10,000 answers stays small. */
+const heavyDocumentedPaths: ReadonlySet<string> = new Set(['/metrics']);
 
-/** Routes whose answers are large: drawn rarely, so the evidence of 10,000 answers stays small. */
-export const heavyPaths = [
-  '/metrics',
-  '/openapi.json',
-  '/docs',
-  '/docs/static/index.html',
-  '/docs/json',
-] as const;
+/** The OpenAPI document and the documentation UI, which the document does not list: large answers too. */
+const documentationPaths = ['/openapi.json', '/docs', '/docs/static/index.html', '/docs/json'] as const;
 
 /** The gateway's body limit (app.ts). */
 export const bodyLimitBytes = 128 * 1024;
@@ -96,26 +79,31 @@ const routeVariants: Readonly<Record<string, (path: string, at: number) => strin
   upper: (p) => p.toUpperCase(),
 };
 
-const path = fc.oneof(
-  { weight: 10, arbitrary: fc.constantFrom(...knownPaths) },
-  { weight: 1, arbitrary: fc.constantFrom(...heavyPaths) },
-  {
-    weight: 3,
-    arbitrary: fc
-      .tuple(fc.constantFrom(...knownPaths), fc.constantFrom('/', ''), oddSegment)
-      .map(([known, separator, suffix]) => `${known}${separator}${suffix}`),
-  },
-  {
-    weight: 2,
-    // Known routes with one character percent-encoded, doubled slashes, a trailing slash or another case.
-    arbitrary: fc
-      .tuple(fc.constantFrom(...knownPaths), fc.nat(), fc.constantFrom(...Object.keys(routeVariants)))
-      .map(([known, at, how]) => (routeVariants[how] ?? ((p: string) => p))(known, at)),
-  },
-  { weight: 2, arbitrary: fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`)) },
-  { weight: 1, arbitrary: fc.nat({ max: 6_000 }).map((n) => `/v1/${'a'.repeat(n)}`) },
-  { weight: 1, arbitrary: fc.constantFrom(...undecodablePaths) },
-);
+/** Paths around the routes the gateway documents (`documented`, from its OpenAPI document). */
+function pathAround(documented: readonly string[]): fc.Arbitrary<string> {
+  const knownPaths = documented.filter((path) => !heavyDocumentedPaths.has(path));
+  const heavyPaths = [...documented.filter((path) => heavyDocumentedPaths.has(path)), ...documentationPaths];
+  return fc.oneof(
+    { weight: 10, arbitrary: fc.constantFrom(...knownPaths) },
+    { weight: 1, arbitrary: fc.constantFrom(...heavyPaths) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...knownPaths), fc.constantFrom('/', ''), oddSegment)
+        .map(([known, separator, suffix]) => `${known}${separator}${suffix}`),
+    },
+    {
+      weight: 2,
+      // Known routes with one character percent-encoded, doubled slashes, a trailing slash or another case.
+      arbitrary: fc
+        .tuple(fc.constantFrom(...knownPaths), fc.nat(), fc.constantFrom(...Object.keys(routeVariants)))
+        .map(([known, at, how]) => (routeVariants[how] ?? ((p: string) => p))(known, at)),
+    },
+    { weight: 2, arbitrary: fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`)) },
+    { weight: 1, arbitrary: fc.nat({ max: 6_000 }).map((n) => `/v1/${'a'.repeat(n)}`) },
+    { weight: 1, arbitrary: fc.constantFrom(...undecodablePaths) },
+  );
+}
 
 const query = fc.oneof(
   { weight: 4, arbitrary: fc.constant('') },
@@ -250,10 +238,6 @@ const body: fc.Arbitrary<BodySpec> = fc.oneof(
   },
 );
 
-const garbage: fc.Arbitrary<FuzzRequest> = fc
-  .record({ method, path, query, contentType, authorization, body })
-  .map((request) => ({ ...request, wellFormed: false }));
-
 /** Requests the API documents as valid, with the placeholders resolved at send time. */
 const wellFormed: fc.Arbitrary<FuzzRequest> = fc.constantFrom<FuzzRequest>(
   ...(
@@ -307,8 +291,13 @@ const wellFormed: fc.Arbitrary<FuzzRequest> = fc.constantFrom<FuzzRequest>(
   },
 );
 
-/** Garbage mostly; about one request in six is well-formed. */
-export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
-  { weight: 5, arbitrary: garbage },
-  { weight: 1, arbitrary: wellFormed },
-);
+/**
+ * Fuzzed requests around the routes the gateway documents (`documentedPaths`, from its OpenAPI document): garbage
+ * mostly; about one request in six is well-formed.
+ */
+export function fuzzRequests(documentedPaths: readonly string[]): fc.Arbitrary<FuzzRequest> {
+  const garbage: fc.Arbitrary<FuzzRequest> = fc
+    .record({ method, path: pathAround(documentedPaths), query, contentType, authorization, body })
+    .map((request) => ({ ...request, wellFormed: false }));
+  return fc.oneof({ weight: 5, arbitrary: garbage }, { weight: 1, arbitrary: wellFormed });
+}

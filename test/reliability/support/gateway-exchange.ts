@@ -4,6 +4,7 @@
  * deadline). A crashed gateway must cost cut connections, never a 5xx; a lost store must cost 503s, never a hang.
  * Every body read is recorded as evidence for the suite's secret scan.
  */
+import { exchangeJson, type JsonAnswer } from '@wecom-auth/testing';
 import { recordEvidence } from './evidence.js';
 
 export interface ExchangeRequest {
@@ -61,31 +62,16 @@ export async function exchange(
   request: ExchangeRequest,
   evidenceSource: string,
 ): Promise<Exchange> {
-  const headers: Record<string, string> = {};
-  if (request.body !== undefined) headers['content-type'] = 'application/json';
-  if (request.token !== undefined) headers.authorization = `Bearer ${request.token}`;
-  const signal = AbortSignal.timeout(request.timeoutMs ?? 10_000);
-  let response: Response;
-  let text: string;
+  const { timeoutMs = 10_000, ...sent } = request;
+  const signal = AbortSignal.timeout(timeoutMs);
+  let answer: JsonAnswer;
   try {
-    response = await fetch(baseUrl + path, {
-      method: request.method ?? 'GET',
-      headers,
-      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-      signal,
-    });
     // The body can be cut too: a process killed between the headers and the end of the body.
-    text = await response.text();
+    answer = await exchangeJson(baseUrl + path, { ...sent, signal });
   } catch (error) {
     if (isAbort(error) || signal.aborted) return { outcome: 'hung' };
     return { outcome: 'cut', reason: connectionFailure(error) };
   }
-  recordEvidence('response', evidenceSource, text);
-  let body: Record<string, unknown> | undefined;
-  try {
-    body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { outcome: 'answered', status: response.status, headers: response.headers, body, text };
+  recordEvidence('response', evidenceSource, answer.text);
+  return { outcome: 'answered', ...answer };
 }

@@ -5,7 +5,7 @@
  * calls, which a stop of Redis under load hits only by chance.
  */
 import type { Socket } from 'node:net';
-import { SeverableLink } from '../../../packages/gateway/test/redis-fixtures.js';
+import { SeverableLink } from '@wecom-auth/testing';
 
 export class RedisTripwireLink {
   #link: SeverableLink | undefined;

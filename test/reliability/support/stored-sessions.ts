@@ -4,9 +4,9 @@
  * access_token, recorded for the secret scan since the scan must look for exactly those.
  */
 import { accessTokenCacheKey } from '@wecom-auth/api';
+import { createDataSealer, deriveDataKey } from '@wecom-auth/gateway';
 import { DEMO_APP, DEMO_CORP_ID } from '@wecom-auth/sandbox';
 import type { Store } from '@wecom-auth/store';
-import { createDataSealer, deriveDataKey } from '../../../packages/gateway/src/sessions/data-sealer.js';
 import { recordSecret } from './evidence.js';
 
 export interface StoredSessions {

@@ -23,6 +23,7 @@ export function deriveDataKey(input: { configuredKey: string | undefined; secret
   return Buffer.from(hkdfSync('sha256', input.secret, 'wecom-auth', 'data-sealing-key v1', 32));
 }
 
+/** Seals and opens with `key` (from {@link deriveDataKey}); what one purpose sealed, another cannot open. */
 export function createDataSealer(key: Buffer): DataSealer {
   if (key.length !== 32) throw new TypeError('the data key must be 32 bytes');
   return {

@@ -17,6 +17,8 @@ export interface CorpClients {
   has(corpId: string): boolean;
   /** The client of a served corp, created on first use. Throws a `RangeError` for any other corp. */
   clientFor(corpId: string): WecomClient;
+  /** The client of the default corp. */
+  defaultClient(): WecomClient;
   /** The token state of each corp whose client exists (never the token): for readiness and metrics. */
   statuses(): ReadonlyMap<string, AccessTokenStatus>;
 }
@@ -34,7 +36,7 @@ export function createCorpClients(
   if (first === undefined) throw new TypeError('at least one corp is required');
   const configs = new Map(corps.map((corp) => [corp.corpId, corp]));
   const clients = new Map<string, WecomClient>();
-  return {
+  const corpClients: CorpClients = {
     defaultCorpId: first.corpId,
     corpIds: corps.map((corp) => corp.corpId),
     has: (corpId) => configs.has(corpId),
@@ -48,8 +50,10 @@ export function createCorpClients(
       }
       return client;
     },
+    defaultClient: () => corpClients.clientFor(first.corpId),
     statuses() {
       return new Map([...clients].map(([corpId, client]) => [corpId, client.status()]));
     },
   };
+  return corpClients;
 }

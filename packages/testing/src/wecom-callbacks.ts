@@ -10,16 +10,21 @@ import {
 } from '@wecom-auth/crypto';
 import { DEMO_APP, DEMO_CORP_ID, type Sandbox } from '@wecom-auth/sandbox';
 
+/** The callback Token of the test gateways. */
 export const CALLBACK_TOKEN = 'gwCallbackToken42';
+/** The callback EncodingAESKey of the test gateways. */
 export const CALLBACK_AES_KEY = 'kLm0nOpQrStUvWxYz1234567890aBcDeFgHiJkLmNoP';
+/** The gateway settings that turn its callback endpoint on with {@link CALLBACK_TOKEN} and {@link CALLBACK_AES_KEY}. */
 export const callbackEnv = { WECOM_CALLBACK_TOKEN: CALLBACK_TOKEN, WECOM_CALLBACK_AES_KEY: CALLBACK_AES_KEY };
 
+/** Seals and opens callbacks as WeCom does for the demo company. */
 export const callbackCrypto = createCallbackCrypto({
   token: CALLBACK_TOKEN,
   encodingAESKey: CALLBACK_AES_KEY,
   receiveId: DEMO_CORP_ID,
 });
 
+/** A sealed callback: the signed query string and the XML envelope. */
 export interface SealedCallback {
   readonly query: string;
   readonly body: string;
@@ -61,6 +66,7 @@ export function sealEvent(
   };
 }
 
+/** POSTs `sealed` to the gateway's callback endpoint and reads the answer. */
 export async function postCallback(
   gatewayUrl: string,
   sealed: SealedCallback,
@@ -82,14 +88,4 @@ export async function connectSandbox(sandbox: Sandbox, gatewayUrl: string): Prom
     token: CALLBACK_TOKEN,
     encodingAESKey: CALLBACK_AES_KEY,
   });
-}
-
-/** Polls `check` until true; false when `deadlineMs` passed first. */
-export async function within(deadlineMs: number, check: () => Promise<boolean>): Promise<boolean> {
-  const until = performance.now() + deadlineMs;
-  for (;;) {
-    if (await check()) return true;
-    if (performance.now() >= until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -1,0 +1,31 @@
+/**
+ * What the tests and benchmarks of WeCom Auth share. Private: never published, resolved from these sources.
+ */
+export { type ChildGateway, gatewayCliArgs, gatewayCliSource, spawnGateway } from './child-gateway.js';
+export { activeDemoUserIds, demoGatewayEnv } from './demo-environment.js';
+export { freePort } from './free-port.js';
+export { type GatewayRoute, gatewayRoutes, routePaths } from './gateway-routes.js';
+export {
+  type GatewayUnderTest,
+  type GatewayUnderTestOptions,
+  type LogDestination,
+  startGatewayUnderTest,
+  startRedisGateway,
+} from './gateway-under-test.js';
+export { exchangeJson, type JsonAnswer, type JsonRequest, parseJsonObject } from './json-exchange.js';
+export { eventually } from './poll.js';
+export { flushDatabase, probeRedis, REDIS_HOST_PORT, redisAvailable, redisForTests } from './redis.js';
+export { type SandboxAndDatabase, startSandboxAndDatabase } from './sandbox-and-database.js';
+export { ScratchRedis, type ScratchRedisOptions, startScratchRedis } from './scratch-redis.js';
+export { serviceAvailable } from './service-guard.js';
+export { type Forward, SeverableLink } from './severable-link.js';
+export {
+  CALLBACK_AES_KEY,
+  CALLBACK_TOKEN,
+  callbackCrypto,
+  callbackEnv,
+  connectSandbox,
+  postCallback,
+  type SealedCallback,
+  sealEvent,
+} from './wecom-callbacks.js';
