@@ -145,7 +145,9 @@ describe('POST /v1/callback', () => {
     const applied = appliedLines().slice(appliedBefore);
     expect(applied).toHaveLength(1);
     expect(applied[0]).toContain('"revokedSessions":1');
-    expect(t.logs.filter((line) => line.includes('"duplicate callback acknowledged"'))).toHaveLength(1);
+    expect(t.logs.filter((line) => line.includes('"duplicate callback delivery acknowledged"'))).toHaveLength(
+      1,
+    );
   });
 
   it('a bad signature is 401 and nothing is processed', async () => {

@@ -41,8 +41,7 @@ describe('configuration', () => {
     expect(config).toMatchObject({ mode: 'wecom', port: 9090, trustProxy: true });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.credentials).toEqual({
-      corpId: 'ww0123456789abcdef',
-      secret: 's3cret',
+      corps: [{ corpId: 'ww0123456789abcdef', secret: 's3cret', callback: undefined }],
       miniProgramAppId: 'wx0123456789abcdef',
     });
   });

@@ -30,11 +30,15 @@ describe('operations endpoints', () => {
     const session = await t.login('zhangsan');
     const metrics = await t.call('GET', '/metrics');
     expect(metrics.status).toBe(200);
-    expect(metrics.text).toMatch(/wecom_auth_logins_total\{outcome="success"\} [1-9]/);
+    expect(metrics.text).toMatch(
+      /wecom_auth_logins_total\{outcome="success",corp="wwdemo0000000001"\} [1-9]/,
+    );
     expect(metrics.text).toMatch(
       /wecom_auth_wecom_calls_total\{api="\/cgi-bin\/miniprogram\/jscode2session",errcode="0"\} [1-9]/,
     );
-    expect(metrics.text).toMatch(/wecom_auth_access_token_fetches_total\{outcome="success"\} 1/);
+    expect(metrics.text).toMatch(
+      /wecom_auth_access_token_fetches_total\{outcome="success",corp="wwdemo0000000001"\} 1/,
+    );
     expect(metrics.text).toContain(
       'wecom_auth_http_request_duration_seconds_bucket{le="0.001",route="/v1/sessions"',
     );

@@ -91,7 +91,9 @@ describe.skipIf(redis.unreachable)('the access_token shared through Redis', () =
     expect(login.status).toBe(201);
     // It fetched the token itself, once, after giving up on the dead holder.
     const metrics = await fetch(`${survivor.gateway.url}/metrics`).then((response) => response.text());
-    expect(metrics).toMatch(/wecom_auth_access_token_fetches_total\{outcome="success"\} 1\n/);
+    expect(metrics).toMatch(
+      /wecom_auth_access_token_fetches_total\{outcome="success",corp="wwdemo0000000001"\} 1\n/,
+    );
     expect(await eventually(async () => (await lockTtl()) === -2, 5_000, 50)).toBe(true);
   });
 
