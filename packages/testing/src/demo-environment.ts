@@ -2,7 +2,14 @@
  * The sandbox's demo company as a gateway sees it: the environment that points a gateway at a sandbox's demo app,
  * and the demo employees who can log in.
  */
-import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID, demoDirectory } from '@wecom-auth/sandbox';
+import {
+  DEMO_APP,
+  DEMO_CORP_ID,
+  DEMO_MINI_PROGRAM_APP_ID,
+  demoDirectory,
+  SUBSIDIARY_APP,
+  SUBSIDIARY_CORP_ID,
+} from '@wecom-auth/sandbox';
 
 /**
  * The settings of a gateway on the sandbox's demo app; with `sandboxUrl`, the WeCom API base points at that sandbox.
@@ -26,4 +33,35 @@ export function demoGatewayEnv(sandboxUrl?: string): Record<string, string> {
 export function activeDemoUserIds(): string[] {
   const corp = demoDirectory.corps.find((candidate) => candidate.corpId === DEMO_CORP_ID);
   return (corp?.users ?? []).filter((user) => user.status === 1).map((user) => user.userid);
+}
+
+/** A corp's callback settings in `WECOM_CORPS`. */
+export interface CorpCallbackSecrets {
+  readonly callbackToken: string;
+  readonly callbackAesKey: string;
+}
+
+/**
+ * The settings of a gateway serving the sandbox's group: the demo company (the default corp) and its subsidiary,
+ * both associated with the demo mini program, as `WECOM_CORPS`; with `callbacks`, each corp's callback is on.
+ * The single-corp variables are blanked, so this works over {@link demoGatewayEnv} too.
+ *
+ * @example
+ * const t = await startGatewayUnderTest({ env: groupGatewayEnv() });
+ */
+export function groupGatewayEnv(
+  sandboxUrl?: string,
+  callbacks?: Readonly<Record<string, CorpCallbackSecrets>>,
+): Record<string, string> {
+  const corps = [
+    { corpId: DEMO_CORP_ID, secret: DEMO_APP.secret },
+    { corpId: SUBSIDIARY_CORP_ID, secret: SUBSIDIARY_APP.secret },
+  ].map((corp) => ({ ...corp, ...callbacks?.[corp.corpId] }));
+  return {
+    WECOM_CORP_ID: '',
+    WECOM_SECRET: '',
+    WECOM_CORPS: JSON.stringify(corps),
+    WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
+    ...(sandboxUrl === undefined ? {} : { WECOM_API_BASE: sandboxUrl }),
+  };
 }

@@ -2,7 +2,12 @@
  * What the tests and benchmarks of WeCom Auth share. Private: never published, resolved from these sources.
  */
 export { type ChildGateway, gatewayCliArgs, gatewayCliSource, spawnGateway } from './child-gateway.js';
-export { activeDemoUserIds, demoGatewayEnv } from './demo-environment.js';
+export {
+  activeDemoUserIds,
+  type CorpCallbackSecrets,
+  demoGatewayEnv,
+  groupGatewayEnv,
+} from './demo-environment.js';
 export { freePort } from './free-port.js';
 export { type GatewayRoute, gatewayRoutes, routePaths } from './gateway-routes.js';
 export {

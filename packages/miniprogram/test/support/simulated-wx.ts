@@ -11,6 +11,8 @@ export interface SimulatedWxOptions {
   readonly sandbox: Sandbox;
   /** The WeCom user signed in on the simulated phone. */
   readonly userid: string;
+  /** The user's corp; the sandbox's first corp (the demo company) by default. */
+  readonly corpid?: string;
   /** `false` simulates plain WeChat: no `wx.qy` at all. */
   readonly inWecom?: boolean;
 }
@@ -34,6 +36,7 @@ function later(callback: () => void): void {
 
 export function createSimulatedWx(options: SimulatedWxOptions): SimulatedWx {
   const { sandbox, userid } = options;
+  const who = { userid, ...(options.corpid === undefined ? {} : { corpid: options.corpid }) };
   const storage = new Map<string, string>();
   const queuedCodes: string[] = [];
   const requests: string[] = [];
@@ -47,7 +50,7 @@ export function createSimulatedWx(options: SimulatedWxOptions): SimulatedWx {
           callbacks.fail?.({ errMsg: `qy__${api}:fail cancel` });
           return;
         }
-        const encrypted = sandbox.control.encrypt({ userid, kind });
+        const encrypted = sandbox.control.encrypt({ ...who, kind });
         (callbacks.success as ((value: unknown) => void) | undefined)?.({
           errMsg: `qy__${api}:ok`,
           ...encrypted,
@@ -123,7 +126,7 @@ export function createSimulatedWx(options: SimulatedWxOptions): SimulatedWx {
       login(callbacks) {
         counts.login += 1;
         later(() => {
-          const code = queuedCodes.shift() ?? sandbox.control.login({ userid }).code;
+          const code = queuedCodes.shift() ?? sandbox.control.login(who).code;
           callbacks.success?.({ code });
         });
       },
