@@ -72,7 +72,10 @@ describe('SQLite file', () => {
 
   it('upgrades a file written by the single-corp release: sessions, revocations and pending events kept', async () => {
     const path = join(root, 'schema-1.db');
+    await createSqliteStore({ path }).close();
+    // Schema 1 is schema 2 without the inbox's corp column (the migration only adds it).
     const legacy = new Database(path);
+    legacy.exec('ALTER TABLE inbox DROP COLUMN corp_id; DELETE FROM schema_version WHERE version > 1;');
     legacy.exec(
       readFileSync(fileURLToPath(new URL('./fixtures/sqlite-schema-1.sql', import.meta.url)), 'utf8'),
     );
