@@ -83,7 +83,7 @@ describe.skipIf(nginxBinary === undefined)('nginx auth_request in front of the g
   const seen: IncomingHttpHeaders[] = [];
 
   beforeAll(async () => {
-    t = await startGatewayUnderTest({ env: { TRUST_PROXY: 'true' } });
+    t = await startGatewayUnderTest({ env: { TRUST_PROXY: '127.0.0.1' } });
     upstream = createServer((request, response) => {
       seen.push(request.headers);
       response.setHeader('content-type', 'application/json');
