@@ -1,7 +1,8 @@
 /**
- * The access-token manager. Gets WeCom's access_token right where the copied recipe does not:
+ * The access-token manager. Gets a WeCom token right where the copied recipe does not, whatever the grant that
+ * fetches it (`gettoken` with a corp secret, `service/get_suite_token`, …):
  *
- * - one `gettoken` for any number of concurrent callers (single flight in-process, a store lock across processes);
+ * - one fetch for any number of concurrent callers (single flight in-process, a store lock across processes);
  * - refresh ahead of expiry without blocking callers that still hold a valid token;
  * - a sequence guard: a record never replaces one whose fetch started later (`obtainedAt`), so a slow, older fetch
  *   cannot overwrite a newer token;
@@ -10,19 +11,18 @@
  * - failed fetches are not cached and back off exponentially (WeCom blocks an IP for an hour after many bad-secret
  *   calls).
  */
-import { createHash } from 'node:crypto';
 import type { AccessTokenRecord, AccessTokenStore } from './access-token-store.js';
-import { WecomMalformedResponseError } from './errors.js';
 import type { WecomLogger } from './logger.js';
-import type { AccessTokenSource, RequestCore, WecomPayload } from './request-core.js';
+import type { AccessTokenSource } from './request-core.js';
+import type { TokenAttachment, TokenGrant, TokenGrantCore } from './token-grant.js';
 
 /** The options of {@link AccessTokenManager}; `createWecomClient` fills them from its own. */
 export interface AccessTokenManagerOptions {
-  readonly corpId: string;
-  readonly secret: string;
-  readonly baseUrl: string;
+  /** How the token is obtained, cached and attached. */
+  readonly grant: TokenGrant;
   readonly store: AccessTokenStore;
-  readonly core: RequestCore;
+  /** What the grant fetches with. */
+  readonly core: TokenGrantCore;
   readonly logger: WecomLogger;
   readonly now: () => number;
   /** Refresh this long before expiry. Default 5 minutes. */
@@ -33,7 +33,7 @@ export interface AccessTokenManagerOptions {
   readonly lockTtlMs?: number;
   /** Backoff after failed fetches: base × 2^(n−1), capped. Defaults 1 s and 60 s. */
   readonly failureBackoff?: { readonly baseMs?: number; readonly maxMs?: number };
-  /** Called after each gettoken, for metrics. */
+  /** Called after each fetch of the grant, for metrics. */
   readonly onFetch?: (outcome: { readonly ok: boolean; readonly durationMs: number }) => void;
 }
 
@@ -43,34 +43,16 @@ export interface AccessTokenStatus {
   readonly fresh: boolean;
   /** When the held token expires (epoch ms), if one is held. */
   readonly expiresAt: number | undefined;
-  /** A gettoken is under way. */
+  /** A token fetch is under way. */
   readonly refreshing: boolean;
   /** Consecutive failed fetches (0 after a success). */
   readonly consecutiveFailures: number;
-}
-
-interface GettokenPayload extends WecomPayload {
-  readonly access_token?: string;
-  readonly expires_in?: number;
 }
 
 type RefreshReason = 'cold' | 'expired' | 'ahead';
 
 /** Tokens WeCom refused recently, so that a copy still in the store is not adopted again. */
 const refusedMemory = 8;
-
-/**
- * The cache key of an app's token: base URL + corpId + a hash of the secret. Two apps of one corp, or one corp on
- * the sandbox and on WeCom, never share a token; the secret itself never becomes part of a key. Use it to find an
- * app's token in a shared {@link AccessTokenStore}.
- *
- * @example
- * const record = await store.get(accessTokenCacheKey({ baseUrl: defaultWecomBaseUrl, corpId, secret }));
- */
-export function accessTokenCacheKey(input: { baseUrl: string; corpId: string; secret: string }): string {
-  const secretHash = createHash('sha256').update(input.secret).digest('hex').slice(0, 32);
-  return `${input.baseUrl.replace(/\/+$/, '')}|${input.corpId}|${secretHash}`;
-}
 
 /**
  * The access token of a client's app, as `client.accessToken` offers it: the token the client's calls use, the way
@@ -81,15 +63,18 @@ export function accessTokenCacheKey(input: { baseUrl: string; corpId: string; se
  * wecom.accessToken.status(); // { fresh: true, expiresAt: 1700007200000, refreshing: false, consecutiveFailures: 0 }
  */
 export interface WecomAccessToken extends AccessTokenSource {
-  /** The store key of this app's token ({@link accessTokenCacheKey}). */
+  /** The store key of this token: its grant's `cacheKey` (for a corp secret, `accessTokenCacheKey`). */
   readonly cacheKey: string;
   /** The token state, without the token. */
   status(): AccessTokenStatus;
 }
 
+/** Keeps the token of one {@link TokenGrant}: the one place the caching guarantees live, whatever the grant. */
 export class AccessTokenManager implements WecomAccessToken {
-  /** The store key of this app's token. */
+  /** The store key of this token. */
   readonly cacheKey: string;
+  /** How calls carry this token, from the grant. */
+  readonly attachment: TokenAttachment;
   readonly #options: AccessTokenManagerOptions;
   readonly #marginMs: number;
   readonly #lockTtlMs: number;
@@ -108,14 +93,15 @@ export class AccessTokenManager implements WecomAccessToken {
 
   constructor(options: AccessTokenManagerOptions) {
     this.#options = options;
-    this.cacheKey = accessTokenCacheKey(options);
+    this.cacheKey = options.grant.cacheKey;
+    this.attachment = options.grant.attachment;
     this.#marginMs = options.refreshMarginMs ?? 5 * 60_000;
     this.#lockTtlMs = options.lockTtlMs ?? 2 * options.lockWaitMs;
     this.#backoffBaseMs = options.failureBackoff?.baseMs ?? 1_000;
     this.#backoffMaxMs = options.failureBackoff?.maxMs ?? 60_000;
   }
 
-  /** A valid access_token: from memory when it has one, else from the store, else from WeCom. */
+  /** A valid token: from memory when it has one, else from the store, else from WeCom. */
   async getToken(): Promise<string> {
     const now = this.#options.now();
     const current = this.#current;
@@ -147,7 +133,10 @@ export class AccessTokenManager implements WecomAccessToken {
     // A refresh that set out from the refused token may bring it back; later callers start their own.
     if (this.#inflight && this.#inflightBasis === token) this.#inflight = undefined;
     const removed = await this.#options.store.deleteIfToken(this.cacheKey, token);
-    this.#options.logger.info({ removedFromStore: removed }, 'access_token invalidated');
+    this.#options.logger.info(
+      { apiPath: this.#options.grant.apiPath, removedFromStore: removed },
+      'token invalidated',
+    );
   }
 
   status(): AccessTokenStatus {
@@ -218,32 +207,17 @@ export class AccessTokenManager implements WecomAccessToken {
   }
 
   async #fetch(): Promise<AccessTokenRecord> {
-    const { core, corpId, secret, now, logger, onFetch } = this.#options;
+    const { grant, core, now, logger, onFetch } = this.#options;
     // Strictly increasing within the process, so two fetches in the same millisecond still have an order.
     const obtainedAt = Math.max(now(), this.#lastObtainedAt + 1);
     this.#lastObtainedAt = obtainedAt;
     const started = performance.now();
     try {
-      const payload = await core.withoutToken<GettokenPayload>(
-        { method: 'GET', path: '/cgi-bin/gettoken' },
-        { corpid: corpId, corpsecret: secret },
-        'gettoken',
-      );
-      const token = payload.access_token;
-      if (typeof token !== 'string' || token.length === 0) {
-        throw new WecomMalformedResponseError({
-          apiPath: '/cgi-bin/gettoken',
-          reason: 'access_token is missing',
-          contentType: undefined,
-          bodyLength: 0,
-        });
-      }
-      const expiresIn =
-        typeof payload.expires_in === 'number' && payload.expires_in > 0 ? payload.expires_in : 7200;
+      const { token, expiresInSeconds } = await grant.fetch(core);
       this.#failures = 0;
       onFetch?.({ ok: true, durationMs: performance.now() - started });
-      logger.info({ expiresInSeconds: expiresIn }, 'access_token fetched');
-      return { token, obtainedAt, expiresAt: obtainedAt + expiresIn * 1000 };
+      logger.info({ apiPath: grant.apiPath, expiresInSeconds }, 'token fetched');
+      return { token, obtainedAt, expiresAt: obtainedAt + expiresInSeconds * 1000 };
     } catch (error) {
       this.#failures += 1;
       this.#lastError = error;
@@ -251,8 +225,13 @@ export class AccessTokenManager implements WecomAccessToken {
       this.#retryAt = now() + backoff;
       onFetch?.({ ok: false, durationMs: performance.now() - started });
       logger.warn(
-        { code: (error as { code?: unknown }).code, failures: this.#failures, backoffMs: backoff },
-        'gettoken failed',
+        {
+          apiPath: grant.apiPath,
+          code: (error as { code?: unknown }).code,
+          failures: this.#failures,
+          backoffMs: backoff,
+        },
+        'token fetch failed',
       );
       throw error;
     }

@@ -1,9 +1,11 @@
 /**
- * `createWecomClient`: the typed WeCom server API client for one app (corpId + the app's secret).
+ * `createWecomClient`: the typed WeCom server API client for one app of a corp, with the token its credentials grant
+ * (the app secret by default, or any `auth` strategy).
  */
 import type { Dispatcher } from 'undici';
 import { AccessTokenManager, type AccessTokenStatus, type WecomAccessToken } from './access-token-manager.js';
 import { type AccessTokenStore, createMemoryAccessTokenStore } from './access-token-store.js';
+import { corpSecretAuth } from './corp-secret-grant.js';
 import {
   type BatchEndpoints,
   batchEndpoints,
@@ -21,17 +23,40 @@ import {
   type WecomCall,
   type WecomPayload,
 } from './request-core.js';
+import type { WecomAuthStrategy } from './token-grant.js';
 import { createUndiciTransport, type Transport } from './transport.js';
 
 /** Where WeCom's server API lives; the default `baseUrl` of {@link createWecomClient}. */
 export const defaultWecomBaseUrl = 'https://qyapi.weixin.qq.com';
 
-/** The options of {@link createWecomClient}: `corpId` and `secret` are required, the rest have defaults. */
-export interface WecomClientOptions {
+/**
+ * The credentials of a self-built app: its corp and its secret. The client's token comes from `gettoken`
+ * ({@link corpSecretGrant}).
+ */
+export interface WecomSecretCredentials {
   /** The corp ID (`ww…`), not the mini program appid. */
   readonly corpId: string;
   /** The secret of the app the mini program is associated with. Never logged, never in an error. */
   readonly secret: string;
+  /** Give `secret` or `auth`, not both. */
+  readonly auth?: never;
+}
+
+/**
+ * The credentials of a client whose token an `auth` strategy obtains and attaches (octokit's `authStrategy`, as an
+ * object): {@link corpSecretAuth}, or a strategy of another kind of credential.
+ */
+export interface WecomAuthCredentials {
+  /** The corp ID (`ww…`) the client's calls are for; a strategy for one corp must be for this one. */
+  readonly corpId: string;
+  /** How the token is obtained, cached and attached. */
+  readonly auth: WecomAuthStrategy;
+  /** Give `secret` or `auth`, not both. */
+  readonly secret?: never;
+}
+
+/** The settings of {@link createWecomClient} besides the credentials; every one has a default. */
+export interface WecomClientSettings {
   /** Default `https://qyapi.weixin.qq.com`; point it at the sandbox in tests. */
   readonly baseUrl?: string;
   /** Where the access_token is cached; default in memory. Use the Redis adapter to share one across processes. */
@@ -42,7 +67,7 @@ export interface WecomClientOptions {
   readonly retry?: RetryOptions;
   /** Refresh the token this long before it expires. Default 5 minutes. */
   readonly refreshMarginMs?: number;
-  /** Backoff after failed gettoken calls. Default 1 s doubling to 60 s. */
+  /** Backoff after failed token fetches. Default 1 s doubling to 60 s. */
   readonly tokenFailureBackoff?: { readonly baseMs?: number; readonly maxMs?: number };
   /** The clock (epoch ms). Injectable for tests. */
   readonly now?: () => number;
@@ -54,14 +79,23 @@ export interface WecomClientOptions {
   readonly logger?: WecomLogger;
   /** Observes every exchange with WeCom (API path, errcode, duration), for metrics. */
   readonly onCall?: (call: WecomCall) => void;
-  /** Observes every gettoken, for metrics. */
+  /** Observes every token fetch (`gettoken` for a corp secret), for metrics. */
   readonly onTokenFetch?: (outcome: { readonly ok: boolean; readonly durationMs: number }) => void;
 }
 
 /**
- * The typed client of the WeCom server API for one app (corpId + the app's secret), made by
- * {@link createWecomClient}. Every call gets the access_token from the client's token manager, replays once on a
- * refused token, retries what is {@link WecomError.retryable}, and throws an {@link AnyWecomError}.
+ * The options of {@link createWecomClient}: the credentials, either `{ corpId, secret }` or `{ corpId, auth }`, and
+ * the settings, which all have defaults.
+ *
+ * @example
+ * const bySecret: WecomClientOptions = { corpId: 'ww…', secret: process.env.WECOM_SECRET };
+ * const byStrategy: WecomClientOptions = { corpId: 'ww…', auth: corpSecretAuth({ corpId: 'ww…', secret }) };
+ */
+export type WecomClientOptions = WecomClientSettings & (WecomSecretCredentials | WecomAuthCredentials);
+
+/**
+ * The typed client of the WeCom server API for one app of a corp, made by {@link createWecomClient}. Every call gets
+ * its token from the client's token manager, replays once on a refused token, retries what is {@link WecomError.retryable}, and throws an {@link AnyWecomError}.
  *
  * @example
  * const { corpId, userId } = await wecom.miniprogram.code2Session(code);
@@ -80,7 +114,7 @@ export interface WecomClient {
   readonly department: DepartmentEndpoints;
   /** `batch/userid_to_openuserid`. */
   readonly batch: BatchEndpoints;
-  /** The app's access token: `getToken`, `invalidate`, `status`. */
+  /** The client's token: `getToken`, `invalidate`, `status`, and how calls carry it (`attachment`). */
   readonly accessToken: WecomAccessToken;
   /**
    * The token state, without the token: for readiness checks.
@@ -104,9 +138,29 @@ function requireString(value: unknown, name: string): asserts value is string {
     throw new TypeError(`${name} must be a non-empty string`);
 }
 
+/** How the client's token is obtained: the given strategy, or the corp secret's when a secret is given. */
+function strategyOf(options: WecomClientOptions): WecomAuthStrategy {
+  // Read loosely: JavaScript callers may pass both, or neither.
+  const { auth, secret } = options as { readonly auth?: unknown; readonly secret?: unknown };
+  if (auth !== undefined && secret !== undefined) throw new TypeError('give either secret or auth, not both');
+  if (auth === undefined) return corpSecretAuth({ corpId: options.corpId, secret: secret as string });
+  if (
+    typeof auth !== 'object' ||
+    auth === null ||
+    typeof (auth as WecomAuthStrategy).grantFor !== 'function'
+  ) {
+    throw new TypeError('auth must be a strategy such as corpSecretAuth({ corpId, secret })');
+  }
+  const strategy = auth as WecomAuthStrategy;
+  if (strategy.corpId !== undefined && strategy.corpId !== options.corpId) {
+    throw new TypeError('auth is for another corp than corpId');
+  }
+  return strategy;
+}
+
 function buildClient(options: WecomClientOptions): WecomClient {
   requireString(options.corpId, 'corpId');
-  requireString(options.secret, 'secret');
+  const strategy = strategyOf(options);
   const baseUrl = options.baseUrl ?? defaultWecomBaseUrl;
   try {
     new URL(baseUrl);
@@ -128,9 +182,7 @@ function buildClient(options: WecomClientOptions): WecomClient {
     ...(options.onCall ? { onCall: options.onCall } : {}),
   });
   const tokens = new AccessTokenManager({
-    corpId: options.corpId,
-    secret: options.secret,
-    baseUrl,
+    grant: strategy.grantFor({ baseUrl }),
     store: options.store ?? createMemoryAccessTokenStore({ now }),
     core,
     logger,
@@ -162,12 +214,18 @@ function buildClient(options: WecomClientOptions): WecomClient {
 }
 
 /**
- * A typed client of the WeCom server API for one app.
+ * A typed client of the WeCom server API for one app. Give the app secret (`{ corpId, secret }`), or an `auth`
+ * strategy that obtains and attaches the token (`{ corpId, auth }`); both forms cache the same token under the same
+ * key.
  *
  * @example
  * const wecom = createWecomClient({ corpId: 'ww…', secret: process.env.WECOM_SECRET });
  * const session = await wecom.miniprogram.code2Session(code);
  * const user = await wecom.user.get(session.userId);
+ *
+ * @example
+ * // The same client, its credentials given as a strategy (the way another kind of credential plugs in):
+ * const wecom = createWecomClient({ corpId: 'ww…', auth: corpSecretAuth({ corpId: 'ww…', secret }) });
  */
 export function createWecomClient(options: WecomClientOptions): WecomClient {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');

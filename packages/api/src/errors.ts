@@ -134,7 +134,11 @@ export class WecomRequestError extends WecomApiError {
   readonly code = 'wecom_api_error';
 }
 
-/** 40001 / 40014 / 41001 / 42001 on a token-consuming API, still refused after one refresh-and-replay. */
+/**
+ * The token a call carried was refused, still after one refresh-and-replay: 40001 / 40014 / 41001 / 42001 for a corp
+ * access_token, the errcodes of its `TokenAttachment` for another kind of token (40082 / 42009 for a
+ * suite_access_token).
+ */
 export class WecomAccessTokenError extends WecomApiError {
   readonly code = 'access_token_invalid';
 }
@@ -290,7 +294,7 @@ export class WecomMalformedResponseError extends WecomError {
 }
 
 /** Errcodes that mean "this access_token is no good" on a token-consuming API. */
-const accessTokenErrcodes: ReadonlySet<number> = new Set([40001, 40014, 41001, 42001]);
+export const accessTokenErrcodes: ReadonlySet<number> = new Set([40001, 40014, 41001, 42001]);
 
 /** Errcodes that mean "the app cannot see this member or department" (wecom-api.md §9.1). */
 const visibleRangeErrcodes: ReadonlySet<number> = new Set([50002, 60011, 60111]);
@@ -325,15 +329,20 @@ export function isWecomError(value: unknown): value is AnyWecomError {
 /**
  * The one factory from WeCom's `errcode` to an error class, by what the caller must do.
  * `context` matters for 40001, which is a bad *secret* at gettoken and a bad *token* elsewhere.
+ * `refusedTokenErrcodes` are the errcodes that refuse the token the call carried (its `TokenAttachment`);
+ * the corp access_token's 40001 / 40014 / 41001 / 42001 unless given.
  *
  * @example
  * throw fromErrcode({ errcode: 40029, errmsg: 'invalid code', apiPath: '/cgi-bin/miniprogram/jscode2session' });
  */
 export function fromErrcode(
-  input: WecomErrcodeAnswer & { readonly context?: 'gettoken' | 'api' },
+  input: WecomErrcodeAnswer & {
+    readonly context?: 'gettoken' | 'api';
+    readonly refusedTokenErrcodes?: ReadonlySet<number>;
+  },
 ): AnyWecomApiError {
-  const { context = 'api', ...fields } = input;
-  if (context === 'api' && accessTokenErrcodes.has(input.errcode)) return new WecomAccessTokenError(fields);
+  const { context = 'api', refusedTokenErrcodes = accessTokenErrcodes, ...fields } = input;
+  if (context === 'api' && refusedTokenErrcodes.has(input.errcode)) return new WecomAccessTokenError(fields);
   if (input.errcode === 40029) return new WecomInvalidCodeError(fields);
   if (visibleRangeErrcodes.has(input.errcode)) return new WecomVisibleRangeError(fields);
   switch (describeErrcode(input.errcode).class) {

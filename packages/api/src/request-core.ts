@@ -5,12 +5,12 @@
 import {
   fromErrcode,
   isWecomError,
-  WecomAccessTokenError,
   WecomApiError,
   WecomHttpStatusError,
   WecomMalformedResponseError,
 } from './errors.js';
 import type { WecomLogger } from './logger.js';
+import type { TokenAttachment, TokenGrantCore } from './token-grant.js';
 import type { Transport } from './transport.js';
 
 /** Fields every WeCom answer may carry. Some successes omit both (`get_suite_token`, `get_provider_token`). */
@@ -45,9 +45,14 @@ export interface ApiRequest {
   readonly idempotent?: boolean;
 }
 
-/** Where the request core gets its access_token, and where it reports one that WeCom refused. */
+/**
+ * Where the request core gets its token, how the token travels, and where it reports one that WeCom refused. A
+ * client's `accessToken` is one; its {@link TokenAttachment} comes from the client's token grant.
+ */
 export interface AccessTokenSource {
-  /** A valid access_token, fetched when none is held. */
+  /** The query parameter the token travels in, and the errcodes that refuse it. */
+  readonly attachment: TokenAttachment;
+  /** A valid token, fetched when none is held. */
   getToken(): Promise<string>;
   /** Drops `token` (and only that token) so the next `getToken()` fetches a new one. */
   invalidate(token: string): Promise<void>;
@@ -91,8 +96,14 @@ export interface WecomCall {
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How WeCom's errcodes are read for one call: see {@link fromErrcode}. */
+interface ErrcodeReading {
+  readonly context: 'gettoken' | 'api';
+  readonly refusedTokenErrcodes?: ReadonlySet<number>;
+}
+
 /** Sends {@link ApiRequest}s to WeCom: one per client, shared by its endpoints and its token manager. */
-export class RequestCore {
+export class RequestCore implements TokenGrantCore {
   readonly #baseUrl: string;
   readonly #transport: Transport;
   readonly #logger: WecomLogger;
@@ -119,37 +130,48 @@ export class RequestCore {
   }
 
   /**
-   * Calls an API that needs the access_token. A token WeCom refuses (40001/40014/41001/42001) is invalidated and
-   * the request replayed exactly once with a different token; a second refusal is thrown.
+   * Calls an API that needs a token, carried as `tokens.attachment` says. A token WeCom refuses (an errcode of the
+   * attachment's refused set: 40001/40014/41001/42001 for a corp access_token) is invalidated and the request
+   * replayed exactly once with a different token; a second refusal is thrown as a `WecomAccessTokenError`.
    */
   async withToken<T extends WecomPayload>(request: ApiRequest, tokens: AccessTokenSource): Promise<T> {
+    const { queryParameter, refusedErrcodes } = tokens.attachment;
+    const reading: ErrcodeReading = { context: 'api', refusedTokenErrcodes: refusedErrcodes };
     const token = await tokens.getToken();
     try {
-      return await this.withoutToken<T>(request, { access_token: token });
+      return await this.#withRetries<T>(request, { [queryParameter]: token }, reading);
     } catch (error) {
-      if (!(error instanceof WecomAccessTokenError)) throw error;
+      if (!(error instanceof WecomApiError && refusedErrcodes.has(error.errcode))) throw error;
       await tokens.invalidate(token);
       const next = await tokens.getToken();
       // Replaying with the token WeCom just refused would only fail again.
       if (next === token) throw error;
       this.#logger.info(
-        { apiPath: request.path, errcode: error.errcode },
-        'access_token refused; replaying once',
+        { apiPath: request.path, errcode: error.errcode, parameter: queryParameter },
+        'token refused; replaying once',
       );
-      return this.withoutToken<T>(request, { access_token: next });
+      return this.#withRetries<T>(request, { [queryParameter]: next }, reading);
     }
   }
 
   /** Calls an API with the given credentials in the query string (gettoken passes corpid and corpsecret). */
-  async withoutToken<T extends WecomPayload>(
+  withoutToken<T extends WecomPayload>(
     request: ApiRequest,
     credentials: Readonly<Record<string, string>> = {},
     context: 'gettoken' | 'api' = 'api',
   ): Promise<T> {
+    return this.#withRetries<T>(request, credentials, { context });
+  }
+
+  async #withRetries<T extends WecomPayload>(
+    request: ApiRequest,
+    credentials: Readonly<Record<string, string>>,
+    reading: ErrcodeReading,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
-        const payload = await this.#once<T>(request, credentials, context);
+        const payload = await this.#once<T>(request, credentials, reading);
         this.#report(request.path, attempt, started, payload.errcode ?? 0, undefined);
         return payload;
       } catch (error) {
@@ -186,7 +208,7 @@ export class RequestCore {
   async #once<T extends WecomPayload>(
     request: ApiRequest,
     credentials: Readonly<Record<string, string>>,
-    context: 'gettoken' | 'api',
+    reading: ErrcodeReading,
   ): Promise<T> {
     const url = new URL(this.#baseUrl + request.path);
     for (const [name, value] of Object.entries(credentials)) url.searchParams.set(name, value);
@@ -205,7 +227,7 @@ export class RequestCore {
     const payload = parsePayload(response.body, request.path, response.contentType);
     const errcode = payload.errcode ?? 0;
     if (errcode !== 0) {
-      throw fromErrcode({ errcode, errmsg: payload.errmsg ?? '', apiPath: request.path, context });
+      throw fromErrcode({ errcode, errmsg: payload.errmsg ?? '', apiPath: request.path, ...reading });
     }
     return payload as T;
   }

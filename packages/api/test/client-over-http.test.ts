@@ -5,7 +5,7 @@
 import {
   createWecomClient,
   type WecomClient,
-  type WecomClientOptions,
+  type WecomClientSettings,
   WecomError,
   WecomInvalidCodeError,
   type WecomLogger,
@@ -30,7 +30,7 @@ const collectingLogger: WecomLogger = {
 let offsetMs = 0;
 const now = (): number => Date.now() + offsetMs;
 
-function client(options: Partial<WecomClientOptions> = {}): WecomClient {
+function client(options: WecomClientSettings & { readonly secret?: string } = {}): WecomClient {
   return createWecomClient({
     corpId: DEMO_CORP_ID,
     secret: DEMO_APP.secret,
