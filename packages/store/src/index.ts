@@ -12,6 +12,7 @@ export type {
   SigningKeyRecord,
   SigningKeyStore,
   Store,
+  UserSessionsBound,
 } from './ports.js';
 export { StoreUnavailableError } from './ports.js';
 export { createRedisStore, type RedisStoreOptions } from './redis/redis-store.js';
