@@ -83,10 +83,6 @@ function describeIdentityRules(name: string, deployment: () => Deployment, tag: 
 
       await d.sandbox.control.releaseCallbacks();
       await applied(d);
-      // The renamed employee's access token spoke for a userid that is now someone else's: refused everywhere.
-      expect(await eventually(() => refusedEverywhere(d, [renamed.accessToken]), 1_000)).toBe(true);
-      expect((await refresh(d.other, renamed)).body).toMatchObject({ error: 'session_revoked' });
-
       const refreshed = await refresh(d.other, hire);
       expect(refreshed.status).toBe(200);
       expect(refreshed.body?.employee).toMatchObject({ userId: seat, name: '新人' });
@@ -97,6 +93,10 @@ function describeIdentityRules(name: string, deployment: () => Deployment, tag: 
           expect(verify.headers.get('x-wecom-userid')).toBe(seat);
         }
       }
+      // The renamed employee's access token spoke for a userid that is now someone else's: refused everywhere.
+      expect(await eventually(() => refusedEverywhere(d, [renamed.accessToken]), 1_000)).toBe(true);
+      expect((await refresh(d.other, renamed)).body).toMatchObject({ error: 'session_revoked' });
+
       // The renamed employee's client logs in again and is who WeCom now says.
       const again = await d.other.login(renamedTo);
       expect(again.employee).toMatchObject({ userId: renamedTo, name: '任二' });

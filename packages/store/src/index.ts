@@ -16,4 +16,5 @@ export type {
 } from './ports.js';
 export { StoreUnavailableError } from './ports.js';
 export { createRedisStore, type RedisStoreOptions } from './redis/redis-store.js';
+export { APPLIED_EVENT_RETENTION_MS } from './retention.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
