@@ -36,10 +36,16 @@ export type RevokeReason =
 
 /**
  * Which sessions of one employee a directory change reaches. A userid can be given to another person after a rename
- * or a departure, so a change that is applied late must not reach the logins made after it: `createdBefore` limits
- * it to sessions created before that time (epoch ms, exclusive). Without it, every session of the userid is reached.
+ * or a departure, so a change that is applied late must not reach the logins made after it.
+ *
+ * @example
+ * ```ts
+ * // A deletion WeCom made at createTime (seconds) never reaches a later holder of the userid.
+ * await store.sessions.revokeUser(corpId, userId, 'employee_left', Date.now(), { createdBefore: (createTime + 1) * 1000 });
+ * ```
  */
 export interface UserSessionsBound {
+  /** Only sessions created before this time (epoch ms, exclusive). Absent: every session of the userid. */
   readonly createdBefore?: number;
 }
 
