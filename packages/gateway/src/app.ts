@@ -55,6 +55,12 @@ export interface GatewayAppOptions {
    * `/v1/callback` for the default corp. No callback routes when empty or absent.
    */
   readonly callbacks?: readonly CallbackSettings[];
+  /**
+   * The clock of the services (epoch ms; default `Date.now`). The callbacks judge a timestamp's age by it, and an
+   * event reaches only the sessions created before it was received, so it must be the clock the sessions are
+   * stamped with.
+   */
+  readonly now?: () => number;
 }
 
 /** Every error answer: the stable envelope, `Retry-After` where the error has one; bugs logged with their stack. */
@@ -219,6 +225,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
       revocations: services.revocations,
       callbacks: options.callbacks,
       defaultCorpId: services.corps.defaultCorpId,
+      ...(options.now === undefined ? {} : { now: options.now }),
     });
   }
   return app;

@@ -108,6 +108,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     loginRateLimit: config.loginRateLimit,
     ...(rateLimitRedis ? { rateLimitRedis } : {}),
     callbacks,
+    now,
   });
   const supervisor = new StoreSupervisor({
     services,

@@ -10,12 +10,14 @@ import { DEMO_CORP_ID } from '@wecom-auth/sandbox';
 import { createMemoryStore, type InboxEvent, type SessionRecord, type Store } from '@wecom-auth/store';
 import { describe, expect, it } from 'vitest';
 import { CallbackQueue } from '../src/callbacks/callback-queue.js';
-import { ContactChangeApplier } from '../src/callbacks/contact-change-applier.js';
+import { ContactChangeApplier, changeBound } from '../src/callbacks/contact-change-applier.js';
 import { loadConfig } from '../src/config/load-config.js';
 import type { EmployeeDirectory } from '../src/employees/employee-directory.js';
 import { RevocationMirror } from '../src/sessions/revocation-mirror.js';
 
 const NOW = 1_700_000_000_000;
+/** When the gateway received the events: after every session these tests create. */
+const LATER = NOW + 60_000;
 
 function session(id: string, userId: string): SessionRecord {
   return {
@@ -74,13 +76,13 @@ describe('ContactChangeApplier', () => {
     await store.sessions.create(session('s1', 'zhangsan'));
     await store.sessions.create(session('s2', 'zhangsan'));
     await store.sessions.create(session('s3', 'lisi'));
-    const change = await applier.apply(event(input), DEMO_CORP_ID);
+    const change = await applier.apply(event(input), DEMO_CORP_ID, LATER);
     expect(change.revokedSessions).toBe(2);
     expect((await store.sessions.get('s1'))?.revokeReason).toBe(reason);
     expect(mirror.isRevoked('s1') && mirror.isRevoked('s2')).toBe(true);
     expect(mirror.isRevoked('s3')).toBe(false);
     // Applying again (a retry after a crash) changes nothing more.
-    expect((await applier.apply(event(input), DEMO_CORP_ID)).revokedSessions).toBe(0);
+    expect((await applier.apply(event(input), DEMO_CORP_ID, LATER)).revokedSessions).toBe(0);
   });
 
   it('an active update only drops the cached profile', async () => {
@@ -89,38 +91,77 @@ describe('ContactChangeApplier', () => {
     const change = await applier.apply(
       event({ kind: 'update_user', userId: 'lisi', name: '李思', status: 1 }),
       DEMO_CORP_ID,
+      LATER,
     );
-    expect(change).toEqual({ kind: 'update_user', revokedSessions: 0, renamedSessions: 0 });
+    expect(change).toEqual({ kind: 'update_user', revokedSessions: 0 });
     expect(forgotten).toEqual(['user:lisi']);
     expect((await store.sessions.get('s1'))?.revokedAt).toBeUndefined();
   });
 
-  it('a userid change moves the sessions and forgets both profiles', async () => {
-    const { store, applier, forgotten } = setup();
+  it('a userid change revokes the sessions of the old userid and forgets both profiles', async () => {
+    const { store, applier, forgotten, mirror } = setup();
     await store.sessions.create(session('s1', 'wangwu'));
     const change = await applier.apply(
       event({ kind: 'update_user', userId: 'wangwu', newUserId: 'wangwu2' }),
       DEMO_CORP_ID,
+      LATER,
     );
-    expect(change.renamedSessions).toBe(1);
-    expect((await store.sessions.get('s1'))?.userId).toBe('wangwu2');
+    expect(change.revokedSessions).toBe(1);
+    expect(await store.sessions.get('s1')).toMatchObject({
+      userId: 'wangwu',
+      revokeReason: 'employee_renamed',
+    });
+    expect(mirror.isRevoked('s1')).toBe(true);
     expect(forgotten.sort()).toEqual(['user:wangwu', 'user:wangwu2']);
+  });
+
+  it.each([
+    [{ kind: 'delete_user', userId: 'zhangsan' }],
+    [{ kind: 'update_user', userId: 'zhangsan', status: 2 }],
+    [{ kind: 'update_user', userId: 'zhangsan', newUserId: 'zhangsan.renamed' }],
+  ] as const)('%j spares the sessions created after the second of its CreateTime', async (input) => {
+    const { store, applier } = setup();
+    const createTime = Math.floor(NOW / 1000);
+    await store.sessions.create({ ...session('before', 'zhangsan'), createdAt: createTime * 1000 - 1 });
+    await store.sessions.create({
+      ...session('same-second', 'zhangsan'),
+      createdAt: createTime * 1000 + 999,
+    });
+    await store.sessions.create({ ...session('after', 'zhangsan'), createdAt: (createTime + 1) * 1000 });
+    const change = await applier.apply(event({ ...input, createTime }), DEMO_CORP_ID, LATER);
+    expect(change.revokedSessions).toBe(2);
+    expect((await store.sessions.get('same-second'))?.revokedAt).toBeDefined();
+    expect((await store.sessions.get('after'))?.revokedAt).toBeUndefined();
+  });
+
+  it('without a CreateTime, or with one ahead of its receipt, an event spares the sessions created after its receipt', () => {
+    const received = NOW + 5_000;
+    expect(changeBound(event({ kind: 'delete_user', userId: 'x' }), received)).toEqual({
+      createdBefore: received,
+    });
+    expect(
+      changeBound(event({ kind: 'delete_user', userId: 'x', createTime: NOW / 1000 + 60 }), received),
+    ).toEqual({ createdBefore: received });
+    expect(
+      changeBound(event({ kind: 'delete_user', userId: 'x', createTime: NOW / 1000 - 60 }), received),
+    ).toEqual({ createdBefore: NOW - 59_000 });
   });
 
   it('party events drop the cached department names; tags and unknown messages are ignored', async () => {
     const { applier, forgotten } = setup();
-    await applier.apply(event({ kind: 'create_party', id: 9, parentId: 1 }), DEMO_CORP_ID);
-    await applier.apply(event({ kind: 'update_party', id: 9, parentId: 2 }), DEMO_CORP_ID);
-    await applier.apply(event({ kind: 'delete_party', id: 9 }), DEMO_CORP_ID);
+    await applier.apply(event({ kind: 'create_party', id: 9, parentId: 1 }), DEMO_CORP_ID, LATER);
+    await applier.apply(event({ kind: 'update_party', id: 9, parentId: 2 }), DEMO_CORP_ID, LATER);
+    await applier.apply(event({ kind: 'delete_party', id: 9 }), DEMO_CORP_ID, LATER);
     expect(forgotten).toEqual([
       `departments:${DEMO_CORP_ID}`,
       `departments:${DEMO_CORP_ID}`,
       `departments:${DEMO_CORP_ID}`,
     ]);
-    await applier.apply(event({ kind: 'update_tag', tagId: 1 }), DEMO_CORP_ID);
+    await applier.apply(event({ kind: 'update_tag', tagId: 1 }), DEMO_CORP_ID, LATER);
     await applier.apply(
       parseCallbackMessage('<xml><MsgType>text</MsgType><Content>hi</Content></xml>'),
       DEMO_CORP_ID,
+      LATER,
     );
     expect(forgotten).toHaveLength(3);
   });
@@ -165,7 +206,7 @@ describe('CallbackQueue', () => {
     const queue = new CallbackQueue({
       defaultCorpId: DEMO_CORP_ID,
       inbox: fake.inbox,
-      applier: { apply: async (message) => ({ kind: message.kind, revokedSessions: 0, renamedSessions: 0 }) },
+      applier: { apply: async (message) => ({ kind: message.kind, revokedSessions: 0 }) },
       now: () => NOW,
       onApplied: (id, change) => seen.push(`${id}:${change.kind}`),
       onError: () => {},
@@ -184,7 +225,7 @@ describe('CallbackQueue', () => {
     const queue = new CallbackQueue({
       defaultCorpId: DEMO_CORP_ID,
       inbox: fake.inbox,
-      applier: { apply: async (message) => ({ kind: message.kind, revokedSessions: 0, renamedSessions: 0 }) },
+      applier: { apply: async (message) => ({ kind: message.kind, revokedSessions: 0 }) },
       now: () => NOW,
       onApplied: () => {},
       onError: (error) => errors.push(error),
@@ -207,7 +248,7 @@ describe('CallbackQueue', () => {
     const options = {
       defaultCorpId: DEMO_CORP_ID,
       inbox: fake.inbox,
-      applier: { apply: async () => ({ kind: 'unknown' as const, revokedSessions: 0, renamedSessions: 0 }) },
+      applier: { apply: async () => ({ kind: 'unknown' as const, revokedSessions: 0 }) },
       now: () => NOW,
       onApplied: () => {},
       onError: (error: unknown) => errors.push(error),

@@ -113,20 +113,17 @@ describe('contact changes pushed by the sandbox', () => {
     expect(await verifies(session.accessToken)).toBe(204);
   });
 
-  it('a userid change moves the session: the next refresh is issued to the new userid', async () => {
+  it('a userid change revokes the session; a new login is the new userid', async () => {
     const session = await t.login('xuqiang');
     await t.sandbox.control.updateUser('xuqiang', { newUserid: 'xuqiang2' });
-    expect(
-      await eventually(
-        async () => appliedLines().some((line) => line.includes('"renamedSessions":1')),
-        1_000,
-      ),
-    ).toBe(true);
+    expect(await eventually(async () => (await verifies(session.accessToken)) === 401, 1_000)).toBe(true);
     const refresh = await t.call('POST', '/v1/sessions/refresh', {
       body: { refreshToken: session.refreshToken },
     });
-    expect(refresh.status).toBe(200);
-    const verify = await t.call('GET', '/v1/verify', { token: String(refresh.body?.accessToken) });
+    expect(refresh.status).toBe(401);
+    expect(refresh.body?.error).toBe('session_revoked');
+    const again = await t.login('xuqiang2');
+    const verify = await t.call('GET', '/v1/verify', { token: String(again.accessToken) });
     expect(verify.headers.get('x-wecom-userid')).toBe('xuqiang2');
   });
 });

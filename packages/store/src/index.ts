@@ -12,7 +12,9 @@ export type {
   SigningKeyRecord,
   SigningKeyStore,
   Store,
+  UserSessionsBound,
 } from './ports.js';
 export { StoreUnavailableError } from './ports.js';
 export { createRedisStore, type RedisStoreOptions } from './redis/redis-store.js';
+export { APPLIED_EVENT_RETENTION_MS } from './retention.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';

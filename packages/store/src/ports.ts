@@ -25,7 +25,29 @@ export interface SessionRecord {
   readonly revokeReason?: RevokeReason;
 }
 
-export type RevokeReason = 'logout' | 'refresh_token_reuse' | 'employee_left' | 'employee_disabled' | 'admin';
+/** Why a session was revoked. `employee_renamed`: its userid was changed, and may since be someone else's. */
+export type RevokeReason =
+  | 'logout'
+  | 'refresh_token_reuse'
+  | 'employee_left'
+  | 'employee_disabled'
+  | 'employee_renamed'
+  | 'admin';
+
+/**
+ * Which sessions of one employee a directory change reaches. A userid can be given to another person after a rename
+ * or a departure, so a change that is applied late must not reach the logins made after it.
+ *
+ * @example
+ * ```ts
+ * // A deletion WeCom made at createTime (seconds) never reaches a later holder of the userid.
+ * await store.sessions.revokeUser(corpId, userId, 'employee_left', Date.now(), { createdBefore: (createTime + 1) * 1000 });
+ * ```
+ */
+export interface UserSessionsBound {
+  /** Only sessions created before this time (epoch ms, exclusive). Absent: every session of the userid. */
+  readonly createdBefore?: number;
+}
 
 /** What {@link SessionStore.rotate} did with a presented refresh token. */
 export type RotateResult =
@@ -68,10 +90,27 @@ export interface SessionStore {
   ): Promise<RotateResult>;
   /** Revokes one session. False when it does not exist or was already revoked. Publishes a revocation. */
   revoke(id: string, reason: RevokeReason, at: number): Promise<boolean>;
-  /** Revokes every active session of one employee; returns their ids. Publishes a revocation for each. */
-  revokeUser(corpId: string, userId: string, reason: RevokeReason, at: number): Promise<string[]>;
-  /** Moves every session of `fromUserId` to `toUserId` (a WeCom userid rename); returns how many moved. */
-  renameUser(corpId: string, fromUserId: string, toUserId: string): Promise<number>;
+  /**
+   * Revokes every active session of one employee (only those created before `bound.createdBefore` when given);
+   * returns their ids. Publishes a revocation for each.
+   */
+  revokeUser(
+    corpId: string,
+    userId: string,
+    reason: RevokeReason,
+    at: number,
+    bound?: UserSessionsBound,
+  ): Promise<string[]>;
+  /**
+   * Moves every session of `fromUserId` (only those created before `bound.createdBefore` when given) to `toUserId`,
+   * a WeCom userid rename; returns how many moved. Sessions left behind keep `fromUserId`.
+   */
+  renameUser(
+    corpId: string,
+    fromUserId: string,
+    toUserId: string,
+    bound?: UserSessionsBound,
+  ): Promise<number>;
   /** Replaces the encrypted session_key (a later jscode2session for the same session). */
   setSessionKey(id: string, sessionKeyCiphertext: string): Promise<void>;
   /** Revocations with `revokedAt >= since` whose sessions have not expired yet, oldest first. */

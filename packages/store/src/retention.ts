@@ -1,6 +1,8 @@
 /**
  * How long an applied callback event is remembered, so that a WeCom retry of it is still recognised as a duplicate.
- * WeCom retries an unacknowledged callback within seconds; days leave ample room for a gateway that was down.
+ * WeCom retries an unacknowledged callback within seconds; days leave ample room for a gateway that was down. It
+ * also outlasts the longest window in which the gateway accepts a callback's timestamp (its largest maximum age, a
+ * day, plus the future skew it allows), so a captured delivery replayed inside that window is still known.
  */
 export const APPLIED_EVENT_RETENTION_MS = 3 * 24 * 3_600_000;
 

@@ -400,6 +400,49 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         expect(await store.sessions.renameUser('ww-corp-a', 'nobody', 'someone')).toBe(0);
       });
 
+      it('revokeUser with createdBefore reaches only the sessions created before it (exclusive)', async () => {
+        const t = fixture.now();
+        const earlier = session({ createdAt: t - 1_000 });
+        const justBefore = session({ createdAt: t - 1 });
+        const atBound = session({ createdAt: t });
+        const later = session({ createdAt: t + 1 });
+        for (const record of [earlier, justBefore, atBound, later]) await store.sessions.create(record);
+        const at = t + 5;
+        const ids = await store.sessions.revokeUser('ww-corp-a', 'zhangsan', 'employee_renamed', at, {
+          createdBefore: t,
+        });
+        expect([...ids].sort()).toEqual([earlier.id, justBefore.id].sort());
+        expect(await store.sessions.get(earlier.id)).toMatchObject({
+          revokedAt: at,
+          revokeReason: 'employee_renamed',
+        });
+        expect((await store.sessions.get(atBound.id))?.revokedAt).toBeUndefined();
+        expect((await store.sessions.get(later.id))?.revokedAt).toBeUndefined();
+        expect(await store.sessions.listRevocations(at)).toHaveLength(2);
+        // The sessions it spared are still the employee's: an unbounded revocation reaches them.
+        const rest = await store.sessions.revokeUser('ww-corp-a', 'zhangsan', 'admin', at);
+        expect([...rest].sort()).toEqual([atBound.id, later.id].sort());
+      });
+
+      it('renameUser with createdBefore moves only the sessions created before it; later ones keep the userid', async () => {
+        const t = fixture.now();
+        const moved = [
+          session({ userId: 'old:id', createdAt: t - 60_000 }),
+          session({ userId: 'old:id', createdAt: t - 1 }),
+        ];
+        const kept = session({ userId: 'old:id', createdAt: t });
+        for (const record of [...moved, kept]) await store.sessions.create(record);
+        expect(await store.sessions.renameUser('ww-corp-a', 'old:id', 'new-id', { createdBefore: t })).toBe(
+          2,
+        );
+        for (const record of moved) expect((await store.sessions.get(record.id))?.userId).toBe('new-id');
+        expect((await store.sessions.get(kept.id))?.userId).toBe('old:id');
+        // Each userid's sessions are found under it, and only there.
+        expect(await store.sessions.revokeUser('ww-corp-a', 'old:id', 'admin', t)).toEqual([kept.id]);
+        const renamed = await store.sessions.revokeUser('ww-corp-a', 'new-id', 'admin', t);
+        expect([...renamed].sort()).toEqual(moved.map((record) => record.id).sort());
+      });
+
       it('setSessionKey replaces the encrypted session_key', async () => {
         const created = session();
         await store.sessions.create(created);

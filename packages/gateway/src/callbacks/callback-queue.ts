@@ -101,7 +101,8 @@ export class CallbackQueue {
           await inbox.markApplied(event.id, now());
           continue;
         }
-        const change = await applier.apply(message, event.corpId ?? this.#options.defaultCorpId);
+        const corpId = event.corpId ?? this.#options.defaultCorpId;
+        const change = await applier.apply(message, corpId, event.receivedAt);
         await inbox.markApplied(event.id, now());
         this.#options.onApplied(event.id, change);
       }

@@ -36,6 +36,13 @@ export function readSignedParameters(query: unknown, options: { echostr: boolean
 }
 
 /**
+ * How far ahead of this clock a callback's timestamp may be by default (clock skew between WeCom and the gateway). A
+ * callback is thus accepted for at most `maxAgeSeconds` + this after its timestamp, which the store's memory of
+ * applied deliveries (`APPLIED_EVENT_RETENTION_MS`) must outlast, so that a replay inside the window is known.
+ */
+export const DEFAULT_MAX_FUTURE_SKEW_SECONDS = 60;
+
+/**
  * Refuses a callback signed more than `maxAgeSeconds` ago (a captured request replayed later) or more than
  * `maxFutureSkewSeconds` ahead of this clock. `maxAgeSeconds` 0 turns the age check off (not the future bound).
  */

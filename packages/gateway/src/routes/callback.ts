@@ -10,6 +10,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CallbackQueue } from '../callbacks/callback-queue.js';
 import {
   checkFreshness,
+  DEFAULT_MAX_FUTURE_SKEW_SECONDS,
   malformed,
   readSignedParameters,
   toCallbackError,
@@ -29,7 +30,7 @@ export interface CallbackRoutesOptions {
   readonly callbacks: readonly CallbackSettings[];
   /** The corp of `/v1/callback` (no corp in the path), and of events recorded before corps were told apart. */
   readonly defaultCorpId: string;
-  /** How far ahead of this clock a callback's timestamp may be. Default 60 s. */
+  /** How far ahead of this clock a callback's timestamp may be. Default {@link DEFAULT_MAX_FUTURE_SKEW_SECONDS}. */
   readonly maxFutureSkewSeconds?: number;
   readonly now?: () => number;
 }
@@ -64,7 +65,7 @@ interface CorpCallback {
 export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (app, options) => {
   const { store, directory, revocations, defaultCorpId } = options;
   const now = options.now ?? Date.now;
-  const maxFutureSkewSeconds = options.maxFutureSkewSeconds ?? 60;
+  const maxFutureSkewSeconds = options.maxFutureSkewSeconds ?? DEFAULT_MAX_FUTURE_SKEW_SECONDS;
   const corps = new Map<string, CorpCallback>(
     options.callbacks.map((settings) => [
       settings.corpId,

@@ -188,12 +188,20 @@ export class SessionService {
     const known = await sessions.findByRefreshHash(presentedHash).catch((error: unknown) => {
       throw toGatewayError(error);
     });
-    const employeeBefore =
-      known && known.revokedAt === undefined
-        ? await directory.get(known.corpId, known.userId).catch((error: unknown) => {
-            throw toGatewayError(error);
-          })
-        : undefined;
+    // WeCom no longer showing the employee to this app (60011/60111/50002: deleted, or out of its visible range) ends
+    // the session as the leaver rule does: when the callback is down, nothing else ever would.
+    const employeeOf = (session: SessionRecord): Promise<Employee> =>
+      directory.get(session.corpId, session.userId).catch(async (error: unknown) => {
+        if (!(error instanceof WecomVisibleRangeError)) throw toGatewayError(error);
+        await this.revoke(session.id, 'employee_left').catch((revokeError: unknown) => {
+          throw toGatewayError(revokeError);
+        });
+        throw new GatewayError(
+          'employee_inactive',
+          "This employee is no longer in this app's WeCom directory.",
+        );
+      });
+    const employeeBefore = known && known.revokedAt === undefined ? await employeeOf(known) : undefined;
     const at = now();
     const nextToken = newSecret(32);
     const result = await sessions
@@ -223,11 +231,7 @@ export class SessionService {
     }
     // Read again only if the employee was renamed between the two reads.
     const employee =
-      employeeBefore?.userId === result.session.userId
-        ? employeeBefore
-        : await directory.get(result.session.corpId, result.session.userId).catch((error: unknown) => {
-            throw toGatewayError(error);
-          });
+      employeeBefore?.userId === result.session.userId ? employeeBefore : await employeeOf(result.session);
     if (employee.status !== 'active') {
       await this.revoke(
         result.session.id,

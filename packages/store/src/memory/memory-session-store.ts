@@ -1,6 +1,18 @@
 import type { LocalChangeHub } from '../local-change-hub.js';
-import type { RevocationEntry, RevokeReason, SessionRecord, SessionStore } from '../ports.js';
+import type {
+  RevocationEntry,
+  RevokeReason,
+  SessionRecord,
+  SessionStore,
+  UserSessionsBound,
+} from '../ports.js';
 import { decideRotation } from '../rotation.js';
+
+/** Whether a change of `corpId`'s `userId` bounded by `bound` reaches `session`. */
+function reaches(session: SessionRecord, corpId: string, userId: string, bound: UserSessionsBound): boolean {
+  if (session.corpId !== corpId || session.userId !== userId) return false;
+  return bound.createdBefore === undefined || session.createdAt < bound.createdBefore;
+}
 
 /** The session port of the memory store: revocations are published on the store's `hub`. */
 export function createMemorySessionStore(now: () => number, hub: LocalChangeHub): SessionStore {
@@ -68,21 +80,21 @@ export function createMemorySessionStore(now: () => number, hub: LocalChangeHub)
       revokeRecord(session, reason, at);
       return true;
     },
-    async revokeUser(corpId, userId, reason, at) {
+    async revokeUser(corpId, userId, reason, at, bound = {}) {
       const ids: string[] = [];
       const current = now();
       for (const session of [...sessions.values()]) {
-        if (session.corpId !== corpId || session.userId !== userId) continue;
+        if (!reaches(session, corpId, userId, bound)) continue;
         if (session.revokedAt !== undefined || session.expiresAt <= current) continue;
         revokeRecord(session, reason, at);
         ids.push(session.id);
       }
       return ids;
     },
-    async renameUser(corpId, fromUserId, toUserId) {
+    async renameUser(corpId, fromUserId, toUserId, bound = {}) {
       let moved = 0;
       for (const session of [...sessions.values()]) {
-        if (session.corpId !== corpId || session.userId !== fromUserId) continue;
+        if (!reaches(session, corpId, fromUserId, bound)) continue;
         sessions.set(session.id, { ...session, userId: toUserId });
         moved += 1;
       }

@@ -151,16 +151,25 @@ revoke(p, id, reason, at)
 return 1
 `);
 
-/** ARGV: p, userKey, reason, at, now. Returns the ids it revoked. */
-export const REVOKE_USER = new LuaScript(`${REVOKE}
-local p, user_key, reason, at, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+/** Whether the session hash `skey` was created before `before` ('' for no bound: every session). */
+const CREATED_BEFORE = `
+local function created_before(skey, before)
+  if before == '' then return true end
+  local created = redis.call('HGET', skey, 'createdAt')
+  return created ~= false and tonumber(created) < tonumber(before)
+end
+`;
+
+/** ARGV: p, userKey, reason, at, now, createdBefore ('' for none). Returns the ids it revoked. */
+export const REVOKE_USER = new LuaScript(`${REVOKE}${CREATED_BEFORE}
+local p, user_key, reason, at, now, before = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
 local revoked = {}
 for _, id in ipairs(redis.call('SMEMBERS', user_key)) do
   local skey = p .. 's:' .. id
   local state = redis.call('HMGET', skey, 'expiresAt', 'revokedAt')
   if not state[1] then
     redis.call('SREM', user_key, id)
-  elseif not state[2] and tonumber(state[1]) > now then
+  elseif not state[2] and tonumber(state[1]) > now and created_before(skey, before) then
     revoke(p, id, reason, at)
     table.insert(revoked, id)
   end
@@ -168,21 +177,26 @@ end
 return revoked
 `);
 
-/** ARGV: p, fromKey, toKey, toUserId. Returns how many sessions moved. */
-export const RENAME_USER = new LuaScript(`${EXTEND_TTL}
-local p, from_key, to_key, to_user = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+/**
+ * ARGV: p, fromKey, toKey, toUserId, createdBefore ('' for none). Returns how many sessions moved; the sessions
+ * created later stay with the old userid.
+ */
+export const RENAME_USER = new LuaScript(`${EXTEND_TTL}${CREATED_BEFORE}
+local p, from_key, to_key, to_user, before = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local moved = 0
 for _, id in ipairs(redis.call('SMEMBERS', from_key)) do
   local skey = p .. 's:' .. id
   local ttl = redis.call('PTTL', skey)
-  if ttl > 0 then
+  if ttl <= 0 then
+    redis.call('SREM', from_key, id)
+  elseif created_before(skey, before) then
     redis.call('HSET', skey, 'userId', to_user, 'userKey', to_key)
+    if from_key ~= to_key then redis.call('SREM', from_key, id) end
     redis.call('SADD', to_key, id)
     extend_ttl(to_key, ttl)
     moved = moved + 1
   end
 end
-if from_key ~= to_key then redis.call('DEL', from_key) end
 return moved
 `);
 

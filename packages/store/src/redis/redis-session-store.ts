@@ -116,15 +116,23 @@ export function createRedisSessionStore(
     async revoke(id, reason, at) {
       return (await run((redis) => REVOKE_SESSION.run(redis, [prefix, id, reason, at]))) === 1;
     },
-    async revokeUser(corpId, userId, reason, at) {
+    async revokeUser(corpId, userId, reason, at, bound = {}) {
+      const before = bound.createdBefore ?? '';
       const reply = await run((redis) =>
-        REVOKE_USER.run(redis, [prefix, userKey(corpId, userId), reason, at, now()]),
+        REVOKE_USER.run(redis, [prefix, userKey(corpId, userId), reason, at, now(), before]),
       );
       return Array.isArray(reply) ? reply.map(String) : [];
     },
-    async renameUser(corpId, fromUserId, toUserId) {
+    async renameUser(corpId, fromUserId, toUserId, bound = {}) {
+      const before = bound.createdBefore ?? '';
       const reply = await run((redis) =>
-        RENAME_USER.run(redis, [prefix, userKey(corpId, fromUserId), userKey(corpId, toUserId), toUserId]),
+        RENAME_USER.run(redis, [
+          prefix,
+          userKey(corpId, fromUserId),
+          userKey(corpId, toUserId),
+          toUserId,
+          before,
+        ]),
       );
       return Number(reply);
     },

@@ -1,6 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { LocalChangeHub } from '../local-change-hub.js';
-import type { RevocationEntry, RevokeReason, SessionRecord, SessionStore } from '../ports.js';
+import type {
+  RevocationEntry,
+  RevokeReason,
+  SessionRecord,
+  SessionStore,
+  UserSessionsBound,
+} from '../ports.js';
 import { APPLIED_EVENT_RETENTION_MS } from '../retention.js';
 import { decideRotation } from '../rotation.js';
 import type { SqliteGuard } from './sqlite-connection.js';
@@ -73,11 +79,21 @@ export function createSqliteSessionStore(
     `INSERT INTO revocations (session_id, revoked_at, expires_at) VALUES (?, ?, ?)
      ON CONFLICT (session_id) DO UPDATE SET revoked_at = excluded.revoked_at, expires_at = excluded.expires_at`,
   );
-  const selectActiveOfUser = db.prepare<[string, string, number], SessionRow>(
-    `SELECT * FROM sessions WHERE corp_id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?
+  // A null bound reaches every session of the userid (see UserSessionsBound).
+  const selectActiveOfUser = db.prepare<
+    [{ corpId: string; userId: string; now: number; before: number | null }],
+    SessionRow
+  >(
+    `SELECT * FROM sessions WHERE corp_id = @corpId AND user_id = @userId AND revoked_at IS NULL
+       AND expires_at > @now AND (@before IS NULL OR created_at < @before)
      ORDER BY created_at, id`,
   );
-  const renameUser = db.prepare('UPDATE sessions SET user_id = ? WHERE corp_id = ? AND user_id = ?');
+  const renameUser = db.prepare<
+    [{ toUserId: string; corpId: string; fromUserId: string; before: number | null }]
+  >(
+    `UPDATE sessions SET user_id = @toUserId WHERE corp_id = @corpId AND user_id = @fromUserId
+       AND (@before IS NULL OR created_at < @before)`,
+  );
   const updateSessionKey = db.prepare('UPDATE sessions SET session_key_ciphertext = ? WHERE id = ?');
   const selectRevocations = db.prepare<
     [number, number],
@@ -179,8 +195,16 @@ export function createSqliteSessionStore(
   );
 
   const revokeUser = db.transaction(
-    (corpId: string, userId: string, reason: RevokeReason, at: number): RevocationEntry[] =>
-      selectActiveOfUser.all(corpId, userId, now()).map((row) => revokeRow(row, reason, at)),
+    (
+      corpId: string,
+      userId: string,
+      reason: RevokeReason,
+      at: number,
+      bound: UserSessionsBound,
+    ): RevocationEntry[] =>
+      selectActiveOfUser
+        .all({ corpId, userId, now: now(), before: bound.createdBefore ?? null })
+        .map((row) => revokeRow(row, reason, at)),
   );
 
   return {
@@ -219,13 +243,14 @@ export function createSqliteSessionStore(
       hub.publishRevocation(entry);
       return true;
     },
-    async revokeUser(corpId, userId, reason, at) {
-      const entries = await writes.run(() => guard(() => revokeUser(corpId, userId, reason, at)));
+    async revokeUser(corpId, userId, reason, at, bound = {}) {
+      const entries = await writes.run(() => guard(() => revokeUser(corpId, userId, reason, at, bound)));
       for (const entry of entries) hub.publishRevocation(entry);
       return entries.map((entry) => entry.sessionId);
     },
-    async renameUser(corpId, fromUserId, toUserId) {
-      return writes.run(() => guard(() => renameUser.run(toUserId, corpId, fromUserId).changes));
+    async renameUser(corpId, fromUserId, toUserId, bound = {}) {
+      const before = bound.createdBefore ?? null;
+      return writes.run(() => guard(() => renameUser.run({ toUserId, corpId, fromUserId, before }).changes));
     },
     async setSessionKey(id, sessionKeyCiphertext) {
       await writes.run(() => guard(() => updateSessionKey.run(sessionKeyCiphertext, id)));
