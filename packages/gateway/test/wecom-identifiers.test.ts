@@ -30,36 +30,37 @@ const logins = new Map<string, ScriptedLogin>([
 let lastLogin: ScriptedLogin | undefined;
 
 /** Just enough of WeCom for a login: gettoken, jscode2session, user/get and department/list. */
-function answerAsWecom(request: IncomingMessage, response: ServerResponse): void {
-  const url = new URL(request.url ?? '/', 'http://wecom.invalid');
-  const send = (body: Record<string, unknown>) => {
-    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-    response.end(JSON.stringify({ errcode: 0, errmsg: 'ok', ...body }));
-  };
+function wecomAnswer(url: URL): Record<string, unknown> {
   switch (url.pathname) {
     case '/cgi-bin/gettoken':
-      return send({ access_token: 'fake-wecom-token', expires_in: 7200 });
+      return { access_token: 'fake-wecom-token', expires_in: 7200 };
     case '/cgi-bin/miniprogram/jscode2session': {
       lastLogin = logins.get(url.searchParams.get('js_code') ?? '');
-      if (!lastLogin) return send({ errcode: 40029, errmsg: 'invalid code' });
-      return send({
+      if (!lastLogin) return { errcode: 40029, errmsg: 'invalid code' };
+      return {
         corpid: DEMO_CORP_ID,
         userid: lastLogin.sessionUserId,
         session_key: 'kJtdi6RF+Dv67QkbLlPGjw==',
-      });
+      };
     }
     case '/cgi-bin/user/get':
-      return send({
+      return {
         userid: lastLogin?.profileUserId ?? url.searchParams.get('userid'),
         name: '张三',
         department: [1],
         status: 1,
-      });
+      };
     case '/cgi-bin/department/list':
-      return send({ department: [{ id: 1, name: '总部', parentid: 0 }] });
+      return { department: [{ id: 1, name: '总部', parentid: 0 }] };
     default:
-      return send({ errcode: 404, errmsg: 'not found' });
+      return { errcode: 404, errmsg: 'not found' };
   }
+}
+
+function answerAsWecom(request: IncomingMessage, response: ServerResponse): void {
+  const body = wecomAnswer(new URL(request.url ?? '/', 'http://wecom.invalid'));
+  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify({ errcode: 0, errmsg: 'ok', ...body }));
 }
 
 let wecom: Server;
@@ -127,7 +128,7 @@ describe('the verify fast path, handed claims that cannot be written as headers'
       fellThrough++;
       response.writeHead(500, { 'content-type': 'application/json' });
       response.end('{"error":"internal_error"}');
-    }, {}) as Server;
+    }, {});
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
