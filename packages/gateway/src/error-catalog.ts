@@ -73,6 +73,26 @@ export const gatewayErrorCatalog = {
     status: 400,
     meaning: 'The data was encrypted for another mini program (watermark.appid ≠ WECOM_MINIPROGRAM_APPID).',
   },
+  watermark_expired: {
+    status: 400,
+    meaning:
+      'The data is older than DECRYPT_MAX_AGE_SECONDS, or dated further ahead than DECRYPT_MAX_FUTURE_SKEW_SECONDS: call wx.qy.getMobile (getEmail, getEnterpriseUserInfo) again and send the new data at once.',
+  },
+  signature_invalid: {
+    status: 400,
+    meaning:
+      "`rawData` and `signature` were sent but do not verify with this session's key, or `rawData` says otherwise than the decrypted data: send what wx.qy.getEnterpriseUserInfo returned, unchanged.",
+  },
+  disclosure_mismatch: {
+    status: 403,
+    meaning:
+      "The decrypted data contradicts what WeCom says server to server: a mobile or email other than user/get's, or user info of another corp or userid than the session's. Nothing is stored.",
+  },
+  wecom_identifier_invalid: {
+    status: 502,
+    meaning:
+      'WeCom answered a userid or corpid outside its documented format (letters, digits and _-@.): the login is refused and no token is issued. An operator should report it with the request id.',
+  },
   wecom_error: {
     status: 502,
     meaning:

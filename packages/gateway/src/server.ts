@@ -88,6 +88,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       accessTokenTtl: config.accessTokenTtl,
       refreshTokenTtl: config.refreshTokenTtl,
       profileCacheTtl: config.profileCacheTtl,
+      disclosureWindow: {
+        maxAgeSeconds: config.decryptMaxAge,
+        maxFutureSkewSeconds: config.decryptMaxFutureSkew,
+      },
     },
     store,
     corps,

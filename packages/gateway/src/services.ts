@@ -30,6 +30,8 @@ export interface ServiceSettings {
   readonly accessTokenTtl: number;
   readonly refreshTokenTtl: number;
   readonly profileCacheTtl: number;
+  /** The watermark window of `POST /v1/me/decrypt` (`DECRYPT_MAX_AGE_SECONDS`, `DECRYPT_MAX_FUTURE_SKEW_SECONDS`). */
+  readonly disclosureWindow?: { readonly maxAgeSeconds: number; readonly maxFutureSkewSeconds: number };
 }
 
 /** The gateway's services over one store and one WeCom client, as {@link openGatewayServices} wires them. */
@@ -108,7 +110,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
     corps,
     cache: store.cache,
     profileTtlMs: settings.profileCacheTtl * 1000,
-    disclosedTtlMs: settings.refreshTokenTtl * 1000,
+    now,
     onWarning: (object, message) => logger.warn(object, message),
   });
   let issuer: TokenIssuer | undefined;
@@ -135,6 +137,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       revocations,
       sealer,
       refreshTtlSeconds: settings.refreshTokenTtl,
+      ...(settings.disclosureWindow === undefined ? {} : { disclosureWindow: settings.disclosureWindow }),
       now,
       onLogin: (outcome, corpId) => metrics.login(outcome, corpId),
     });

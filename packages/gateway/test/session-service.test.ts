@@ -97,7 +97,7 @@ beforeEach(async () => {
       corps,
       cache: store.cache,
       profileTtlMs: 0,
-      disclosedTtlMs: refreshTtlSeconds * 1000,
+      now,
       onWarning: () => {},
     }),
     sessions: store.sessions,

@@ -26,6 +26,10 @@ export type GatewayErrorCode =
   | 'refresh_token_expired'
   | 'decrypt_failed'
   | 'watermark_mismatch'
+  | 'watermark_expired'
+  | 'signature_invalid'
+  | 'disclosure_mismatch'
+  | 'wecom_identifier_invalid'
   | 'wecom_error'
   | 'wecom_unavailable'
   | 'store_unavailable'
@@ -57,6 +61,10 @@ export const GATEWAY_ERROR_CODES: readonly GatewayErrorCode[] = [
   'refresh_token_expired',
   'decrypt_failed',
   'watermark_mismatch',
+  'watermark_expired',
+  'signature_invalid',
+  'disclosure_mismatch',
+  'wecom_identifier_invalid',
   'wecom_error',
   'wecom_unavailable',
   'store_unavailable',

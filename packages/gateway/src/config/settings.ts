@@ -222,6 +222,20 @@ export const settings = {
     defaultText: '600',
     description: 'How long an employee profile from `user/get` is reused, in seconds.',
   }),
+  decryptMaxAge: setting({
+    env: 'DECRYPT_MAX_AGE_SECONDS',
+    schema: seconds(30, 3_600).default(300),
+    defaultText: '300',
+    description:
+      'Data sent to `POST /v1/me/decrypt` whose watermark is older than this is refused (`watermark_expired`), in seconds: getMobile/getEmail data is sent the moment the employee agrees.',
+  }),
+  decryptMaxFutureSkew: setting({
+    env: 'DECRYPT_MAX_FUTURE_SKEW_SECONDS',
+    schema: seconds(0, 600).default(60),
+    defaultText: '60',
+    description:
+      "How far a decrypted watermark may be ahead of the gateway's clock, in seconds; a later one is refused, so that a future date cannot stretch `DECRYPT_MAX_AGE_SECONDS`.",
+  }),
   loginRateLimit: setting({
     env: 'LOGIN_RATE_LIMIT',
     schema: wholeNumber(1, 1_000_000, 'must be a whole number of logins per minute 1–1000000').default(600),

@@ -1,24 +1,60 @@
 /**
  * Employee profiles: from the profile cache, else `user/get` (with department names from a cached
- * `department/list`). Details the employee disclosed through `wx.qy.getMobile` / `getEmail` are kept apart and
- * merged in, because `user/get` no longer returns them to apps created after 2022-06-20.
+ * `department/list`). That is WeCom's word, server to server.
+ *
+ * A mobile or email the employee disclosed through `wx.qy.getMobile` / `getEmail` is the client's word (the client
+ * relays the ciphertext and chooses its IV), so it is kept apart: bound to the session that disclosed it, never
+ * shown to another session of the same userid (a successor given a departed colleague's userid starts with
+ * nothing), never over a value `user/get` gives, and gone when the directory changes for that person.
  */
 import type { CacheStore } from '@wecom-auth/store';
 import type { CorpClients } from '../tenants/corp-clients.js';
 import { type Employee, toEmployee } from './employee.js';
+import { assertWecomIdentity } from './wecom-identifiers.js';
 
+/** A mobile or email only the client relayed: no `user/get` value backs it. */
+export interface ClientRelayedValue {
+  readonly value: string;
+  /** Always `client`: WeCom did not confirm it server to server. */
+  readonly source: 'client';
+}
+
+/** What one session disclosed that `user/get` does not tell. */
 export interface DisclosedDetails {
+  readonly mobile?: ClientRelayedValue;
+  readonly email?: ClientRelayedValue;
+}
+
+/** The employee of `/v1/me`: WeCom's profile, plus what this session disclosed that WeCom does not say. */
+export interface EmployeeWithDisclosures extends Employee {
+  readonly disclosed?: DisclosedDetails;
+}
+
+/** The session a disclosure belongs to, and how long it may live. */
+export interface DisclosingSession {
+  readonly corpId: string;
+  readonly userId: string;
+  readonly sessionId: string;
+  /** Epoch ms: the session's expiry when it disclosed. */
+  readonly expiresAt: number;
+}
+
+interface StoredDisclosure {
   readonly mobile?: string;
   readonly email?: string;
+  readonly expiresAt: number;
 }
+
+/** One cache entry per employee, holding each session's disclosures, so that a directory change drops them all. */
+type StoredDisclosures = Readonly<Record<string, StoredDisclosure>>;
 
 export interface EmployeeDirectoryOptions {
   /** Each corp's profiles come from that corp's `user/get`, with its own token. */
   readonly corps: Pick<CorpClients, 'clientFor'>;
   readonly cache: CacheStore;
   readonly profileTtlMs: number;
-  /** Disclosed details live as long as a session can. */
-  readonly disclosedTtlMs: number;
+  /** Current time, epoch ms: disclosures expire with their session. */
+  readonly now: () => number;
   readonly onWarning: (object: Record<string, unknown>, message: string) => void;
 }
 
@@ -39,16 +75,38 @@ export class EmployeeDirectory {
     return `disclosed:${corpId}:${userId.toLowerCase()}`;
   }
 
-  /** The employee with disclosed details merged in. Concurrent misses for one employee share one `user/get`. */
-  async get(corpId: string, userId: string): Promise<Employee> {
-    const [profile, disclosed] = await Promise.all([
-      this.profile(corpId, userId),
-      this.#options.cache.get<DisclosedDetails>(EmployeeDirectory.disclosedKey(corpId, userId)),
+  /** The employee as WeCom's `user/get` describes them. Concurrent misses for one employee share one `user/get`. */
+  get(corpId: string, userId: string): Promise<Employee> {
+    return this.profile(corpId, userId);
+  }
+
+  /**
+   * The employee of `/v1/me`: the profile, with `disclosed` holding what this session (and only this one) disclosed
+   * that `user/get` does not give. A value `user/get` gives always wins.
+   */
+  async forSession(session: Omit<DisclosingSession, 'expiresAt'>): Promise<EmployeeWithDisclosures> {
+    const [profile, stored] = await Promise.all([
+      this.profile(session.corpId, session.userId),
+      this.#options.cache.get<StoredDisclosures>(
+        EmployeeDirectory.disclosedKey(session.corpId, session.userId),
+      ),
     ]);
-    return disclosed ? { ...profile, ...disclosed } : profile;
+    const own = stored?.[session.sessionId];
+    if (!own || own.expiresAt <= this.#options.now()) return profile;
+    const disclosed: DisclosedDetails = {
+      ...(own.mobile !== undefined && profile.mobile === undefined
+        ? { mobile: { value: own.mobile, source: 'client' } }
+        : {}),
+      ...(own.email !== undefined && profile.email === undefined
+        ? { email: { value: own.email, source: 'client' } }
+        : {}),
+    };
+    return Object.keys(disclosed).length > 0 ? { ...profile, disclosed } : profile;
   }
 
   async profile(corpId: string, userId: string): Promise<Employee> {
+    // Before the cache or user/get is asked: the userid comes from jscode2session or a token.
+    assertWecomIdentity({ corpId, userId });
     const key = EmployeeDirectory.profileKey(corpId, userId);
     const cached = await this.#options.cache.get<Employee>(key);
     if (cached) return cached;
@@ -60,19 +118,42 @@ export class EmployeeDirectory {
     return pending;
   }
 
-  /** Drops the cached profile (a contact-change event, or an admin action). */
+  /**
+   * Drops the cached profile and every session's disclosures of this employee (a contact-change event: an update,
+   * a rename, a departure, a deletion, or an admin action): what a person told us about themselves is not carried
+   * over a change of who holds the userid, or of what WeCom says about them.
+   */
   async forget(corpId: string, userId: string): Promise<void> {
-    await this.#options.cache.delete(EmployeeDirectory.profileKey(corpId, userId));
+    await Promise.all([
+      this.#options.cache.delete(EmployeeDirectory.profileKey(corpId, userId)),
+      this.#options.cache.delete(EmployeeDirectory.disclosedKey(corpId, userId)),
+    ]);
   }
 
   async forgetDepartments(corpId: string): Promise<void> {
     await this.#options.cache.delete(`departments:${corpId}`);
   }
 
-  async addDisclosed(corpId: string, userId: string, details: DisclosedDetails): Promise<void> {
-    const key = EmployeeDirectory.disclosedKey(corpId, userId);
-    const previous = (await this.#options.cache.get<DisclosedDetails>(key)) ?? {};
-    await this.#options.cache.set(key, { ...previous, ...details }, this.#options.disclosedTtlMs);
+  /**
+   * Keeps a mobile or email that only the client relayed, for the session that disclosed it and until that
+   * session's expiry. Two sessions of one employee disclosing at the same instant may lose one of the two writes;
+   * that session then asks again.
+   */
+  async addDisclosed(
+    session: DisclosingSession,
+    details: { readonly mobile?: string; readonly email?: string },
+  ): Promise<void> {
+    const now = this.#options.now();
+    if (session.expiresAt <= now) return;
+    const key = EmployeeDirectory.disclosedKey(session.corpId, session.userId);
+    const previous = (await this.#options.cache.get<StoredDisclosures>(key)) ?? {};
+    const next: Record<string, StoredDisclosure> = {};
+    for (const [sessionId, entry] of Object.entries(previous)) {
+      if (entry.expiresAt > now) next[sessionId] = entry;
+    }
+    next[session.sessionId] = { ...next[session.sessionId], ...details, expiresAt: session.expiresAt };
+    const lastExpiry = Math.max(...Object.values(next).map((entry) => entry.expiresAt));
+    await this.#options.cache.set(key, next, lastExpiry - now);
   }
 
   async #fetch(corpId: string, userId: string, key: string): Promise<Employee> {
@@ -80,6 +161,11 @@ export class EmployeeDirectory {
       this.#options.corps.clientFor(corpId).user.get(userId),
       this.#departmentNames(corpId),
     ]);
+    // user/get's userid becomes the token's subject and a /v1/verify header: it is held to the same alphabet.
+    const answeredUserId: unknown = user.userid;
+    if (typeof answeredUserId === 'string' && answeredUserId !== '') {
+      assertWecomIdentity({ corpId, userId: answeredUserId });
+    }
     const employee = toEmployee(user, { corpId, userId, departmentNames });
     if (this.#options.profileTtlMs > 0)
       await this.#options.cache.set(key, employee, this.#options.profileTtlMs);

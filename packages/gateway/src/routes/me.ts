@@ -1,10 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { toGatewayError } from '../sessions/wecom-failure.js';
 import { accessTokenOf, requireAccessToken } from './access-token.js';
-import { bearerSecurity, decryptBodySchema, employeeSchema, errorResponses } from './schemas.js';
+import {
+  bearerSecurity,
+  decryptAnswerSchema,
+  decryptBodySchema,
+  errorResponses,
+  meSchema,
+} from './schemas.js';
 
 export interface MeRoutesOptions {
   /** Read per request: the session service exists once the store has been reached. */
@@ -22,15 +27,16 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (app, { se
         tags: ['employee'],
         summary: 'The logged-in employee',
         description:
-          'From the profile cache, else WeCom user/get; includes a mobile or email the employee disclosed.',
+          "From the profile cache, else WeCom user/get; `disclosed` holds a mobile or email this session decrypted that user/get does not give, marked as the client's word.",
         security: bearerSecurity,
-        response: { 200: employeeSchema, ...errorResponses },
+        response: { 200: meSchema, ...errorResponses },
       },
       preHandler,
     },
     async (request) => {
       const claims = accessTokenOf(request);
-      return directory.get(claims.corpId, claims.userId).catch((error: unknown) => {
+      const { corpId, userId, sessionId } = claims;
+      return directory.forSession({ corpId, userId, sessionId }).catch((error: unknown) => {
         throw toGatewayError(error);
       });
     },
@@ -43,15 +49,21 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (app, { se
         tags: ['employee'],
         summary: 'Decrypt wx.qy.getMobile / getEmail / getEnterpriseUserInfo data',
         description:
-          "Decrypts with this session's WeCom session_key, which never leaves the server, and checks watermark.appid.",
+          "Decrypts with this session's WeCom session_key, which never leaves the server; checks the watermark's appid and age, rawData and signature when sent, and compares the data with what WeCom attests: user info must name the session's corp and userid, a mobile or email user/get gives must be that one (else 403 disclosure_mismatch). A value user/get does not give is answered with `source: 'client'` and shown in this session's /v1/me under `disclosed`, never in /v1/verify headers.",
         security: bearerSecurity,
         body: decryptBodySchema,
-        response: { 200: z.record(z.string(), z.unknown()), ...errorResponses },
+        response: { 200: decryptAnswerSchema, ...errorResponses },
       },
       preHandler,
     },
     async (request, reply) => {
-      const data = await sessions().decrypt(accessTokenOf(request), request.body);
+      const { encryptedData, iv, rawData, signature } = request.body;
+      const data = await sessions().decrypt(accessTokenOf(request), {
+        encryptedData,
+        iv,
+        rawData,
+        signature,
+      });
       return reply.header('cache-control', 'no-store').send(data);
     },
   );

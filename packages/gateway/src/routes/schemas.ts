@@ -37,6 +37,30 @@ export const employeeSchema = z
   .readonly()
   .describe('Employee');
 
+const clientRelayedSchema = z
+  .object({
+    value: z.string(),
+    source: z
+      .literal('client')
+      .describe('Relayed by the client only: WeCom did not confirm it server to server.'),
+  })
+  .readonly();
+
+/** `GET /v1/me`: the employee, with what this session disclosed that WeCom's user/get does not give. */
+export const meSchema = z
+  .object({
+    ...employeeSchema.unwrap().shape,
+    disclosed: z
+      .object({ mobile: clientRelayedSchema.optional(), email: clientRelayedSchema.optional() })
+      .readonly()
+      .optional()
+      .describe(
+        "A mobile or email this session decrypted that user/get does not give (apps created after 2022-06-20): the client's word, for display and prefilling, never an identity. Absent in every other session of the employee, and dropped when WeCom reports a change of the employee.",
+      ),
+  })
+  .readonly()
+  .describe('EmployeeWithDisclosures');
+
 export const sessionSchema = z
   .object({
     accessToken: z.string(),
@@ -68,8 +92,60 @@ export const decryptBodySchema = z
   .object({
     encryptedData: z.string().min(1).max(65_536),
     iv: z.string().min(1).max(64),
+    rawData: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe(
+        'From wx.qy.getEnterpriseUserInfo, with `signature`: checked against this session when sent.',
+      ),
+    signature: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('sha1(rawData + session_key), as WeCom gives it.'),
   })
-  .strict();
+  .strict()
+  .refine((body) => (body.rawData === undefined) === (body.signature === undefined), {
+    message: 'rawData and signature go together',
+    path: ['signature'],
+  });
+
+const watermarkSchema = z.object({ appid: z.string(), timestamp: z.number() }).readonly();
+const sourceSchema = z
+  .enum(['wecom', 'client'])
+  .describe(
+    "`wecom`: user/get gives the same value. `client`: only the client relayed it (the client's word).",
+  );
+
+/** The answer of `POST /v1/me/decrypt`. */
+export const decryptAnswerSchema = z
+  .discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('mobile'),
+      mobile: z.string(),
+      source: sourceSchema,
+      watermark: watermarkSchema,
+    }),
+    z.object({
+      kind: z.literal('email'),
+      email: z.string(),
+      source: sourceSchema,
+      watermark: watermarkSchema,
+    }),
+    z.object({
+      kind: z.literal('enterprise_user_info'),
+      corpid: z.string().describe("Always the session's corp."),
+      userid: z.string().describe("Always the session's userid."),
+      name: z.string().optional(),
+      gender: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+      source: z.literal('client').describe("name and gender are the client's word."),
+      watermark: watermarkSchema,
+    }),
+  ])
+  .describe('DecryptedData');
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 

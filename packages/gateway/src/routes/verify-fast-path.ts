@@ -59,7 +59,17 @@ export function createVerifyFastPath(options: VerifyFastPathOptions): FastPath {
     }
     if (!claims) return false;
     const requestId = requestIdOf(request.headers);
-    response.writeHead(204, ['x-request-id', requestId, ...vary, ...verifiedHeaderPairs(claims)]);
+    try {
+      response.writeHead(204, ['x-request-id', requestId, ...vary, ...verifiedHeaderPairs(claims)]);
+    } catch (error) {
+      // Node refuses a header value it cannot write (ERR_INVALID_CHAR). Thrown here, outside Fastify, it would end
+      // the process; nothing was sent, so Fastify answers instead, with its own error handling.
+      options.logger.error(
+        { requestId, code: (error as { code?: unknown }).code },
+        'verify fast path could not write its headers',
+      );
+      return false;
+    }
     response.end();
     recordAnsweredRequest(options.logger, observeLatency, {
       requestId,

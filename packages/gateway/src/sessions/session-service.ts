@@ -4,10 +4,18 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { WecomVisibleRangeError } from '@wecom-auth/api';
-import { decryptMiniProgramData, WatermarkError, WecomCryptoError } from '@wecom-auth/crypto';
+import {
+  type MiniProgramDisclosure,
+  openMiniProgramDisclosure,
+  rawDataMatchesUserInfo,
+  verifyRawDataSignature,
+  WatermarkError,
+  WecomCryptoError,
+} from '@wecom-auth/crypto';
 import type { RevokeReason, SessionRecord, SessionStore } from '@wecom-auth/store';
 import type { Employee } from '../employees/employee.js';
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
+import { type DecryptAnswer, judgeDisclosure } from '../employees/relayed-disclosure.js';
 import { GatewayError } from '../gateway-error.js';
 import type { CorpClients } from '../tenants/corp-clients.js';
 import type { DataSealer } from './data-sealer.js';
@@ -51,6 +59,11 @@ export interface SessionServiceOptions {
   readonly revocations: RevocationMirror;
   readonly sealer: DataSealer;
   readonly refreshTtlSeconds: number;
+  /**
+   * How old (`maxAgeSeconds`) and how far ahead of `now` (`maxFutureSkewSeconds`) the watermark of data sent to
+   * {@link SessionService.decrypt} may be; `@wecom-auth/crypto`'s defaults (300 s, 60 s) when absent.
+   */
+  readonly disclosureWindow?: { readonly maxAgeSeconds: number; readonly maxFutureSkewSeconds: number };
   readonly now: () => number;
   /** Observes each login's outcome with the corp it was for (a served corp, or `other`). */
   readonly onLogin: (outcome: LoginOutcome, corpId: string) => void;
@@ -286,12 +299,24 @@ export class SessionService {
     return claims;
   }
 
-  /** Decrypts `wx.qy.getMobile` / `getEmail` / `getEnterpriseUserInfo` data with this session's session_key. */
+  /**
+   * Decrypts `wx.qy.getMobile` / `getEmail` / `getEnterpriseUserInfo` data with this session's session_key and
+   * judges it against what WeCom attests (relayed-disclosure.ts): a contradiction is `403 disclosure_mismatch`; a
+   * mobile or email `user/get` does not give is kept for this session only, marked as relayed by the client.
+   * Unreadable data of any kind (base64, padding, UTF-8, JSON, keys, a missing watermark) is the one
+   * `decrypt_failed`, so that the answers cannot serve as a padding oracle.
+   */
   async decrypt(
     claims: AccessTokenClaims,
-    input: { encryptedData: string; iv: string },
-  ): Promise<Record<string, unknown>> {
-    const session = await this.#options.sessions.get(claims.sessionId).catch((error: unknown) => {
+    input: {
+      encryptedData: string;
+      iv: string;
+      rawData?: string | undefined;
+      signature?: string | undefined;
+    },
+  ): Promise<DecryptAnswer> {
+    const { sessions, sealer, directory, disclosureWindow, now } = this.#options;
+    const session = await sessions.get(claims.sessionId).catch((error: unknown) => {
       throw toGatewayError(error);
     });
     if (!session || session.revokedAt !== undefined) {
@@ -299,18 +324,31 @@ export class SessionService {
     }
     let sessionKey: string;
     try {
-      sessionKey = this.#options.sealer.open(session.sessionKeyCiphertext, 'session_key');
+      sessionKey = sealer.open(session.sessionKeyCiphertext, 'session_key');
     } catch {
       throw new GatewayError('decrypt_failed', 'This session cannot decrypt data any more; log in again.');
     }
-    let data: Record<string, unknown>;
+    let disclosure: MiniProgramDisclosure;
     try {
-      data = decryptMiniProgramData({ sessionKey, ...input, appId: this.#options.miniProgramAppId });
+      disclosure = openMiniProgramDisclosure({
+        sessionKey,
+        encryptedData: input.encryptedData,
+        iv: input.iv,
+        appId: this.#options.miniProgramAppId,
+        ...disclosureWindow,
+        now: Math.floor(now() / 1000),
+      });
     } catch (error) {
       if (error instanceof WatermarkError && error.code === 'watermark_mismatch') {
         throw new GatewayError(
           'watermark_mismatch',
           'The data was encrypted for another mini program (watermark.appid differs from WECOM_MINIPROGRAM_APPID).',
+        );
+      }
+      if (error instanceof WatermarkError) {
+        throw new GatewayError(
+          'watermark_expired',
+          'The data is too old, or dated ahead of this server: ask WeCom for it again and send it at once.',
         );
       }
       if (error instanceof WecomCryptoError) {
@@ -321,13 +359,38 @@ export class SessionService {
       }
       throw error;
     }
-    const disclosed = {
-      ...(typeof data.mobile === 'string' && data.mobile ? { mobile: data.mobile } : {}),
-      ...(typeof data.email === 'string' && data.email ? { email: data.email } : {}),
-    };
-    if (Object.keys(disclosed).length > 0) {
-      await this.#options.directory.addDisclosed(claims.corpId, claims.userId, disclosed);
+    if (input.rawData !== undefined || input.signature !== undefined) {
+      const { rawData = '', signature = '' } = input;
+      if (
+        !verifyRawDataSignature({ rawData, signature, sessionKey }) ||
+        disclosure.kind !== 'enterprise_user_info' ||
+        !rawDataMatchesUserInfo(rawData, disclosure)
+      ) {
+        throw new GatewayError(
+          'signature_invalid',
+          'rawData and signature do not verify with this session, or do not match the decrypted user info.',
+        );
+      }
     }
-    return data;
+    const profile = await directory.get(claims.corpId, claims.userId).catch((error: unknown) => {
+      throw toGatewayError(error);
+    });
+    const verdict = judgeDisclosure(disclosure, { corpId: claims.corpId, userId: claims.userId, profile });
+    if (verdict.keep) {
+      await directory
+        .addDisclosed(
+          {
+            corpId: claims.corpId,
+            userId: claims.userId,
+            sessionId: claims.sessionId,
+            expiresAt: session.expiresAt,
+          },
+          verdict.keep,
+        )
+        .catch((error: unknown) => {
+          throw toGatewayError(error);
+        });
+    }
+    return verdict.answer;
   }
 }

@@ -16,6 +16,7 @@ import {
   type JWK,
   jwtVerify,
 } from 'jose';
+import { assertWecomIdentity, isWecomCorpId, isWecomUserId } from '../employees/wecom-identifiers.js';
 import { GatewayError } from '../gateway-error.js';
 import type { DataSealer } from './data-sealer.js';
 import { JwtSigner } from './jwt-signer.js';
@@ -138,12 +139,17 @@ export class TokenIssuer {
     return { keys: [...this.#verificationKeys.values()].map((k) => k.publicJwk) };
   }
 
+  /**
+   * Signs an access token for `subject`. Refuses (`502 wecom_identifier_invalid`) a userid or corpid outside WeCom's
+   * documented alphabet: they become `/v1/verify` headers, which must never hold a CR, an LF or non-ASCII text.
+   */
   async sign(subject: {
     userId: string;
     corpId: string;
     sessionId: string;
   }): Promise<{ token: string; expiresIn: number }> {
     if (!this.#hasSigningKey) throw new Error('TokenIssuer used before create()');
+    assertWecomIdentity(subject);
     const iat = Math.floor(this.#options.now() / 1000);
     const token = await this.#signer.sign({
       iss: this.#options.issuer,
@@ -221,7 +227,10 @@ export class TokenIssuer {
         typeof sub !== 'string' ||
         typeof corp !== 'string' ||
         typeof sid !== 'string' ||
-        typeof exp !== 'number'
+        typeof exp !== 'number' ||
+        // Signed by an older version that did not check: such claims cannot be written as headers.
+        !isWecomUserId(sub) ||
+        !isWecomCorpId(corp)
       ) {
         throw new GatewayError('token_invalid', 'The access token lacks required claims.');
       }

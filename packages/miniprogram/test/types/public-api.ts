@@ -100,6 +100,7 @@ export function reaction(error: WecomAuthError): 'retry' | 'login' | 'skip' | 'r
     case 'wecom_unavailable':
     case 'store_unavailable':
     case 'request_timeout':
+    case 'watermark_expired':
       return 'retry';
     case 'code_invalid':
     case 'corp_unknown':
@@ -129,6 +130,9 @@ export function reaction(error: WecomAuthError): 'retry' | 'login' | 'skip' | 'r
     case 'not_a_member':
     case 'employee_inactive':
     case 'watermark_mismatch':
+    case 'signature_invalid':
+    case 'disclosure_mismatch':
+    case 'wecom_identifier_invalid':
     case 'wecom_error':
     case 'callback_signature_invalid':
     case 'callback_expired':
