@@ -86,7 +86,9 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
       .locator('.trace-step')
       .evaluateAll((nodes) =>
         nodes.map((node) => {
-          const { kind = '', api = '', status = '', error = '' } = (node as HTMLElement).dataset;
+          const [kind, api, status, error] = ['kind', 'api', 'status', 'error'].map(
+            (name) => node.getAttribute(`data-${name}`) ?? '',
+          );
           return kind === 'wx' ? `wx ${api}` : `${kind} ${status} ${error}`.trim();
         }),
       );
@@ -98,7 +100,7 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
       .locator('.trace-group')
       .first()
       .locator('.trace-call[data-api="miniprogram/jscode2session"]')
-      .evaluateAll((nodes) => nodes.map((node) => (node as HTMLElement).dataset.corp ?? ''));
+      .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-corp') ?? ''));
   }
 
   /** The WeCom calls of the newest action in the trace panel, as `api errcode` lines. */
@@ -200,9 +202,12 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
     // The phone remembers the corp; the trace shows no secret of the session or of either corp.
     const phoneKey = `phone:${SUBSIDIARY_CORP_ID}:zhangsan/wecom-auth:session`;
     const stored = await page.evaluate((key) => {
-      const session = JSON.parse(sessionStorage.getItem(key) ?? '{}') as Record<string, unknown>;
+      // Runs in the page; the test's own types know no DOM.
+      const storage = (globalThis as unknown as { sessionStorage: { getItem(name: string): string | null } })
+        .sessionStorage;
+      const session = JSON.parse(storage.getItem(key) ?? '{}') as Record<string, unknown>;
       return {
-        corp: sessionStorage.getItem(`${key}:corp`),
+        corp: storage.getItem(`${key}:corp`),
         tokens: [session.accessToken, session.refreshToken],
       };
     }, phoneKey);

@@ -79,11 +79,10 @@ function memberLabel(member: PhoneMember): string {
 }
 
 const QY_NOTES: Record<QyApi, (who: string) => string> = {
-  'qy.login': (who) => `WeCom hands the mini program a login code for ${who}.`,
-  'qy.getMobile': (who) => `The mobile of ${who}, encrypted with the session_key of the latest login.`,
-  'qy.getEmail': (who) => `The email of ${who}, encrypted with the session_key of the latest login.`,
-  'qy.getEnterpriseUserInfo': (who) =>
-    `The user info of ${who}, encrypted with the session_key of the latest login.`,
+  'qy.login': (who) => `A login code for ${who}.`,
+  'qy.getMobile': (who) => `The mobile of ${who}, sealed with the latest login's session_key.`,
+  'qy.getEmail': (who) => `The email of ${who}, sealed with the latest login's session_key.`,
+  'qy.getEnterpriseUserInfo': (who) => `The user info of ${who}, sealed with the latest login's session_key.`,
 };
 
 function pathOf(url: string): string {
@@ -112,7 +111,7 @@ function gatewayNotes(
   }
   const named = isRecord(answer.data) ? answer.data.corpId : undefined;
   if (answer.statusCode === 409 && typeof named === 'string') {
-    notes.push(`The employee belongs to ${corpLabel(named)}: log in again with a new code for that corp.`);
+    notes.push(`The employee belongs to ${corpLabel(named)}: a new code is needed for that corp.`);
   }
   return notes;
 }
@@ -200,18 +199,20 @@ async function act(label: string, work: () => Promise<string>): Promise<void> {
   setWorking(false);
 }
 
-function avatarOf(userid: string, url: string | undefined): HTMLImageElement {
-  const fallback = `/avatars/${encodeURIComponent(userid)}.svg`;
+function avatarOf(corpId: string, userid: string, url: string | undefined): HTMLImageElement {
+  // A userid is unique only inside its corp: the sandbox draws the avatar of this corp's member.
+  const fallback = `/avatars/${encodeURIComponent(userid)}.svg?corpid=${encodeURIComponent(corpId)}`;
   const img = el('img', { class: 'avatar', src: url || fallback, alt: '', width: '44', height: '44' });
   return img;
 }
 
 function renderList(): void {
-  if (corp === undefined) return;
+  const shown = corp;
+  if (shown === undefined) return;
   const needle = ui.search.value.trim().toLowerCase();
-  const users = corp.users.filter((user) => {
+  const users = shown.users.filter((user) => {
     if (needle === '') return true;
-    const haystack = [user.name, user.userid, user.position, departmentNames(corp, user.department)];
+    const haystack = [user.name, user.userid, user.position, departmentNames(shown, user.department)];
     return haystack.some((text) => text.toLowerCase().includes(needle));
   });
   ui.list.replaceChildren(
@@ -237,7 +238,7 @@ function renderList(): void {
               void openMiniProgram();
             },
           },
-          avatarOf(user.userid, user.thumb_avatar || user.avatar),
+          avatarOf(shown.corpId, user.userid, user.thumb_avatar || user.avatar),
           el(
             'span',
             { class: 'employee-text' },
@@ -250,7 +251,7 @@ function renderList(): void {
             el(
               'span',
               { class: 'employee-meta' },
-              [user.position, departmentNames(corp, user.department)].filter(Boolean).join(' · '),
+              [user.position, departmentNames(shown, user.department)].filter(Boolean).join(' · '),
             ),
           ),
         ),
@@ -321,7 +322,7 @@ function renderCard(employee: Employee, mobile?: string): void {
     el(
       'div',
       { class: 'card-head' },
-      avatarOf(employee.userId, employee.avatar),
+      avatarOf(employee.corpId, employee.userId, employee.avatar),
       el(
         'div',
         {},

@@ -39,6 +39,12 @@ function gatewayTone(status: number): Tone {
   return status === 409 ? 'warn' : 'bad';
 }
 
+function noCallsText(steps: readonly TraceStep[]): string {
+  return steps.some((step) => step.kind === 'gateway')
+    ? 'No WeCom calls: the gateway answered from its own state.'
+    : 'No WeCom calls.';
+}
+
 function formatQuery(query: Record<string, string>): string {
   return Object.entries(query)
     .map(([key, value]) => `${key}=${value}`)
@@ -82,9 +88,7 @@ export class TracePanel {
       steps.length === 0
         ? null
         : el('ol', { class: 'trace-steps' }, ...steps.map((step) => this.stepRow(step))),
-      wecomCalls === 0
-        ? el('p', { class: 'trace-none' }, 'No WeCom calls: the gateway answered from its own state.')
-        : null,
+      wecomCalls === 0 ? el('p', { class: 'trace-none' }, noCallsText(steps)) : null,
     );
     this.list.prepend(group);
     this.list.closest('section')?.classList.remove('is-empty');
