@@ -3,9 +3,9 @@
  * what each action did on the phone, at the gateway and at WeCom.
  */
 import type { Employee } from '@wecom-auth/miniprogram';
-import type { ObservedRequest, PhoneMember, QyApi, WxObserver } from './browser-wx.js';
+import { ActionRecorder } from './action-recorder.js';
 import { byId, el } from './dom-builder.js';
-import { type CallRecord, type DirectoryCorp, type DirectoryUser, sandboxApi } from './sandbox-api.js';
+import { type DirectoryCorp, type DirectoryUser, sandboxApi } from './sandbox-api.js';
 import { type Phone, SimulatedPhones } from './simulated-phones.js';
 import { TracePanel, type TraceStep } from './trace-panel.js';
 
@@ -47,8 +47,6 @@ let selected: DirectoryUser | undefined;
 let phones: SimulatedPhones | undefined;
 /** The phone whose mini program is open. */
 let inHand: Phone | undefined;
-/** The steps of the action under way; `undefined` between actions. */
-let recording: TraceStep[] | undefined;
 let slowFaultId: string | undefined;
 let working = false;
 
@@ -57,91 +55,12 @@ function corpById(corpId: string): DirectoryCorp | undefined {
 }
 
 const trace = new TracePanel(byId<HTMLOListElement>('trace-list'), (corpId) => corpById(corpId)?.name);
+const recorder = new ActionRecorder({ trace, corpById, calls: sandboxApi.calls });
 
 function departmentNames(of: DirectoryCorp | undefined, ids: readonly number[]): string {
   const names = ids.map((id) => of?.departments.find((dept) => dept.id === id)?.name ?? `#${id}`);
   return names.join(' / ');
 }
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function corpLabel(corpId: string): string {
-  const name = corpById(corpId)?.name;
-  return name === undefined ? corpId : `${name} (${corpId})`;
-}
-
-function memberLabel(member: PhoneMember): string {
-  const of = corpById(member.corpId);
-  const name = of?.users.find((user) => user.userid === member.userid)?.name ?? member.userid;
-  return `${name} of ${of?.name ?? member.corpId}`;
-}
-
-const QY_NOTES: Record<QyApi, (who: string) => string> = {
-  'qy.login': (who) => `A login code for ${who}.`,
-  'qy.getMobile': (who) => `The mobile of ${who}, sealed with the latest login's session_key.`,
-  'qy.getEmail': (who) => `The email of ${who}, sealed with the latest login's session_key.`,
-  'qy.getEnterpriseUserInfo': (who) => `The user info of ${who}, sealed with the latest login's session_key.`,
-};
-
-function pathOf(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return url;
-  }
-}
-
-/**
- * What the trace says about a gateway request beyond its status: which corp a login named and why. Only `corpId`
- * and `error` are read: the rest of a body may be a login code, a refresh token or a session.
- */
-function gatewayNotes(
-  earlier: readonly TraceStep[],
-  request: ObservedRequest,
-  answer: { statusCode: number; data: unknown },
-): string[] {
-  const notes: string[] = [];
-  const sent = isRecord(request.data) ? request.data.corpId : undefined;
-  if (typeof sent === 'string') {
-    const afterMismatch = earlier.some((step) => step.kind === 'gateway' && step.error === 'corp_mismatch');
-    const why = afterMismatch ? 'the corp the gateway named' : 'the corp this phone remembers';
-    notes.push(`Sent corpId ${corpLabel(sent)}: ${why}.`);
-  }
-  const named = isRecord(answer.data) ? answer.data.corpId : undefined;
-  if (answer.statusCode === 409 && typeof named === 'string') {
-    notes.push(`The employee belongs to ${corpLabel(named)}: a new code is needed for that corp.`);
-  }
-  return notes;
-}
-
-/** Writes what the mini program does on a phone into the trace of the action under way. */
-const observer: WxObserver = {
-  qy(member, api, failure) {
-    recording?.push({ kind: 'wx', api, note: QY_NOTES[api](memberLabel(member)), failure });
-  },
-  async answered(request, answer) {
-    const steps = recording;
-    if (steps === undefined) return;
-    let calls: CallRecord[] = [];
-    try {
-      calls = trace.take(await sandboxApi.calls());
-    } catch {
-      // The sweep at the end of the action reports a sandbox that does not answer.
-    }
-    const error = isRecord(answer.data) ? answer.data.error : undefined;
-    steps.push({
-      kind: 'gateway',
-      method: request.method.toUpperCase(),
-      path: pathOf(request.url),
-      status: answer.statusCode,
-      error: answer.statusCode >= 400 && typeof error === 'string' ? error : undefined,
-      notes: gatewayNotes(steps, request, answer),
-      calls,
-    });
-  },
-};
 
 function describe(error: unknown): { code: string; message: string } {
   if (error instanceof Error) {
@@ -177,8 +96,7 @@ async function act(label: string, work: () => Promise<string>): Promise<void> {
   if (working) return;
   setWorking(true);
   toast(`${label}…`, 'info');
-  const steps: TraceStep[] = [];
-  recording = steps;
+  recorder.begin();
   let outcome: string;
   try {
     toast(await work(), 'ok');
@@ -188,7 +106,7 @@ async function act(label: string, work: () => Promise<string>): Promise<void> {
     toast(message, 'error');
     outcome = code;
   }
-  recording = undefined;
+  const steps: TraceStep[] = recorder.end();
   try {
     const late = trace.take(await sandboxApi.calls());
     if (late.length > 0) steps.push({ kind: 'wecom', calls: late });
@@ -390,9 +308,9 @@ async function openMiniProgram(): Promise<void> {
     if (ui.busy.checked) await sandboxApi.addFault(BUSY_FAULT);
     const { employee } = await phone.auth.login();
     showApp(phone, employee);
-    const steered = recording?.some((step) => step.kind === 'gateway' && step.error === 'corp_mismatch');
+    const steered = recorder.metCorpMismatch();
     const where = corpById(employee.corpId)?.name ?? employee.corpId;
-    return steered === true
+    return steered
       ? `Logged in as ${employee.name} of ${where}: the gateway named the corp, so the SDK logged in again there and remembers it on this phone.`
       : `Logged in as ${employee.name} of ${where}.`;
   });
@@ -539,7 +457,7 @@ async function start(): Promise<void> {
     corps = directory.corps;
     miniProgram = directory.miniPrograms[0];
     if (miniProgram !== undefined) ui.title.textContent = miniProgram.name;
-    phones = new SimulatedPhones({ gatewayUrl, observer });
+    phones = new SimulatedPhones({ gatewayUrl, observer: recorder.observer });
     // A reload keeps the phone in hand: its mini program opens again on the session the SDK stored.
     const held = phones.inHand();
     const heldCorp = held === undefined ? undefined : corpById(held.corpId);
