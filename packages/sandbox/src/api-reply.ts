@@ -70,6 +70,7 @@ export function admitCorpCall(
   app: AppFixture,
   malformedJson = false,
 ): boolean {
+  requestMeta(request).corpId = corp.corpId;
   if (!isTrustedIp(app, callerIp(request))) {
     sendError(state, request, reply, 60020, { malformedJson });
     return false;
@@ -119,6 +120,8 @@ export function authorizeTokenCall(
     return undefined;
   }
   const found = state.tokens.lookup(token);
+  // An expired token still names its corp: the trace shows whose token met 42001.
+  if (found.status === 'expired') requestMeta(request).corpId = found.record.corpId;
   if (found.status !== 'valid') {
     sendError(state, request, reply, found.status === 'expired' ? 42001 : 40014, { malformedJson });
     return undefined;

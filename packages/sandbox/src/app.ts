@@ -88,6 +88,7 @@ function recordCall(state: SandboxState, request: FastifyRequest, httpStatus: nu
     errcode: httpStatus === 0 ? null : meta.errcode,
     httpStatus,
     durationMs: Math.round((performance.now() - meta.startedAt) * 100) / 100,
+    corpId: meta.corpId,
     query: maskQuery(request.query),
   });
 }

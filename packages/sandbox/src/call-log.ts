@@ -9,6 +9,12 @@ export interface CallRecord {
   /** 0 when the connection was dropped without an answer. */
   httpStatus: number;
   durationMs: number;
+  /**
+   * The corp the call acted for: the corp of its access_token (also an expired one), or for gettoken the corp whose
+   * secret matched. `null` when no valid credential named one. Lets a trace tell which corp's token a gateway that
+   * serves several corps used, without showing the masked token.
+   */
+  corpId: string | null;
   query: Record<string, string>;
 }
 

@@ -7,6 +7,8 @@ export interface RequestMeta {
   at: string;
   /** errcode of the answer, `null` when it had none. */
   errcode: number | null;
+  /** The corp whose credentials the call carried, once known (see `CallRecord.corpId`). */
+  corpId: string | null;
   /** Set by a delay-only fault: the answer is held back this long. */
   delayMs: number;
   /** The concurrency slot to give back when the answer has been sent. */
@@ -16,7 +18,7 @@ export interface RequestMeta {
 const metas = new WeakMap<FastifyRequest, RequestMeta>();
 
 export function initRequestMeta(request: FastifyRequest, at: string): RequestMeta {
-  const meta: RequestMeta = { startedAt: performance.now(), at, errcode: null, delayMs: 0 };
+  const meta: RequestMeta = { startedAt: performance.now(), at, errcode: null, corpId: null, delayMs: 0 };
   metas.set(request, meta);
   return meta;
 }

@@ -13,7 +13,7 @@ export interface TokenRecord {
 
 export type TokenLookup =
   | { status: 'valid'; record: TokenRecord }
-  | { status: 'expired' }
+  | { status: 'expired'; record: TokenRecord }
   | { status: 'invalid' };
 
 export interface TokenFilter {
@@ -63,7 +63,9 @@ export class TokenRegistry {
   lookup(token: string): TokenLookup {
     const record = this.byToken.get(token);
     if (record === undefined || record.state === 'revoked') return { status: 'invalid' };
-    if (record.state === 'expired' || record.expiresAtMs <= this.clock.nowMs()) return { status: 'expired' };
+    if (record.state === 'expired' || record.expiresAtMs <= this.clock.nowMs()) {
+      return { status: 'expired', record };
+    }
     return { status: 'valid', record };
   }
 

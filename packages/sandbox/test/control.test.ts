@@ -1,6 +1,12 @@
 import { decryptMiniProgramData, verifyRawDataSignature } from '@wecom-auth/crypto';
 import { describe, expect, it } from 'vitest';
-import { buildSandboxApp, demoDirectory, SandboxError } from '../src/index.js';
+import {
+  buildSandboxApp,
+  demoDirectory,
+  SandboxError,
+  SUBSIDIARY_APP,
+  SUBSIDIARY_CORP_ID,
+} from '../src/index.js';
 import { DEMO_MP, get, post, tokenOf } from './inject-client.js';
 
 const c2s = (token: string, code: string): string =>
@@ -119,6 +125,29 @@ describe('control API: clock, tokens, calls, directory, reset', () => {
     expect((await post(app, '/__sandbox/tokens/revoke', { agentId: 'x' })).status).toBe(400);
   });
 
+  it('records which corp each call acted for: the token’s corp, also when the token has expired', async () => {
+    const app = buildSandboxApp();
+    const demoToken = await tokenOf(app);
+    const subToken = await tokenOf(app, SUBSIDIARY_APP.secret, SUBSIDIARY_CORP_ID);
+    // 张珊 of the subsidiary: the demo corp's token answers an encrypted userid, the subsidiary's her userid.
+    const first = app.sandboxControl.login({ userid: 'zhangsan', corpid: SUBSIDIARY_CORP_ID });
+    await get(app, c2s(demoToken, first.code));
+    const second = app.sandboxControl.login({ userid: 'zhangsan', corpid: SUBSIDIARY_CORP_ID });
+    await get(app, c2s(subToken, second.code));
+    app.sandboxControl.expireTokens({ corpid: SUBSIDIARY_CORP_ID });
+    await get(app, `/cgi-bin/department/list?access_token=${subToken}`);
+    await get(app, '/cgi-bin/department/list?access_token=not-a-token');
+    const corps = app.sandboxControl.calls().recent.map((call) => [call.path, call.errcode, call.corpId]);
+    expect(corps).toEqual([
+      ['/cgi-bin/gettoken', 0, 'wwdemo0000000001'],
+      ['/cgi-bin/gettoken', 0, SUBSIDIARY_CORP_ID],
+      ['/cgi-bin/miniprogram/jscode2session', 0, 'wwdemo0000000001'],
+      ['/cgi-bin/miniprogram/jscode2session', 0, SUBSIDIARY_CORP_ID],
+      ['/cgi-bin/department/list', 42001, SUBSIDIARY_CORP_ID],
+      ['/cgi-bin/department/list', 40014, null],
+    ]);
+  });
+
   it('records calls with secrets masked', async () => {
     const app = buildSandboxApp();
     const token = await tokenOf(app);
@@ -130,7 +159,13 @@ describe('control API: clock, tokens, calls, directory, reset', () => {
       total: number;
       byPath: Record<string, number>;
       byErrcode: Record<string, number>;
-      recent: { path: string; errcode: number; httpStatus: number; query: Record<string, string> }[];
+      recent: {
+        path: string;
+        errcode: number;
+        httpStatus: number;
+        corpId: string | null;
+        query: Record<string, string>;
+      }[];
     }>();
     expect(calls.total).toBe(3);
     expect(calls.byPath).toEqual({ '/cgi-bin/gettoken': 2, '/cgi-bin/miniprogram/jscode2session': 1 });
@@ -139,6 +174,7 @@ describe('control API: clock, tokens, calls, directory, reset', () => {
       path: '/cgi-bin/miniprogram/jscode2session',
       errcode: 0,
       httpStatus: 200,
+      corpId: 'wwdemo0000000001',
       query: {
         access_token: `${token.slice(0, 4)}…`,
         js_code: `${code.slice(0, 4)}…`,
@@ -146,6 +182,8 @@ describe('control API: clock, tokens, calls, directory, reset', () => {
       },
     });
     expect(calls.recent[2]?.query.corpsecret).toBe('wron…');
+    // A wrong secret names no corp: the call acted for nobody.
+    expect(calls.recent[2]?.corpId).toBeNull();
     expect(res.body).not.toContain(token);
     expect(res.body).not.toContain('wrong-secret-value');
     expect(res.body).not.toContain('demo-secret-change-me');

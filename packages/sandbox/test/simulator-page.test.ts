@@ -11,7 +11,10 @@ import {
   DEMO_CORP_ID,
   DEMO_MINI_PROGRAM_APP_ID,
   demoDirectory,
+  OTHER_CORP_ID,
   type Sandbox,
+  SUBSIDIARY_APP,
+  SUBSIDIARY_CORP_ID,
 } from '../src/index.js';
 import { type Browser, chromiumAvailable, launchChromium } from './simulator-browser.js';
 
@@ -41,8 +44,11 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'wecom-sim-gw-'));
     const config = loadConfig({
       env: {
-        WECOM_CORP_ID: DEMO_CORP_ID,
-        WECOM_SECRET: DEMO_APP.secret,
+        // A group: the demo company (the default corp) and its subsidiary, both associated with the mini program.
+        WECOM_CORPS: JSON.stringify([
+          { corpId: DEMO_CORP_ID, secret: DEMO_APP.secret },
+          { corpId: SUBSIDIARY_CORP_ID, secret: SUBSIDIARY_APP.secret },
+        ]),
         WECOM_MINIPROGRAM_APPID: DEMO_MINI_PROGRAM_APP_ID,
         WECOM_API_BASE: sandbox.url,
         WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
@@ -70,6 +76,31 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
     await page.locator(`button.employee[data-userid="${userid}"]`).click();
     await page.getByRole('button', { name: /^Open the mini program as / }).click();
     await page.locator(`#employee-card[data-userid="${userid}"]`).waitFor();
+  }
+
+  /** The steps of the newest action in the trace panel: `wx <api>` or `gateway <status> <error>` lines. */
+  async function latestSteps(page: Page): Promise<string[]> {
+    return page
+      .locator('.trace-group')
+      .first()
+      .locator('.trace-step')
+      .evaluateAll((nodes) =>
+        nodes.map((node) => {
+          const [kind, api, status, error] = ['kind', 'api', 'status', 'error'].map(
+            (name) => node.getAttribute(`data-${name}`) ?? '',
+          );
+          return kind === 'wx' ? `wx ${api}` : `${kind} ${status} ${error}`.trim();
+        }),
+      );
+  }
+
+  /** The corps whose tokens the newest action's jscode2session calls used, in order. */
+  async function exchangeCorps(page: Page): Promise<string[]> {
+    return page
+      .locator('.trace-group')
+      .first()
+      .locator('.trace-call[data-api="miniprogram/jscode2session"]')
+      .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-corp') ?? ''));
   }
 
   /** The WeCom calls of the newest action in the trace panel, as `api errcode` lines. */
@@ -136,6 +167,94 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
     await page.locator('#picker-view').waitFor();
     await page.close();
     expect(browser.errors).toEqual([]);
+  });
+
+  it('logs a subsidiary employee in through corp_mismatch, then straight to the corp her phone remembers', async () => {
+    const page = await browser.newPage(DESKTOP);
+    await page.goto(pageUrl);
+    await expect.poll(() => page.locator('button.employee').count()).toBeGreaterThan(10);
+    await page.getByLabel('Company').selectOption(SUBSIDIARY_CORP_ID);
+    await expect.poll(() => page.locator('button.employee').count()).toBe(4);
+    expect(await page.locator('#corp-hint').textContent()).toContain(SUBSIDIARY_CORP_ID);
+
+    // The subsidiary's zhangsan is 张珊, not the demo company's 张三.
+    await pick(page, 'zhangsan');
+    await expect.poll(() => page.locator('#card-name').textContent()).toBe('张珊');
+    expect(await page.locator('#card-corp').textContent()).toBe('演示科技（深圳）有限公司');
+    expect(await page.locator('[data-field="corp"]').textContent()).toContain(SUBSIDIARY_CORP_ID);
+    // The default corp's token gets an outsider's answer, the gateway says corp_mismatch, the SDK logs in again.
+    expect(await latestSteps(page)).toEqual([
+      'wx qy.login',
+      'gateway 409 corp_mismatch',
+      'wx qy.login',
+      'gateway 201',
+    ]);
+    expect(await exchangeCorps(page)).toEqual([DEMO_CORP_ID, SUBSIDIARY_CORP_ID]);
+    const mismatch = page.locator('.trace-group').first().locator('.trace-step[data-error="corp_mismatch"]');
+    const outsiderExchange = mismatch.locator('.trace-call[data-api="miniprogram/jscode2session"]');
+    expect(await outsiderExchange.getAttribute('data-corp')).toBe(DEMO_CORP_ID);
+    expect(await mismatch.textContent()).toContain('belongs to 演示科技（深圳）有限公司');
+    const firstTrace = (await page.locator('.trace-group').first().textContent()) ?? '';
+    expect(firstTrace).toContain('with the token of 演示科技（深圳）有限公司');
+    expect(firstTrace).toContain('the corp the gateway named');
+    await page.screenshot({ path: join(resultsDir, 'simulator-corps-desktop.png') });
+
+    // The phone remembers the corp; the trace shows no secret of the session or of either corp.
+    const phoneKey = `phone:${SUBSIDIARY_CORP_ID}:zhangsan/wecom-auth:session`;
+    const stored = await page.evaluate((key) => {
+      // Runs in the page; the test's own types know no DOM.
+      const storage = (globalThis as unknown as { sessionStorage: { getItem(name: string): string | null } })
+        .sessionStorage;
+      const session = JSON.parse(storage.getItem(key) ?? '{}') as Record<string, unknown>;
+      return {
+        corp: storage.getItem(`${key}:corp`),
+        tokens: [session.accessToken, session.refreshToken],
+      };
+    }, phoneKey);
+    expect(stored.corp).toBe(JSON.stringify(SUBSIDIARY_CORP_ID));
+    const traceText = (await page.locator('#trace-list').textContent()) ?? '';
+    for (const secret of [...stored.tokens, SUBSIDIARY_APP.secret, DEMO_APP.secret]) {
+      expect(typeof secret === 'string' && secret.length > 0).toBe(true);
+      expect(traceText).not.toContain(secret);
+    }
+
+    // Her second login on the same phone goes straight to her corp: one code, one exchange.
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.locator('#picker-view').waitFor();
+    await pick(page, 'zhangsan');
+    await expect.poll(() => page.locator('#card-name').textContent()).toBe('张珊');
+    expect(await latestSteps(page)).toEqual(['wx qy.login', 'gateway 201']);
+    expect(await exchangeCorps(page)).toEqual([SUBSIDIARY_CORP_ID]);
+    expect(await page.locator('.trace-group').first().textContent()).toContain(
+      'the corp this phone remembers',
+    );
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: join(resultsDir, 'simulator-corps-phone.png'), fullPage: true });
+
+    // The demo company's zhangsan holds another phone: 张三, exchanged once with the default corp's token.
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.getByLabel('Company').selectOption(DEMO_CORP_ID);
+    await pick(page, 'zhangsan');
+    await expect.poll(() => page.locator('#card-name').textContent()).toBe('张三');
+    expect(await page.locator('#card-corp').textContent()).toBe('演示科技有限公司');
+    expect(await exchangeCorps(page)).toEqual([DEMO_CORP_ID]);
+
+    // A corp the mini program is not associated with: the gateway refuses its people.
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.getByLabel('Company').selectOption(OTHER_CORP_ID);
+    expect(await page.locator('#corp-hint').textContent()).toContain('not associated');
+    await page.locator('button.employee[data-userid="zhoujie"]').click();
+    await page.getByRole('button', { name: /^Open the mini program as / }).click();
+    await expect
+      .poll(() => page.locator('.trace-group').first().locator('.trace-result').textContent())
+      .toBe('not_a_member');
+    expect(await page.locator('#picker-view').isVisible()).toBe(true);
+    await page.close();
+    // Chromium logs every 4xx answer to a fetch; these two are the answers this test asked for, and nothing else.
+    expect(browser.errors.splice(0)).toEqual([
+      'Failed to load resource: the server responded with a status of 409 (Conflict)',
+      'Failed to load resource: the server responded with a status of 403 (Forbidden)',
+    ]);
   });
 
   it('recovers from an expired access_token, and shows a centred phone on a desktop', async () => {

@@ -196,4 +196,13 @@ describe('GET /avatars/<userid>.svg', () => {
     expect(res.body).toContain('>三</text>');
     expect((await app.inject({ url: '/avatars/ghost.svg' })).statusCode).toBe(404);
   });
+
+  it('picks the member of the corp given by ?corpid=, whose userid another corp may also use', async () => {
+    const app = buildSandboxApp();
+    const sub = await app.inject({ url: '/avatars/zhangsan.svg?corpid=wwsub00000000003' });
+    expect(sub.body).toContain('>珊</text>');
+    const demo = await app.inject({ url: '/avatars/zhangsan.svg?corpid=wwdemo0000000001' });
+    expect(demo.body).toContain('>三</text>');
+    expect((await app.inject({ url: '/avatars/chenhao.svg?corpid=wwdemo0000000001' })).statusCode).toBe(404);
+  });
 });

@@ -1,9 +1,13 @@
-/** The phone simulator: a directory picker, the mini program's employee card, fault toggles and a call trace. */
-import { createAuth, type Employee, type WecomAuth } from '@wecom-auth/miniprogram';
-import { createBrowserWx } from './browser-wx.js';
+/**
+ * The phone simulator: a corp and employee picker, the mini program's employee card, fault toggles and a trace of
+ * what each action did on the phone, at the gateway and at WeCom.
+ */
+import type { Employee } from '@wecom-auth/miniprogram';
+import { ActionRecorder } from './action-recorder.js';
 import { byId, el } from './dom-builder.js';
 import { type DirectoryCorp, type DirectoryUser, sandboxApi } from './sandbox-api.js';
-import { TracePanel } from './trace-panel.js';
+import { type Phone, SimulatedPhones } from './simulated-phones.js';
+import { TracePanel, type TraceStep } from './trace-panel.js';
 
 const BUSY_FAULT = { path: '/cgi-bin/miniprogram/jscode2session', errcode: -1, count: 2 };
 const SLOW_FAULT = { path: '*', delayMs: 800 };
@@ -13,7 +17,8 @@ const ui = {
   body: byId<HTMLDivElement>('screen-body'),
   title: byId<HTMLHeadingElement>('app-title'),
   back: byId<HTMLButtonElement>('back-button'),
-  corpName: byId<HTMLParagraphElement>('corp-name'),
+  corpSelect: byId<HTMLSelectElement>('corp-select'),
+  corpHint: byId<HTMLParagraphElement>('corp-hint'),
   search: byId<HTMLInputElement>('search'),
   list: byId<HTMLUListElement>('employee-list'),
   open: byId<HTMLButtonElement>('open-button'),
@@ -34,15 +39,26 @@ const ui = {
   clock: byId<HTMLSpanElement>('clock'),
 };
 
-const trace = new TracePanel(byId<HTMLOListElement>('trace-list'));
+let corps: DirectoryCorp[] = [];
+let miniProgram: { appId: string; name: string } | undefined;
+/** The corp shown in the picker. */
 let corp: DirectoryCorp | undefined;
 let selected: DirectoryUser | undefined;
-let auth: WecomAuth | undefined;
+let phones: SimulatedPhones | undefined;
+/** The phone whose mini program is open. */
+let inHand: Phone | undefined;
 let slowFaultId: string | undefined;
 let working = false;
 
-function departmentNames(ids: readonly number[]): string {
-  const names = ids.map((id) => corp?.departments.find((dept) => dept.id === id)?.name ?? `#${id}`);
+function corpById(corpId: string): DirectoryCorp | undefined {
+  return corps.find((candidate) => candidate.corpId === corpId);
+}
+
+const trace = new TracePanel(byId<HTMLOListElement>('trace-list'), (corpId) => corpById(corpId)?.name);
+const recorder = new ActionRecorder({ trace, corpById, calls: sandboxApi.calls });
+
+function departmentNames(of: DirectoryCorp | undefined, ids: readonly number[]): string {
+  const names = ids.map((id) => of?.departments.find((dept) => dept.id === id)?.name ?? `#${id}`);
   return names.join(' / ');
 }
 
@@ -72,6 +88,7 @@ function setWorking(on: boolean): void {
   ui.body.setAttribute('aria-busy', String(on));
   for (const button of [ui.mobile, ui.refresh, ui.logout, ui.back, ui.expire]) button.disabled = on;
   ui.open.disabled = on || selected === undefined || corp === undefined;
+  ui.corpSelect.disabled = on || corps.length === 0;
 }
 
 /** Runs one user action, then shows what it cost in WeCom calls. */
@@ -79,6 +96,7 @@ async function act(label: string, work: () => Promise<string>): Promise<void> {
   if (working) return;
   setWorking(true);
   toast(`${label}…`, 'info');
+  recorder.begin();
   let outcome: string;
   try {
     toast(await work(), 'ok');
@@ -88,27 +106,31 @@ async function act(label: string, work: () => Promise<string>): Promise<void> {
     toast(message, 'error');
     outcome = code;
   }
+  const steps: TraceStep[] = recorder.end();
   try {
-    const calls = await sandboxApi.calls();
-    trace.add(label, outcome, calls.total, calls.recent);
+    const late = trace.take(await sandboxApi.calls());
+    if (late.length > 0) steps.push({ kind: 'wecom', calls: late });
   } catch (error) {
     toast(`The sandbox did not answer: ${describe(error).message}`, 'error');
   }
+  trace.add(label, outcome, steps);
   setWorking(false);
 }
 
-function avatarOf(userid: string, url: string | undefined): HTMLImageElement {
-  const fallback = `/avatars/${encodeURIComponent(userid)}.svg`;
+function avatarOf(corpId: string, userid: string, url: string | undefined): HTMLImageElement {
+  // A userid is unique only inside its corp: the sandbox draws the avatar of this corp's member.
+  const fallback = `/avatars/${encodeURIComponent(userid)}.svg?corpid=${encodeURIComponent(corpId)}`;
   const img = el('img', { class: 'avatar', src: url || fallback, alt: '', width: '44', height: '44' });
   return img;
 }
 
 function renderList(): void {
-  if (corp === undefined) return;
+  const shown = corp;
+  if (shown === undefined) return;
   const needle = ui.search.value.trim().toLowerCase();
-  const users = corp.users.filter((user) => {
+  const users = shown.users.filter((user) => {
     if (needle === '') return true;
-    const haystack = [user.name, user.userid, user.position, departmentNames(user.department)];
+    const haystack = [user.name, user.userid, user.position, departmentNames(shown, user.department)];
     return haystack.some((text) => text.toLowerCase().includes(needle));
   });
   ui.list.replaceChildren(
@@ -134,7 +156,7 @@ function renderList(): void {
               void openMiniProgram();
             },
           },
-          avatarOf(user.userid, user.thumb_avatar || user.avatar),
+          avatarOf(shown.corpId, user.userid, user.thumb_avatar || user.avatar),
           el(
             'span',
             { class: 'employee-text' },
@@ -147,7 +169,7 @@ function renderList(): void {
             el(
               'span',
               { class: 'employee-meta' },
-              [user.position, departmentNames(user.department)].filter(Boolean).join(' · '),
+              [user.position, departmentNames(shown, user.department)].filter(Boolean).join(' · '),
             ),
           ),
         ),
@@ -163,21 +185,62 @@ function updateOpenButton(): void {
   ui.open.disabled = working || selected === undefined;
 }
 
+function isAssociated(of: DirectoryCorp): boolean {
+  return miniProgram !== undefined && of.apps.some((app) => app.miniProgramAppId === miniProgram?.appId);
+}
+
+function renderCorpPicker(): void {
+  ui.corpSelect.replaceChildren(
+    ...corps.map((candidate) =>
+      el('option', { value: candidate.corpId, selected: candidate.corpId === corp?.corpId }, candidate.name),
+    ),
+  );
+  if (corp !== undefined) ui.corpSelect.value = corp.corpId;
+  renderCorpHint();
+}
+
+function renderCorpHint(): void {
+  if (corp === undefined) {
+    ui.corpHint.textContent = 'The directory is empty.';
+    return;
+  }
+  const people = `${corp.users.length} ${corp.users.length === 1 ? 'person' : 'people'}`;
+  const associated = isAssociated(corp);
+  ui.corpHint.dataset.associated = String(associated);
+  ui.corpHint.replaceChildren(
+    `${people} · `,
+    el('code', {}, corp.corpId),
+    associated ? '' : ` · not associated with ${miniProgram?.name ?? 'the mini program'}: logins are refused`,
+  );
+}
+
+function pickCorp(corpId: string): void {
+  const next = corpById(corpId);
+  if (next === undefined || next === corp) return;
+  corp = next;
+  selected = undefined;
+  renderCorpHint();
+  renderList();
+  updateOpenButton();
+  ui.list.closest('.screen-body')?.scrollTo({ top: 0 });
+}
+
 function row(label: string, value: Node | string, name: string): HTMLDivElement {
   return el('div', { class: 'field', 'data-field': name }, el('dt', {}, label), el('dd', {}, value));
 }
 
 function renderCard(employee: Employee, mobile?: string): void {
-  const session = auth?.getSession();
+  const session = inHand?.auth.getSession();
+  const home = corpById(employee.corpId);
   const departments = employee.departments
-    .map((dept) => dept.name ?? departmentNames([dept.id]))
+    .map((dept) => dept.name ?? departmentNames(home, [dept.id]))
     .map((name) => el('span', { class: 'chip' }, name));
   const status = employee.status ?? 'unknown';
   ui.card.replaceChildren(
     el(
       'div',
       { class: 'card-head' },
-      avatarOf(employee.userId, employee.avatar),
+      avatarOf(employee.corpId, employee.userId, employee.avatar),
       el(
         'div',
         {},
@@ -191,7 +254,16 @@ function renderCard(employee: Employee, mobile?: string): void {
       { class: 'fields' },
       row('Departments', el('span', { class: 'chips' }, ...departments), 'departments'),
       row('userid', el('code', {}, employee.userId), 'userid'),
-      row('Corp', el('code', {}, employee.corpId), 'corp'),
+      row(
+        'Corp',
+        el(
+          'span',
+          { class: 'corp-value' },
+          el('span', { id: 'card-corp' }, home?.name ?? employee.corpId),
+          el('code', {}, employee.corpId),
+        ),
+        'corp',
+      ),
       row(
         'Mobile',
         mobile === undefined
@@ -205,7 +277,9 @@ function renderCard(employee: Employee, mobile?: string): void {
   ui.card.dataset.userid = employee.userId;
 }
 
-function showApp(employee: Employee): void {
+function showApp(phone: Phone, employee: Employee): void {
+  inHand = phone;
+  phones?.setInHand(phone);
   renderCard(employee);
   ui.picker.hidden = true;
   ui.app.hidden = false;
@@ -213,6 +287,8 @@ function showApp(employee: Employee): void {
 }
 
 function showPicker(): void {
+  inHand = undefined;
+  phones?.setInHand(undefined);
   ui.app.hidden = true;
   ui.picker.hidden = false;
   ui.back.hidden = true;
@@ -222,20 +298,26 @@ function showPicker(): void {
 
 async function openMiniProgram(): Promise<void> {
   const person = selected;
-  const sdk = auth;
-  if (person === undefined || sdk === undefined) return;
-  await act(`Log in as ${person.name}`, async () => {
-    // The phone changes hands: the previous employee's session must not leak to the next one.
-    if (sdk.getSession() !== null) await sdk.logout();
+  const home = corp;
+  if (person === undefined || home === undefined || phones === undefined) return;
+  // Each employee has a phone of their own: what the SDK stored there (the corp it learnt) stays there.
+  const phone = phones.of({ corpId: home.corpId, userid: person.userid });
+  await act(`Log in as ${person.name} · ${home.name}`, async () => {
+    // A session left on this phone by an earlier visit is ended: opening the mini program is a fresh login.
+    if (phone.auth.getSession() !== null) await phone.auth.logout();
     if (ui.busy.checked) await sandboxApi.addFault(BUSY_FAULT);
-    const { employee } = await sdk.login();
-    showApp(employee);
-    return `Logged in as ${employee.name}.`;
+    const { employee } = await phone.auth.login();
+    showApp(phone, employee);
+    const steered = recorder.metCorpMismatch();
+    const where = corpById(employee.corpId)?.name ?? employee.corpId;
+    return steered
+      ? `Logged in as ${employee.name} of ${where}: the gateway named the corp, so the SDK logged in again there and remembers it on this phone.`
+      : `Logged in as ${employee.name} of ${where}.`;
   });
 }
 
 async function logOut(): Promise<void> {
-  const sdk = auth;
+  const sdk = inHand?.auth;
   if (sdk === undefined) return;
   await act('Log out', async () => {
     await sdk.logout();
@@ -246,11 +328,12 @@ async function logOut(): Promise<void> {
 
 function wireControls(): void {
   ui.search.addEventListener('input', renderList);
+  ui.corpSelect.addEventListener('change', () => pickCorp(ui.corpSelect.value));
   ui.open.addEventListener('click', () => void openMiniProgram());
   ui.logout.addEventListener('click', () => void logOut());
   ui.back.addEventListener('click', () => void logOut());
   ui.mobile.addEventListener('click', () => {
-    const sdk = auth;
+    const sdk = inHand?.auth;
     if (sdk === undefined) return;
     void act('Get mobile', async () => {
       const data = await sdk.decrypt('mobile');
@@ -261,7 +344,7 @@ function wireControls(): void {
     });
   });
   ui.refresh.addEventListener('click', () => {
-    const sdk = auth;
+    const sdk = inHand?.auth;
     if (sdk === undefined) return;
     void act('Refresh', async () => {
       const employee = await sdk.getEmployee();
@@ -371,17 +454,21 @@ async function start(): Promise<void> {
     const gatewayUrl = resolveGatewayUrl(config.gatewayUrl);
     ui.gatewayUrl.textContent = gatewayUrl;
     trace.sync(calls.total);
-    corp = directory.corps[0];
-    const miniProgram = directory.miniPrograms[0];
+    corps = directory.corps;
+    miniProgram = directory.miniPrograms[0];
     if (miniProgram !== undefined) ui.title.textContent = miniProgram.name;
-    ui.corpName.textContent =
-      corp === undefined ? 'The directory is empty.' : `${corp.name} · ${corp.users.length} people`;
-    // Whoever is logged in holds the phone; before a login, the employee picked in the list does.
-    const holder = (): string => auth?.getSession()?.employee.userId ?? selected?.userid ?? '';
-    auth = createAuth({ baseUrl: gatewayUrl, wx: createBrowserWx({ holder }) });
+    phones = new SimulatedPhones({ gatewayUrl, observer: recorder.observer });
+    // A reload keeps the phone in hand: its mini program opens again on the session the SDK stored.
+    const held = phones.inHand();
+    const heldCorp = held === undefined ? undefined : corpById(held.corpId);
+    corp = heldCorp ?? corps[0];
+    selected = heldCorp?.users.find((user) => user.userid === held?.userid);
+    renderCorpPicker();
     renderList();
-    const restored = auth.getSession();
-    if (restored !== null) showApp(restored.employee);
+    const restored = held === undefined ? undefined : phones.of(held);
+    const session = restored?.auth.getSession() ?? null;
+    if (restored !== undefined && session !== null) showApp(restored, session.employee);
+    else phones.setInHand(undefined);
     void checkGateway(gatewayUrl);
   } catch (error) {
     toast(`The simulator could not start: ${describe(error).message}`, 'error');

@@ -19,6 +19,8 @@ export interface DirectoryDepartment {
 export interface DirectoryCorp {
   corpId: string;
   name: string;
+  /** The corp's apps; one with `miniProgramAppId` associates the corp with that mini program. */
+  apps: { miniProgramAppId: string | null }[];
   departments: DirectoryDepartment[];
   users: DirectoryUser[];
 }
@@ -74,9 +76,10 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 export const sandboxApi = {
   config: () => call<{ gatewayUrl: string | null }>('GET', '/__sandbox/simulator-config'),
   directory: () => call<Directory>('GET', '/__sandbox/directory'),
-  login: (userid: string) => call<{ code: string }>('POST', '/__sandbox/login', { userid }),
-  encrypt: (userid: string, kind: 'mobile' | 'email' | 'userinfo') =>
-    call<EncryptedData>('POST', '/__sandbox/encrypt', { userid, kind }),
+  login: (member: { corpId: string; userid: string }) =>
+    call<{ code: string }>('POST', '/__sandbox/login', { corpid: member.corpId, userid: member.userid }),
+  encrypt: (member: { corpId: string; userid: string }, kind: 'mobile' | 'email' | 'userinfo') =>
+    call<EncryptedData>('POST', '/__sandbox/encrypt', { corpid: member.corpId, userid: member.userid, kind }),
   calls: () => call<CallSummary>('GET', '/__sandbox/calls'),
   faults: () =>
     call<{ faults: { id: string; path: string; delayMs?: number; errcode?: number }[] }>(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { queryValue } from '../request-meta.js';
 import type { SandboxState } from '../sandbox-state.js';
 
 const COLOURS = ['#1f7ae0', '#07c160', '#fa9d3b', '#e64340', '#6467f0', '#10aeff', '#576b95', '#91d300'];
@@ -8,17 +9,23 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** `GET /avatars/<userid>.svg`: a generated avatar (the member's last character on a colour), so fixtures need no images. */
+/**
+ * `GET /avatars/<userid>.svg[?corpid=…]`: a generated avatar (the member's last character on a colour), so fixtures
+ * need no images. A userid is unique only inside its corp: `corpid` picks the corp, else the first corp that has it.
+ */
 export function registerAvatarRoute(app: FastifyInstance, state: SandboxState): void {
   app.get<{ Params: { file: string } }>('/avatars/:file', (request, reply) => {
     const match = /^(.+)\.svg$/.exec(request.params.file);
     const userid = match?.[1];
+    const corpid = queryValue(request, 'corpid');
+    const corps =
+      corpid === undefined
+        ? state.directory.fixture.corps
+        : state.directory.fixture.corps.filter((corp) => corp.corpId === corpid);
     const user =
       userid === undefined
         ? undefined
-        : state.directory.fixture.corps
-            .map((corp) => state.directory.user(corp, userid))
-            .find((found) => found !== undefined);
+        : corps.map((corp) => state.directory.user(corp, userid)).find((found) => found !== undefined);
     if (user === undefined) return reply.code(404).send({ error: 'not_found', message: 'no such avatar' });
     const colour = COLOURS[(createHash('sha1').update(user.userid).digest()[0] ?? 0) % COLOURS.length];
     const glyph = escapeXml(Array.from(user.name).slice(-1).join('') || '?');
