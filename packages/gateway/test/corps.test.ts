@@ -109,7 +109,7 @@ describe('a gateway serving a group of corps (SQLite)', () => {
     const verifies = async (token: string) => (await t.call('GET', '/v1/verify', { token })).status;
     expect(await eventually(async () => (await verifies(subsidiary)) === 401, 1_000)).toBe(true);
     expect(await verifies(parent)).toBe(204);
-    await t.sandbox.control.reset();
+    t.sandbox.control.reset();
     await connectCallbacks(t.sandbox, t.gateway.url);
   });
 
@@ -125,7 +125,7 @@ describe('a gateway serving a group of corps (SQLite)', () => {
 
   it('readiness and metrics speak of each corp, never of a user', async () => {
     const ready = await t.call('GET', '/readyz');
-    expect(Object.keys((ready.body?.corps ?? {}) as object)).toEqual([DEMO_CORP_ID, SUBSIDIARY_CORP_ID]);
+    expect(Object.keys(ready.body?.corps ?? {})).toEqual([DEMO_CORP_ID, SUBSIDIARY_CORP_ID]);
     const metrics = await t.call('GET', '/metrics');
     expect(metrics.text).toMatch(
       /wecom_auth_logins_total\{outcome="corp_mismatch",corp="wwdemo0000000001"\} [1-9]/,
