@@ -1,3 +1,4 @@
+import { DEMO_CORP_ID } from '@wecom-auth/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayRoutes, routePaths } from '../src/gateway-routes.js';
 import { type GatewayUnderTest, startGatewayUnderTest } from '../src/gateway-under-test.js';
@@ -25,9 +26,9 @@ describe('gatewayRoutes', () => {
         { method: 'POST', path: '/v1/callback' },
       ]),
     );
-    // Every route listed answers something other than 404 to its method.
+    // Every route listed answers something other than 404 to its method (a path parameter filled with the corp).
     for (const route of routes) {
-      const answer = await t.call(route.method, route.path);
+      const answer = await t.call(route.method, route.path.replace('{corpId}', DEMO_CORP_ID));
       expect(answer.status, `${route.method} ${route.path}`).not.toBe(404);
     }
   });

@@ -13,7 +13,7 @@ describe('serviceAvailable', () => {
 
   it('skips with a warning naming the suite and the problem outside CI', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    expect(serviceAvailable('the nginx tests', 'nginx is not installed', undefined)).toBe(false);
+    expect(serviceAvailable('the nginx tests', 'nginx is not installed', '')).toBe(false);
     expect(warn).toHaveBeenCalledWith('Skipping the nginx tests: nginx is not installed');
   });
 
