@@ -101,7 +101,13 @@ async function prepare(operation: Operation): Promise<Prepared> {
     case 'session-profile-cached': {
       const session = await g.login(sessionUser);
       if (operation.name !== 'decrypt') return { session };
-      const { encryptedData, iv } = g.sandbox.control.encrypt({ userid: sessionUser, kind: 'mobile' });
+      // Sealed at the gateway's time: the matrix moves the gateway's clock past token backoffs, and the decrypt
+      // window compares the watermark with that clock.
+      const { encryptedData, iv } = g.sandbox.control.encrypt({
+        userid: sessionUser,
+        kind: 'mobile',
+        watermarkTimestamp: Math.floor(g.now() / 1000),
+      });
       return { session, encrypted: { encryptedData, iv } };
     }
   }

@@ -68,6 +68,8 @@ export interface GatewayUnderTest {
   attemptLogin(userid: string): Promise<JsonAnswer>;
   /** Moves the gateway's clock forward (the sandbox keeps its own). */
   advanceClock(ms: number): void;
+  /** The gateway's clock (epoch ms): what a test seals data for when it has moved that clock. */
+  now(): number;
   /** Stops the gateway, then the sandbox unless shared, and removes the data directory it made. */
   close(): Promise<void>;
 }
@@ -145,6 +147,7 @@ export async function startGatewayUnderTest(
     advanceClock(ms) {
       offsetMs += ms;
     },
+    now,
     async close() {
       await gateway.close();
       if (!options.sharedSandbox) await sandbox.close();
