@@ -9,6 +9,7 @@ import {
 } from '@wecom-auth/crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { captureError } from './capture-error.js';
 
 // wecom-api.md §8 V2 (wechatpy tests/test_crypto.py).
 const V2 = {
@@ -51,15 +52,6 @@ const OFFICIAL_SAMPLE = {
 
 const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const CORP_ID = 'ww1436e0e65a779aee';
-
-function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 function expectCallbackError(action: () => unknown, code: string, wxCode: number): CallbackCryptoError {
   const error = captureError(action);

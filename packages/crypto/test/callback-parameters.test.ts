@@ -13,20 +13,12 @@ import {
 } from '@wecom-auth/crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { captureError } from './capture-error.js';
 
 const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const CORP_ID = 'ww1436e0e65a779aee';
 const NOW = 1_700_000_000;
 const crypto = createCallbackCrypto({ token: 'Token123', encodingAESKey: KEY, receiveId: CORP_ID });
-
-function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 function query(
   sealed: { msgSignature: string; timestamp: string; nonce: string },

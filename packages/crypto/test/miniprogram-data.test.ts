@@ -9,6 +9,7 @@ import {
 } from '@wecom-auth/crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { captureError } from './capture-error.js';
 
 // The official WeChat "开放数据校验与解密" sample (developers.weixin.qq.com, open-ability/signature.html demo).
 const OFFICIAL = {
@@ -22,15 +23,6 @@ const OFFICIAL = {
 const SESSION_KEY = 'kJtdi6RF+Dv67QkbLlPGjw==';
 const APP_ID = 'wx0123456789abcdef';
 const IV = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
-
-function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 function expectCode(action: () => unknown, code: WecomCryptoErrorCode): WecomCryptoError {
   const error = captureError(action);

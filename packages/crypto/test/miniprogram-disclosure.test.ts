@@ -12,6 +12,7 @@ import {
 } from '@wecom-auth/crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { captureError } from './capture-error.js';
 
 const SESSION_KEY = 'HyVFkGl5F5OQWJZZaNzBBg==';
 const APP_ID = 'wx4f4bc4dec97d474b';
@@ -39,15 +40,6 @@ function open(
     ...sealed,
     ...options,
   });
-}
-
-function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 /** The one error every unreadable input must produce, down to its enumerable fields. */
