@@ -215,7 +215,9 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     // The zod schemas with an id (the error body) become named components that the operations reference. The
     // error body is only ever answered, so its request-side twin is not part of the API.
     transformObject: (input) => {
-      const document = jsonSchemaTransformObject(input) as { components?: { schemas?: Record<string, unknown> } };
+      const document = jsonSchemaTransformObject(input) as {
+        components?: { schemas?: Record<string, unknown> };
+      };
       delete document.components?.schemas?.ErrorBodyInput;
       return document as ReturnType<typeof jsonSchemaTransformObject>;
     },

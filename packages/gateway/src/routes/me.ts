@@ -5,9 +5,9 @@ import { toGatewayError } from '../sessions/wecom-failure.js';
 import { accessTokenOf, requireAccessToken } from './access-token.js';
 import {
   bearerSecurity,
+  bodyErrorStatuses,
   decryptAnswerSchema,
   decryptBodySchema,
-  bodyErrorStatuses,
   errorResponses,
   meSchema,
 } from './schemas.js';

@@ -177,8 +177,8 @@ export function errorResponses<const S extends ErrorStatus = never>(
 /** The error statuses of any request body: not JSON or invalid (400), too large (413), not JSON at all (415). */
 export const bodyErrorStatuses = [400, 413, 415] as const;
 
-/** An empty answer (204): no body. */
-export const noContentSchema = z.void().describe('No content.');
+/** An empty answer (204): documented without content (`type: 'null'`); nothing is serialized for it. */
+export const noContentSchema = z.null().describe('No content.');
 
 /** `GET /healthz`. */
 export const healthSchema = z.object({ status: z.literal('ok') }).describe('Health');

@@ -5,8 +5,8 @@ import {
   bearerSecurity,
   bodyErrorStatuses,
   errorResponses,
-  noContentSchema,
   loginBodySchema,
+  noContentSchema,
   refreshBodySchema,
   sessionSchema,
 } from './schemas.js';
