@@ -82,7 +82,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
     },
     async (request, reply) => {
       await sessions().revoke(accessTokenOf(request).sessionId, 'logout');
-      return reply.code(204).send();
+      // The documented 204 body is null; Fastify sends a 204 without one.
+      return reply.code(204).send(null);
     },
   );
 };
