@@ -12,7 +12,12 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { CallbackSettings } from './callbacks/callback-settings.js';
 import { answerClientError } from './client-error.js';
 import { GatewayError } from './gateway-error.js';
@@ -62,6 +67,12 @@ export interface GatewayAppOptions {
    */
   readonly now?: () => number;
 }
+
+/** The header of `/docs`: the product's name where swagger-ui shows its own logo. */
+const docsLogo =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="40" viewBox="0 0 240 40">' +
+  '<text x="0" y="28" font-family="sans-serif" font-size="22" font-weight="bold" fill="#ffffff">WeCom Auth gateway</text>' +
+  '</svg>';
 
 /** Every error answer: the stable envelope, `Retry-After` where the error has one; bugs logged with their stack. */
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -201,8 +212,23 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
       },
     },
     transform: jsonSchemaTransform,
+    // The zod schemas with an id (the error body) become named components that the operations reference. The
+    // error body is only ever answered, so its request-side twin is not part of the API.
+    transformObject: (input) => {
+      const document = jsonSchemaTransformObject(input) as {
+        components?: { schemas?: Record<string, unknown> };
+      };
+      delete document.components?.schemas?.ErrorBodyInput;
+      return document as ReturnType<typeof jsonSchemaTransformObject>;
+    },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // The product, not the framework: its name in the title and header, the document it serves.
+    uiConfig: { url: '/openapi.json' },
+    logo: { type: 'image/svg+xml', content: Buffer.from(docsLogo) },
+    theme: { title: 'WeCom Auth gateway' },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   // Each area gets what it uses. The session service and the issuer are read per request: they exist only once

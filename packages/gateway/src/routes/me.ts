@@ -5,6 +5,7 @@ import { toGatewayError } from '../sessions/wecom-failure.js';
 import { accessTokenOf, requireAccessToken } from './access-token.js';
 import {
   bearerSecurity,
+  bodyErrorStatuses,
   decryptAnswerSchema,
   decryptBodySchema,
   errorResponses,
@@ -29,7 +30,7 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (app, { se
         description:
           "From the profile cache, else WeCom user/get; `disclosed` holds a mobile or email this session decrypted that user/get does not give, marked as the client's word.",
         security: bearerSecurity,
-        response: { 200: meSchema, ...errorResponses },
+        response: { 200: meSchema, ...errorResponses(401, 403, 502, 503) },
       },
       preHandler,
     },
@@ -52,7 +53,10 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (app, { se
           "Decrypts with this session's WeCom session_key, which never leaves the server; checks the watermark's appid and age, rawData and signature when sent, and compares the data with what WeCom attests: user info must name the session's corp and userid, a mobile or email user/get gives must be that one (else 403 disclosure_mismatch). A value user/get does not give is answered with `source: 'client'` and shown in this session's /v1/me under `disclosed`, never in /v1/verify headers.",
         security: bearerSecurity,
         body: decryptBodySchema,
-        response: { 200: decryptAnswerSchema, ...errorResponses },
+        response: {
+          200: decryptAnswerSchema,
+          ...errorResponses(...bodyErrorStatuses, 401, 403, 502, 503),
+        },
       },
       preHandler,
     },

@@ -4,6 +4,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import type { RevocationMirror } from '../sessions/revocation-mirror.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
 import type { CorpClients } from '../tenants/corp-clients.js';
+import { errorResponses, healthSchema, jwksSchema, plainTextSchema, readinessSchema } from './schemas.js';
 
 export interface OperationsRoutesOptions {
   /** Read per request: the issuer exists once the store has been reached. */
@@ -22,17 +23,32 @@ export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = asy
 ) => {
   app.get(
     '/.well-known/jwks.json',
-    { schema: { tags: ['discovery'], summary: 'Public keys of the access tokens' } },
+    {
+      schema: {
+        tags: ['discovery'],
+        summary: 'Public keys of the access tokens',
+        // 503 until the store has been reached: the keys live there.
+        response: { 200: jwksSchema, ...errorResponses(503) },
+      },
+    },
     async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(issuer().jwks()),
   );
 
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({
-    status: 'ok',
-  }));
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: healthSchema } } },
+    async () => ({ status: 'ok' as const }),
+  );
 
   app.get(
     '/readyz',
-    { schema: { tags: ['operations'], summary: 'Readiness: store reachable, revocations in sync' } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: store reachable, revocations in sync',
+        response: { 200: readinessSchema, 503: readinessSchema, ...errorResponses() },
+      },
+    },
     async (_request, reply) => {
       let store: 'ok' | 'unavailable' = 'ok';
       try {
@@ -63,7 +79,14 @@ export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = asy
 
   app.get(
     '/metrics',
-    { schema: { tags: ['operations'], summary: 'Prometheus metrics' } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics',
+        produces: ['text/plain'],
+        response: { 200: plainTextSchema.describe('The Prometheus text exposition format.') },
+      },
+    },
     async (_request, reply) =>
       reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
   );

@@ -18,7 +18,9 @@ export const errorBodySchema = z
       .optional()
       .describe('With corp_mismatch: the corp to log in to, with a new wx.qy.login code.'),
   })
-  .describe('Error');
+  .describe('Error')
+  // One named component that every error answer references, so a generated client has one error type.
+  .meta({ id: 'ErrorBody' });
 
 export const employeeSchema = z
   .object({
@@ -149,12 +151,59 @@ export const decryptAnswerSchema = z
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 
-export const errorResponses = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  403: errorBodySchema,
-  409: errorBodySchema,
-  429: errorBodySchema,
-  502: errorBodySchema,
-  503: errorBodySchema,
-};
+/** The statuses an error answer can have: those of the error catalog. */
+export const errorStatuses = [400, 401, 403, 404, 409, 413, 415, 429, 500, 502, 503] as const;
+
+/** One of {@link errorStatuses}. */
+export type ErrorStatus = (typeof errorStatuses)[number];
+
+/**
+ * The error answers of an operation, each the {@link errorBodySchema} envelope: list exactly the statuses the
+ * operation can answer, so that the document promises no more and no fewer than the code does. 500 (a bug) is
+ * added to every operation; a route with a body adds 400, 413 and 415, which Fastify answers before the handler.
+ *
+ * @example
+ * response: { 200: meSchema, ...errorResponses(401, 503) }
+ */
+export function errorResponses<const S extends ErrorStatus = never>(
+  ...statuses: S[]
+): Record<S | 500, typeof errorBodySchema> {
+  return Object.fromEntries([...statuses, 500].map((status) => [status, errorBodySchema])) as Record<
+    S | 500,
+    typeof errorBodySchema
+  >;
+}
+
+/** The error statuses of any request body: not JSON or invalid (400), too large (413), not JSON at all (415). */
+export const bodyErrorStatuses = [400, 413, 415] as const;
+
+/** An empty answer (204): documented without content (`type: 'null'`); nothing is serialized for it. */
+export const noContentSchema = z.null().describe('No content.');
+
+/** `GET /healthz`. */
+export const healthSchema = z.object({ status: z.literal('ok') }).describe('Health');
+
+const tokenStateSchema = z.object({
+  fresh: z.boolean(),
+  refreshing: z.boolean(),
+  consecutiveFailures: z.number(),
+});
+
+/** `GET /readyz`: 200 when ready, 503 with the same body when not. */
+export const readinessSchema = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    store: z.object({ kind: z.string(), status: z.enum(['ok', 'unavailable']) }),
+    revocations: z.enum(['in_sync', 'resyncing']),
+    wecomAccessToken: tokenStateSchema.describe('The default corp’s WeCom access token (never the token).'),
+    corps: z.record(z.string(), tokenStateSchema).describe('Each served corp’s WeCom access token state.'),
+  })
+  .describe('Readiness');
+
+/** `GET /.well-known/jwks.json`: the public keys (RFC 7517) the access tokens are signed with. */
+export const jwksSchema = z
+  .object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string().optional() })) })
+  .describe('JWKS');
+
+/** A plain-text answer (metrics, callback acknowledgements). */
+export const plainTextSchema = z.string();

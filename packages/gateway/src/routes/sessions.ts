@@ -3,8 +3,10 @@ import type { SessionService } from '../sessions/session-service.js';
 import { accessTokenOf, requireAccessToken } from './access-token.js';
 import {
   bearerSecurity,
+  bodyErrorStatuses,
   errorResponses,
   loginBodySchema,
+  noContentSchema,
   refreshBodySchema,
   sessionSchema,
 } from './schemas.js';
@@ -31,7 +33,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
         description:
           'Exchanges the code with WeCom (with the token of `corpId`, or of the default corp), checks the user is an active employee of that corp and opens a session. When the user belongs to another corp this gateway serves, the answer is 409 corp_mismatch naming it: call wx.qy.login again and send the new code with that corpId. A code works once; a duplicate submission while the first is in flight shares its result.',
         body: loginBodySchema,
-        response: { 201: sessionSchema, ...errorResponses },
+        response: {
+          201: sessionSchema,
+          ...errorResponses(...bodyErrorStatuses, 401, 403, 409, 429, 502, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -49,7 +54,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
         description:
           'Returns a new access token and refresh token. Presenting an already-rotated refresh token revokes the whole session.',
         body: refreshBodySchema,
-        response: { 200: sessionSchema, ...errorResponses },
+        response: {
+          200: sessionSchema,
+          ...errorResponses(...bodyErrorStatuses, 401, 403, 502, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -67,12 +75,15 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
         description:
           'Revokes the session: its access token stops verifying at once, here and on every instance.',
         security: bearerSecurity,
+        // A DELETE may carry a body (wx.request sends an empty JSON one): a malformed one is refused.
+        response: { 204: noContentSchema, ...errorResponses(...bodyErrorStatuses, 401, 503) },
       },
       preHandler: requireAccessToken(sessions),
     },
     async (request, reply) => {
       await sessions().revoke(accessTokenOf(request).sessionId, 'logout');
-      return reply.code(204).send();
+      // The documented 204 body is null; Fastify sends a 204 without one.
+      return reply.code(204).send(null);
     },
   );
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { SessionService } from '../sessions/session-service.js';
 import type { AccessTokenClaims } from '../sessions/token-issuer.js';
 import { verifyBearer } from './access-token.js';
+import { bearerSecurity, errorResponses, noContentSchema } from './schemas.js';
 
 /** The headers of a 204 from `/v1/verify`: who the caller is, for the service behind the proxy. */
 export function verifiedHeaders(claims: AccessTokenClaims): Record<string, string> {
@@ -48,7 +49,8 @@ export const verifyRoutes: FastifyPluginAsync<{
         tags: ['forward-auth'],
         summary: 'Verify a Bearer token',
         description: 'Answers 204 with X-WeCom-UserId and X-WeCom-CorpId for a valid token, 401 otherwise.',
-        security: [{ bearerAuth: [] }],
+        security: bearerSecurity,
+        response: { 204: noContentSchema, ...errorResponses(401, 503) },
       },
     },
     // Not async: a token seen before is answered without a promise; a new one waits for its signature check.
