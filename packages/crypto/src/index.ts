@@ -86,5 +86,21 @@ export {
 } from './miniprogram-disclosure.js';
 export { rawDataMatchesUserInfo } from './raw-data-consistency.js';
 export { signRawData, verifyRawDataSignature } from './raw-data-signature.js';
+export type {
+  CancelAuthInstruction,
+  ChangeAuthInstruction,
+  CreateAuthInstruction,
+  OtherInstruction,
+  ResetPermanentCodeInstruction,
+  SuiteInstruction,
+  SuiteInstructionInput,
+  SuiteTicketInstruction,
+} from './suite-instructions.js';
+export {
+  buildSuiteInstructionXml,
+  isTypedSuiteInstruction,
+  parseSuiteInstruction,
+  SUITE_INSTRUCTION_TYPES,
+} from './suite-instructions.js';
 export type { XmlElement, XmlParseOptions, XmlValue } from './xml-document.js';
 export { DEFAULT_MAX_XML_BYTES } from './xml-document.js';
