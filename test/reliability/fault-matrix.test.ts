@@ -52,7 +52,7 @@ afterAll(async () => {
 afterEach(() => {
   // Whatever a case asserted, the next one starts fault-free and past any gettoken backoff it left behind.
   g.sandbox.control.clearFaults();
-  if (g.gateway.services.corps.defaultClient().status().consecutiveFailures > 0)
+  if (g.gateway.services.corps.clientFor(DEMO_CORP_ID).status().consecutiveFailures > 0)
     g.advanceClock(beyondTokenBackoffMs);
 });
 
@@ -83,7 +83,7 @@ interface Prepared {
 /** Puts the gateway's WeCom token and profile cache in the state the operation's row names, fault-free. */
 async function prepare(operation: Operation): Promise<Prepared> {
   const { corps, directory } = g.gateway.services;
-  const wecom = corps.defaultClient();
+  const wecom = corps.clientFor(DEMO_CORP_ID);
   switch (operation.preparation) {
     case 'cold-token-cold-profile':
       await wecom.accessToken.invalidate(await wecom.accessToken.getToken());
@@ -233,7 +233,7 @@ describe('fault matrix: each WeCom fault × each gateway operation', () => {
     const seenOnPath = path === undefined ? 0 : (calls.byPath[path] ?? 0);
     expectOutcome(cell, answer, { tries, seenOnPath, seenInAll: calls.total });
 
-    const wecom = g.gateway.services.corps.defaultClient();
+    const wecom = g.gateway.services.corps.clientFor(DEMO_CORP_ID);
     if (wecom.status().consecutiveFailures > 0) {
       // gettoken failed: within the backoff the last error is answered at once, so a broken secret or a WeCom
       // outage cannot be hammered into an IP block; once the backoff has passed, the next login fetches again.
@@ -308,7 +308,7 @@ describe(`${concurrentLogins} concurrent logins recover from every token and bus
 
   it.each(recoveryScenarios)('100 % of logins succeed under $name', async (scenario) => {
     const { corps, directory } = h.gateway.services;
-    const wecom = corps.defaultClient();
+    const wecom = corps.clientFor(DEMO_CORP_ID);
     const token = await wecom.accessToken.getToken();
     if (scenario.tokenCold) await wecom.accessToken.invalidate(token);
     // Profiles cold, so user/get is part of every login.

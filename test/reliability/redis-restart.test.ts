@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashRefreshToken, type RunningGateway } from '@wecom-auth/gateway';
-import { createSandbox, DEMO_APP, type Sandbox } from '@wecom-auth/sandbox';
+import { createSandbox, DEMO_APP, DEMO_CORP_ID, type Sandbox } from '@wecom-auth/sandbox';
 import { activeDemoUserIds, eventually, freePort, ScratchRedis, serviceAvailable } from '@wecom-auth/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordSecret } from './support/evidence.js';
@@ -197,7 +197,7 @@ describe.skipIf(redisServerMissing)('Redis restarted under load, two gateways', 
         sessions.map((session) => session.id),
         sandbox.url,
       );
-      recordSecret('wecom_access_token', await first.services.corps.defaultClient().accessToken.getToken());
+      recordSecret('wecom_access_token', await first.services.corps.clientFor(DEMO_CORP_ID).accessToken.getToken());
       expect(stored.missing).toEqual([]);
       const revokedInLedger = sessions.filter((session) => session.state === 'revoked' && !session.uncertain);
       expect(revokedInLedger.filter((session) => !stored.revoked.has(session.id)).map((s) => s.id)).toEqual(

@@ -15,7 +15,7 @@ import { createDataSealer, type DataSealer, deriveDataKey } from './sessions/dat
 import { RevocationMirror } from './sessions/revocation-mirror.js';
 import { SessionService } from './sessions/session-service.js';
 import { TokenIssuer } from './sessions/token-issuer.js';
-import type { CorpClients } from './tenants/corp-clients.js';
+import type { Tenants } from './tenants/tenants.js';
 
 /** The settings the services need, with the WeCom credentials resolved (sandbox mode fills in the demo apps). */
 export interface ServiceSettings {
@@ -43,8 +43,10 @@ export interface GatewayServices {
   readonly issuer: TokenIssuer;
   readonly revocations: RevocationMirror;
   readonly store: Store;
-  /** The corps served and their WeCom clients. */
-  readonly corps: CorpClients;
+  /** The tenants: the corps served and their WeCom clients. */
+  readonly corps: Tenants;
+  /** Seals what the gateway keeps secret at rest (session keys, signing keys, permanent codes). */
+  readonly sealer: DataSealer;
   /** True once the signing keys and the revocations have been read from the store. */
   readonly started: boolean;
   /** Reads what the services need from the store; rejects when it cannot be reached. Safe to call again. */
@@ -56,8 +58,8 @@ export interface GatewayServices {
 export interface GatewayServicesInput {
   readonly settings: ServiceSettings;
   readonly store: Store;
-  /** The corps served and their WeCom clients (see `createCorpClients`). */
-  readonly corps: CorpClients;
+  /** The tenants: the corps served and their WeCom clients (`createCorpClients`, `createSuiteTenants`). */
+  readonly corps: Tenants | ((sealer: DataSealer) => Tenants);
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   readonly now: () => number;
@@ -92,10 +94,12 @@ function notStarted(): GatewayError {
  * await services.start();
  */
 export function openGatewayServices(input: GatewayServicesInput): GatewayServices {
-  const { settings, store, corps, logger, metrics, now } = input;
+  const { settings, store, logger, metrics, now } = input;
   const sealer: DataSealer = createDataSealer(
     deriveDataKey({ configuredKey: settings.dataKey, secret: settings.dataKeySecret }),
   );
+  // A tenant source that keeps sealed credentials (a third-party app's permanent codes) is given the sealer.
+  const corps = typeof input.corps === 'function' ? input.corps(sealer) : input.corps;
   const revocations = new RevocationMirror({
     sessions: store.sessions,
     now,
@@ -128,6 +132,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       now,
     });
     await revocations.start();
+    await corps.start();
     sessions = new SessionService({
       corps,
       miniProgramAppId: settings.miniProgramAppId,
@@ -139,7 +144,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       refreshTtlSeconds: settings.refreshTokenTtl,
       ...(settings.disclosureWindow === undefined ? {} : { disclosureWindow: settings.disclosureWindow }),
       now,
-      onLogin: (outcome, corpId) => metrics.login(outcome, corpId),
+      onLogin: (outcome, corpLabel) => metrics.login(outcome, corpLabel),
     });
     const startedIssuer = issuer;
     let knownKeys = keyListFingerprint(await store.signingKeys.list());
@@ -181,6 +186,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
     revocations,
     store,
     corps,
+    sealer,
     get started(): boolean {
       return sessions !== undefined;
     },
@@ -195,6 +201,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       for (const timer of timers) clearInterval(timer);
       timers = [];
       await revocations.stop();
+      await corps.stop();
       await issuer?.close();
     },
   };

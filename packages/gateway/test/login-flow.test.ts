@@ -24,7 +24,7 @@ async function rememberSessionSecrets(accessToken: string): Promise<void> {
     const sealer = createDataSealer(deriveDataKey({ configuredKey: undefined, secret: DEMO_APP.secret }));
     secrets.add(sealer.open(record.sessionKeyCiphertext, 'session_key'));
   }
-  secrets.add(await t.gateway.services.corps.defaultClient().accessToken.getToken());
+  secrets.add(await t.gateway.services.corps.clientFor(DEMO_CORP_ID).accessToken.getToken());
 }
 
 describe('login flow, end to end over HTTP', () => {

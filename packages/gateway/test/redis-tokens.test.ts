@@ -3,7 +3,7 @@
  * a refresh-lock holder killed mid-refresh (WxJava #3888), waiters never woken by the holder (WxJava #1222), and a
  * refused token deleted by one instance after another already replaced it.
  */
-import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
+import { createSandbox, DEMO_CORP_ID, type Sandbox } from '@wecom-auth/sandbox';
 import { createRedisStore } from '@wecom-auth/store';
 import {
   demoGatewayEnv,
@@ -166,7 +166,7 @@ describe.skipIf(redis.unreachable)('the access_token shared through Redis', () =
       expect((await second.attemptLogin('lisi')).status).toBe(201);
       expect(gettokens()).toBe(2);
       expect(await storedToken()).toBe(replacement);
-      expect(await second.gateway.services.corps.defaultClient().accessToken.getToken()).toBe(replacement);
+      expect(await second.gateway.services.corps.clientFor(DEMO_CORP_ID).accessToken.getToken()).toBe(replacement);
     },
   );
 });

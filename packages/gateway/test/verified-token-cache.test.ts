@@ -6,6 +6,7 @@ const claimsOf = (userId: string): AccessTokenClaims => ({
   userId,
   corpId: 'wwcorp',
   sessionId: 's',
+  issuedAt: 0,
   exp: 0,
 });
 /** Tokens with a shared head and a distinct 43-character signature-like tail. */

@@ -109,6 +109,7 @@ describe('the verify fast path, handed claims that cannot be written as headers'
       userId: 'zhang\r\nX-Evil: 1',
       corpId: DEMO_CORP_ID,
       sessionId: 's1',
+      issuedAt: Math.floor(Date.now() / 1000),
       exp: Math.floor(Date.now() / 1000) + 900,
     };
     const logged: string[] = [];

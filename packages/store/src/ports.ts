@@ -32,7 +32,9 @@ export type RevokeReason =
   | 'employee_left'
   | 'employee_disabled'
   | 'employee_renamed'
-  | 'admin';
+  | 'admin'
+  /** The corp uninstalled the third-party app. */
+  | 'corp_uninstalled';
 
 /**
  * Which sessions of one employee a directory change reaches. A userid can be given to another person after a rename

@@ -6,7 +6,7 @@
  * backoff has passed depends on the test alone, never on how fast the machine is.
  */
 import { createDataSealer, deriveDataKey } from '@wecom-auth/gateway';
-import { DEMO_APP, type SandboxOptions } from '@wecom-auth/sandbox';
+import { DEMO_APP, DEMO_CORP_ID, type SandboxOptions } from '@wecom-auth/sandbox';
 import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
 import { decodeJwt } from 'jose';
 import { evidenceLogDestination, recordEvidence, recordSecret } from './evidence.js';
@@ -42,9 +42,9 @@ export async function startEvidenceGateway(
     const { sid } = decodeJwt(session.accessToken) as { sid?: string };
     const record = sid === undefined ? undefined : await gateway.services.store.sessions.get(sid);
     if (record) recordSecret('session_key', sealer.open(record.sessionKeyCiphertext, 'session_key'));
-    const status = gateway.services.corps.defaultClient().status();
+    const status = gateway.services.corps.clientFor(DEMO_CORP_ID).status();
     if (status.fresh)
-      recordSecret('wecom_access_token', await gateway.services.corps.defaultClient().accessToken.getToken());
+      recordSecret('wecom_access_token', await gateway.services.corps.clientFor(DEMO_CORP_ID).accessToken.getToken());
   };
 
   return {

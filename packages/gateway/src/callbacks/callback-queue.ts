@@ -11,8 +11,8 @@ import type { AppliedChange, ContactChangeApplier } from './contact-change-appli
 export interface CallbackQueueOptions {
   readonly inbox: EventInbox;
   readonly applier: Pick<ContactChangeApplier, 'apply'>;
-  /** The corp of events recorded without one (by a release that served a single corp). */
-  readonly defaultCorpId: string;
+  /** The corp of events recorded without one (by a release that served a single corp); such events are skipped without one. */
+  readonly defaultCorpId: string | undefined;
   readonly now: () => number;
   readonly onApplied: (eventId: string, change: AppliedChange) => void;
   readonly onError: (error: unknown) => void;
@@ -102,6 +102,10 @@ export class CallbackQueue {
           continue;
         }
         const corpId = event.corpId ?? this.#options.defaultCorpId;
+        if (corpId === undefined) {
+          await inbox.markApplied(event.id, now());
+          continue;
+        }
         const change = await applier.apply(message, corpId, event.receivedAt);
         await inbox.markApplied(event.id, now());
         this.#options.onApplied(event.id, change);

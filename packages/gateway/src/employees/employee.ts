@@ -21,6 +21,11 @@ export interface Employee {
   readonly gender?: 'male' | 'female';
   readonly email?: string;
   readonly mobile?: string;
+  /**
+   * Third-party apps: the employee's `open_userid`, the same across one service provider's apps (and different
+   * across providers), from `user/get` or, when it gives none, from the login's `jscode2session`.
+   */
+  readonly openUserId?: string;
 }
 
 const statusNames: Readonly<Record<number, EmployeeStatus>> = {
@@ -47,6 +52,7 @@ export function toEmployee(
   const avatar = nonEmpty(user.avatar);
   const email = nonEmpty(user.email);
   const mobile = nonEmpty(user.mobile);
+  const openUserId = nonEmpty(user.open_userid);
   return {
     userId: nonEmpty(user.userid) ?? context.userId,
     corpId: context.corpId,
@@ -59,5 +65,6 @@ export function toEmployee(
     ...(gender ? { gender } : {}),
     ...(email ? { email } : {}),
     ...(mobile ? { mobile } : {}),
+    ...(openUserId ? { openUserId } : {}),
   };
 }

@@ -28,8 +28,11 @@ export interface CallbackRoutesOptions {
   readonly revocations: RevocationMirror;
   /** The callback of each corp that has one: verified with that corp's token and key, sealed for that corp. */
   readonly callbacks: readonly CallbackSettings[];
-  /** The corp of `/v1/callback` (no corp in the path), and of events recorded before corps were told apart. */
-  readonly defaultCorpId: string;
+  /**
+   * The corp of `/v1/callback` (no corp in the path), and of events recorded before corps were told apart; absent
+   * when the tenants have no default corp (then `/v1/callback` is 404).
+   */
+  readonly defaultCorpId: string | undefined;
   /** How far ahead of this clock a callback's timestamp may be. Default {@link DEFAULT_MAX_FUTURE_SKEW_SECONDS}. */
   readonly maxFutureSkewSeconds?: number;
   readonly now?: () => number;
@@ -101,7 +104,7 @@ export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (
   /** The callback of the corp in the path (the default corp without one); a corp without a callback is 404. */
   const corpOf = (request: FastifyRequest): CorpCallback => {
     const corpId = (request.params as { corpId?: string }).corpId ?? defaultCorpId;
-    const corp = corps.get(corpId);
+    const corp = corpId === undefined ? undefined : corps.get(corpId);
     if (corp === undefined) throw new GatewayError('not_found', 'No callback is configured for this corp.');
     return corp;
   };

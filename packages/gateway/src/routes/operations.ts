@@ -3,15 +3,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { RevocationMirror } from '../sessions/revocation-mirror.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
-import type { CorpClients } from '../tenants/corp-clients.js';
+import type { Tenants } from '../tenants/tenants.js';
 import { errorResponses, healthSchema, jwksSchema, plainTextSchema, readinessSchema } from './schemas.js';
 
 export interface OperationsRoutesOptions {
   /** Read per request: the issuer exists once the store has been reached. */
   readonly issuer: () => Pick<TokenIssuer, 'jwks'>;
   readonly store: Pick<Store, 'kind' | 'ping'>;
-  /** The corps served: readiness shows the WeCom token state of each (never a token). */
-  readonly corps: Pick<CorpClients, 'defaultCorpId' | 'corpIds' | 'statuses'>;
+  /** The tenants: readiness shows their part (each corp's WeCom token state, or the suite's; never a token). */
+  readonly corps: Pick<Tenants, 'readiness'>;
   readonly revocations: Pick<RevocationMirror, 'ready'>;
   readonly metrics: GatewayMetrics;
 }
@@ -45,7 +45,7 @@ export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = asy
     {
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: store reachable, revocations in sync',
+        summary: 'Readiness: store reachable, revocations in sync, tenants able to log in',
         response: { 200: readinessSchema, 503: readinessSchema, ...errorResponses() },
       },
     },
@@ -56,23 +56,13 @@ export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = asy
       } catch {
         store = 'unavailable';
       }
-      const statuses = corps.statuses();
-      // A corp whose client was never needed yet has no token: it is fetched on that corp's first login.
-      const tokenState = (corpId: string) => {
-        const token = statuses.get(corpId);
-        return {
-          fresh: token?.fresh ?? false,
-          refreshing: token?.refreshing ?? false,
-          consecutiveFailures: token?.consecutiveFailures ?? 0,
-        };
-      };
-      const ready = store === 'ok' && revocations.ready;
+      const { ready: tenantsReady, ...tenants } = corps.readiness();
+      const ready = store === 'ok' && revocations.ready && tenantsReady;
       return reply.code(ready ? 200 : 503).send({
         status: ready ? 'ready' : 'not_ready',
         store: { kind: sessionStore.kind, status: store },
         revocations: revocations.ready ? 'in_sync' : 'resyncing',
-        wecomAccessToken: tokenState(corps.defaultCorpId),
-        corps: Object.fromEntries(corps.corpIds.map((corpId) => [corpId, tokenState(corpId)])),
+        ...tenants,
       });
     },
   );

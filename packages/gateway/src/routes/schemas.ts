@@ -35,6 +35,10 @@ export const employeeSchema = z
     gender: z.enum(['male', 'female']).optional(),
     email: z.string().optional(),
     mobile: z.string().optional(),
+    openUserId: z
+      .string()
+      .optional()
+      .describe('Third-party apps: the open_userid, the same across one service provider’s apps.'),
   })
   .readonly()
   .describe('Employee');
@@ -195,8 +199,26 @@ export const readinessSchema = z
     status: z.enum(['ready', 'not_ready']),
     store: z.object({ kind: z.string(), status: z.enum(['ok', 'unavailable']) }),
     revocations: z.enum(['in_sync', 'resyncing']),
-    wecomAccessToken: tokenStateSchema.describe('The default corp’s WeCom access token (never the token).'),
-    corps: z.record(z.string(), tokenStateSchema).describe('Each served corp’s WeCom access token state.'),
+    wecomAccessToken: tokenStateSchema
+      .optional()
+      .describe('Self-built apps: the default corp’s WeCom access token (never the token).'),
+    corps: z
+      .record(z.string(), tokenStateSchema)
+      .optional()
+      .describe('Self-built apps: each served corp’s WeCom access token state.'),
+    suite: z
+      .object({
+        suiteId: z.string(),
+        ticket: z
+          .enum(['fresh', 'expired', 'missing', 'unknown'])
+          .describe('The newest suite_ticket: missing until WeCom pushed one to the instruction callback.'),
+        ticketAgeSeconds: z.number().optional(),
+        suiteAccessToken: tokenStateSchema,
+        installedCorps: z.number(),
+        installsInSync: z.boolean(),
+      })
+      .optional()
+      .describe('Third-party apps: the suite_ticket, the suite_access_token state and the installs.'),
   })
   .describe('Readiness');
 

@@ -17,7 +17,7 @@ import type { Employee } from '../employees/employee.js';
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
 import { type DecryptAnswer, judgeDisclosure } from '../employees/relayed-disclosure.js';
 import { GatewayError } from '../gateway-error.js';
-import type { CorpClients } from '../tenants/corp-clients.js';
+import type { Tenants } from '../tenants/tenants.js';
 import type { DataSealer } from './data-sealer.js';
 import type { RevocationMirror } from './revocation-mirror.js';
 import type { AccessTokenClaims, TokenIssuer } from './token-issuer.js';
@@ -50,8 +50,8 @@ export interface LoginRequest {
 }
 
 export interface SessionServiceOptions {
-  /** The corps served: a login's code is exchanged with the token of the corp it names, or of the default one. */
-  readonly corps: Pick<CorpClients, 'defaultCorpId' | 'has' | 'clientFor'>;
+  /** The tenants: a login's code is exchanged, and an access token admitted, by the tenant source. */
+  readonly corps: Pick<Tenants, 'defaultCorpId' | 'exchangeCode' | 'admits' | 'metricLabel'>;
   readonly miniProgramAppId: string;
   readonly directory: EmployeeDirectory;
   readonly sessions: SessionStore;
@@ -114,12 +114,11 @@ export class SessionService {
 
   async #login(request: LoginRequest): Promise<IssuedSession> {
     const { corps, onLogin } = this.#options;
-    const corpId = request.corpId ?? corps.defaultCorpId;
-    // Metric labels stay a closed set: the served corps, and `other` for anything a client may send.
-    const label = corps.has(corpId) ? corpId : 'other';
+    // Metric labels stay a closed set: the tenant source names them, whatever a client sends.
+    const label = corps.metricLabel(request.corpId ?? corps.defaultCorpId ?? 'other');
     try {
-      const result = await this.#exchange(request.code, corpId);
-      onLogin('success', label);
+      const result = await this.#exchange(request.code, request.corpId);
+      onLogin('success', corps.metricLabel(result.employee.corpId));
       return result;
     } catch (error) {
       const mapped = toGatewayError(error);
@@ -128,24 +127,13 @@ export class SessionService {
     }
   }
 
-  async #exchange(code: string, corpId: string): Promise<IssuedSession> {
+  async #exchange(code: string, requestedCorpId: string | undefined): Promise<IssuedSession> {
     const { corps, directory, sessions, sealer, now } = this.#options;
-    if (!corps.has(corpId)) {
-      throw new GatewayError('corp_unknown', 'This gateway does not serve that corp; log in without corpId.');
-    }
-    const wecomSession = await corps.clientFor(corpId).miniprogram.code2Session(code);
-    if (wecomSession.corpId !== corpId) {
-      // The userid is then an encrypted id of another corp's member: never stored, never answered.
-      if (corps.has(wecomSession.corpId)) {
-        throw new GatewayError(
-          'corp_mismatch',
-          'This employee belongs to another corp of this group: call wx.qy.login again and send the new code with corpId.',
-          { corpId: wecomSession.corpId },
-        );
-      }
-      throw new GatewayError('not_a_member', 'This WeCom user does not belong to this company.');
-    }
-    const employee = await directory.get(corpId, wecomSession.userId).catch((error: unknown) => {
+    // The tenant source exchanges the code and refuses users of corps it does not serve: their userid is then an
+    // encrypted id of another corp's member, never stored, never answered.
+    const attested = await corps.exchangeCode(code, requestedCorpId);
+    const { corpId } = attested;
+    const employee = await directory.get(corpId, attested.userId).catch((error: unknown) => {
       if (error instanceof WecomVisibleRangeError) {
         throw new GatewayError('not_a_member', "This employee is outside the app's visible range.");
       }
@@ -161,16 +149,21 @@ export class SessionService {
       corpId,
       userId: employee.userId,
       refreshTokenHash: hashRefreshToken(refreshToken),
-      sessionKeyCiphertext: sealer.seal(wecomSession.sessionKey, 'session_key'),
+      sessionKeyCiphertext: sealer.seal(attested.sessionKey, 'session_key'),
       createdAt: at,
       refreshedAt: at,
       expiresAt: at + this.#options.refreshTtlSeconds * 1000,
     };
+    // A third-party app's user has an open_userid beside the userid: what WeCom attested, kept with the employee.
+    const answered =
+      attested.openUserId === undefined || employee.openUserId !== undefined
+        ? employee
+        : { ...employee, openUserId: attested.openUserId };
     // The token is signed (on the signing thread) while the session is written and synced (on the thread pool): the
     // two waits overlap. It is handed out only once the session is stored.
     const [, issued] = await Promise.all([
       sessions.create(record),
-      this.#issue(record, refreshToken, employee),
+      this.#issue(record, refreshToken, answered),
     ]);
     return issued;
   }
@@ -193,7 +186,7 @@ export class SessionService {
 
   /** Rotates a refresh token. A token used a second time revokes its whole session (it was likely stolen). */
   async refresh(refreshToken: string): Promise<IssuedSession> {
-    const { sessions, now, revocations, directory } = this.#options;
+    const { sessions, now, revocations, directory, corps } = this.#options;
     const presentedHash = hashRefreshToken(refreshToken);
     // The employee is read before the rotation commits, because nothing may fail after it: a client answered 503
     // once its token was rotated never learns the new one, and its retry with the old one is taken for a stolen
@@ -214,6 +207,16 @@ export class SessionService {
           "This employee is no longer in this app's WeCom directory.",
         );
       });
+    if (known && known.revokedAt === undefined && !corps.admits(known.corpId, Math.floor(known.createdAt / 1000))) {
+      // The corp uninstalled the app (or was removed): its sessions end, as a leaver's do.
+      await this.revoke(known.id, 'corp_uninstalled').catch((error: unknown) => {
+        throw toGatewayError(error);
+      });
+      throw new GatewayError(
+        'session_revoked',
+        "This session's company is no longer served (the app was uninstalled); log in again.",
+      );
+    }
     const employeeBefore = known && known.revokedAt === undefined ? await employeeOf(known) : undefined;
     const at = now();
     const nextToken = newSecret(32);
@@ -295,6 +298,12 @@ export class SessionService {
     }
     if (this.#options.revocations.isRevoked(claims.sessionId)) {
       throw new GatewayError('session_revoked', 'The session was revoked; log in again.');
+    }
+    if (!this.#options.corps.admits(claims.corpId, claims.issuedAt)) {
+      throw new GatewayError(
+        'session_revoked',
+        "This session's company is no longer served (the app was uninstalled); log in again.",
+      );
     }
     return claims;
   }

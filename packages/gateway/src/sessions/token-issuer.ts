@@ -27,6 +27,8 @@ export interface AccessTokenClaims {
   readonly userId: string;
   readonly corpId: string;
   readonly sessionId: string;
+  /** When the token was signed, epoch seconds: a tenant admits only tokens signed since it was (re)installed. */
+  readonly issuedAt: number;
   /** Expiry, epoch seconds. */
   readonly exp: number;
 }
@@ -217,10 +219,11 @@ export class TokenIssuer {
         currentDate: new Date(this.#options.now()),
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      const { sub, corp, sid, exp } = payload as {
+      const { sub, corp, sid, iat, exp } = payload as {
         sub?: unknown;
         corp?: unknown;
         sid?: unknown;
+        iat?: unknown;
         exp?: unknown;
       };
       if (
@@ -228,13 +231,14 @@ export class TokenIssuer {
         typeof corp !== 'string' ||
         typeof sid !== 'string' ||
         typeof exp !== 'number' ||
+        typeof iat !== 'number' ||
         // Signed by an older version that did not check: such claims cannot be written as headers.
         !isWecomUserId(sub) ||
         !isWecomCorpId(corp)
       ) {
         throw new GatewayError('token_invalid', 'The access token lacks required claims.');
       }
-      return { userId: sub, corpId: corp, sessionId: sid, exp };
+      return { userId: sub, corpId: corp, sessionId: sid, issuedAt: iat, exp };
     } catch (error) {
       if (error instanceof GatewayError) throw error;
       if (error instanceof errors.JWTExpired) {
