@@ -19,6 +19,8 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { CallbackSettings } from './callbacks/callback-settings.js';
+import { ContactChangeApplier } from './callbacks/contact-change-applier.js';
+import { SuiteInstructionApplier } from './callbacks/suite-instruction-applier.js';
 import { answerClientError } from './client-error.js';
 import { GatewayError } from './gateway-error.js';
 import { toHttpError } from './http-errors.js';
@@ -32,10 +34,12 @@ import { callbackRoutes } from './routes/callback.js';
 import { meRoutes } from './routes/me.js';
 import { operationsRoutes } from './routes/operations.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { type SuiteCallbackSettings, suiteCallbackRoutes } from './routes/suite-callback.js';
 import { verifyRoutes } from './routes/verify.js';
 import { createVerifyFastPath } from './routes/verify-fast-path.js';
 import type { GatewayServices } from './services.js';
 import type { SessionService } from './sessions/session-service.js';
+import { isSuiteTenants } from './tenants/suite-tenants.js';
 
 /** What {@link buildGatewayApp} needs: the services and how the HTTP side behaves. */
 export interface GatewayAppOptions {
@@ -60,6 +64,10 @@ export interface GatewayAppOptions {
    * `/v1/callback` for the default corp. No callback routes when empty or absent.
    */
   readonly callbacks?: readonly CallbackSettings[];
+  /**
+   * A third-party app's instruction callback (`/v1/suite/callback`), when the tenants are a suite's installs.
+   */
+  readonly suiteCallback?: SuiteCallbackSettings;
   /**
    * The clock of the services (epoch ms; default `Date.now`). The callbacks judge a timestamp's age by it, and an
    * event reaches only the sessions created before it was received, so it must be the clock the sessions are
@@ -252,6 +260,30 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
       callbacks: options.callbacks,
       defaultCorpId: services.corps.defaultCorpId,
       ...(options.now === undefined ? {} : { now: options.now }),
+    });
+  }
+  const tenants = services.corps;
+  if (options.suiteCallback && isSuiteTenants(tenants)) {
+    const now = options.now ?? Date.now;
+    await app.register(suiteCallbackRoutes, {
+      settings: options.suiteCallback,
+      store: services.store,
+      applier: new SuiteInstructionApplier({
+        tenants,
+        suites: services.store.suites,
+        sessions: services.store.sessions,
+        accessTokens: services.store.accessTokens,
+        sealer: services.sealer,
+        contacts: new ContactChangeApplier({
+          sessions: services.store.sessions,
+          directory: services.directory,
+          revocations: services.revocations,
+          now,
+        }),
+        now,
+        onTicket: () => tenants.suite.ticketArrived?.(),
+      }),
+      now,
     });
   }
   return app;

@@ -48,6 +48,11 @@ export const gatewayErrorCatalog = {
     meaning:
       "The user belongs to another corp, or is outside the app's visible range. Nothing about them is stored.",
   },
+  corp_not_authorized: {
+    status: 403,
+    meaning:
+      "Third-party apps: the user's company has not installed the app, or has uninstalled it. An administrator of that company installs it (WeCom app marketplace or the provider's install link); nothing about the user is stored.",
+  },
   employee_inactive: {
     status: 403,
     meaning: "The employee's WeCom account is disabled, not activated, or has left.",
@@ -60,7 +65,8 @@ export const gatewayErrorCatalog = {
   },
   session_revoked: {
     status: 401,
-    meaning: 'The session was revoked (logout, refresh-token reuse, employee left): log in again.',
+    meaning:
+      'The session was revoked (logout, refresh-token reuse, employee left, the company uninstalled the app): log in again.',
   },
   refresh_token_invalid: { status: 401, meaning: 'The refresh token is unknown: log in again.' },
   refresh_token_expired: { status: 401, meaning: 'The session has expired: log in again.' },

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { CallbackSettings } from './callbacks/callback-settings.js';
 import type { CorpConfig } from './config/corps.js';
 import type { GatewayConfig } from './config/load-config.js';
+import type { SuiteConfig } from './config/suite.js';
 
 type SandboxModule = typeof import('@wecom-auth/sandbox');
 
@@ -28,8 +29,13 @@ export interface SandboxUpstream {
 
 /** Where the gateway's WeCom calls go, with the credentials they use. */
 export interface Upstream {
-  /** The corps served, the default first. In sandbox mode: the demo corp and its subsidiary, with callbacks. */
+  /**
+   * The self-built apps' corps, the default first (in sandbox mode: the demo corp and its subsidiary, with
+   * callbacks); empty for a third-party app.
+   */
   readonly corps: readonly CorpConfig[];
+  /** The third-party app the gateway runs as, when it runs as one. */
+  readonly suite: SuiteConfig | undefined;
   readonly miniProgramAppId: string;
   readonly apiBase: string;
   /** Set in sandbox mode only. */
@@ -75,7 +81,18 @@ function generatedCallback(): CorpConfig['callback'] {
  * subsidiary, both associated with the demo mini program (the default corp first).
  */
 export async function resolveUpstream(config: GatewayConfig, logger: Logger): Promise<Upstream> {
-  if (config.credentials) return { ...config.credentials, apiBase: config.apiBase, sandbox: undefined };
+  if (config.credentials) {
+    return { ...config.credentials, suite: undefined, apiBase: config.apiBase, sandbox: undefined };
+  }
+  if (config.suite) {
+    return {
+      corps: [],
+      suite: config.suite.suite,
+      miniProgramAppId: config.suite.miniProgramAppId,
+      apiBase: config.apiBase,
+      sandbox: undefined,
+    };
+  }
   const {
     createSandbox,
     DEMO_APP,
@@ -98,6 +115,7 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
   ];
   return {
     corps: apps.map(({ corpId, secret }) => ({ corpId, secret, callback: generatedCallback() })),
+    suite: undefined,
     miniProgramAppId: DEMO_MINI_PROGRAM_APP_ID,
     apiBase: sandbox.url,
     sandbox: {
@@ -134,8 +152,8 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
  * the demo app's in sandbox mode (what `rotate-keys` needs to open the signing keys a gateway sealed).
  */
 export async function upstreamSecret(config: GatewayConfig): Promise<string> {
-  const configured = config.credentials?.corps[0];
-  if (configured) return configured.secret;
+  const configured = config.suite?.suite.suiteSecret ?? config.credentials?.corps[0]?.secret;
+  if (configured !== undefined) return configured;
   return (await loadSandbox()).DEMO_APP.secret;
 }
 

@@ -5,7 +5,7 @@
  * the store is retried in the background (see `StoreSupervisor`).
  */
 import type { AddressInfo } from 'node:net';
-import { createWecomClient } from '@wecom-auth/api';
+import { createSuiteClient, createWecomClient } from '@wecom-auth/api';
 import { openStore, type Store } from '@wecom-auth/store';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -17,8 +17,12 @@ import { createGatewayMetrics } from './observability/metrics.js';
 import { closeRateLimitRedis, createRateLimitRedis } from './rate-limit-redis.js';
 import { resolveUpstream } from './sandbox-mode.js';
 import { type GatewayServices, openGatewayServices } from './services.js';
+import type { DataSealer } from './sessions/data-sealer.js';
 import { type StoreState, StoreSupervisor } from './store-supervisor.js';
 import { createCorpClients } from './tenants/corp-clients.js';
+import { storedSuiteTicket } from './tenants/stored-suite-ticket.js';
+import { createSuiteTenants } from './tenants/suite-tenants.js';
+import type { Tenants } from './tenants/tenants.js';
 
 /** A gateway listening, as {@link startGateway} returns it. */
 export interface RunningGateway {
@@ -62,25 +66,48 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const upstream = await resolveUpstream(config, logger);
   const store = options.store ?? openStore(storeConfigFrom(config));
   const metrics = createGatewayMetrics();
-  // One client, so one token manager, per corp: created on the first login or callback of that corp.
-  const corps = createCorpClients(upstream.corps, (corp) =>
-    createWecomClient({
-      corpId: corp.corpId,
-      secret: corp.secret,
-      baseUrl: upstream.apiBase,
-      store: store.accessTokens,
-      timeoutMs: config.wecomTimeoutMs,
-      logger: logger.child({ component: 'wecom', corpId: corp.corpId }),
-      now,
-      onCall: (call) => metrics.wecomCall(call),
-      onTokenFetch: (outcome) => metrics.tokenFetch({ ...outcome, corpId: corp.corpId }),
-    }),
-  );
-  const defaultCorp = upstream.corps[0];
-  if (defaultCorp === undefined) throw new TypeError('at least one corp is required');
+  const wecomSettings = {
+    baseUrl: upstream.apiBase,
+    store: store.accessTokens,
+    timeoutMs: config.wecomTimeoutMs,
+    now,
+    onCall: (call: Parameters<typeof metrics.wecomCall>[0]) => metrics.wecomCall(call),
+  };
+  const { suite } = upstream;
+  // Self-built apps: one client, so one token manager, per configured corp, created on its first login or
+  // callback. A third-party app: one suite client, and a client per installed corp made from its permanent code.
+  const corps: Tenants | ((sealer: DataSealer) => Tenants) =
+    suite === undefined
+      ? createCorpClients(upstream.corps, (corp) =>
+          createWecomClient({
+            ...wecomSettings,
+            corpId: corp.corpId,
+            secret: corp.secret,
+            logger: logger.child({ component: 'wecom', corpId: corp.corpId }),
+            onTokenFetch: (outcome) => metrics.tokenFetch({ ...outcome, corpId: corp.corpId }),
+          }),
+        )
+      : (sealer) =>
+          createSuiteTenants({
+            suite: createSuiteClient({
+              ...wecomSettings,
+              suiteId: suite.suiteId,
+              suiteSecret: suite.suiteSecret,
+              tickets: storedSuiteTicket({ suiteId: suite.suiteId, suites: store.suites, now }),
+              logger: logger.child({ component: 'wecom', suiteId: suite.suiteId }),
+              onTokenFetch: (outcome) => metrics.tokenFetch({ ...outcome, corpId: 'suite' }),
+            }),
+            suites: store.suites,
+            sealer,
+            now,
+            onError: (error) =>
+              logger.warn({ code: (error as { code?: unknown }).code }, 'suite installs resync failed'),
+          });
+  const dataKeySecret = suite?.suiteSecret ?? upstream.corps[0]?.secret;
+  if (dataKeySecret === undefined) throw new TypeError('at least one corp or a suite is required');
   const services = openGatewayServices({
     settings: {
-      dataKeySecret: defaultCorp.secret,
+      dataKeySecret,
       miniProgramAppId: upstream.miniProgramAppId,
       dataKey: config.dataKey,
       issuer: config.issuer,
@@ -112,6 +139,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     loginRateLimit: config.loginRateLimit,
     ...(rateLimitRedis ? { rateLimitRedis } : {}),
     callbacks,
+    ...(suite === undefined
+      ? {}
+      : {
+          suiteCallback: {
+            suiteId: suite.suiteId,
+            token: suite.token,
+            encodingAESKey: suite.encodingAESKey,
+            maxAgeSeconds: config.callbackMaxAge,
+          },
+        }),
     now,
   });
   const supervisor = new StoreSupervisor({

@@ -204,9 +204,8 @@ describe('CallbackQueue', () => {
     ]);
     const seen: string[] = [];
     const queue = new CallbackQueue({
-      defaultCorpId: DEMO_CORP_ID,
       inbox: fake.inbox,
-      applier: { apply: async (message) => ({ kind: message.kind, revokedSessions: 0 }) },
+      apply: async (event) => ({ kind: parseCallbackMessage(event.payload).kind }),
       now: () => NOW,
       onApplied: (id, change) => seen.push(`${id}:${change.kind}`),
       onError: () => {},
@@ -223,9 +222,8 @@ describe('CallbackQueue', () => {
     const fake = inboxWith([recorded('a', { kind: 'delete_user', userId: 'x' })]);
     const errors: unknown[] = [];
     const queue = new CallbackQueue({
-      defaultCorpId: DEMO_CORP_ID,
       inbox: fake.inbox,
-      applier: { apply: async (message) => ({ kind: message.kind, revokedSessions: 0 }) },
+      apply: async (event) => ({ kind: parseCallbackMessage(event.payload).kind }),
       now: () => NOW,
       onApplied: () => {},
       onError: (error) => errors.push(error),
@@ -242,13 +240,20 @@ describe('CallbackQueue', () => {
     await queue.stop();
   });
 
-  it('marks an unparseable payload applied instead of retrying it forever; held queues apply nothing', async () => {
+  it('marks an event applied once its apply resolves, unreadable ones too; held queues apply nothing', async () => {
     const fake = inboxWith([{ id: 'bad', payload: '<not-xml', receivedAt: NOW }]);
     const errors: unknown[] = [];
     const options = {
-      defaultCorpId: DEMO_CORP_ID,
       inbox: fake.inbox,
-      applier: { apply: async () => ({ kind: 'unknown' as const, revokedSessions: 0 }) },
+      // What the callback routes do with an event that no longer parses: resolve, so it is not retried forever.
+      apply: async (event: InboxEvent) => {
+        try {
+          return { kind: parseCallbackMessage(event.payload).kind };
+        } catch (error) {
+          errors.push(error);
+          return { kind: 'unreadable' };
+        }
+      },
       now: () => NOW,
       onApplied: () => {},
       onError: (error: unknown) => errors.push(error),

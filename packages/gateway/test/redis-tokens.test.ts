@@ -166,7 +166,9 @@ describe.skipIf(redis.unreachable)('the access_token shared through Redis', () =
       expect((await second.attemptLogin('lisi')).status).toBe(201);
       expect(gettokens()).toBe(2);
       expect(await storedToken()).toBe(replacement);
-      expect(await second.gateway.services.corps.clientFor(DEMO_CORP_ID).accessToken.getToken()).toBe(replacement);
+      expect(await second.gateway.services.corps.clientFor(DEMO_CORP_ID).accessToken.getToken()).toBe(
+        replacement,
+      );
     },
   );
 });

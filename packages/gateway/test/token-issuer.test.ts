@@ -50,7 +50,11 @@ describe('sign and verify', () => {
     const issuer = await issuerOn(createMemoryStore());
     const { token, expiresIn } = await issuer.sign(subject);
     expect(expiresIn).toBe(ttlSeconds);
-    expect(await issuer.verify(token)).toEqual({ ...subject, issuedAt: Math.floor(nowMs / 1000), exp: Math.floor(nowMs / 1000) + ttlSeconds });
+    expect(await issuer.verify(token)).toEqual({
+      ...subject,
+      issuedAt: Math.floor(nowMs / 1000),
+      exp: Math.floor(nowMs / 1000) + ttlSeconds,
+    });
     // The second check is answered from the verified-token cache, with the same claims.
     expect(issuer.verifyCached(token)).toEqual(await issuer.verify(token));
   });

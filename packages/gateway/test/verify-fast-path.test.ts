@@ -117,7 +117,13 @@ describe('GET /v1/verify through the fast path and through Fastify', () => {
 });
 
 describe('createVerifyFastPath', () => {
-  const claims: AccessTokenClaims = { userId: 'zhangsan', corpId: 'wwcorp', sessionId: 'sid', issuedAt: 0, exp: 0 };
+  const claims: AccessTokenClaims = {
+    userId: 'zhangsan',
+    corpId: 'wwcorp',
+    sessionId: 'sid',
+    issuedAt: 0,
+    exp: 0,
+  };
   const written: { status?: number; headers?: Record<string, string>; ended: boolean }[] = [];
   const response = (): ServerResponse => {
     const record: (typeof written)[number] = { ended: false };

@@ -17,6 +17,7 @@ export type GatewayErrorCode =
   | 'corp_unknown'
   | 'corp_mismatch'
   | 'not_a_member'
+  | 'corp_not_authorized'
   | 'employee_inactive'
   | 'unauthorized'
   | 'token_expired'
@@ -52,6 +53,7 @@ export const GATEWAY_ERROR_CODES: readonly GatewayErrorCode[] = [
   'corp_unknown',
   'corp_mismatch',
   'not_a_member',
+  'corp_not_authorized',
   'employee_inactive',
   'unauthorized',
   'token_expired',

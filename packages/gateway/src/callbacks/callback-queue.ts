@@ -4,17 +4,20 @@
  * before a crash is applied by the next drain after restart, and several instances sharing one store may apply
  * the same event twice: applying is idempotent.
  */
-import { parseCallbackMessage } from '@wecom-auth/crypto';
-import type { EventInbox } from '@wecom-auth/store';
-import type { AppliedChange, ContactChangeApplier } from './contact-change-applier.js';
+import type { EventInbox, InboxEvent } from '@wecom-auth/store';
+
+/** What applying one event did, for its log line (never a secret). */
+export type AppliedEvent = Readonly<Record<string, string | number | boolean>>;
 
 export interface CallbackQueueOptions {
   readonly inbox: EventInbox;
-  readonly applier: Pick<ContactChangeApplier, 'apply'>;
-  /** The corp of events recorded without one (by a release that served a single corp); such events are skipped without one. */
-  readonly defaultCorpId: string | undefined;
+  /**
+   * Applies one recorded event; idempotent, because an event may be applied again after a crash or by another
+   * instance. Throws to leave the event pending (the sweep retries it); an event that can never apply must resolve.
+   */
+  readonly apply: (event: InboxEvent) => Promise<AppliedEvent>;
   readonly now: () => number;
-  readonly onApplied: (eventId: string, change: AppliedChange) => void;
+  readonly onApplied: (eventId: string, change: AppliedEvent) => void;
   readonly onError: (error: unknown) => void;
   /** After a failed drain (store away) and as a sweep for events other instances recorded. Default 5000 ms. */
   readonly retryIntervalMs?: number;
@@ -86,27 +89,13 @@ export class CallbackQueue {
   }
 
   async #drainOnce(): Promise<void> {
-    const { inbox, applier, now } = this.#options;
+    const { inbox, apply, now } = this.#options;
     for (;;) {
       if (this.#stopped) return;
       const events = await inbox.pending(batchSize);
       for (const event of events) {
         if (this.#stopped) return;
-        let message: ReturnType<typeof parseCallbackMessage>;
-        try {
-          message = parseCallbackMessage(event.payload);
-        } catch (error) {
-          // It parsed when it was recorded; if it no longer does, retrying cannot help.
-          this.#options.onError(error);
-          await inbox.markApplied(event.id, now());
-          continue;
-        }
-        const corpId = event.corpId ?? this.#options.defaultCorpId;
-        if (corpId === undefined) {
-          await inbox.markApplied(event.id, now());
-          continue;
-        }
-        const change = await applier.apply(message, corpId, event.receivedAt);
+        const change = await apply(event);
         await inbox.markApplied(event.id, now());
         this.#options.onApplied(event.id, change);
       }

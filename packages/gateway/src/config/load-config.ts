@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { type CorpConfig, parseCorpList, readSecretFile, resolveEntry } from './corps.js';
 import { type SettingValues, settings } from './settings.js';
+import { resolveSuite, type SuiteConfig, type SuiteSettingValues, suiteRequested } from './suite.js';
 
 /** The settings that describe the corps; the configuration holds them resolved, as `credentials.corps`. */
 type CorpSettingName =
@@ -14,7 +15,8 @@ type CorpSettingName =
   | 'miniProgramAppId'
   | 'corps'
   | 'callbackToken'
-  | 'callbackAesKey';
+  | 'callbackAesKey'
+  | keyof SuiteSettingValues;
 
 /** The WeCom side of a configuration with credentials: the corps served and the one mini program. */
 export interface GatewayCredentials {
@@ -24,10 +26,21 @@ export interface GatewayCredentials {
   readonly miniProgramAppId: string;
 }
 
-/** The validated configuration. `credentials` is absent in sandbox mode. */
+/** A third-party (suite) app's side of a configuration: the suite and its one mini program. */
+export interface SuiteCredentials {
+  readonly suite: SuiteConfig;
+  /** The suite's mini program. */
+  readonly miniProgramAppId: string;
+}
+
+/**
+ * The validated configuration. In `wecom` mode exactly one of `credentials` (self-built apps of the configured
+ * corps) and `suite` (a third-party app) is set; in sandbox mode neither is.
+ */
 export interface GatewayConfig extends Readonly<Omit<SettingValues, CorpSettingName>> {
   readonly mode: 'wecom' | 'sandbox';
   readonly credentials: GatewayCredentials | undefined;
+  readonly suite: SuiteCredentials | undefined;
 }
 
 /** The configuration is invalid. `problems` lists each one; none of them echoes a secret value. */
@@ -92,7 +105,32 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
     }
   }
 
-  const credentials = resolveCredentials(values, problems);
+  const suiteValues: SuiteSettingValues = {
+    suiteId: values.suiteId as string | undefined,
+    suiteSecret: values.suiteSecret as string | undefined,
+    suiteSecretFile: values.suiteSecretFile as string | undefined,
+    suiteToken: values.suiteToken as string | undefined,
+    suiteAesKey: values.suiteAesKey as string | undefined,
+  };
+  let credentials: GatewayCredentials | undefined;
+  let suite: SuiteCredentials | undefined;
+  if (suiteRequested(suiteValues)) {
+    // One mini program is bound either to self-built apps or to one third-party app: one or the other per gateway.
+    if (values.corpId !== undefined || values.secret !== undefined || values.corps !== undefined) {
+      problems.push(
+        'WECOM_SUITE_ID: a gateway runs as self-built apps (WECOM_CORP_ID / WECOM_CORPS) or as a third-party app (WECOM_SUITE_*), not both: run one gateway per mini program',
+      );
+    }
+    const resolved = resolveSuite(suiteValues, problems);
+    const miniProgramAppId = values.miniProgramAppId as string | undefined;
+    if (miniProgramAppId === undefined) {
+      problems.push('WECOM_MINIPROGRAM_APPID: required for a third-party app: the appid of its mini program');
+    }
+    if (resolved && miniProgramAppId !== undefined)
+      suite = Object.freeze({ suite: resolved, miniProgramAppId });
+  } else {
+    credentials = resolveCredentials(values, problems);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const {
@@ -103,12 +141,18 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
     corps: _l,
     callbackToken: _t,
     callbackAesKey: _k,
+    suiteId: _si,
+    suiteSecret: _ss,
+    suiteSecretFile: _sf,
+    suiteToken: _st,
+    suiteAesKey: _sk,
     ...rest
   } = values;
   const config: GatewayConfig = {
     ...(rest as Omit<SettingValues, CorpSettingName>),
-    mode: credentials ? 'wecom' : 'sandbox',
+    mode: credentials || suite ? 'wecom' : 'sandbox',
     credentials,
+    suite,
   };
   return Object.freeze(config);
 }

@@ -124,6 +124,50 @@ export const settings = {
       'Several corps whose apps are associated with the one mini program (a group): a JSON array of `{ corpId, secret | secretFile, callbackToken?, callbackAesKey? }`, the default corp first (`corps` in a `--config` file). Instead of `WECOM_CORP_ID` and its secret; see "Several corps".',
     secret: true,
   }),
+  suiteId: setting({
+    env: 'WECOM_SUITE_ID',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9]{6,40}$/, 'must be the SuiteID of the third-party app, such as ww0123456789abcdef')
+      .optional(),
+    defaultText: undefined,
+    description:
+      'Third-party (suite) app: its SuiteID (service provider console > the app > details). With the suite secret, token and key it runs the gateway as that app; see "Third-party (suite) apps".',
+  }),
+  suiteSecret: setting({
+    env: 'WECOM_SUITE_SECRET',
+    schema: z.string().min(1, 'must not be empty').optional(),
+    defaultText: undefined,
+    description: 'Third-party app: its Secret (SuiteSecret).',
+    secret: true,
+  }),
+  suiteSecretFile: setting({
+    env: 'WECOM_SUITE_SECRET_FILE',
+    schema: z.string().min(1).optional(),
+    defaultText: undefined,
+    description: 'A file holding the suite secret; used when `WECOM_SUITE_SECRET` is unset.',
+  }),
+  suiteToken: setting({
+    env: 'WECOM_SUITE_TOKEN',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1-32 letters or digits')
+      .optional(),
+    defaultText: undefined,
+    description:
+      'Third-party app: the Token of its instruction callback (指令回调), which WeCom signs `/v1/suite/callback` with.',
+    secret: true,
+  }),
+  suiteAesKey: setting({
+    env: 'WECOM_SUITE_AES_KEY',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey')
+      .optional(),
+    defaultText: undefined,
+    description: 'Third-party app: the EncodingAESKey of its instruction callback.',
+    secret: true,
+  }),
   miniProgramAppId: setting({
     env: 'WECOM_MINIPROGRAM_APPID',
     schema: z
@@ -185,6 +229,13 @@ export const settings = {
     schema: port.default(8080),
     defaultText: '8080',
     description: 'Port of the gateway.',
+  }),
+  sandboxApp: setting({
+    env: 'SANDBOX_APP',
+    schema: z.enum(['self-built', 'suite'], { error: 'must be self-built or suite' }).default('self-built'),
+    defaultText: 'self-built',
+    description:
+      "Sandbox mode: run as the demo corps' self-built apps, or as the demo third-party (suite) app installed by them.",
   }),
   sandboxPort: setting({
     env: 'SANDBOX_PORT',

@@ -1,5 +1,6 @@
 import {
   type CallbackCrypto,
+  type CallbackMessage,
   callbackDeliveryId,
   createCallbackCrypto,
   parseCallbackEnvelope,
@@ -82,10 +83,26 @@ export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (
       },
     ]),
   );
+  const applier = new ContactChangeApplier({ sessions: store.sessions, directory, revocations, now });
   const queue = new CallbackQueue({
     inbox: store.inbox,
-    applier: new ContactChangeApplier({ sessions: store.sessions, directory, revocations, now }),
-    defaultCorpId,
+    async apply(event) {
+      let message: CallbackMessage;
+      try {
+        message = parseCallbackMessage(event.payload);
+      } catch (error) {
+        // It parsed when it was recorded; if it no longer does, retrying cannot help.
+        app.log.warn(
+          { eventId: event.id, code: (error as { code?: unknown }).code },
+          'callback unreadable; skipped',
+        );
+        return { kind: 'unreadable' };
+      }
+      // Events recorded by a release that served one corp carry none: they are the default corp's.
+      const corpId = event.corpId ?? defaultCorpId;
+      if (corpId === undefined) return { kind: 'no_corp' };
+      return { ...(await applier.apply(message, corpId, event.receivedAt)) };
+    },
     now,
     onApplied: (eventId, change) => app.log.info({ eventId, ...change }, 'callback applied'),
     onError: (error) =>

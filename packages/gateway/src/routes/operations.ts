@@ -56,7 +56,7 @@ export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = asy
       } catch {
         store = 'unavailable';
       }
-      const { ready: tenantsReady, ...tenants } = corps.readiness();
+      const { ready: tenantsReady, ...tenants } = await corps.readiness();
       const ready = store === 'ok' && revocations.ready && tenantsReady;
       return reply.code(ready ? 200 : 503).send({
         status: ready ? 'ready' : 'not_ready',

@@ -6,7 +6,7 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
-export type SealPurpose = 'session_key' | 'signing_key';
+export type SealPurpose = 'session_key' | 'signing_key' | 'permanent_code';
 
 export interface DataSealer {
   seal(plaintext: string, purpose: SealPurpose): string;

@@ -39,6 +39,7 @@ export type LoginOutcome =
   | 'corp_unknown'
   | 'corp_mismatch'
   | 'not_a_member'
+  | 'corp_not_authorized'
   | 'employee_inactive'
   | 'error';
 
@@ -83,6 +84,7 @@ const loginOutcomes: Readonly<Record<string, LoginOutcome>> = {
   corp_unknown: 'corp_unknown',
   corp_mismatch: 'corp_mismatch',
   not_a_member: 'not_a_member',
+  corp_not_authorized: 'corp_not_authorized',
   employee_inactive: 'employee_inactive',
 };
 
@@ -207,7 +209,11 @@ export class SessionService {
           "This employee is no longer in this app's WeCom directory.",
         );
       });
-    if (known && known.revokedAt === undefined && !corps.admits(known.corpId, Math.floor(known.createdAt / 1000))) {
+    if (
+      known &&
+      known.revokedAt === undefined &&
+      !corps.admits(known.corpId, Math.floor(known.createdAt / 1000))
+    ) {
       // The corp uninstalled the app (or was removed): its sessions end, as a leaver's do.
       await this.revoke(known.id, 'corp_uninstalled').catch((error: unknown) => {
         throw toGatewayError(error);

@@ -72,7 +72,10 @@ export function createCorpClients(
     async exchangeCode(code, requestedCorpId): Promise<AttestedLogin> {
       const corpId = requestedCorpId ?? first.corpId;
       if (!configs.has(corpId)) {
-        throw new GatewayError('corp_unknown', 'This gateway does not serve that corp; log in without corpId.');
+        throw new GatewayError(
+          'corp_unknown',
+          'This gateway does not serve that corp; log in without corpId.',
+        );
       }
       const session = await corpClients.clientFor(corpId).miniprogram.code2Session(code);
       if (session.corpId !== corpId) {
@@ -91,7 +94,7 @@ export function createCorpClients(
     // The configured corps are served for as long as the gateway runs: only a session revocation ends a token.
     admits: (corpId) => configs.has(corpId),
     metricLabel: (corpId) => (configs.has(corpId) ? corpId : 'other'),
-    readiness(): TenantReadiness {
+    async readiness(): Promise<TenantReadiness> {
       const statuses = corpClients.statuses();
       return {
         ready: true,

@@ -79,7 +79,7 @@ export interface Tenants {
   /** The `corp` label of metrics for `corpId`: a closed set, whatever a client sends. */
   metricLabel(corpId: string): string;
   /** The tenants' part of `/readyz`. */
-  readiness(): TenantReadiness;
+  readiness(): Promise<TenantReadiness>;
   /** Starts what the source follows (installs); resolves once it can answer. Rejects when the store is away. */
   start(): Promise<void>;
   stop(): Promise<void>;

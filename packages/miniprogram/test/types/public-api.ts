@@ -128,6 +128,7 @@ export function reaction(error: WecomAuthError): 'retry' | 'login' | 'skip' | 'r
     case 'headers_too_large':
     case 'not_found':
     case 'not_a_member':
+    case 'corp_not_authorized':
     case 'employee_inactive':
     case 'watermark_mismatch':
     case 'signature_invalid':
