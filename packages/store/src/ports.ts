@@ -210,7 +210,9 @@ export interface EventInbox {
  * credential: never logged.
  */
 export interface SuiteTicketRecord {
+  /** The suite (third-party app) the ticket is for: its SuiteId. */
   readonly suiteId: string;
+  /** The SuiteTicket itself (at most 512 bytes), stored as given. */
   readonly ticket: string;
   /** WeCom's TimeStamp of the push, epoch seconds: what orders tickets. */
   readonly timestamp: number;
@@ -220,9 +222,11 @@ export interface SuiteTicketRecord {
 
 /** One corp that installed a suite. */
 export interface SuiteInstallRecord {
+  /** The suite the corp installed. */
   readonly suiteId: string;
   /** The (encrypted) corpid WeCom gave: case-sensitive, never case-folded. */
   readonly corpId: string;
+  /** auth_corp_info.corp_name, for display. */
   readonly corpName: string;
   /** The permanent code, sealed by the gateway (AES-256-GCM). Opaque to the store. */
   readonly permanentCodeCiphertext: string;
