@@ -12,7 +12,7 @@ const root = mkdtempSync(join(tmpdir(), 'wecom-auth-store-file-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const childScript = fileURLToPath(new URL('./fixtures/create-session-then-hang.ts', import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** A new file at schema `version`, as the release that wrote that version left it: its migrations and no others. */
 function fileAtSchema(path: string, version: number): Database.Database {
@@ -44,7 +44,10 @@ const installRecord = (corpId: string, eventTimestamp: number): SuiteInstallReco
 });
 
 /** Starts the child, resolves with the first line it prints, and kills it with SIGKILL right then. */
-function createSessionThenCrash(path: string): Promise<{ id: string; signal: NodeJS.Signals | null }> {
+function runThenCrash(
+  childScript: string,
+  path: string,
+): Promise<{ id: string; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', childScript, path], {
       cwd: repoRoot,
@@ -75,10 +78,23 @@ function createSessionThenCrash(path: string): Promise<{ id: string; signal: Nod
 describe('SQLite file', () => {
   it('keeps a session whose creation was acknowledged when the process is killed right after', async () => {
     const path = join(root, 'durability', 'store.db');
-    const { id, signal } = await createSessionThenCrash(path);
+    const { id, signal } = await runThenCrash(fixture('create-session-then-hang.ts'), path);
     expect(signal).toBe('SIGKILL');
     const store = createSqliteStore({ path });
     expect(await store.sessions.get(id)).toMatchObject({ id, corpId: 'ww-corp-a', userId: 'zhangsan' });
+    await store.close();
+  });
+
+  it('keeps a suite ticket and install whose writes were acknowledged when the process is killed right after', async () => {
+    const path = join(root, 'suite-durability', 'store.db');
+    const { id: corpId, signal } = await runThenCrash(fixture('save-install-then-hang.ts'), path);
+    expect(signal).toBe('SIGKILL');
+    const store = createSqliteStore({ path });
+    expect(await store.suites.ticket('ww-suite-1')).toMatchObject({ ticket: 'crash-ticket' });
+    expect(await store.suites.install('ww-suite-1', corpId)).toMatchObject({
+      corpName: 'Crash Corp',
+      permanentCodeCiphertext: 'sealed-crash',
+    });
     await store.close();
   });
 
