@@ -12,9 +12,13 @@ export type {
   SigningKeyRecord,
   SigningKeyStore,
   Store,
+  SuiteInstallChange,
+  SuiteInstallRecord,
+  SuiteStore,
+  SuiteTicketRecord,
   UserSessionsBound,
 } from './ports.js';
-export { StoreUnavailableError } from './ports.js';
+export { MAX_INSTALL_PAGE, StoreUnavailableError } from './ports.js';
 export { createRedisStore, type RedisStoreOptions } from './redis/redis-store.js';
-export { APPLIED_EVENT_RETENTION_MS } from './retention.js';
+export { APPLIED_EVENT_RETENTION_MS, INSTALL_TOMBSTONE_RETENTION_MS } from './retention.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';

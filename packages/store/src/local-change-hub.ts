@@ -1,14 +1,17 @@
-import type { RevocationEntry } from './ports.js';
+import type { RevocationEntry, SuiteInstallChange } from './ports.js';
 
 type RevocationListener = (entry: RevocationEntry) => void;
+type InstallListener = (change: SuiteInstallChange) => void;
 
 /**
- * In-process fan-out of "this access-token key changed" and "this session was revoked". The memory store owns one;
+ * In-process fan-out of "this access-token key changed", "this session was revoked" and "this suite install
+ * changed". The memory store owns one;
  * SQLite stores on the same file share one, because one SQLite file serves one gateway process.
  */
 export class LocalChangeHub {
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #revocationListeners = new Set<RevocationListener>();
+  readonly #installListeners = new Set<InstallListener>();
 
   /** Wakes every caller waiting on `key`. */
   notifyChange(key: string): void {
@@ -43,22 +46,38 @@ export class LocalChangeHub {
   }
 
   publishRevocation(entry: RevocationEntry): void {
-    // A throwing listener must not keep the others from learning about the revocation.
-    for (const listener of [...this.#revocationListeners]) {
-      try {
-        listener(entry);
-      } catch {
-        // The listener's own failure is its concern; the revocation is durable in the store either way.
-      }
-    }
+    fanOut(this.#revocationListeners, entry);
   }
 
   subscribeRevocations(listener: RevocationListener): () => void {
-    // Wrapped so the same function subscribed twice is two subscriptions, each removable on its own.
-    const wrapped: RevocationListener = (entry) => listener(entry);
-    this.#revocationListeners.add(wrapped);
-    return () => {
-      this.#revocationListeners.delete(wrapped);
-    };
+    return subscribe(this.#revocationListeners, listener);
   }
+
+  publishInstallChange(change: SuiteInstallChange): void {
+    fanOut(this.#installListeners, change);
+  }
+
+  subscribeInstalls(listener: InstallListener): () => void {
+    return subscribe(this.#installListeners, listener);
+  }
+}
+
+function fanOut<T>(listeners: Set<(message: T) => void>, message: T): void {
+  // A throwing listener must not keep the others from learning about the change.
+  for (const listener of [...listeners]) {
+    try {
+      listener(message);
+    } catch {
+      // The listener's own failure is its concern; the change is durable in the store either way.
+    }
+  }
+}
+
+function subscribe<T>(listeners: Set<(message: T) => void>, listener: (message: T) => void): () => void {
+  // Wrapped so the same function subscribed twice is two subscriptions, each removable on its own.
+  const wrapped = (message: T): void => listener(message);
+  listeners.add(wrapped);
+  return () => {
+    listeners.delete(wrapped);
+  };
 }

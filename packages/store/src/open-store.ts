@@ -3,16 +3,24 @@ import type { Store } from './ports.js';
 import { createRedisStore } from './redis/redis-store.js';
 import { createSqliteStore } from './sqlite/sqlite-store.js';
 
-/** Which store {@link openStore} opens: Redis when `redisUrl` is set, else SQLite when `sqlitePath` is set. */
+/**
+ * Which store {@link openStore} opens: Redis when `redisUrl` is set, else SQLite when `sqlitePath` is set.
+ * `installTombstoneRetentionMs`: how long an uninstall keeps older install events out (default 30 days).
+ */
 export type OpenStoreConfig =
   | {
       readonly redisUrl: string;
       readonly keyPrefix?: string;
       readonly commandTimeoutMs?: number;
       readonly now?: () => number;
+      readonly installTombstoneRetentionMs?: number;
     }
-  | { readonly sqlitePath: string; readonly now?: () => number }
-  | { readonly kind: 'memory'; readonly now?: () => number };
+  | {
+      readonly sqlitePath: string;
+      readonly now?: () => number;
+      readonly installTombstoneRetentionMs?: number;
+    }
+  | { readonly kind: 'memory'; readonly now?: () => number; readonly installTombstoneRetentionMs?: number };
 
 /**
  * Opens the store a configuration asks for: `{ redisUrl }` → Redis (several gateway instances), else
@@ -22,18 +30,24 @@ export type OpenStoreConfig =
  * const store = openStore(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : { sqlitePath: './data/store.db' });
  */
 export function openStore(config: OpenStoreConfig): Store {
-  const now = config.now === undefined ? {} : { now: config.now };
+  // What every adapter takes alike.
+  const common = {
+    ...(config.now === undefined ? {} : { now: config.now }),
+    ...(config.installTombstoneRetentionMs === undefined
+      ? {}
+      : { installTombstoneRetentionMs: config.installTombstoneRetentionMs }),
+  };
   if ('redisUrl' in config && typeof config.redisUrl === 'string' && config.redisUrl !== '') {
     return createRedisStore({
       url: config.redisUrl,
-      ...now,
+      ...common,
       ...(config.keyPrefix === undefined ? {} : { keyPrefix: config.keyPrefix }),
       ...(config.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: config.commandTimeoutMs }),
     });
   }
   if ('sqlitePath' in config && typeof config.sqlitePath === 'string' && config.sqlitePath !== '') {
-    return createSqliteStore({ path: config.sqlitePath, ...now });
+    return createSqliteStore({ path: config.sqlitePath, ...common });
   }
-  if ('kind' in config && config.kind === 'memory') return createMemoryStore(now);
+  if ('kind' in config && config.kind === 'memory') return createMemoryStore(common);
   throw new TypeError("openStore: set redisUrl, sqlitePath or kind: 'memory'");
 }

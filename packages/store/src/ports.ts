@@ -25,16 +25,18 @@ export interface SessionRecord {
   readonly revokeReason?: RevokeReason;
 }
 
-/** Why a session was revoked. `employee_renamed`: its userid was changed, and may since be someone else's. */
+/**
+ * Why a session was revoked. `employee_renamed`: its userid was changed, and may since be someone else's.
+ * `corp_uninstalled`: the corp uninstalled the third-party (suite) app the session was made through.
+ */
 export type RevokeReason =
   | 'logout'
   | 'refresh_token_reuse'
   | 'employee_left'
   | 'employee_disabled'
   | 'employee_renamed'
-  | 'admin'
-  /** The corp uninstalled the third-party app. */
-  | 'corp_uninstalled';
+  | 'corp_uninstalled'
+  | 'admin';
 
 /**
  * Which sessions of one employee a directory change reaches. A userid can be given to another person after a rename
@@ -103,6 +105,20 @@ export interface SessionStore {
     at: number,
     bound?: UserSessionsBound,
   ): Promise<string[]>;
+  /**
+   * Revokes every active (unrevoked, unexpired) session of one corp, whoever's it is; returns how many. Publishes a
+   * revocation for each, as {@link SessionStore.revokeUser} does. Corp ids are compared exactly (case-sensitive).
+   *
+   * The Redis adapter finds a corp's sessions through a per-corp index that `create` and `rotate` maintain; a
+   * session created by a release without that index joins it at its next rotation.
+   *
+   * @example
+   * ```ts
+   * // The corp uninstalled the suite app: none of its logins may go on.
+   * const revoked = await store.sessions.revokeCorp(corpId, 'corp_uninstalled', Date.now());
+   * ```
+   */
+  revokeCorp(corpId: string, reason: RevokeReason, at: number): Promise<number>;
   /**
    * Moves every session of `fromUserId` (only those created before `bound.createdBefore` when given) to `toUserId`,
    * a WeCom userid rename; returns how many moved. Sessions left behind keep `fromUserId`.
@@ -189,6 +205,133 @@ export interface EventInbox {
   pending(limit: number): Promise<InboxEvent[]>;
 }
 
+/**
+ * The newest suite_ticket WeCom pushed for one suite (every ten minutes; valid for thirty). The ticket is a
+ * credential: never logged.
+ */
+export interface SuiteTicketRecord {
+  /** The suite (third-party app) the ticket is for: its SuiteId. */
+  readonly suiteId: string;
+  /** The SuiteTicket itself (at most 512 bytes), stored as given. */
+  readonly ticket: string;
+  /** WeCom's TimeStamp of the push, epoch seconds: what orders tickets. */
+  readonly timestamp: number;
+  /** When this gateway received it, epoch ms. */
+  readonly receivedAt: number;
+}
+
+/** One corp that installed a suite. */
+export interface SuiteInstallRecord {
+  /** The suite the corp installed. */
+  readonly suiteId: string;
+  /** The (encrypted) corpid WeCom gave: case-sensitive, never case-folded. */
+  readonly corpId: string;
+  /** auth_corp_info.corp_name, for display. */
+  readonly corpName: string;
+  /** The permanent code, sealed by the gateway (AES-256-GCM). Opaque to the store. */
+  readonly permanentCodeCiphertext: string;
+  /** auth_corp_info / auth_info as JSON text, opaque to the store. */
+  readonly authInfo: string;
+  /**
+   * Epoch ms of the first install of this installation. While the corp stays installed the stored value is kept
+   * (a later {@link SuiteStore.saveInstall} cannot move it); an install after an uninstall takes the record's.
+   */
+  readonly installedAt: number;
+  /** Epoch ms of the last change. */
+  readonly updatedAt: number;
+  /** WeCom TimeStamp (epoch seconds) of the newest event applied to this corp: what orders install events. */
+  readonly eventTimestamp: number;
+}
+
+/**
+ * A change of one suite's installs, as every instance learns it. `at`: the record's `updatedAt` for `installed`
+ * (a new corp, or one that had uninstalled) and `updated`, the removal's time for `uninstalled`.
+ */
+export type SuiteInstallChange = {
+  readonly suiteId: string;
+  readonly corpId: string;
+  readonly kind: 'installed' | 'updated' | 'uninstalled';
+  readonly at: number;
+};
+
+/**
+ * What a third-party (suite) app must keep across restarts and share between instances: the newest suite_ticket of
+ * each suite, and the corps that installed it with their sealed permanent codes. Every suite has its own namespace:
+ * two suites never see each other's ticket or corps.
+ *
+ * Ordering: WeCom delivers callbacks late, twice, or out of order, so every write carries WeCom's TimeStamp and the
+ * store applies it only when nothing newer was applied before, atomically across instances. A ticket needs a strictly
+ * newer timestamp than the stored one (an equal one is a replay). An install event applies unless the corp's stored
+ * event is strictly newer (of two events of one second, the later call wins). An uninstall leaves a tombstone, so
+ * that a late, older create or change cannot bring the corp back; tombstones are forgotten after a horizon (the
+ * adapters' `installTombstoneRetentionMs`, default {@link INSTALL_TOMBSTONE_RETENTION_MS}: 30 days), long after any
+ * such event could still arrive or be acted on (an AuthCode lives 10 minutes).
+ *
+ * @example
+ * ```ts
+ * // suite_ticket callback
+ * await store.suites.offerTicket({ suiteId, ticket, timestamp: Number(xml.TimeStamp), receivedAt: Date.now() });
+ * // create_auth, once get_permanent_code answered
+ * await store.suites.saveInstall({ suiteId, corpId, corpName, permanentCodeCiphertext: seal(permanentCode),
+ *   authInfo: JSON.stringify(answer.auth_info), installedAt: Date.now(), updatedAt: Date.now(), eventTimestamp });
+ * // cancel_auth
+ * if ((await store.suites.removeInstall(suiteId, corpId, eventTimestamp, Date.now())) === 'removed') {
+ *   await store.sessions.revokeCorp(corpId, 'corp_uninstalled', Date.now());
+ * }
+ * ```
+ */
+export interface SuiteStore {
+  /**
+   * Stores the ticket unless a ticket with a newer or equal timestamp is stored: `'stored'`, or `'stale'` (older,
+   * or a replay). Atomic across instances: of concurrent offers the newest survives. Durable when it resolves.
+   */
+  offerTicket(record: SuiteTicketRecord): Promise<'stored' | 'stale'>;
+  /** The newest ticket of the suite, however old (its `receivedAt` says whether it is still valid). */
+  ticket(suiteId: string): Promise<SuiteTicketRecord | undefined>;
+  /**
+   * Upserts an install unless an event with a newer `eventTimestamp` (an install or an uninstall tombstone) was
+   * applied to that corp: `'stored'` or `'stale'`. Publishes `installed` (a new corp, or one after an uninstall) or
+   * `updated`. Keeps the stored `installedAt` while the corp stays installed. Durable when it resolves.
+   */
+  saveInstall(record: SuiteInstallRecord): Promise<'stored' | 'stale'>;
+  /** The corp's install, undefined when it never installed the suite or uninstalled it. */
+  install(suiteId: string, corpId: string): Promise<SuiteInstallRecord | undefined>;
+  /**
+   * Removes the install (the permanent code is deleted, not kept) and leaves a tombstone `{ eventTimestamp,
+   * uninstalledAt: at }` so that a late, older event cannot bring it back: `'removed'`, `'stale'` (a newer event
+   * was applied to the corp) or `'absent'` (not installed; the tombstone is left all the same, so that an install
+   * event overtaken by this uninstall stays out). Publishes `uninstalled` when it removed. Durable when it resolves.
+   */
+  removeInstall(
+    suiteId: string,
+    corpId: string,
+    eventTimestamp: number,
+    at: number,
+  ): Promise<'removed' | 'stale' | 'absent'>;
+  /**
+   * Installs ordered by corpId (by code point, exactly: `'Ab' < 'a'`), after `page.after` (exclusive), at most
+   * `page.limit` (1 to {@link MAX_INSTALL_PAGE}): pages through 10,000+ corps. An empty page is the end.
+   */
+  listInstalls(
+    suiteId: string,
+    page: { readonly after?: string; readonly limit: number },
+  ): Promise<SuiteInstallRecord[]>;
+  /** How many corps have the suite installed. */
+  countInstalls(suiteId: string): Promise<number>;
+  /**
+   * Calls `listener` for every install change made by any instance from now on (of every suite). Resolves once
+   * subscribed; the returned function unsubscribes. Adapters that can lose messages (Redis pub/sub across a
+   * reconnect) call `onResync` after reconnecting, so the caller re-reads what it keeps.
+   */
+  subscribeInstalls(
+    listener: (change: SuiteInstallChange) => void,
+    onResync?: () => void,
+  ): Promise<() => Promise<void>>;
+}
+
+/** The most installs {@link SuiteStore.listInstalls} returns in one page. */
+export const MAX_INSTALL_PAGE = 1_000;
+
 /** Everything the gateway stores, behind one handle. */
 export interface Store {
   /** `memory`, `sqlite` or `redis`: shown in /readyz and logs. */
@@ -198,6 +341,8 @@ export interface Store {
   readonly cache: CacheStore;
   readonly signingKeys: SigningKeyStore;
   readonly inbox: EventInbox;
+  /** Third-party (suite) apps: their tickets and the corps that installed them. */
+  readonly suites: SuiteStore;
   /** Resolves when the backing service answers; rejects with {@link StoreUnavailableError} otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RevocationEntry, SessionRecord, SigningKeyRecord, Store } from '../src/index.js';
 import { sessionRecord } from './session-record.js';
+import { describeSuiteConformance } from './suite-conformance.js';
 
 export interface StoreFixture {
   readonly store: Store;
@@ -23,7 +24,12 @@ export interface StoreFixture {
   close(): Promise<void>;
 }
 
-export type StoreFactory = () => Promise<StoreFixture>;
+/** Store options a test may ask a fixture for; the factory passes them to the adapter. */
+export interface StoreFixtureOptions {
+  readonly installTombstoneRetentionMs?: number;
+}
+
+export type StoreFactory = (options?: StoreFixtureOptions) => Promise<StoreFixture>;
 
 /** A clock for the adapters that take `now`: starts at the real time and only moves when told. */
 export function createTestClock(start = Date.now()): { now: () => number; advance: (ms: number) => void } {
@@ -387,6 +393,56 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         expect(await store.sessions.revokeUser('ww-corp-a', 'nobody', 'admin', at)).toEqual([]);
       });
 
+      it("revokeCorp revokes only that corp's active sessions, and announces each", async () => {
+        const peer = await fixture.openPeer();
+        const t = fixture.now();
+        const mine = [session(), session({ userId: 'lisi' }), session({ userId: 'wangwu' })];
+        const alreadyRevoked = session();
+        const expiring = session({ expiresAt: t + 30 });
+        const otherCorp = session({ corpId: 'ww-corp-b' });
+        const otherCase = session({ corpId: 'WW-CORP-A' });
+        for (const record of [...mine, alreadyRevoked, expiring, otherCorp, otherCase]) {
+          await store.sessions.create(record);
+        }
+        await store.sessions.revoke(alreadyRevoked.id, 'logout', t);
+        // A rotated session is still the corp's, and so is a renamed employee's.
+        const next = nextToken();
+        await store.sessions.rotate(mine[0]?.refreshTokenHash ?? '', next);
+        await store.sessions.renameUser('ww-corp-a', 'wangwu', 'wangwu2');
+        await fixture.advance(80);
+        const heard = collect(3);
+        const unsubscribe = await peer.sessions.subscribeRevocations(heard.listener);
+        const at = fixture.now();
+        expect(await store.sessions.revokeCorp('ww-corp-a', 'corp_uninstalled', at)).toBe(3);
+        const entries = await heard.done;
+        expect(entries.map((entry) => entry.sessionId).sort()).toEqual(
+          mine.map((record) => record.id).sort(),
+        );
+        expect(entries.every((entry) => entry.revokedAt === at)).toBe(true);
+        for (const record of mine) {
+          expect(await store.sessions.get(record.id)).toMatchObject({
+            revokedAt: at,
+            revokeReason: 'corp_uninstalled',
+          });
+        }
+        expect((await store.sessions.get(alreadyRevoked.id))?.revokeReason).toBe('logout');
+        expect((await store.sessions.get(expiring.id))?.revokedAt).toBeUndefined();
+        expect((await store.sessions.get(otherCorp.id))?.revokedAt).toBeUndefined();
+        expect((await store.sessions.get(otherCase.id))?.revokedAt).toBeUndefined();
+        expect((await store.sessions.rotate(next.refreshTokenHash, nextToken())).outcome).toBe('revoked');
+        expect((await store.sessions.listRevocations(at)).map((entry) => entry.sessionId).sort()).toEqual(
+          mine.map((record) => record.id).sort(),
+        );
+        expect(await store.sessions.revokeCorp('ww-corp-a', 'corp_uninstalled', at + 1)).toBe(0);
+        expect(await store.sessions.revokeCorp('ww-corp-none', 'corp_uninstalled', at + 1)).toBe(0);
+        // A login after the uninstall (the corp installed again) is a session like any other.
+        const later = session({ createdAt: fixture.now() });
+        await store.sessions.create(later);
+        expect(await store.sessions.revokeCorp('ww-corp-a', 'admin', at + 2)).toBe(1);
+        expect((await store.sessions.get(later.id))?.revokeReason).toBe('admin');
+        await unsubscribe();
+      });
+
       it('renameUser moves every session of the old userid, and only in that corp', async () => {
         const moved = [session({ userId: 'old:id' }), session({ userId: 'old:id' })];
         const otherCorp = session({ corpId: 'ww-corp-b', userId: 'old:id' });
@@ -632,5 +688,9 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         );
       });
     });
+  });
+
+  describe(`${name} store conformance`, () => {
+    describeSuiteConformance(factory);
   });
 }

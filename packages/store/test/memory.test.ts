@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../src/index.js';
 import { createTestClock, describeStoreConformance } from './conformance.js';
 
-describeStoreConformance('memory', async () => {
+describeStoreConformance('memory', async (options = {}) => {
   const clock = createTestClock();
-  const store = createMemoryStore({ now: clock.now });
+  const store = createMemoryStore({ ...options, now: clock.now });
   return {
     store,
     now: clock.now,

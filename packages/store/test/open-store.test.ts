@@ -31,6 +31,32 @@ describe('openStore', () => {
     await store.close();
   });
 
+  it('passes the tombstone horizon on to the store it opens', async () => {
+    let now = Date.now();
+    const store = openStore({ kind: 'memory', now: () => now, installTombstoneRetentionMs: 1_000 });
+    const install = {
+      suiteId: 'tj-1',
+      corpId: 'wwA',
+      corpName: 'A',
+      permanentCodeCiphertext: 'sealed',
+      authInfo: '{}',
+      installedAt: now,
+      updatedAt: now,
+      eventTimestamp: 10,
+    };
+    await store.suites.removeInstall('tj-1', 'wwA', 20, now);
+    expect(await store.suites.saveInstall(install)).toBe('stale');
+    now += 1_000;
+    expect(await store.suites.saveInstall(install)).toBe('stored');
+    expect(() => openStore({ sqlitePath: join(root, 'bad.db'), installTombstoneRetentionMs: 0 })).toThrow(
+      new TypeError(
+        'createSqliteStore: installTombstoneRetentionMs must be a positive, finite number of milliseconds',
+      ),
+    );
+    expect(() => openStore({ kind: 'memory', installTombstoneRetentionMs: Number.NaN })).toThrow(TypeError);
+    await store.close();
+  });
+
   it('refuses a configuration that names no store', () => {
     expect(() => openStore({} as OpenStoreConfig)).toThrow(
       new TypeError("openStore: set redisUrl, sqlitePath or kind: 'memory'"),

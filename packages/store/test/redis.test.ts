@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { REDIS_HOST_PORT, redisAvailable } from '@wecom-auth/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore, type RedisStoreOptions, type Store, StoreUnavailableError } from '../src/index.js';
+import {
+  createRedisStore,
+  type RedisStoreOptions,
+  type Store,
+  StoreUnavailableError,
+  type SuiteInstallChange,
+  type SuiteInstallRecord,
+} from '../src/index.js';
 import { describeStoreConformance, sleep } from './conformance.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? `redis://${REDIS_HOST_PORT}`;
@@ -25,6 +32,17 @@ async function deleteUnder(prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
+const suiteInstall = (suiteId: string, corpId: string, eventTimestamp: number): SuiteInstallRecord => ({
+  suiteId,
+  corpId,
+  corpName: `Corp ${corpId}`,
+  permanentCodeCiphertext: `sealed-${corpId}-${eventTimestamp}`,
+  authInfo: '{"agent":[]}',
+  installedAt: 1_700_000_000_000,
+  updatedAt: 1_700_000_000_000 + eventTimestamp,
+  eventTimestamp,
+});
+
 const open = (keyPrefix: string, extra: Partial<RedisStoreOptions> = {}): Store =>
   createRedisStore({ url: REDIS_URL, keyPrefix, commandTimeoutMs: 2_000, ...extra });
 
@@ -37,10 +55,10 @@ describe.skipIf(unreachable)('redis', () => {
     await admin?.quit();
   });
 
-  describeStoreConformance('redis', async () => {
+  describeStoreConformance('redis', async (options = {}) => {
     fixtures += 1;
     const prefix = `${runPrefix}${fixtures}:`;
-    const store = open(prefix);
+    const store = open(prefix, options);
     // Subscribed before the test starts, so a wake-up sent right away is not missed.
     await store.ping();
     const peers: Store[] = [];
@@ -49,7 +67,7 @@ describe.skipIf(unreachable)('redis', () => {
       now: Date.now,
       advance: sleep,
       openPeer: async () => {
-        const peer = open(prefix);
+        const peer = open(prefix, options);
         await peer.ping();
         peers.push(peer);
         return peer;
@@ -164,6 +182,145 @@ describe.skipIf(unreachable)('redis', () => {
       await Promise.all([store.close(), peer.close()]);
     });
 
+    it('keeps each suite under keys of its own, tombstones with a TTL, installs and tickets without', async () => {
+      const prefix = `${runPrefix}suite-layout:`;
+      const store = open(prefix, { installTombstoneRetentionMs: 60_000 });
+      const t = Date.now();
+      await store.suites.offerTicket({ suiteId: 'tj:1', ticket: 'x', timestamp: 1, receivedAt: t });
+      await store.suites.saveInstall(suiteInstall('tj:1', 'wwA', 10));
+      await store.suites.saveInstall(suiteInstall('tj:1', 'wwB', 10));
+      await store.suites.removeInstall('tj:1', 'wwB', 11, t);
+      const keys = (await admin?.keys(`${prefix}*`))?.sort();
+      expect(keys).toEqual(
+        [
+          `${prefix}suite:tj%3A1:corp:wwA`,
+          `${prefix}suite:tj%3A1:corp:wwB`,
+          `${prefix}suite:tj%3A1:corps`,
+          `${prefix}suite:tj%3A1:ticket`,
+        ].sort(),
+      );
+      expect(await admin?.pttl(`${prefix}suite:tj%3A1:ticket`)).toBe(-1);
+      expect(await admin?.pttl(`${prefix}suite:tj%3A1:corp:wwA`)).toBe(-1);
+      const tombstoneTtl = Number(await admin?.pttl(`${prefix}suite:tj%3A1:corp:wwB`));
+      expect(tombstoneTtl).toBeGreaterThan(50_000);
+      expect(tombstoneTtl).toBeLessThanOrEqual(60_000);
+      // The tombstone holds the order only: the permanent code is gone.
+      expect(await admin?.hgetall(`${prefix}suite:tj%3A1:corp:wwB`)).toEqual({
+        eventTimestamp: '11',
+        uninstalledAt: String(t),
+      });
+      // A reinstall makes it an install again, without the tombstone's TTL.
+      await store.suites.saveInstall(suiteInstall('tj:1', 'wwB', 12));
+      expect(await admin?.pttl(`${prefix}suite:tj%3A1:corp:wwB`)).toBe(-1);
+      await store.close();
+    });
+
+    it('keeps tickets, installs and tombstones for a store opened later on the same prefix', async () => {
+      const prefix = `${runPrefix}suite-reopen:`;
+      const first = open(prefix);
+      const ticket = { suiteId: 'tj-1', ticket: 'newest', timestamp: 1_760_000_600, receivedAt: Date.now() };
+      await first.suites.offerTicket(ticket);
+      const kept = suiteInstall('tj-1', 'wwA', 1_760_000_000);
+      await first.suites.saveInstall(kept);
+      await first.suites.saveInstall(suiteInstall('tj-1', 'wwB', 1_760_000_000));
+      await first.suites.removeInstall('tj-1', 'wwB', 1_760_000_100, Date.now());
+      await first.close();
+      const second = open(prefix);
+      expect(await second.suites.ticket('tj-1')).toEqual(ticket);
+      expect(await second.suites.install('tj-1', 'wwA')).toEqual(kept);
+      expect(await second.suites.saveInstall(suiteInstall('tj-1', 'wwB', 1_760_000_050))).toBe('stale');
+      expect(await second.suites.countInstalls('tj-1')).toBe(1);
+      await second.close();
+    });
+
+    it('calls the install subscribers back after the subscriber connection was lost, and keeps delivering', async () => {
+      const prefix = `${runPrefix}suite-resync:`;
+      const connectionName = `wecom-auth-test-${randomUUID()}`;
+      const store = open(prefix, { connectionName });
+      const peer = open(prefix);
+      let resynced: () => void = () => {};
+      const resync = new Promise<void>((resolve) => {
+        resynced = resolve;
+      });
+      let received: (change: SuiteInstallChange) => void = () => {};
+      const change = new Promise<SuiteInstallChange>((resolve) => {
+        received = resolve;
+      });
+      const unsubscribe = await store.suites.subscribeInstalls(
+        (entry) => received(entry),
+        () => resynced(),
+      );
+      const clients = (await admin?.client('LIST')) as string;
+      const line = clients.split('\n').find((entry) => entry.includes(` name=${connectionName}:sub `));
+      const id = line?.match(/^id=(\d+)/)?.[1];
+      expect(id).toBeDefined();
+      await admin?.client('KILL', 'ID', String(id));
+      await resync;
+      const record = suiteInstall('tj:%1', 'wwA:b', 10);
+      await peer.suites.saveInstall(record);
+      expect(await change).toEqual({
+        suiteId: 'tj:%1',
+        corpId: 'wwA:b',
+        kind: 'installed',
+        at: record.updatedAt,
+      });
+      await unsubscribe();
+      await Promise.all([store.close(), peer.close()]);
+    });
+
+    it('indexes by corp at rotation a session that a release without the index created', async () => {
+      const prefix = `${runPrefix}corp-index:`;
+      const store = open(prefix);
+      const t = Date.now();
+      const session = (id: string, corpId: string) => ({
+        id,
+        corpId,
+        userId: 'u1',
+        refreshTokenHash: `rh-${id}`,
+        sessionKeyCiphertext: 'x',
+        createdAt: t,
+        refreshedAt: t,
+        expiresAt: t + 60_000,
+      });
+      await store.sessions.create(session('sid-old', 'wwA'));
+      await store.sessions.create(session('sid-new', 'wwA'));
+      const index = `${prefix}cs:wwA`;
+      expect((await admin?.smembers(index))?.sort()).toEqual(['sid-new', 'sid-old']);
+      expect(await admin?.pttl(index)).toBeGreaterThan(60_000);
+      // As an earlier release left it: the session is not in the corp's index.
+      await admin?.srem(index, 'sid-old');
+      await store.sessions.rotate('rh-sid-old', {
+        refreshTokenHash: 'rh-sid-old-2',
+        refreshedAt: t,
+        expiresAt: t + 120_000,
+      });
+      expect((await admin?.smembers(index))?.sort()).toEqual(['sid-new', 'sid-old']);
+      expect(await store.sessions.revokeCorp('wwA', 'corp_uninstalled', t + 1)).toBe(2);
+      // Every member was revoked: the index is gone with them.
+      expect(await admin?.exists(index)).toBe(0);
+      await store.close();
+    });
+
+    it('drops an expired session from its corp index when it sweeps', async () => {
+      const prefix = `${runPrefix}corp-sweep:`;
+      const store = open(prefix);
+      const t = Date.now();
+      await store.sessions.create({
+        id: 'sid-short',
+        corpId: 'wwA',
+        userId: 'u1',
+        refreshTokenHash: 'rh-short',
+        sessionKeyCiphertext: 'x',
+        createdAt: t,
+        refreshedAt: t,
+        expiresAt: t + 10,
+      });
+      expect(await admin?.smembers(`${prefix}cs:wwA`)).toEqual(['sid-short']);
+      expect(await store.sessions.deleteExpired(t + 1_000)).toBe(1);
+      expect(await admin?.exists(`${prefix}cs:wwA`)).toBe(0);
+      await store.close();
+    });
+
     it('rejects calls after close', async () => {
       const store = open(`${runPrefix}closed:`);
       await store.ping();
@@ -189,5 +346,10 @@ describe('createRedisStore', () => {
       new TypeError('createRedisStore: set keyPrefix, not redis.keyPrefix'),
     );
     expect(() => createRedisStore({ url: REDIS_URL, commandTimeoutMs: 0 })).toThrow(TypeError);
+    expect(() => createRedisStore({ url: REDIS_URL, installTombstoneRetentionMs: -1 })).toThrow(
+      new TypeError(
+        'createRedisStore: installTombstoneRetentionMs must be a positive, finite number of milliseconds',
+      ),
+    );
   });
 });

@@ -5,16 +5,49 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSqliteStore, StoreUnavailableError } from '../src/index.js';
+import { createSqliteStore, StoreUnavailableError, type SuiteInstallRecord } from '../src/index.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../src/sqlite/sqlite-schema.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wecom-auth-store-file-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const childScript = fileURLToPath(new URL('./fixtures/create-session-then-hang.ts', import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** A new file at schema `version`, as the release that wrote that version left it: its migrations and no others. */
+function fileAtSchema(path: string, version: number): Database.Database {
+  const db = new Database(path);
+  db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+  for (const [index, migration] of MIGRATIONS.slice(0, version).entries()) {
+    db.exec(migration);
+    db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(index + 1);
+  }
+  return db;
+}
+
+const ticketRecord = (timestamp: number) => ({
+  suiteId: 'ww-suite-1',
+  ticket: `ticket-${timestamp}`,
+  timestamp,
+  receivedAt: timestamp * 1_000,
+});
+
+const installRecord = (corpId: string, eventTimestamp: number): SuiteInstallRecord => ({
+  suiteId: 'ww-suite-1',
+  corpId,
+  corpName: `Corp ${corpId}`,
+  permanentCodeCiphertext: `sealed-${corpId}`,
+  authInfo: '{"agent":[]}',
+  installedAt: eventTimestamp * 1_000,
+  updatedAt: eventTimestamp * 1_000,
+  eventTimestamp,
+});
 
 /** Starts the child, resolves with the first line it prints, and kills it with SIGKILL right then. */
-function createSessionThenCrash(path: string): Promise<{ id: string; signal: NodeJS.Signals | null }> {
+function runThenCrash(
+  childScript: string,
+  path: string,
+): Promise<{ id: string; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', childScript, path], {
       cwd: repoRoot,
@@ -45,10 +78,23 @@ function createSessionThenCrash(path: string): Promise<{ id: string; signal: Nod
 describe('SQLite file', () => {
   it('keeps a session whose creation was acknowledged when the process is killed right after', async () => {
     const path = join(root, 'durability', 'store.db');
-    const { id, signal } = await createSessionThenCrash(path);
+    const { id, signal } = await runThenCrash(fixture('create-session-then-hang.ts'), path);
     expect(signal).toBe('SIGKILL');
     const store = createSqliteStore({ path });
     expect(await store.sessions.get(id)).toMatchObject({ id, corpId: 'ww-corp-a', userId: 'zhangsan' });
+    await store.close();
+  });
+
+  it('keeps a suite ticket and install whose writes were acknowledged when the process is killed right after', async () => {
+    const path = join(root, 'suite-durability', 'store.db');
+    const { id: corpId, signal } = await runThenCrash(fixture('save-install-then-hang.ts'), path);
+    expect(signal).toBe('SIGKILL');
+    const store = createSqliteStore({ path });
+    expect(await store.suites.ticket('ww-suite-1')).toMatchObject({ ticket: 'crash-ticket' });
+    expect(await store.suites.install('ww-suite-1', corpId)).toMatchObject({
+      corpName: 'Crash Corp',
+      permanentCodeCiphertext: 'sealed-crash',
+    });
     await store.close();
   });
 
@@ -60,22 +106,23 @@ describe('SQLite file', () => {
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 2 });
+    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({
+      version: SCHEMA_VERSION,
+    });
     db.close();
     // Reopening migrates nothing twice.
     const again = createSqliteStore({ path });
     await again.close();
     const check = new Database(path, { readonly: true });
-    expect(check.prepare('SELECT COUNT(*) AS rows FROM schema_version').get()).toEqual({ rows: 2 });
+    expect(check.prepare('SELECT COUNT(*) AS rows FROM schema_version').get()).toEqual({
+      rows: SCHEMA_VERSION,
+    });
     check.close();
   });
 
   it('upgrades a file written by the single-corp release: sessions, revocations and pending events kept', async () => {
     const path = join(root, 'schema-1.db');
-    await createSqliteStore({ path }).close();
-    // Schema 1 is schema 2 without the inbox's corp column (the migration only adds it).
-    const legacy = new Database(path);
-    legacy.exec('ALTER TABLE inbox DROP COLUMN corp_id; DELETE FROM schema_version WHERE version > 1;');
+    const legacy = fileAtSchema(path, 1);
     legacy.exec(
       readFileSync(fileURLToPath(new URL('./fixtures/sqlite-schema-1.sql', import.meta.url)), 'utf8'),
     );
@@ -105,7 +152,86 @@ describe('SQLite file', () => {
     expect(rotated.outcome).toBe('rotated');
     await store.close();
     const db = new Database(path, { readonly: true });
-    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 2 });
+    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({
+      version: SCHEMA_VERSION,
+    });
+    db.close();
+  });
+
+  it('upgrades a schema-2 file on open: its data kept, suite tickets and installs then stored', async () => {
+    const path = join(root, 'schema-2.db');
+    const legacy = fileAtSchema(path, 2);
+    legacy.exec(
+      readFileSync(fileURLToPath(new URL('./fixtures/sqlite-schema-1.sql', import.meta.url)), 'utf8'),
+    );
+    legacy
+      .prepare('INSERT INTO inbox (id, corp_id, payload, received_at) VALUES (?, ?, ?, ?)')
+      .run('ev-schema-2', 'wwsub00000000003', '<xml>2</xml>', 1_700_000_300_000);
+    legacy.close();
+
+    const store = createSqliteStore({ path });
+    expect(await store.sessions.get('sid-legacy-1')).toMatchObject({ userId: 'zhangsan' });
+    expect((await store.inbox.pending(10)).map((event) => event.corpId ?? 'default')).toEqual([
+      'default',
+      'wwsub00000000003',
+    ]);
+    expect(await store.suites.offerTicket(ticketRecord(1_760_000_000))).toBe('stored');
+    expect(await store.suites.saveInstall(installRecord('wwcorp-a', 1_760_000_000))).toBe('stored');
+    expect(await store.suites.removeInstall('ww-suite-1', 'wwcorp-a', 1_760_000_100, Date.now())).toBe(
+      'removed',
+    );
+    // The corp's sessions are found through the index schema 1 made.
+    expect(await store.sessions.revokeCorp('wwdemo0000000001', 'corp_uninstalled', Date.now())).toBe(1);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual(
+      Array.from({ length: SCHEMA_VERSION }, (_, index) => ({ version: index + 1 })),
+    );
+    // The permanent code went with the install; the tombstone keeps only the order.
+    expect(db.prepare('SELECT * FROM suite_installs').all()).toEqual([
+      expect.objectContaining({
+        corp_id: 'wwcorp-a',
+        permanent_code_ciphertext: null,
+        auth_info: null,
+        event_timestamp: 1_760_000_100,
+        uninstalled_at: expect.any(Number),
+      }),
+    ]);
+    db.close();
+  });
+
+  it('keeps tickets, installs and tombstones across a reopen', async () => {
+    const path = join(root, 'suites-reopen.db');
+    const first = createSqliteStore({ path });
+    await first.suites.offerTicket(ticketRecord(1_760_000_600));
+    const kept = installRecord('wwcorp-a', 1_760_000_000);
+    await first.suites.saveInstall(kept);
+    await first.suites.saveInstall(installRecord('wwcorp-b', 1_760_000_000));
+    await first.suites.removeInstall('ww-suite-1', 'wwcorp-b', 1_760_000_100, Date.now());
+    await first.close();
+
+    const second = createSqliteStore({ path });
+    expect(await second.suites.ticket('ww-suite-1')).toEqual(ticketRecord(1_760_000_600));
+    expect(await second.suites.offerTicket(ticketRecord(1_760_000_000))).toBe('stale');
+    expect(await second.suites.install('ww-suite-1', 'wwcorp-a')).toEqual(kept);
+    expect(await second.suites.countInstalls('ww-suite-1')).toBe(1);
+    expect(await second.suites.saveInstall(installRecord('wwcorp-b', 1_760_000_050))).toBe('stale');
+    await second.close();
+  });
+
+  it('drops the tombstones past the horizon when a corp uninstalls', async () => {
+    let now = Date.now();
+    const path = join(root, 'tombstones.db');
+    const store = createSqliteStore({ path, now: () => now, installTombstoneRetentionMs: 60_000 });
+    for (const corpId of ['wwcorp-a', 'wwcorp-b']) {
+      await store.suites.saveInstall(installRecord(corpId, 1_760_000_000));
+    }
+    await store.suites.removeInstall('ww-suite-1', 'wwcorp-a', 1_760_000_100, now);
+    now += 61_000;
+    await store.suites.removeInstall('ww-suite-1', 'wwcorp-b', 1_760_000_100, now);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT corp_id FROM suite_installs').all()).toEqual([{ corp_id: 'wwcorp-b' }]);
     db.close();
   });
 

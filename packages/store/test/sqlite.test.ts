@@ -14,17 +14,17 @@ const nextFile = (): string => {
   return join(root, `nested-${files}`, 'store.db');
 };
 
-describeStoreConformance('sqlite', async () => {
+describeStoreConformance('sqlite', async (options = {}) => {
   const clock = createTestClock();
   const path = nextFile();
-  const store = createSqliteStore({ path, now: clock.now });
+  const store = createSqliteStore({ ...options, path, now: clock.now });
   const peers: Store[] = [];
   return {
     store,
     now: clock.now,
     advance: async (ms) => clock.advance(ms),
     openPeer: async () => {
-      const peer = createSqliteStore({ path, now: clock.now });
+      const peer = createSqliteStore({ ...options, path, now: clock.now });
       peers.push(peer);
       return peer;
     },

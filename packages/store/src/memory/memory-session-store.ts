@@ -91,6 +91,17 @@ export function createMemorySessionStore(now: () => number, hub: LocalChangeHub)
       }
       return ids;
     },
+    async revokeCorp(corpId, reason, at) {
+      let revoked = 0;
+      const current = now();
+      for (const session of [...sessions.values()]) {
+        if (session.corpId !== corpId || session.revokedAt !== undefined || session.expiresAt <= current)
+          continue;
+        revokeRecord(session, reason, at);
+        revoked += 1;
+      }
+      return revoked;
+    },
     async renameUser(corpId, fromUserId, toUserId, bound = {}) {
       let moved = 0;
       for (const session of [...sessions.values()]) {

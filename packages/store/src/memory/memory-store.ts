@@ -1,16 +1,24 @@
 import { createMemoryAccessTokenStore } from '@wecom-auth/api';
+import { assertPositiveMs } from '../input-validation.js';
 import { LocalChangeHub } from '../local-change-hub.js';
 import type { Store } from '../ports.js';
+import { INSTALL_TOMBSTONE_RETENTION_MS } from '../retention.js';
 import { withLockTtlCheck } from './memory-access-token-store.js';
 import { createMemoryCacheStore } from './memory-cache-store.js';
 import { createMemoryEventInbox } from './memory-event-inbox.js';
 import { createMemorySessionStore } from './memory-session-store.js';
 import { createMemorySigningKeyStore } from './memory-signing-key-store.js';
+import { createMemorySuiteStore } from './memory-suite-store.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
   /** The clock, in epoch milliseconds (default `Date.now`); tests inject their own. */
   readonly now?: () => number;
+  /**
+   * How long an uninstall's tombstone keeps older install events out (default
+   * {@link INSTALL_TOMBSTONE_RETENTION_MS}, 30 days).
+   */
+  readonly installTombstoneRetentionMs?: number;
 }
 
 /**
@@ -23,6 +31,8 @@ export interface MemoryStoreOptions {
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const now = options.now ?? Date.now;
+  const tombstoneRetentionMs = options.installTombstoneRetentionMs ?? INSTALL_TOMBSTONE_RETENTION_MS;
+  assertPositiveMs('createMemoryStore: installTombstoneRetentionMs', tombstoneRetentionMs);
   const hub = new LocalChangeHub();
   return {
     kind: 'memory',
@@ -31,6 +41,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     cache: createMemoryCacheStore(now),
     signingKeys: createMemorySigningKeyStore(),
     inbox: createMemoryEventInbox(),
+    suites: createMemorySuiteStore(now, hub, tombstoneRetentionMs),
     async ping() {},
     async close() {},
   };

@@ -29,11 +29,16 @@ export class LuaScript {
 // Key layout under the prefix p (every script and the adapter agree on it):
 //   at:<key>        access-token record (hash)           atlock:<key>   refresh lock holder
 //   s:<id>          session (hash)                       rh:<hash>      session id of a current or earlier hash
-//   u:<corp>:<user> session ids of one employee
+//   u:<corp>:<user> session ids of one employee          cs:<corp>      session ids of one corp (not yet revoked)
 //   sexp            session ids by expiresAt             rev            revocations, "<expiresAt>:<id>" by revokedAt
 //   c:<key>         cache value (JSON)                   sk / sk:retired / sk:active   signing keys
 //   ib:<id>         inbox event (JSON)                   ibpending      pending event ids by receivedAt
-// Channels: p..'changes' (access-token key changed), p..'revocations' ("<revokedAt>:<expiresAt>:<id>").
+// Under a suite's own prefix sp = p..'suite:'..encodeSuiteId(suiteId)..':' (two suites never share a key):
+//   sp..'ticket'           the newest suite_ticket (hash)
+//   sp..'corp:'..<corpId>  an install (hash), or the tombstone its uninstall left (hash with uninstalledAt; a TTL)
+//   sp..'corps'            installed corpids, a sorted set with every score 0: ZRANGEBYLEX pages it in byte order
+// Channels: p..'changes' (access-token key changed), p..'revocations' ("<revokedAt>:<expiresAt>:<id>"),
+//   p..'suite-installs' ("<kind>:<at>:<encodeSuiteId(suiteId)>:<corpId>").
 
 /** Lengthens a key's TTL to at least `ttl`; never shortens it, so the longest-lived member keeps a set alive. */
 const EXTEND_TTL = `
@@ -100,6 +105,9 @@ redis.call('PEXPIRE', skey, ttl)
 redis.call('SET', p .. 'rh:' .. hash, id, 'PX', ttl)
 redis.call('SADD', user_key, id)
 extend_ttl(user_key, ttl)
+local corp_key = p .. 'cs:' .. ARGV[4]
+redis.call('SADD', corp_key, id)
+extend_ttl(corp_key, ttl)
 redis.call('ZADD', p .. 'sexp', expires, id)
 return 'ok'
 `);
@@ -138,6 +146,10 @@ redis.call('SET', p .. 'rh:' .. next_hash, id, 'PX', ttl)
 -- recognised for as long as that token could have been used, and a rotation costs the same after the thousandth
 -- refresh as after the first (renewing every earlier hash made it grow with the session's history).
 if s.userKey then extend_ttl(s.userKey, ttl) end
+-- SADD also indexes a session created by a release that kept no per-corp index.
+local corp_key = p .. 'cs:' .. s.corpId
+redis.call('SADD', corp_key, id)
+extend_ttl(corp_key, ttl)
 redis.call('ZADD', p .. 'sexp', expires, id)
 return answer('rotated')
 `);
@@ -178,6 +190,25 @@ return revoked
 `);
 
 /**
+ * ARGV: p, corpId, reason, at, now. Returns how many sessions it revoked. Every member leaves the corp's index: each
+ * is gone, expired, revoked before, or revoked now, and none of these can be revoked (again) later.
+ */
+export const REVOKE_CORP = new LuaScript(`${REVOKE}
+local p, corp, reason, at, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local corp_key = p .. 'cs:' .. corp
+local revoked = 0
+for _, id in ipairs(redis.call('SMEMBERS', corp_key)) do
+  local state = redis.call('HMGET', p .. 's:' .. id, 'expiresAt', 'revokedAt')
+  if state[1] and not state[2] and tonumber(state[1]) > now then
+    revoke(p, id, reason, at)
+    revoked = revoked + 1
+  end
+end
+redis.call('DEL', corp_key)
+return revoked
+`);
+
+/**
  * ARGV: p, fromKey, toKey, toUserId, createdBefore ('' for none). Returns how many sessions moved; the sessions
  * created later stay with the old userid.
  */
@@ -214,8 +245,9 @@ local p, now = ARGV[1], tonumber(ARGV[2])
 local ids = redis.call('ZRANGEBYSCORE', p .. 'sexp', '-inf', '(' .. ARGV[2])
 for _, id in ipairs(ids) do
   local skey = p .. 's:' .. id
-  local user_key = redis.call('HGET', skey, 'userKey')
-  if user_key then redis.call('SREM', user_key, id) end
+  local owner = redis.call('HMGET', skey, 'userKey', 'corpId')
+  if owner[1] then redis.call('SREM', owner[1], id) end
+  if owner[2] then redis.call('SREM', p .. 'cs:' .. owner[2], id) end
   for _, hash in ipairs(redis.call('SMEMBERS', p .. 'sh:' .. id)) do redis.call('DEL', p .. 'rh:' .. hash) end
   redis.call('DEL', p .. 'sh:' .. id, skey)
   redis.call('ZREM', p .. 'sexp', id)
@@ -281,4 +313,73 @@ export const MARK_EVENT_APPLIED = new LuaScript(`
 local p, id = ARGV[1], ARGV[2]
 if redis.call('ZREM', p .. 'ibpending', id) == 1 then redis.call('PEXPIRE', p .. 'ib:' .. id, ARGV[3]) end
 return 1
+`);
+
+/**
+ * ARGV: sp, suiteId, ticket, timestamp, receivedAt. Returns 'stored', or 'stale' when the stored ticket's timestamp
+ * is newer or equal (a replay).
+ */
+export const OFFER_TICKET = new LuaScript(`
+local key = ARGV[1] .. 'ticket'
+local current = redis.call('HGET', key, 'timestamp')
+if current and tonumber(current) >= tonumber(ARGV[4]) then return 'stale' end
+redis.call('HSET', key, 'suiteId', ARGV[2], 'ticket', ARGV[3], 'timestamp', ARGV[4], 'receivedAt', ARGV[5])
+return 'stored'
+`);
+
+/**
+ * ARGV: sp, channel, suiteId, corpId, corpName, permanentCodeCiphertext, authInfo, installedAt, updatedAt,
+ * eventTimestamp, message tail ("<at>:<suite>:<corpId>"). Returns 'installed', 'updated' or 'stale' (the corp's
+ * install or tombstone has a newer eventTimestamp). An update keeps the stored installedAt.
+ */
+export const SAVE_INSTALL = new LuaScript(`
+local sp, channel, corp = ARGV[1], ARGV[2], ARGV[4]
+local key = sp .. 'corp:' .. corp
+local state = redis.call('HMGET', key, 'eventTimestamp', 'uninstalledAt', 'installedAt')
+local installed_at, kind = ARGV[8], 'installed'
+if state[1] then
+  if tonumber(state[1]) > tonumber(ARGV[10]) then return 'stale' end
+  if not state[2] then installed_at, kind = state[3], 'updated' end
+end
+-- DEL first: a tombstone's fields and TTL must not outlive it.
+redis.call('DEL', key)
+redis.call('HSET', key, 'suiteId', ARGV[3], 'corpId', corp, 'corpName', ARGV[5], 'permanentCodeCiphertext', ARGV[6],
+  'authInfo', ARGV[7], 'installedAt', installed_at, 'updatedAt', ARGV[9], 'eventTimestamp', ARGV[10])
+redis.call('ZADD', sp .. 'corps', 0, corp)
+redis.call('PUBLISH', channel, kind .. ':' .. ARGV[11])
+return kind
+`);
+
+/**
+ * ARGV: sp, channel, corpId, eventTimestamp, at, tombstone TTL, message tail ("<at>:<suite>:<corpId>"). Returns
+ * 'removed', 'absent' or 'stale'. Unless stale, the corp's hash becomes a tombstone (the permanent code goes with the
+ * install) that expires after the TTL.
+ */
+export const REMOVE_INSTALL = new LuaScript(`
+local sp, channel, corp = ARGV[1], ARGV[2], ARGV[3]
+local key = sp .. 'corp:' .. corp
+local state = redis.call('HMGET', key, 'eventTimestamp', 'uninstalledAt')
+if state[1] and tonumber(state[1]) > tonumber(ARGV[4]) then return 'stale' end
+local outcome = 'absent'
+if state[1] and not state[2] then outcome = 'removed' end
+redis.call('DEL', key)
+redis.call('HSET', key, 'eventTimestamp', ARGV[4], 'uninstalledAt', ARGV[5])
+redis.call('PEXPIRE', key, ARGV[6])
+redis.call('ZREM', sp .. 'corps', corp)
+if outcome == 'removed' then redis.call('PUBLISH', channel, 'uninstalled:' .. ARGV[7]) end
+return outcome
+`);
+
+/**
+ * ARGV: sp, start ('-' for the first page, '(' .. after for the page after a corpid), limit. Returns the installs
+ * as flattened hashes, in corpid byte order: one snapshot, in one round trip.
+ */
+export const LIST_INSTALLS = new LuaScript(`
+local sp = ARGV[1]
+local page = {}
+for _, corp in ipairs(redis.call('ZRANGEBYLEX', sp .. 'corps', ARGV[2], '+', 'LIMIT', 0, tonumber(ARGV[3]))) do
+  local fields = redis.call('HGETALL', sp .. 'corp:' .. corp)
+  if #fields > 0 then table.insert(page, fields) end
+end
+return page
 `);

@@ -6,6 +6,7 @@ import {
   CREATE_SESSION,
   DELETE_EXPIRED,
   RENAME_USER,
+  REVOKE_CORP,
   REVOKE_SESSION,
   REVOKE_USER,
   ROTATE_SESSION,
@@ -40,7 +41,8 @@ function toSession(fields: Record<string, string>): SessionRecord | undefined {
 
 /**
  * The session port of the Redis store: every write that touches more than one key (create, rotate, revoke, rename,
- * sweep) is one Lua script, hence atomic; revocations reach `listeners` through the store's one subscriber.
+ * sweep) is one Lua script, hence atomic. Sessions are indexed per employee (`u:`) and per corp (`cs:`, for
+ * revokeCorp: one SADD more at create and rotate); revocations reach `listeners` through the store's one subscriber.
  */
 export function createRedisSessionStore(
   prefix: string,
@@ -122,6 +124,9 @@ export function createRedisSessionStore(
         REVOKE_USER.run(redis, [prefix, userKey(corpId, userId), reason, at, now(), before]),
       );
       return Array.isArray(reply) ? reply.map(String) : [];
+    },
+    async revokeCorp(corpId, reason, at) {
+      return Number(await run((redis) => REVOKE_CORP.run(redis, [prefix, corpId, reason, at, now()])));
     },
     async renameUser(corpId, fromUserId, toUserId, bound = {}) {
       const before = bound.createdBefore ?? '';

@@ -2,13 +2,20 @@ import type { RedisOptions } from 'ioredis';
 import { assertPositiveMs } from '../input-validation.js';
 import type { Store } from '../ports.js';
 import { StoreUnavailableError } from '../ports.js';
+import { INSTALL_TOMBSTONE_RETENTION_MS } from '../retention.js';
 import { createRedisAccessTokenStore } from './redis-access-token-store.js';
 import { createRedisCacheStore } from './redis-cache-store.js';
 import { closeClient, createFailFastClient, type RedisRun, whenReady } from './redis-connection.js';
 import { createRedisEventInbox } from './redis-event-inbox.js';
 import { createRedisSessionStore } from './redis-session-store.js';
 import { createRedisSigningKeyStore } from './redis-signing-key-store.js';
-import { type ChangeWaiters, RedisSubscriber, type RevocationListener } from './redis-subscriber.js';
+import {
+  type ChangeWaiters,
+  type InstallListener,
+  RedisSubscriber,
+  type RevocationListener,
+} from './redis-subscriber.js';
+import { createRedisSuiteStore } from './redis-suite-store.js';
 
 /** Options of {@link createRedisStore}. Set `url`, `redis`, or both (`redis` then adds to what the URL says). */
 export interface RedisStoreOptions {
@@ -24,13 +31,18 @@ export interface RedisStoreOptions {
   readonly commandTimeoutMs?: number;
   /** `CLIENT SETNAME` of the connections (default `wecom-auth-store`; the subscriber adds `:sub`). */
   readonly connectionName?: string;
+  /**
+   * How long an uninstall's tombstone keeps older install events out (default
+   * {@link INSTALL_TOMBSTONE_RETENTION_MS}, 30 days): the TTL of its key.
+   */
+  readonly installTombstoneRetentionMs?: number;
 }
 
 /**
  * A {@link Store} in Redis, shared by any number of gateway instances. Multi-key updates (rotation, revocation,
- * compare-and-delete) are Lua scripts, hence atomic; waits and revocations travel over pub/sub on one subscriber
- * connection. When Redis is down every call rejects within `commandTimeoutMs` with
- * {@link StoreUnavailableError}, and the connections come back by themselves.
+ * compare-and-delete, suite ticket and install ordering) are Lua scripts, hence atomic; waits, revocations and
+ * install changes travel over pub/sub on one subscriber connection. When Redis is down every call rejects within
+ * `commandTimeoutMs` with {@link StoreUnavailableError}, and the connections come back by themselves.
  *
  * @example
  * const store = createRedisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'wecom-auth:prod:' });
@@ -45,6 +57,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   }
   const timeoutMs = options.commandTimeoutMs ?? 2_000;
   assertPositiveMs('createRedisStore: commandTimeoutMs', timeoutMs);
+  const tombstoneRetentionMs = options.installTombstoneRetentionMs ?? INSTALL_TOMBSTONE_RETENTION_MS;
+  assertPositiveMs('createRedisStore: installTombstoneRetentionMs', tombstoneRetentionMs);
   const prefix = options.keyPrefix ?? 'wecom-auth:';
   const now = options.now ?? Date.now;
   const connectionName = options.connectionName ?? 'wecom-auth-store';
@@ -84,10 +98,12 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     for (const resolve of set) resolve();
   };
   const revocationListeners = new Set<RevocationListener>();
+  const installListeners = new Set<InstallListener>();
   const subscriber = new RedisSubscriber({
     open: () => createFailFastClient(options.url, options.redis ?? {}, timeoutMs, `${connectionName}:sub`),
     changesChannel: `${prefix}changes`,
     revocationsChannel: `${prefix}revocations`,
+    installsChannel: `${prefix}suite-installs`,
     timeoutMs,
     onChange: wake,
     onRevocation: (entry) => {
@@ -99,8 +115,17 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         }
       }
     },
+    onInstallChange: (change) => {
+      for (const listener of [...installListeners]) {
+        try {
+          listener.onChange(change);
+        } catch {
+          // As above: each listener's failure is its own.
+        }
+      }
+    },
     onResync: () => {
-      for (const listener of [...revocationListeners]) {
+      for (const listener of [...revocationListeners, ...installListeners]) {
         try {
           listener.onResync?.();
         } catch {
@@ -122,6 +147,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     cache: createRedisCacheStore(prefix, run),
     signingKeys: createRedisSigningKeyStore(prefix, run),
     inbox: createRedisEventInbox(prefix, run),
+    suites: createRedisSuiteStore(prefix, now, run, subscribe, installListeners, tombstoneRetentionMs),
     async ping() {
       await run((redis) => redis.ping());
       await subscribe();
@@ -131,6 +157,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       closed = true;
       for (const key of [...waiters.keys()]) wake(key);
       revocationListeners.clear();
+      installListeners.clear();
       await Promise.all([closeClient(client), subscriber.close()]);
     },
   };

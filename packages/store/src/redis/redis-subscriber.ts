@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RevocationEntry } from '../ports.js';
+import type { RevocationEntry, SuiteInstallChange } from '../ports.js';
 import { StoreUnavailableError } from '../ports.js';
 import { closeClient, whenReady } from './redis-connection.js';
 
@@ -15,6 +15,35 @@ export interface RevocationListener {
   readonly onResync: (() => void) | undefined;
 }
 
+/** One `suites.subscribeInstalls` call: what it is told of each install change, and after a reconnect. */
+export interface InstallListener {
+  readonly onChange: (change: SuiteInstallChange) => void;
+  readonly onResync: (() => void) | undefined;
+}
+
+/**
+ * A suite id as it appears in keys and messages: `%` and `:` escaped (as `%25`, `%3A`), so that an encoded id holds
+ * no `:` and no suite id can reach into another suite's keys. Unlike `encodeURIComponent` it never throws (a lone
+ * surrogate passes through).
+ */
+export function encodeSuiteId(suiteId: string): string {
+  return suiteId.replace(/[%:]/g, (character) => (character === '%' ? '%25' : '%3A'));
+}
+
+function decodeSuiteId(encoded: string): string {
+  return encoded.replace(/%(25|3A)/g, (_, code: string) => (code === '25' ? '%' : ':'));
+}
+
+/** Parses `"<kind>:<at>:<encoded suiteId>:<corpId>"` as published on the suite-installs channel. */
+function parseInstallMessage(message: string): SuiteInstallChange | undefined {
+  const match = /^(installed|updated|uninstalled):([^:]+):([^:]+):(.+)$/s.exec(message);
+  if (!match?.[1] || !match[2] || !match[3] || match[4] === undefined) return undefined;
+  const at = Number(match[2]);
+  if (Number.isNaN(at)) return undefined;
+  const kind = match[1] as SuiteInstallChange['kind'];
+  return { suiteId: decodeSuiteId(match[3]), corpId: match[4], kind, at };
+}
+
 /** Parses `"<revokedAt>:<expiresAt>:<sessionId>"` as published on the revocations channel. */
 function parseRevocationMessage(message: string): RevocationEntry | undefined {
   const match = /^([^:]+):([^:]+):(.+)$/s.exec(message);
@@ -26,16 +55,17 @@ function parseRevocationMessage(message: string): RevocationEntry | undefined {
 }
 
 /**
- * The subscriber connection of one store, shared by every `waitForChange` and `subscribeRevocations` call.
- * Opened on first use; after a reconnect it resubscribes and tells revocation subscribers to resynchronise,
- * because pub/sub messages sent while it was away are lost.
+ * The subscriber connection of one store, shared by every `waitForChange`, `subscribeRevocations` and
+ * `subscribeInstalls` call. Opened on first use; after a reconnect it resubscribes and tells revocation and install
+ * subscribers to resynchronise, because pub/sub messages sent while it was away are lost.
  */
 export class RedisSubscriber {
   readonly #open: () => Redis;
-  readonly #channels: readonly [string, string];
+  readonly #channels: readonly [string, string, string];
   readonly #timeoutMs: number;
   readonly #onChange: (key: string) => void;
   readonly #onRevocation: (entry: RevocationEntry) => void;
+  readonly #onInstallChange: (change: SuiteInstallChange) => void;
   readonly #onResync: () => void;
   #client: Redis | undefined;
   #subscribed: Promise<void> | undefined;
@@ -45,20 +75,23 @@ export class RedisSubscriber {
     open: () => Redis;
     changesChannel: string;
     revocationsChannel: string;
+    installsChannel: string;
     timeoutMs: number;
     onChange: (key: string) => void;
     onRevocation: (entry: RevocationEntry) => void;
+    onInstallChange: (change: SuiteInstallChange) => void;
     onResync: () => void;
   }) {
     this.#open = options.open;
-    this.#channels = [options.changesChannel, options.revocationsChannel];
+    this.#channels = [options.changesChannel, options.revocationsChannel, options.installsChannel];
     this.#timeoutMs = options.timeoutMs;
     this.#onChange = options.onChange;
     this.#onRevocation = options.onRevocation;
+    this.#onInstallChange = options.onInstallChange;
     this.#onResync = options.onResync;
   }
 
-  /** Resolves once both channels are subscribed; rejects with {@link StoreUnavailableError} when Redis is away. */
+  /** Resolves once every channel is subscribed; rejects with {@link StoreUnavailableError} when Redis is away. */
   ensure(): Promise<void> {
     if (!this.#client) {
       const client = this.#open();
@@ -133,6 +166,9 @@ export class RedisSubscriber {
     } else if (channel === this.#channels[1]) {
       const entry = parseRevocationMessage(message);
       if (entry) this.#onRevocation(entry);
+    } else if (channel === this.#channels[2]) {
+      const change = parseInstallMessage(message);
+      if (change) this.#onInstallChange(change);
     }
   }
 }

@@ -2,10 +2,11 @@ import type { Database } from 'better-sqlite3';
 import { StoreUnavailableError } from '../ports.js';
 
 /**
- * The schema, one entry per version. A released entry never changes: a new version appends an entry, so that a file
- * written by any earlier release is brought up to date on open.
+ * The schema, one entry per version (entry `n - 1` brings a file from version `n - 1` to `n`). A released entry
+ * never changes: a new version appends an entry, so that a file written by any earlier release is brought up to date
+ * on open. Exported for the upgrade tests, which build a file of an earlier version from the entries before it.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE access_tokens (
     key TEXT PRIMARY KEY,
@@ -66,6 +67,31 @@ const MIGRATIONS: readonly string[] = [
   // stands for the default corp (the one corp that release served). Sessions already carry their corp.
   `
   ALTER TABLE inbox ADD COLUMN corp_id TEXT;
+  `,
+  // 3: third-party (suite) apps. The newest ticket per suite; per suite and corp either an install (its sealed
+  // permanent code and auth info) or the tombstone of its uninstall (uninstalled_at set, the install's columns NULL:
+  // the permanent code is deleted, not kept). corp_id compares by BINARY collation: case-sensitive, in byte order.
+  `
+  CREATE TABLE suite_tickets (
+    suite_id TEXT PRIMARY KEY,
+    ticket TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    received_at INTEGER NOT NULL
+  );
+  CREATE TABLE suite_installs (
+    suite_id TEXT NOT NULL,
+    corp_id TEXT NOT NULL,
+    corp_name TEXT,
+    permanent_code_ciphertext TEXT,
+    auth_info TEXT,
+    installed_at INTEGER,
+    updated_at INTEGER,
+    event_timestamp INTEGER NOT NULL,
+    uninstalled_at INTEGER,
+    PRIMARY KEY (suite_id, corp_id),
+    CHECK ((uninstalled_at IS NULL) = (permanent_code_ciphertext IS NOT NULL))
+  );
+  CREATE INDEX suite_install_tombstones ON suite_installs (uninstalled_at) WHERE uninstalled_at IS NOT NULL;
   `,
 ];
 

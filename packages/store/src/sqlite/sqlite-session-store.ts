@@ -88,6 +88,11 @@ export function createSqliteSessionStore(
        AND expires_at > @now AND (@before IS NULL OR created_at < @before)
      ORDER BY created_at, id`,
   );
+  // sessions_by_user's leading column serves a corp's sessions too.
+  const selectActiveOfCorp = db.prepare<[{ corpId: string; now: number }], SessionRow>(
+    `SELECT * FROM sessions WHERE corp_id = @corpId AND revoked_at IS NULL AND expires_at > @now
+     ORDER BY created_at, id`,
+  );
   const renameUser = db.prepare<
     [{ toUserId: string; corpId: string; fromUserId: string; before: number | null }]
   >(
@@ -207,6 +212,10 @@ export function createSqliteSessionStore(
         .map((row) => revokeRow(row, reason, at)),
   );
 
+  const revokeCorp = db.transaction((corpId: string, reason: RevokeReason, at: number): RevocationEntry[] =>
+    selectActiveOfCorp.all({ corpId, now: now() }).map((row) => revokeRow(row, reason, at)),
+  );
+
   return {
     async create(record) {
       await writes.run(() =>
@@ -247,6 +256,11 @@ export function createSqliteSessionStore(
       const entries = await writes.run(() => guard(() => revokeUser(corpId, userId, reason, at, bound)));
       for (const entry of entries) hub.publishRevocation(entry);
       return entries.map((entry) => entry.sessionId);
+    },
+    async revokeCorp(corpId, reason, at) {
+      const entries = await writes.run(() => guard(() => revokeCorp(corpId, reason, at)));
+      for (const entry of entries) hub.publishRevocation(entry);
+      return entries.length;
     },
     async renameUser(corpId, fromUserId, toUserId, bound = {}) {
       const before = bound.createdBefore ?? null;

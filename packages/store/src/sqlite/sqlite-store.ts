@@ -4,6 +4,7 @@ import { assertPositiveMs } from '../input-validation.js';
 import { LocalChangeHub } from '../local-change-hub.js';
 import type { Store } from '../ports.js';
 import { StoreUnavailableError } from '../ports.js';
+import { INSTALL_TOMBSTONE_RETENTION_MS } from '../retention.js';
 import { FileSync } from './file-sync.js';
 import { createSqliteAccessTokenStore } from './sqlite-access-token-store.js';
 import { createSqliteCacheStore } from './sqlite-cache-store.js';
@@ -12,6 +13,7 @@ import { createSqliteEventInbox } from './sqlite-event-inbox.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { createSqliteSessionStore } from './sqlite-session-store.js';
 import { createSqliteSigningKeyStore } from './sqlite-signing-key-store.js';
+import { createSqliteSuiteStore } from './sqlite-suite-store.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -21,6 +23,11 @@ export interface SqliteStoreOptions {
   readonly now?: () => number;
   /** How long a write waits for another connection's write lock before failing (default 2000). */
   readonly busyTimeoutMs?: number;
+  /**
+   * How long an uninstall's tombstone keeps older install events out (default
+   * {@link INSTALL_TOMBSTONE_RETENTION_MS}, 30 days).
+   */
+  readonly installTombstoneRetentionMs?: number;
 }
 
 interface SharedHub {
@@ -47,11 +54,12 @@ function releaseHub(file: string): void {
 }
 /**
  * A {@link Store} in one SQLite file: the embedded default for a single gateway process. WAL mode; a write that must
- * last (sessions, revocations, signing keys, received events) is on disk when its promise resolves: the WAL file is
- * synced after its commit, off the event loop (see {@link GroupCommit}). Caches and locks are committed to the WAL
- * without a sync of their own: they survive a crash of the process, and what a power cut may take from them is
- * fetched again.
- * Locks, waits and revocation subscriptions are shared between the stores this process opens on the same file.
+ * last (sessions, revocations, signing keys, received events, suite tickets and installs) is on disk when its
+ * promise resolves: the WAL file is synced after its commit, off the event loop (see {@link GroupCommit}). Caches
+ * and locks are committed to the WAL without a sync of their own: they survive a crash of the process, and what a
+ * power cut may take from them is fetched again.
+ * Locks, waits, revocation and install subscriptions are shared between the stores this process opens on the same
+ * file.
  *
  * @example
  * const store = createSqliteStore({ path: '/var/lib/wecom-auth/store.db' });
@@ -64,6 +72,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
   const busyTimeoutMs = options.busyTimeoutMs ?? 2_000;
   assertPositiveMs('createSqliteStore: busyTimeoutMs', busyTimeoutMs);
+  const tombstoneRetentionMs = options.installTombstoneRetentionMs ?? INSTALL_TOMBSTONE_RETENTION_MS;
+  assertPositiveMs('createSqliteStore: installTombstoneRetentionMs', tombstoneRetentionMs);
   const now = options.now ?? Date.now;
   const inMemory = options.path === ':memory:';
   const file = inMemory ? options.path : resolve(options.path);
@@ -89,6 +99,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     cache: createSqliteCacheStore(db, now, guard),
     signingKeys: createSqliteSigningKeyStore(db, guard, durableWrites),
     inbox: createSqliteEventInbox(db, guard, durableWrites),
+    suites: createSqliteSuiteStore(db, now, hub, guard, durableWrites, tombstoneRetentionMs),
     async ping() {
       guard(() => db.prepare('SELECT 1').get());
     },
