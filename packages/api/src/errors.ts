@@ -43,7 +43,12 @@ export type WecomTransportErrorCode =
   /** The answer was not the JSON WeCom sends. */
   | 'malformed_response';
 
-/** The codes of errors only a third-party suite meets, with or without an errcode from WeCom. */
+/**
+ * The codes of errors only a third-party suite meets, with or without an errcode from WeCom.
+ *
+ * @example
+ * if (isWecomError(error) && error.code === 'suite_ticket_missing') return serviceUnavailable(error.hint);
+ */
 export type WecomSuiteErrorCode =
   /** No suite_ticket has been received yet, or WeCom refused the one given (40085). */
   'suite_ticket_missing';

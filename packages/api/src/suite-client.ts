@@ -22,7 +22,12 @@ import type { SuiteTicketSource } from './suite-ticket.js';
 import type { ThirdPartyUser } from './suite-types.js';
 import { createUndiciTransport } from './transport.js';
 
-/** What identifies a third-party suite, and where its newest suite_ticket comes from. */
+/**
+ * What identifies a third-party suite, and where its newest suite_ticket comes from.
+ *
+ * @example
+ * const credentials: WecomSuiteCredentials = { suiteId: 'ww…', suiteSecret, tickets: { current: () => newestTicket() } };
+ */
 export interface WecomSuiteCredentials {
   /** The suite ID of the third-party app (provider console: App Management > the app). */
   readonly suiteId: string;
@@ -32,7 +37,12 @@ export interface WecomSuiteCredentials {
   readonly tickets: SuiteTicketSource;
 }
 
-/** One token fetch of a suite client or of one of its corp clients, as `onTokenFetch` reports it. */
+/**
+ * One token fetch of a suite client or of one of its corp clients, as `onTokenFetch` reports it.
+ *
+ * @example
+ * createSuiteClient({ …credentials, onTokenFetch: ({ ok, kind, durationMs }) => metrics.tokenFetch(kind, ok, durationMs) });
+ */
 export interface SuiteTokenFetch {
   /** Whether the fetch succeeded. */
   readonly ok: boolean;
@@ -47,6 +57,9 @@ export interface SuiteTokenFetch {
 /**
  * The settings of {@link createSuiteClient}: those of `createWecomClient`, which its corp clients share, with
  * `onTokenFetch` saying which token was fetched.
+ *
+ * @example
+ * const settings: WecomSuiteClientSettings = { store: redisTokenStore, timeoutMs: 3_000, logger: pino() };
  */
 export interface WecomSuiteClientSettings extends Omit<WecomClientSettings, 'onTokenFetch'> {
   /** Observes every token fetch (the suite token, and each corp token), for metrics. */

@@ -40,7 +40,14 @@ export interface SuiteCaller {
   request<T extends WecomPayload = WecomPayload>(request: ApiRequest): Promise<T>;
 }
 
-/** What identifies an installed corp's token: the suite, the corp, and the permanent code of the install. */
+/**
+ * What identifies an installed corp's token: the corp, and the permanent code of its install (the suite comes with
+ * the suite client).
+ *
+ * @example
+ * const install: SuiteCorpCredentials = { corpId: row.corpId, permanentCode: decrypt(row.permanentCode) };
+ * const corp = suite.corpClient(install);
+ */
 export interface SuiteCorpCredentials {
   /** The corp ID as the install gave it (`auth_corp_info.corpid`): encrypted for third parties, case-sensitive. */
   readonly corpId: string;

@@ -34,7 +34,12 @@ export const suiteAccessTokenAttachment: TokenAttachment = {
   refusedErrcodes: new Set([40082, 42009]),
 };
 
-/** What identifies a suite's token: where its calls go, the suite, and its secret. */
+/**
+ * What identifies a suite's token: where its calls go, the suite, and its secret.
+ *
+ * @example
+ * const key = suiteTokenCacheKey({ baseUrl: defaultWecomBaseUrl, suiteId: 'ww…', suiteSecret });
+ */
 export interface SuiteCredentials {
   /** The base URL of the WeCom API, e.g. `https://qyapi.weixin.qq.com`. */
   readonly baseUrl: string;

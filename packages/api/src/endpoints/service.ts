@@ -16,7 +16,12 @@ const paths = {
   authInfo: '/cgi-bin/service/get_auth_info',
 } as const;
 
-/** What the install link's users may do, as `set_session_info` takes it. */
+/**
+ * What the install link's users may do, as `set_session_info` takes it.
+ *
+ * @example
+ * await suite.service.setSessionInfo(preAuthCode, { authType: 'test' } satisfies SuiteSessionInfo);
+ */
 export interface SuiteSessionInfo {
   /** `official` installs for real; `test` lets only the suite's test corps install (auth_type 1). */
   readonly authType: 'official' | 'test';
@@ -24,7 +29,12 @@ export interface SuiteSessionInfo {
   readonly appIds?: readonly number[];
 }
 
-/** The install APIs of {@link WecomSuiteClient}. */
+/**
+ * The install APIs of {@link WecomSuiteClient}.
+ *
+ * @example
+ * const install = await suite.service.getPermanentCode(authCode);
+ */
 export interface ServiceEndpoints {
   /**
    * Exchanges the auth code of an install (`AuthCode` of the `create_auth` or `reset_permanent_code` event, or the

@@ -22,7 +22,12 @@ const suiteHints: ReadonlyMap<number, string> = new Map([
   ],
 ]);
 
-/** The mini-program APIs of {@link WecomSuiteClient}. */
+/**
+ * The mini-program APIs of {@link WecomSuiteClient}.
+ *
+ * @example
+ * const session = await suite.miniprogram.code2Session(code);
+ */
 export interface SuiteMiniprogramEndpoints {
   /**
    * Exchanges a `wx.qy.login` code for the member's corp, userid, open_userid and session_key, with the suite token.
