@@ -16,6 +16,9 @@ const jsonValue = fc.jsonValue({ maxDepth: 3 });
 const objectWith = (keys: readonly string[]) =>
   fc.dictionary(fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 12 })), jsonValue, { maxKeys: 8 });
 
+/** What the client reads: the value as it crossed the wire (JSON has no -0, for one). */
+const onTheWire = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
 const nonEmpty = fc.string({ minLength: 1, maxLength: 40 });
 const extraKeys = fc.dictionary(
   fc.string({ minLength: 1, maxLength: 10 }).map((key) => `x_${key}`),
@@ -44,8 +47,9 @@ describe('get_permanent_code answers', () => {
       { requiredKeys: ['permanent_code', 'auth_corp_info'] },
     );
     await fc.assert(
-      fc.asyncProperty(answer, async (payload) => {
-        wecom.queue(permanentCodePath, () => json(payload));
+      fc.asyncProperty(answer, async (sent) => {
+        wecom.queue(permanentCodePath, () => json(sent));
+        const payload = onTheWire(sent);
         const install = await suite.service.getPermanentCode('auth-code');
         expect(install.permanentCode).toBe(payload.permanent_code);
         expect(install.corpId).toBe(payload.auth_corp_info.corpid);
@@ -90,7 +94,7 @@ describe('get_permanent_code answers', () => {
           expect(isWecomError(outcome.error)).toBe(true);
           return;
         }
-        const record = body as Record<string, unknown>;
+        const record = onTheWire(body) as Record<string, unknown>;
         expect(outcome.install.permanentCode).toBe(record.permanent_code);
         expect(outcome.install.corpId).toBe((record.auth_corp_info as Record<string, unknown>).corpid);
         expect(typeof outcome.install.corpName).toBe('string');
@@ -113,7 +117,7 @@ describe('get_auth_info answers', () => {
           (info) => ({ info }),
           (error: unknown) => ({ error }),
         );
-        const corpInfo = (body as Record<string, unknown>).auth_corp_info;
+        const corpInfo = (onTheWire(body) as Record<string, unknown>).auth_corp_info;
         if ('error' in outcome) {
           expect(isWecomError(outcome.error)).toBe(true);
           return;
@@ -136,8 +140,9 @@ describe('service/miniprogram/jscode2session answers', () => {
       { requiredKeys: [] },
     );
     await fc.assert(
-      fc.asyncProperty(payload, extraKeys, async (fields, extra) => {
-        wecom.queue(suiteLoginPath, () => json({ ...extra, ...fields }));
+      fc.asyncProperty(payload, extraKeys, async (sent, extra) => {
+        wecom.queue(suiteLoginPath, () => json({ ...extra, ...sent }));
+        const fields = onTheWire(sent);
         const outcome = await suite.miniprogram.code2Session('code').then(
           (session) => ({ session }),
           (error: unknown) => ({ error }),
