@@ -39,8 +39,11 @@ ${gatewayRows.join('\n')}
 3 tries; \`rate_limit\`: a \`WecomRateLimitError\` with \`retryAfterSeconds\`, never retried hot; \`client\`: the end
 user's input (50002, 60011 and 60111 are a \`WecomVisibleRangeError\`, code \`outside_visible_range\`); \`config\`: a
 setting to fix (the hint says where in the WeCom admin console; the gateway's message adds the name of its own
-setting). Unknown errcodes are \`client\` errors whose hint links WeCom's own lookup tool. Never branch on
-\`errmsg\`: WeCom changes its wording.
+setting); \`authorization\`: a corp's authorisation of a third-party suite is gone (40084, 48004), a
+\`WecomAuthorizationGoneError\` (code \`authorization_gone\`, with the \`corpId\` when the call was for one corp): mark
+the corp uninstalled. For a suite token the refused errcodes are 40082 and 42009 (replayed once like 40014), and
+40085 at \`get_suite_token\` is a \`WecomSuiteTicketMissingError\`. Unknown errcodes are \`client\` errors whose hint
+links WeCom's own lookup tool. Never branch on \`errmsg\`: WeCom changes its wording.
 
 | errcode | meaning | class | what to do |
 |---|---|---|---|
@@ -54,5 +57,6 @@ ${wecomRows.join('\n')}
 | \`network\` | \`WecomNetworkError\` | connection refused, reset or dropped; retried within the ladder |
 | \`http_status\` | \`WecomHttpStatusError\` | an HTTP status other than 200 (WeCom answers business errors with 200, so this is a proxy); 5xx retried |
 | \`malformed_response\` | \`WecomMalformedResponseError\` | the body was not a JSON object; the body is not kept, it may hold a token |
+| \`suite_ticket_missing\` | \`WecomSuiteTicketMissingError\` | a third-party suite has no suite_ticket yet (\`get_suite_token\` was not called, no \`errcode\`) or WeCom refused the newest one (\`errcode\` 40085); the hint names the instruction callback URL that receives the pushes |
 `;
 }

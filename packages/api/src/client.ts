@@ -25,6 +25,7 @@ import {
 } from './request-core.js';
 import type { WecomAuthStrategy } from './token-grant.js';
 import { createUndiciTransport, type Transport } from './transport.js';
+import type { WecomUser } from './types.js';
 
 /** Where WeCom's server API lives; the default `baseUrl` of {@link createWecomClient}. */
 export const defaultWecomBaseUrl = 'https://qyapi.weixin.qq.com';
@@ -96,20 +97,22 @@ export type WecomClientOptions = WecomClientSettings & (WecomSecretCredentials |
 /**
  * The typed client of the WeCom server API for one app of a corp, made by {@link createWecomClient}. Every call gets
  * its token from the client's token manager, replays once on a refused token, retries what is {@link WecomError.retryable}, and throws an {@link AnyWecomError}.
+ * `User` is what `user.get` answers: {@link WecomUser} for a corp's own app, `ThirdPartyUser` for the corp client of a
+ * third-party suite (`suite.corpClient(…)`).
  *
  * @example
  * const { corpId, userId } = await wecom.miniprogram.code2Session(code);
  * const user = await wecom.user.get(userId);
  */
-export interface WecomClient {
+export interface WecomClient<User extends WecomPayload = WecomUser> {
   /** The corp ID the client was made for. */
   readonly corpId: string;
   /** The base URL its calls go to, `https://qyapi.weixin.qq.com` unless the options said otherwise. */
   readonly baseUrl: string;
   /** `miniprogram/jscode2session`. */
   readonly miniprogram: MiniprogramEndpoints;
-  /** `user/get`, `user/convert_to_openid`. */
-  readonly user: UserEndpoints;
+  /** `user/get` (answering `User`), `user/convert_to_openid`. */
+  readonly user: UserEndpoints<User>;
   /** `department/get`, `department/list`, `department/simplelist`. */
   readonly department: DepartmentEndpoints;
   /** `batch/userid_to_openuserid`. */
@@ -158,7 +161,13 @@ function strategyOf(options: WecomClientOptions): WecomAuthStrategy {
   return strategy;
 }
 
-function buildClient(options: WecomClientOptions): WecomClient {
+/**
+ * Builds the client; `User` is what its `user/get` answers (the suite client builds its corp clients with
+ * `ThirdPartyUser`).
+ */
+export function buildClient<User extends WecomPayload = WecomUser>(
+  options: WecomClientOptions,
+): WecomClient<User> {
   requireString(options.corpId, 'corpId');
   const strategy = strategyOf(options);
   const baseUrl = options.baseUrl ?? defaultWecomBaseUrl;
@@ -197,7 +206,7 @@ function buildClient(options: WecomClientOptions): WecomClient {
     corpId: options.corpId,
     baseUrl,
     miniprogram: miniprogramEndpoints(core, tokens),
-    user: userEndpoints(core, tokens),
+    user: userEndpoints<User>(core, tokens),
     department: departmentEndpoints(core, tokens),
     batch: batchEndpoints(core, tokens),
     accessToken: tokens,

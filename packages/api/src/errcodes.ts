@@ -1,5 +1,6 @@
 /**
- * The WeCom errcodes a client can meet on the mini-program login path and around it, with what the caller must do.
+ * The WeCom errcodes a client can meet on the mini-program login path and around it, for a corp's own app and for a
+ * third-party suite, with what the caller must do.
  * Meanings follow the official global errcode page (path/90313); hints say what to fix. Never branch on `errmsg`:
  * WeCom changes its wording, so everything here is keyed by the number alone.
  */
@@ -15,7 +16,12 @@ export type ErrcodeClass =
   /** Caused by the end user's input (a bad code, an unknown userid): tell them, don't retry. */
   | 'client'
   /** A setting of this deployment or of the WeCom admin console is wrong: an operator must fix it. */
-  | 'config';
+  | 'config'
+  /**
+   * A corp's authorisation of a third-party suite is gone (it uninstalled the app, or its permanent code was reset):
+   * mark the corp uninstalled; it must install the app again.
+   */
+  | 'authorization';
 
 /** One row of the errcode table: what an errcode means and what to do about it. */
 export interface ErrcodeInfo {
@@ -91,6 +97,48 @@ const table: readonly ErrcodeInfo[] = [
     hint: 'A required parameter is empty.',
   },
   {
+    errcode: 40078,
+    meaning: 'Invalid auth_code',
+    class: 'client',
+    hint: 'The temporary auth code of an install is single-use and lives 10 minutes. If the create_auth (or reset_permanent_code) event was delivered twice, the first exchange already holds the permanent code; otherwise the corp must install the app again.',
+  },
+  {
+    errcode: 40080,
+    meaning: 'Invalid suite_secret',
+    class: 'config',
+    hint: 'The suite secret does not match the suite ID, or was reset: use the secret shown for this app in the WeCom provider console (App Management > the app > Secret).',
+  },
+  {
+    errcode: 40082,
+    meaning: 'Invalid suite_access_token',
+    class: 'token',
+    hint: 'The suite_access_token expired early or is malformed; it is refreshed once automatically. If it persists, the token belongs to another suite.',
+  },
+  {
+    errcode: 40083,
+    meaning: 'Invalid suite_id',
+    class: 'config',
+    hint: 'Use the suite ID shown for this app in the WeCom provider console (it starts with "ww", "wx" or "dk"). WeCom also answers this when get_suite_token is called with GET: its parameters travel in a JSON body, by POST.',
+  },
+  {
+    errcode: 40084,
+    meaning: 'Invalid permanent_code',
+    class: 'authorization',
+    hint: 'The permanent code of this corp is no longer valid: the corp uninstalled the app, or its permanent code was reset (the reset_permanent_code event carries the auth code to exchange for the new one). Unless a newer permanent code was stored, mark the corp uninstalled: it must install the app again.',
+  },
+  {
+    errcode: 40085,
+    meaning: 'Invalid suite_ticket',
+    class: 'config',
+    hint: "The suite_ticket is unknown, stale or belongs to another suite. WeCom pushes a new one to the suite's instruction callback URL every 10 minutes and only the newest is valid (for 30 minutes): check that the callback URL set in the WeCom provider console answers and stores every push, and force one with the console's refresh-ticket button.",
+  },
+  {
+    errcode: 40086,
+    meaning: 'Invalid third-party app ID',
+    class: 'client',
+    hint: 'An app ID in the session info of set_session_info is not an app of this suite: leave the list empty to allow every app of the suite.',
+  },
+  {
     errcode: 40091,
     meaning: 'Secret is invalid',
     class: 'config',
@@ -121,10 +169,52 @@ const table: readonly ErrcodeInfo[] = [
     hint: "The request needs a userid; pass the member's userid.",
   },
   {
+    errcode: 41021,
+    meaning: 'Missing suite_id',
+    class: 'config',
+    hint: 'The request had no suite_id: give the suite ID shown for this app in the WeCom provider console.',
+  },
+  {
+    errcode: 41022,
+    meaning: 'Missing suite_access_token',
+    class: 'token',
+    hint: 'The suite_access_token must be in the URL query string, not the body.',
+  },
+  {
+    errcode: 41023,
+    meaning: 'Missing suite_ticket',
+    class: 'config',
+    hint: "The request had no suite_ticket: none has been received at the suite's instruction callback URL yet. Check the callback URL in the WeCom provider console and force a push with the refresh-ticket button.",
+  },
+  {
+    errcode: 41024,
+    meaning: 'Missing secret',
+    class: 'config',
+    hint: 'The request had no secret (suite_secret for get_suite_token): give the secret shown for this app in the WeCom provider console (App Management > the app > Secret).',
+  },
+  {
+    errcode: 41025,
+    meaning: 'Missing permanent_code',
+    class: 'config',
+    hint: 'The request had no permanent_code: give the permanent code stored when the corp installed the app.',
+  },
+  {
     errcode: 42001,
     meaning: 'access_token expired',
     class: 'token',
     hint: 'The access_token expired; it is refreshed once automatically.',
+  },
+  {
+    errcode: 42007,
+    meaning: 'pre_auth_code expired',
+    class: 'client',
+    hint: 'A pre-auth code lives 20 minutes (its expires_in): get a new one with get_pre_auth_code for each install link.',
+  },
+  {
+    errcode: 42009,
+    meaning: 'suite_access_token expired',
+    class: 'token',
+    hint: 'The suite_access_token expired; it is refreshed once automatically.',
   },
   {
     errcode: 42013,
@@ -167,6 +257,18 @@ const table: readonly ErrcodeInfo[] = [
     meaning: 'API forbidden',
     class: 'config',
     hint: "The app's permissions do not cover this API. For jscode2session: the login code comes from a mini program other than the one associated with the WeCom app whose secret is used; check which mini program the app is associated with in the WeCom admin console (App Management > the app).",
+  },
+  {
+    errcode: 48003,
+    meaning: 'suite_access_token of another suite',
+    class: 'config',
+    hint: 'The suite_access_token was not issued to this suite ID: a token store shared by several suites must key tokens by suite ID, and the suite ID and secret must be of the same app.',
+  },
+  {
+    errcode: 48004,
+    meaning: 'Authorisation invalid or cancelled',
+    class: 'authorization',
+    hint: 'The corp has no valid authorisation of this suite: it uninstalled the app, or never installed it. Mark the corp uninstalled; it must install the app again.',
   },
   {
     errcode: 50001,
@@ -239,6 +341,12 @@ const table: readonly ErrcodeInfo[] = [
     meaning: 'No permission for this app',
     class: 'config',
     hint: 'The access_token belongs to another app (agent).',
+  },
+  {
+    errcode: 2000002,
+    meaning: 'Corp ID not found',
+    class: 'client',
+    hint: 'No corp has this ID. Third-party apps see encrypted corp IDs, which are case-sensitive: pass the corp ID exactly as the install (auth_corp_info.corpid) gave it.',
   },
 ];
 

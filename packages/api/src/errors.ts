@@ -11,7 +11,7 @@ import { describeErrcode, type ErrcodeClass } from './errcodes.js';
  * The stable code of every {@link WecomError}: branch on it, never on the message. Each code belongs to exactly one
  * class, so `error.code` narrows an {@link AnyWecomError} to that class.
  */
-export type WecomErrorCode = WecomApiErrorCode | WecomTransportErrorCode;
+export type WecomErrorCode = WecomApiErrorCode | WecomTransportErrorCode | WecomSuiteErrorCode;
 
 /** The codes of errors WeCom answered with an `errcode` ({@link WecomApiError}). */
 export type WecomApiErrorCode =
@@ -28,7 +28,9 @@ export type WecomApiErrorCode =
   /** A setting is wrong (secret, corp id, trusted IP, app permissions): an operator must fix it. */
   | 'configuration'
   /** 50002, 60011 or 60111: the member (or department) is unknown to the app or outside its visible range. */
-  | 'outside_visible_range';
+  | 'outside_visible_range'
+  /** 40084 or 48004: a corp's authorisation of a third-party suite is gone; mark the corp uninstalled. */
+  | 'authorization_gone';
 
 /** The codes of errors where no errcode came: the exchange with WeCom itself failed. */
 export type WecomTransportErrorCode =
@@ -40,6 +42,16 @@ export type WecomTransportErrorCode =
   | 'network'
   /** The answer was not the JSON WeCom sends. */
   | 'malformed_response';
+
+/**
+ * The codes of errors only a third-party suite meets, with or without an errcode from WeCom.
+ *
+ * @example
+ * if (isWecomError(error) && error.code === 'suite_ticket_missing') return serviceUnavailable(error.hint);
+ */
+export type WecomSuiteErrorCode =
+  /** No suite_ticket has been received yet, or WeCom refused the one given (40085). */
+  'suite_ticket_missing';
 
 /**
  * The base of every error the client throws. Catch it, then narrow with {@link isWecomError} and `error.code`.
@@ -110,11 +122,16 @@ export abstract class WecomApiError extends WecomError {
   /** What the caller must do about the errcode, from the errcode table. */
   readonly errcodeClass: ErrcodeClass;
 
-  constructor(input: WecomErrcodeAnswer) {
+  /**
+   * @param input - WeCom's answer; `hint` replaces the errcode table's when the API gives the errcode a more precise
+   * meaning (40029 at the third-party `jscode2session`).
+   */
+  constructor(input: WecomErrcodeAnswer & { readonly hint?: string }) {
     const info = describeErrcode(input.errcode);
-    super(`WeCom ${input.apiPath} answered errcode ${input.errcode} (${info.meaning}). ${info.hint}`, {
+    const hint = input.hint ?? info.hint;
+    super(`WeCom ${input.apiPath} answered errcode ${input.errcode} (${info.meaning}). ${hint}`, {
       apiPath: input.apiPath,
-      hint: info.hint,
+      hint,
     });
     this.errcode = input.errcode;
     this.errmsg = input.errmsg;
@@ -185,6 +202,77 @@ export class WecomConfigError extends WecomApiError {
  */
 export class WecomVisibleRangeError extends WecomApiError {
   readonly code = 'outside_visible_range';
+}
+
+/**
+ * 40084 or 48004: a corp's authorisation of the third-party suite is gone. It uninstalled the app, or its permanent
+ * code was reset, so neither its corp token nor its auth info can be had any more. Mark the corp uninstalled (and end
+ * its sessions); it must install the app again, which brings a new permanent code.
+ *
+ * @example
+ * try {
+ *   await suite.corpClient({ corpId, permanentCode }).user.get(userId);
+ * } catch (error) {
+ *   if (error instanceof WecomAuthorizationGoneError) await installs.markUninstalled(error.corpId ?? corpId);
+ *   throw error;
+ * }
+ */
+export class WecomAuthorizationGoneError extends WecomApiError {
+  readonly code = 'authorization_gone';
+  /** The corp whose authorisation is gone, when the call was for one corp (`get_corp_token`, `get_auth_info`). */
+  readonly corpId: string | undefined;
+
+  constructor(input: WecomErrcodeAnswer & { readonly corpId?: string | undefined }) {
+    super(input);
+    this.corpId = input.corpId;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), corpId: this.corpId };
+  }
+}
+
+/**
+ * A third-party suite's token cannot be had for want of a valid suite_ticket: none has been received yet (then
+ * `get_suite_token` was not called, and `errcode` is undefined), or WeCom refused the newest one (`errcode` 40085).
+ * WeCom pushes a ticket to the suite's instruction callback URL every 10 minutes; the next token fetch after one is
+ * stored uses it.
+ *
+ * @example
+ * if (error instanceof WecomSuiteTicketMissingError) {
+ *   return reply.code(503).send({ error: 'suite_ticket_missing', message: error.hint });
+ * }
+ */
+export class WecomSuiteTicketMissingError extends WecomError {
+  readonly code = 'suite_ticket_missing';
+  /** The suite whose ticket is missing. */
+  readonly suiteId: string;
+  /** 40085 when WeCom refused the ticket; undefined when none was known and WeCom was not called. */
+  readonly errcode: number | undefined;
+  /** WeCom's text when it refused the ticket. */
+  readonly errmsg: string | undefined;
+
+  constructor(input: {
+    readonly suiteId: string;
+    readonly apiPath: string;
+    readonly errcode?: number;
+    readonly errmsg?: string;
+  }) {
+    const hint =
+      "WeCom pushes a suite_ticket to the suite's instruction callback URL every 10 minutes, and only the newest is valid (for 30 minutes). Check that the instruction callback URL set for this app in the WeCom provider console reaches this service and that every push is stored; the console's refresh-ticket button forces a push. The next token fetch uses the newest stored ticket.";
+    const lead =
+      input.errcode === undefined
+        ? `No suite_ticket has been received for suite ${input.suiteId} yet, so ${input.apiPath} was not called.`
+        : `WeCom ${input.apiPath} answered errcode ${input.errcode} (Invalid suite_ticket) for suite ${input.suiteId}.`;
+    super(`${lead} ${hint}`, { apiPath: input.apiPath, hint });
+    this.suiteId = input.suiteId;
+    this.errcode = input.errcode;
+    this.errmsg = input.errmsg;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), suiteId: this.suiteId, errcode: this.errcode, errmsg: this.errmsg };
+  }
 }
 
 /** WeCom, or something in front of it, answered an HTTP status other than 200. */
@@ -308,6 +396,8 @@ export type AnyWecomError =
   | WecomInvalidCodeError
   | WecomConfigError
   | WecomVisibleRangeError
+  | WecomAuthorizationGoneError
+  | WecomSuiteTicketMissingError
   | WecomHttpStatusError
   | WecomTimeoutError
   | WecomNetworkError
@@ -352,6 +442,8 @@ export function fromErrcode(
       return new WecomRateLimitError(fields);
     case 'config':
       return new WecomConfigError(fields);
+    case 'authorization':
+      return new WecomAuthorizationGoneError(fields);
     case 'token':
       // A token errcode from gettoken itself (41001) means the request was malformed: a configuration problem.
       return new WecomConfigError(fields);

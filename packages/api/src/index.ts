@@ -10,6 +10,11 @@
  * `@wecom-auth/store` implements with SQLite and Redis; {@link accessTokenCacheKey} finds an app's token in such a
  * store. {@link Transport} is the port a custom HTTP transport implements.
  *
+ * A third-party (suite) app uses {@link createSuiteClient}: its calls carry the suite token (from
+ * {@link suiteTokenGrant}, with the newest ticket of a {@link SuiteTicketSource}), and `corpClient` gives the ordinary
+ * client of each installed corp ({@link suiteCorpAuth}). {@link WecomSuiteTicketMissingError} and
+ * {@link WecomAuthorizationGoneError} are its own errors.
+ *
  * @packageDocumentation
  */
 export type { AccessTokenStatus, WecomAccessToken } from './access-token-manager.js';
@@ -32,6 +37,8 @@ export {
 } from './corp-secret-grant.js';
 export type { BatchEndpoints, DepartmentEndpoints, UserEndpoints } from './endpoints/contacts.js';
 export type { MiniprogramEndpoints } from './endpoints/miniprogram.js';
+export type { ServiceEndpoints, SuiteSessionInfo } from './endpoints/service.js';
+export type { SuiteMiniprogramEndpoints } from './endpoints/suite-miniprogram.js';
 export { describeErrcode, type ErrcodeClass, type ErrcodeInfo, knownErrcodes } from './errcodes.js';
 export {
   type AnyWecomApiError,
@@ -41,6 +48,7 @@ export {
   WecomAccessTokenError,
   WecomApiError,
   type WecomApiErrorCode,
+  WecomAuthorizationGoneError,
   WecomBusyError,
   WecomConfigError,
   type WecomErrcodeAnswer,
@@ -52,6 +60,8 @@ export {
   WecomNetworkError,
   WecomRateLimitError,
   WecomRequestError,
+  type WecomSuiteErrorCode,
+  WecomSuiteTicketMissingError,
   WecomTimeoutError,
   type WecomTransportErrorCode,
   WecomVisibleRangeError,
@@ -66,6 +76,29 @@ export type {
   WecomEnvelope,
   WecomPayload,
 } from './request-core.js';
+export {
+  createSuiteClient,
+  type SuiteTokenFetch,
+  type WecomSuiteClient,
+  type WecomSuiteClientOptions,
+  type WecomSuiteClientSettings,
+  type WecomSuiteCredentials,
+} from './suite-client.js';
+export {
+  type SuiteCaller,
+  type SuiteCorpCredentials,
+  suiteCorpAuth,
+  suiteCorpGrant,
+  suiteCorpTokenCacheKey,
+} from './suite-corp-grant.js';
+export {
+  type SuiteCredentials,
+  suiteAccessTokenAttachment,
+  suiteTokenCacheKey,
+  suiteTokenGrant,
+} from './suite-grant.js';
+export type { SuiteTicketSource } from './suite-ticket.js';
+export type * from './suite-types.js';
 export {
   accessTokenAttachment,
   type GrantedToken,

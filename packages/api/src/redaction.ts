@@ -9,6 +9,13 @@ export const sensitiveQueryParameters: ReadonlySet<string> = new Set([
   'provider_access_token',
   'js_code',
   'code',
+  // A third-party suite's credentials and install codes (the install redirect carries `auth_code`).
+  'suite_secret',
+  'suite_ticket',
+  'permanent_code',
+  'auth_code',
+  'pre_auth_code',
+  'provider_secret',
 ]);
 
 /** A copy of `query` with every sensitive value replaced by `[redacted]`. */

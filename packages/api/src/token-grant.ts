@@ -70,7 +70,7 @@ export interface TokenGrantCore {
  *   apiPath: '/cgi-bin/service/get_suite_token',
  *   attachment: { queryParameter: 'suite_access_token', refusedErrcodes: new Set([40082, 42009]) },
  *   async fetch(core) {
- *     const body = { suite_id: suiteId, suite_secret: suiteSecret, suite_ticket: await tickets.latest() };
+ *     const body = { suite_id: suiteId, suite_secret: suiteSecret, suite_ticket: await tickets.current() };
  *     const answer = await core.withoutToken({ method: 'POST', path: this.apiPath, body }, {}, 'gettoken');
  *     if (typeof answer.suite_access_token !== 'string') throw new WecomMalformedResponseError({ … });
  *     return { token: answer.suite_access_token, expiresInSeconds: Number(answer.expires_in ?? 7200) };

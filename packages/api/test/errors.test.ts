@@ -4,8 +4,10 @@ import {
   fromErrcode,
   isWecomError,
   knownErrcodes,
+  suiteAccessTokenAttachment,
   WecomAccessTokenError,
   WecomApiError,
+  WecomAuthorizationGoneError,
   WecomBusyError,
   WecomConfigError,
   WecomHttpStatusError,
@@ -14,6 +16,7 @@ import {
   WecomNetworkError,
   WecomRateLimitError,
   WecomRequestError,
+  WecomSuiteTicketMissingError,
   WecomTimeoutError,
   WecomVisibleRangeError,
 } from '@wecom-auth/api';
@@ -28,6 +31,9 @@ describe('errcode table', () => {
       -1, 6000, 40001, 40003, 40013, 40014, 40029, 40031, 40058, 40063, 40091, 41001, 41002, 41004, 41009,
       42001, 42013, 43004, 45009, 45033, 46004, 48001, 48002, 50001, 50002, 50003, 60003, 60011, 60020, 60111,
       60123, 81013, 84014, 84015, 301002,
+      // A third-party suite's (wecom-suite.md §3).
+      40078, 40080, 40082, 40083, 40084, 40085, 40086, 41021, 41022, 41023, 41024, 41025, 42007, 42009, 48003,
+      48004, 2000002,
     ];
     const known = new Set(knownErrcodes.map((info) => info.errcode));
     expect(reference.filter((code) => !known.has(code))).toEqual([]);
@@ -46,6 +52,18 @@ describe('errcode table', () => {
     expect(describeErrcode(48002).hint).toContain('associated with in the WeCom admin console');
     expect(describeErrcode(60020).hint).toMatch(/egress IP .* trusted IPs/);
     expect(describeErrcode(40029).hint).toContain('wx.qy.login');
+    expect(describeErrcode(40080).hint).toContain('WeCom provider console');
+    expect(describeErrcode(40085).hint).toContain('instruction callback URL');
+  });
+
+  it('classifies the suite errcodes: configuration, refused suite token, authorisation gone', () => {
+    const classOf = (errcode: number) => describeErrcode(errcode).class;
+    expect([40080, 40083, 40085, 41021, 41023, 41024, 41025, 48003].map(classOf)).toEqual(
+      Array(8).fill('config'),
+    );
+    expect([40082, 42009].map(classOf)).toEqual(['token', 'token']);
+    expect([40084, 48004].map(classOf)).toEqual(['authorization', 'authorization']);
+    expect([40078, 40086, 42007, 2000002].map(classOf)).toEqual(Array(4).fill('client'));
   });
 
   it('names no setting of an application using the client, only the WeCom app and its admin console', () => {
@@ -54,6 +72,7 @@ describe('errcode table', () => {
       new WecomTimeoutError({ timeoutMs: 1, apiPath }).hint,
       new WecomNetworkError({ apiPath, causeCode: 'ECONNRESET' }).hint,
       new WecomMalformedResponseError({ apiPath, reason: 'r', contentType: undefined, bodyLength: 0 }).hint,
+      new WecomSuiteTicketMissingError({ suiteId: 'ww1', apiPath }).hint,
     ];
     for (const hint of [...knownErrcodes.map((info) => info.hint), ...clientHints]) {
       expect(hint).not.toMatch(/[A-Z]+_[A-Z_]+/);
@@ -82,6 +101,11 @@ describe('fromErrcode', () => {
     [60011, WecomVisibleRangeError, 'outside_visible_range'],
     [60111, WecomVisibleRangeError, 'outside_visible_range'],
     [50002, WecomVisibleRangeError, 'outside_visible_range'],
+    [40084, WecomAuthorizationGoneError, 'authorization_gone'],
+    [48004, WecomAuthorizationGoneError, 'authorization_gone'],
+    [40080, WecomConfigError, 'configuration'],
+    [40085, WecomConfigError, 'configuration'],
+    [40082, WecomConfigError, 'configuration'],
     [40003, WecomRequestError, 'wecom_api_error'],
     [99999, WecomRequestError, 'wecom_api_error'],
   ] as const)('maps %i on an API call to its class', (errcode, type, code) => {
@@ -89,6 +113,19 @@ describe('fromErrcode', () => {
     expect(error).toBeInstanceOf(type);
     expect(error.code).toBe(code);
     expect(error).toMatchObject({ errcode, errmsg: 'text', apiPath });
+  });
+
+  it('treats 40082 and 42009 as a refused token only where the call carried a suite token', () => {
+    for (const errcode of [40082, 42009]) {
+      const refused = fromErrcode({
+        errcode,
+        errmsg: '',
+        apiPath,
+        refusedTokenErrcodes: suiteAccessTokenAttachment.refusedErrcodes,
+      });
+      expect(refused).toBeInstanceOf(WecomAccessTokenError);
+      expect(fromErrcode({ errcode, errmsg: '', apiPath })).toBeInstanceOf(WecomConfigError);
+    }
   });
 
   it('treats 40001 at gettoken as a bad secret, not a bad token', () => {
@@ -135,6 +172,10 @@ describe('AnyWecomError', () => {
         return error.causeCode;
       case 'malformed_response':
         return error.bodyLength;
+      case 'suite_ticket_missing':
+        return error.suiteId;
+      case 'authorization_gone':
+        return error.corpId;
       case 'wecom_api_error':
       case 'access_token_invalid':
       case 'system_busy':
@@ -150,6 +191,10 @@ describe('AnyWecomError', () => {
     expect(detail(fromErrcode({ errcode: 60011, errmsg: '', apiPath }))).toBe(60011);
     expect(detail(new WecomHttpStatusError({ status: 502, apiPath }))).toBe(502);
     expect(detail(new WecomTimeoutError({ timeoutMs: 150, apiPath }))).toBe(150);
+    expect(detail(new WecomSuiteTicketMissingError({ suiteId: 'ww1', apiPath }))).toBe('ww1');
+    expect(
+      detail(new WecomAuthorizationGoneError({ errcode: 48004, errmsg: '', apiPath, corpId: 'wpX' })),
+    ).toBe('wpX');
   });
 
   it('isWecomError recognises the errors of the client and nothing else', () => {

@@ -4,6 +4,7 @@
  */
 import {
   type AnyWecomError,
+  createSuiteClient,
   createWecomClient,
   isWecomError,
   type TransportRequest,
@@ -14,7 +15,7 @@ import {
   WecomTimeoutError,
 } from '@wecom-auth/api';
 import { describe, expect, it } from 'vitest';
-import { createScriptedWecom, json } from './scripted-wecom.js';
+import { createScriptedWecom, json, scriptedSuite } from './scripted-wecom.js';
 
 const maxAttempts = 3;
 
@@ -22,8 +23,11 @@ interface Case {
   readonly name: string;
   /** What WeCom (or the network) does on every try of the call. */
   readonly answer: (request: TransportRequest) => TransportResponse;
-  /** The call: a read (`user/get`, idempotent) unless it says otherwise. */
-  readonly call?: 'read' | 'effect';
+  /**
+   * The call: a read (`user/get`, idempotent) unless it says otherwise; `suite-token` is a suite's login whose
+   * `get_suite_token` gets the answer.
+   */
+  readonly call?: 'read' | 'effect' | 'suite-token';
   /** What the error must say, so that a predicate changed on both sides at once still fails here. */
   readonly retryable: boolean;
 }
@@ -50,6 +54,10 @@ const cases = {
   invalid_code: [{ name: '40029 spent code', answer: errcode(40029), call: 'effect', retryable: false }],
   configuration: [{ name: '48002 api forbidden', answer: errcode(48002), retryable: false }],
   outside_visible_range: [{ name: '60011 no privilege', answer: errcode(60011), retryable: false }],
+  authorization_gone: [{ name: '48004 authorisation cancelled', answer: errcode(48004), retryable: false }],
+  suite_ticket_missing: [
+    { name: '40085 refused ticket', answer: errcode(40085), call: 'suite-token', retryable: false },
+  ],
   http_status: [
     { name: 'HTTP 503', answer: () => ({ status: 503, contentType: undefined, body: '' }), retryable: true },
     {
@@ -96,20 +104,35 @@ const allCases = Object.entries(cases).flatMap(([code, list]) =>
 describe('the retry ladder and WecomError.retryable', () => {
   it.each(allCases)('agree for %s', async (_title, code, entry) => {
     const wecom = createScriptedWecom();
-    const path = entry.call === 'effect' ? '/cgi-bin/miniprogram/jscode2session' : '/cgi-bin/user/get';
+    const path = {
+      read: '/cgi-bin/user/get',
+      effect: '/cgi-bin/miniprogram/jscode2session',
+      'suite-token': '/cgi-bin/service/get_suite_token',
+    }[entry.call ?? 'read'];
     wecom.queue(path, ...Array.from({ length: 2 * maxAttempts }, () => entry.answer));
     const calls: WecomCall[] = [];
+    const settings = {
+      transport: wecom.transport,
+      retry: { maxAttempts, baseDelayMs: 0 },
+      onCall: (call: WecomCall) => calls.push(call),
+    };
     const client = createWecomClient({
       corpId: 'wwdemo0000000001',
       secret: 'demo-secret-change-me',
-      transport: wecom.transport,
-      retry: { maxAttempts, baseDelayMs: 0 },
-      onCall: (call) => calls.push(call),
+      ...settings,
+    });
+    const suite = createSuiteClient({
+      suiteId: scriptedSuite.suiteId,
+      suiteSecret: scriptedSuite.suiteSecret,
+      tickets: { current: async () => scriptedSuite.suiteTicket },
+      ...settings,
     });
 
     const error: unknown = await (entry.call === 'effect'
       ? client.miniprogram.code2Session('scripted-code')
-      : client.user.get('zhangsan')
+      : entry.call === 'suite-token'
+        ? suite.miniprogram.code2Session('scripted-code')
+        : client.user.get('zhangsan')
     ).catch((caught: unknown) => caught);
 
     expect(isWecomError(error)).toBe(true);

@@ -2,7 +2,7 @@
  * The contact APIs (members, departments, batch id conversion): interfaces with their contract, and the functions
  * that implement them over the request core.
  */
-import type { AccessTokenSource, RequestCore } from '../request-core.js';
+import type { AccessTokenSource, RequestCore, WecomPayload } from '../request-core.js';
 import type {
   ConvertToOpenidResult,
   DepartmentGetResult,
@@ -17,8 +17,11 @@ function requireUserId(userId: string): void {
     throw new TypeError('userId must be a non-empty string');
 }
 
-/** The member APIs of {@link WecomClient}. */
-export interface UserEndpoints {
+/**
+ * The member APIs of {@link WecomClient}. `User` is what `user/get` answers the client's kind of app:
+ * {@link WecomUser} for a corp's own app, `ThirdPartyUser` for a corp client of a third-party suite.
+ */
+export interface UserEndpoints<User extends WecomPayload = WecomUser> {
   /**
    * Reads one member. A member outside the app's visible range (or unknown to it) throws `WecomVisibleRangeError`
    * (`outside_visible_range`, errcode 60011 or 60111).
@@ -27,7 +30,7 @@ export interface UserEndpoints {
    * const user = await client.user.get('zhangsan');
    * user.name; // "张三"
    */
-  get(userId: string): Promise<WecomUser>;
+  get(userId: string): Promise<User>;
   /**
    * The member's WeChat openid (43004 when the member never bound WeChat).
    *
@@ -73,11 +76,14 @@ export interface BatchEndpoints {
   useridToOpenuserid(userIds: readonly string[]): Promise<UseridToOpenuseridResult>;
 }
 
-export function userEndpoints(core: RequestCore, tokens: AccessTokenSource): UserEndpoints {
+export function userEndpoints<User extends WecomPayload = WecomUser>(
+  core: RequestCore,
+  tokens: AccessTokenSource,
+): UserEndpoints<User> {
   return {
-    get(userId: string): Promise<WecomUser> {
+    get(userId: string): Promise<User> {
       requireUserId(userId);
-      return core.withToken<WecomUser>(
+      return core.withToken<User>(
         { method: 'GET', path: '/cgi-bin/user/get', query: { userid: userId }, idempotent: true },
         tokens,
       );

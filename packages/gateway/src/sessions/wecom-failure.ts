@@ -73,6 +73,8 @@ export function toGatewayError(error: unknown): unknown {
     case 'configuration':
     case 'access_token_invalid':
     case 'outside_visible_range':
+    case 'authorization_gone':
+    case 'suite_ticket_missing':
     case 'wecom_api_error':
       return new GatewayError('wecom_error', `WeCom refused the request. ${advice(error)}`, withWecom);
   }
