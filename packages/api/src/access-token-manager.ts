@@ -219,11 +219,20 @@ export class AccessTokenManager implements WecomAccessToken {
       logger.info({ apiPath: grant.apiPath, expiresInSeconds }, 'token fetched');
       return { token, obtainedAt, expiresAt: obtainedAt + expiresInSeconds * 1000 };
     } catch (error) {
+      onFetch?.({ ok: false, durationMs: performance.now() - started });
+      // A grant that refused before calling WeCom (a third-party app without a suite_ticket yet) cost WeCom
+      // nothing: no backoff, so the first call after the missing input arrives succeeds at once.
+      if ((error as { wecomCalled?: unknown }).wecomCalled === false) {
+        logger.debug(
+          { apiPath: grant.apiPath, code: (error as { code?: unknown }).code },
+          'token fetch not possible yet',
+        );
+        throw error;
+      }
       this.#failures += 1;
       this.#lastError = error;
       const backoff = Math.min(this.#backoffMaxMs, this.#backoffBaseMs * 2 ** (this.#failures - 1));
       this.#retryAt = now() + backoff;
-      onFetch?.({ ok: false, durationMs: performance.now() - started });
       logger.warn(
         {
           apiPath: grant.apiPath,

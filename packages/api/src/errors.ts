@@ -251,6 +251,11 @@ export class WecomSuiteTicketMissingError extends WecomError {
   readonly errcode: number | undefined;
   /** WeCom's text when it refused the ticket. */
   readonly errmsg: string | undefined;
+  /**
+   * False when no ticket was known and WeCom was not called: there is nothing to back off from, so the token
+   * manager tries again on the next call, which then uses a ticket stored meanwhile.
+   */
+  readonly wecomCalled: boolean;
 
   constructor(input: {
     readonly suiteId: string;
@@ -268,6 +273,7 @@ export class WecomSuiteTicketMissingError extends WecomError {
     this.suiteId = input.suiteId;
     this.errcode = input.errcode;
     this.errmsg = input.errmsg;
+    this.wecomCalled = input.errcode !== undefined;
   }
 
   override toJSON(): Record<string, unknown> {

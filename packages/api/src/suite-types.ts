@@ -261,13 +261,13 @@ export interface ThirdPartyUser extends WecomPayload {
   /** The alias. */
   readonly alias?: string;
   /** Custom attributes. */
-  readonly extattr?: WecomUser['extattr'];
+  readonly extattr?: NonNullable<WecomUser['extattr']>;
   /** 1 active, 2 disabled, 4 not yet activated, 5 left the corp. */
   readonly status?: MemberStatus | (number & {});
   /** The title shown to external contacts. */
   readonly external_position?: string;
   /** The profile shown to external contacts. */
-  readonly external_profile?: WecomUser['external_profile'];
+  readonly external_profile?: NonNullable<WecomUser['external_profile']>;
   /** Third-party apps never get it. */
   readonly mobile?: never;
   /** Third-party apps never get it. */

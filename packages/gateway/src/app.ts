@@ -281,7 +281,6 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
           now,
         }),
         now,
-        onTicket: () => tenants.suite.ticketArrived?.(),
       }),
       now,
     });

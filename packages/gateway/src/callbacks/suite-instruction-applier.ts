@@ -5,7 +5,7 @@
  * changes of installed corps. Every step is idempotent and ordered by WeCom's `TimeStamp`, because WeCom retries a
  * delivery it did not see acknowledged and deliveries may arrive out of order.
  */
-import { type AccessTokenStore, isWecomError } from '@wecom-auth/api';
+import { type AccessTokenStore, WecomApiError } from '@wecom-auth/api';
 import {
   type CallbackMessage,
   parseCallbackMessage,
@@ -27,8 +27,6 @@ export interface SuiteInstructionApplierOptions {
   readonly sealer: Pick<DataSealer, 'seal'>;
   readonly contacts: Pick<ContactChangeApplier, 'apply'>;
   readonly now: () => number;
-  /** A newer ticket was stored: the suite token, if it could not be fetched for want of one, may be tried again. */
-  readonly onTicket: () => void;
 }
 
 /** `40078`: the auth code was used already or has expired; a repeat delivery's exchange can never succeed. */
@@ -49,7 +47,6 @@ export class SuiteInstructionApplier {
       timestamp: instruction.timeStamp,
       receivedAt,
     });
-    if (outcome === 'stored') this.#options.onTicket();
     return outcome;
   }
 
@@ -107,7 +104,7 @@ export class SuiteInstructionApplier {
       granted = await tenants.suite.service.getPermanentCode(authCode);
     } catch (error) {
       // A repeat of a delivery whose code was already exchanged (or a code past its 10 minutes): nothing to retry.
-      if (isWecomError(error) && error.errcode === authCodeUsedErrcode) {
+      if (error instanceof WecomApiError && error.errcode === authCodeUsedErrcode) {
         return { kind: instruction.infoType, outcome: 'auth_code_used' };
       }
       throw error;

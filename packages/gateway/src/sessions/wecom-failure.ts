@@ -18,6 +18,9 @@ const settingsByErrcode: ReadonlyMap<number, string> = new Map([
   [41002, 'WECOM_CORP_ID'],
   [41004, 'WECOM_SECRET (or WECOM_SECRET_FILE)'],
   [48002, 'WECOM_SECRET (or WECOM_SECRET_FILE) and WECOM_MINIPROGRAM_APPID'],
+  [40080, 'WECOM_SUITE_SECRET (or WECOM_SUITE_SECRET_FILE)'],
+  [40083, 'WECOM_SUITE_ID'],
+  [48003, 'WECOM_SUITE_ID and WECOM_SUITE_SECRET'],
 ]);
 
 /** The settings behind a failed exchange: where the gateway sends its calls, and how long it waits. */
@@ -69,12 +72,24 @@ export function toGatewayError(error: unknown): unknown {
         });
       }
       return new GatewayError('wecom_error', `WeCom refused the request. ${advice(error)}`, withWecom);
+    case 'suite_ticket_missing':
+      // Temporary by nature: WeCom pushes a ticket every 10 minutes, and logins resume with the first one stored.
+      return new GatewayError(
+        'wecom_unavailable',
+        `This third-party app has no valid suite_ticket yet, so it cannot log anyone in. WeCom pushes one every 10 minutes to the app's instruction callback URL, which must be https://<this gateway>/v1/suite/callback (provider console: the app > 回调配置 / callback settings > 指令回调URL, with WECOM_SUITE_TOKEN and WECOM_SUITE_AES_KEY as its Token and EncodingAESKey); the console's refresh-ticket button (刷新ticket) pushes one now.`,
+        { ...withWecom, retryAfterSeconds: 30 },
+      );
+    case 'authorization_gone':
+      // 40084 / 48004: the corp uninstalled the app (or its permanent code was reset); it must install it again.
+      return new GatewayError(
+        'corp_not_authorized',
+        `This user's company no longer has the app installed (its authorisation is void). ${advice(error)}`,
+        withWecom,
+      );
     case 'malformed_response':
     case 'configuration':
     case 'access_token_invalid':
     case 'outside_visible_range':
-    case 'authorization_gone':
-    case 'suite_ticket_missing':
     case 'wecom_api_error':
       return new GatewayError('wecom_error', `WeCom refused the request. ${advice(error)}`, withWecom);
   }
