@@ -51,7 +51,12 @@ const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵'];
 const GIVEN_NAMES = ['伟', '芳', '娜', '敏', '静', '强', '磊', '洋'];
 const NAMES = SURNAMES.flatMap((surname) => GIVEN_NAMES.map((given) => `${surname}${given}`));
 
-const recipes = new WeakMap<object, () => DirectoryFixture>();
+interface Recipe {
+  build: () => DirectoryFixture;
+  corpIds: readonly string[];
+}
+
+const recipes = new WeakMap<object, Recipe>();
 
 /** Whether `fixture` came from {@link generateProviderDirectory} (valid by construction: no schema pass needed). */
 export function isGeneratedDirectory(fixture: unknown): fixture is DirectoryFixture {
@@ -61,7 +66,36 @@ export function isGeneratedDirectory(fixture: unknown): fixture is DirectoryFixt
 /** A fresh copy of a generated directory, built again from its recipe; `undefined` for any other fixture. */
 export function copyGeneratedDirectory(fixture: unknown): DirectoryFixture | undefined {
   if (typeof fixture !== 'object' || fixture === null) return undefined;
-  return recipes.get(fixture)?.();
+  return recipes.get(fixture)?.build();
+}
+
+/** The corp ids of a directory, without building a generated one's corps. */
+export function directoryCorpIds(fixture: DirectoryFixture): readonly string[] {
+  return recipes.get(fixture)?.corpIds ?? fixture.corps.map((corp) => corp.corpId);
+}
+
+/**
+ * The generator's own copy of the directory, whose corps are built on first read: a test that only hands it to a
+ * sandbox (which builds its own copy from the recipe) never pays for it.
+ */
+function lazyDirectory(recipe: Recipe): DirectoryFixture {
+  const fixture = { miniPrograms: [] } as unknown as DirectoryFixture;
+  Object.defineProperty(fixture, 'corps', {
+    configurable: true,
+    enumerable: true,
+    get(this: DirectoryFixture) {
+      const { corps } = recipe.build();
+      Object.defineProperty(this, 'corps', {
+        value: corps,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+      return corps;
+    },
+  });
+  recipes.set(fixture, recipe);
+  return fixture;
 }
 
 function checkCount(value: unknown, name: string, max: number): number {
@@ -88,8 +122,8 @@ function installedPredicate(installed: ProviderDirectoryOptions['installed']): (
  * Generates `corps` small corps (one root department, `usersPerCorp` active members each, no self-built apps) with
  * ids derived from `seed`, and a suite installed in all or some of them. The installs exist from the start, with
  * permanent codes a test reads from `GET /__sandbox/suites/{suiteId}/installs`; no create_auth is pushed. Ten
- * thousand corps take a few tens of milliseconds and a few megabytes; the sandbox builds its own copy from the same
- * recipe instead of validating and cloning it.
+ * thousand corps take a few tens of milliseconds and about ten megabytes: the sandbox builds its own copy from the
+ * recipe instead of validating and cloning one, and `options.fixture`'s corps are built only if something reads them.
  *
  * @example
  * ```ts
@@ -163,8 +197,7 @@ export function generateProviderDirectory(options: ProviderDirectoryOptions): Pr
       };
     }),
   });
-  const fixture = build();
-  recipes.set(fixture, build);
+  const fixture = lazyDirectory({ build, corpIds });
   const suite: SuiteOptions = { ...demoSuite, ...options.suite, installs: installedCorpIds };
   return { options: { fixture, suites: [suite] }, suite, corpIds, userIds, installedCorpIds };
 }

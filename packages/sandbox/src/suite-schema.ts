@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DirectoryFixture } from './directory-schema.js';
 import { describeIssues } from './directory-schema.js';
 import { SandboxError } from './errors.js';
+import { directoryCorpIds } from './provider-directory.js';
 
 const idSchema = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be letters and digits');
 const httpUrlSchema = z
@@ -90,7 +91,7 @@ export function parseSuites(input: unknown, directory: DirectoryFixture): SuiteF
     );
     throw invalidSuites(lines);
   }
-  const corpIds = new Set(directory.corps.map((corp) => corp.corpId));
+  const corpIds = new Set(directoryCorpIds(directory));
   const problems: string[] = [];
   const suiteIds = new Set<string>();
   parsed.data.forEach((suite, s) => {
