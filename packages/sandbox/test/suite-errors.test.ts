@@ -1,6 +1,14 @@
 /** Every errcode of the suite APIs, in the live errmsg shape, and faults on their paths. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, DEMO_CORP_ID, demoSuite, OTHER_CORP_ID, type Sandbox } from '../src/index.js';
+import {
+  buildSandboxApp,
+  createSandbox,
+  DEMO_CORP_ID,
+  demoSuite,
+  OTHER_CORP_ID,
+  type Sandbox,
+  SandboxError,
+} from '../src/index.js';
 import { liveErrmsg, SUITE_ID, SuiteClient } from './suite-http.js';
 
 /** A second suite of the same provider, bound to the same mini program; a third of another provider. */
@@ -327,5 +335,32 @@ describe('faults on the suite paths', () => {
     const masked = calls.recent.find((call) => call.path === '/cgi-bin/service/get_corp_token');
     expect(masked?.query.suite_access_token).toMatch(/^.{4}…$/);
     expect(calls.byPath['/cgi-bin/service/get_suite_token']).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('the suites option', () => {
+  it('lists every problem with its path, as a bad fixture does', () => {
+    const attempt = () =>
+      buildSandboxApp({
+        suites: [
+          { ...demoSuite, installs: [DEMO_CORP_ID, 'wwnosuchcorp0000', DEMO_CORP_ID] },
+          { ...demoSuite, encodingAESKey: 'short' },
+        ],
+      });
+    expect(attempt).toThrow(SandboxError);
+    expect(attempt).toThrow(/suites\[1\]\.encodingAESKey: must be 43 letters or digits/);
+    const duplicates = () =>
+      buildSandboxApp({ suites: [demoSuite, { ...demoSuite, installs: ['wwnosuchcorp0000'] }] });
+    expect(duplicates).toThrow(/suites\[1\]\.suiteId: duplicate suiteId wwsuitedemo00001/);
+    expect(duplicates).toThrow(/suites\[1\]\.installs\[0\]: unknown corp wwnosuchcorp0000/);
+    const repeated = () =>
+      buildSandboxApp({ suites: [{ ...demoSuite, installs: [DEMO_CORP_ID, DEMO_CORP_ID] }] });
+    expect(repeated).toThrow(/suites\[0\]\.installs\[1\]: duplicate corp wwdemo0000000001/);
+    expect(() => buildSandboxApp({ suiteTokenErrcode: 'none' as 'omit' })).toThrow(
+      new TypeError("suiteTokenErrcode must be 'omit' or 'zero'"),
+    );
+    expect(() => buildSandboxApp({ suites: demoSuite as never })).toThrow(
+      new TypeError('suites must be an array of suites'),
+    );
   });
 });
