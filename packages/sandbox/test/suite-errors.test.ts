@@ -159,9 +159,9 @@ describe('suite_access_token', () => {
     expect(await client.wecom(service('get_pre_auth_code', renewed))).toMatchObject({ errcode: 40082 });
     // And the clock: 7200 s of the sandbox clock.
     const third = await client.suiteToken();
-    await client.control('POST', '/clock', { advanceSeconds: 7199 });
+    await client.control('POST', '/clock', { advanceSeconds: 7190 });
     expect(await client.wecom(service('get_pre_auth_code', third))).toMatchObject({ errcode: 0 });
-    await client.control('POST', '/clock', { advanceSeconds: 1 });
+    await client.control('POST', '/clock', { advanceSeconds: 10 });
     expect(await client.wecom(service('get_pre_auth_code', third))).toMatchObject({ errcode: 42009 });
   });
 });

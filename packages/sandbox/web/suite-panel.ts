@@ -79,9 +79,10 @@ export class SuitePanel {
     private readonly hooks: SuitePanelHooks,
   ) {}
 
-  /** Reads the suites and shows the panel when there are any; keeps it current. */
+  /** Reads the suites and shows the panel when there are any; keeps it current (a sandbox without suites is left alone). */
   async start(): Promise<void> {
     await this.refresh();
+    if (this.suites.length === 0) return;
     setInterval(() => void this.refresh().catch(() => undefined), REFRESH_MS);
   }
 
