@@ -1,19 +1,27 @@
 // Builds the phone-simulator page served by the sandbox at `/`:
 //   node packages/sandbox/scripts/build-web.mjs  ->  packages/sandbox/dist-web/{index.html,simulator.js,simulator.css}
+//   node packages/sandbox/scripts/build-web.mjs --out <dir>  ->  <dir>/… (tests build their own copy, in parallel)
 // The page runs the mini-program SDK's own bundle, so that bundle is built first when it is missing. The SDK is a
 // development dependency of this package (@wecom-auth/miniprogram): it is bundled into dist-web at build time, and
 // the published package needs nothing of it at run time.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rootDir = join(packageDir, '..', '..');
 const webDir = join(packageDir, 'web');
-const outDir = join(packageDir, 'dist-web');
+const outFlag = process.argv.indexOf('--out');
+const outArg = outFlag === -1 ? undefined : process.argv[outFlag + 1];
+if (outFlag !== -1 && (outArg === undefined || outArg === '' || outArg.startsWith('--'))) {
+  console.error('simulator: --out needs a directory');
+  process.exit(2);
+}
+// The output directory is replaced wholesale: it must be a directory of its own.
+const outDir = outArg === undefined ? join(packageDir, 'dist-web') : resolve(outArg);
 const sdkDir = dirname(createRequire(import.meta.url).resolve('@wecom-auth/miniprogram/package.json'));
 const sdkBundle = join(sdkDir, 'miniprogram_dist', 'index.js');
 

@@ -3,6 +3,7 @@ import type { AppFixture, CorpFixture } from './directory-schema.js';
 import { errmsgText, formatErrmsg, makeHintId } from './errmsg.js';
 import { callerIp, queryValue, requestMeta } from './request-meta.js';
 import type { SandboxState } from './sandbox-state.js';
+import type { TokenRecord } from './token-registry.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const JSON_WARNING = 'Warning: wrong json format. ';
@@ -102,7 +103,20 @@ export interface TokenContext {
   app: AppFixture;
 }
 
-/** Authorises a call that carries `access_token`: 41001 missing, 40014 invalid/revoked, 42001 expired, then admission. */
+/** The app a corp token acts as: a corp app, or a suite's agent while the corp has the suite installed. */
+function appOfToken(state: SandboxState, corp: CorpFixture, record: TokenRecord): AppFixture | undefined {
+  if (record.suiteId === undefined) return state.directory.app(corp, record.agentId);
+  const entry = state.suites.get(record.suiteId);
+  const install = entry === undefined ? undefined : state.suites.activeInstall(entry, corp.corpId);
+  return entry === undefined || install === undefined
+    ? undefined
+    : state.suites.agentApp(entry, corp, install);
+}
+
+/**
+ * Authorises a call that carries `access_token`: 41001 missing, 40014 invalid/revoked, 42001 expired, 48004 a suite's
+ * corp token after the corp uninstalled the suite, then admission.
+ */
 export function authorizeTokenCall(
   state: SandboxState,
   request: FastifyRequest,
@@ -120,14 +134,18 @@ export function authorizeTokenCall(
     return undefined;
   }
   const found = state.tokens.lookup(token);
-  // An expired token still names its corp: the trace shows whose token met 42001.
-  if (found.status === 'expired') requestMeta(request).corpId = found.record.corpId;
+  // An expired token still names its corp: the trace shows whose token met 42001 (or 48004).
+  if (found.status === 'expired' || found.status === 'deauthorized') {
+    requestMeta(request).corpId = found.record.corpId;
+  }
   if (found.status !== 'valid') {
-    sendError(state, request, reply, found.status === 'expired' ? 42001 : 40014, { malformedJson });
+    // A suite's corp token after the corp cancelled the authorisation: "授权关系无效".
+    const errcode = found.status === 'expired' ? 42001 : found.status === 'deauthorized' ? 48004 : 40014;
+    sendError(state, request, reply, errcode, { malformedJson });
     return undefined;
   }
   const corp = state.directory.corp(found.record.corpId);
-  const app = corp === undefined ? undefined : state.directory.app(corp, found.record.agentId);
+  const app = corp === undefined ? undefined : appOfToken(state, corp, found.record);
   if (corp === undefined || app === undefined) {
     sendError(state, request, reply, 40014, { malformedJson });
     return undefined;

@@ -15,6 +15,8 @@ import { registerDepartmentRoutes } from './routes/department.js';
 import { registerGettokenRoute } from './routes/gettoken.js';
 import { registerJscode2sessionRoute } from './routes/jscode2session.js';
 import { registerSimulatorRoutes } from './routes/simulator.js';
+import { registerSuiteControlRoutes } from './routes/suite-control.js';
+import { registerSuiteServiceRoutes } from './routes/suite-service.js';
 import { registerUserRoutes } from './routes/user.js';
 import { SandboxControl } from './sandbox-control.js';
 import { resolveSandboxOptions, type SandboxAppOptions } from './sandbox-options.js';
@@ -179,7 +181,9 @@ export function buildSandboxApp(options: SandboxAppOptions = {}): SandboxFastify
   registerUserRoutes(app, state);
   registerDepartmentRoutes(app, state);
   registerAuthRoutes(app, state);
+  registerSuiteServiceRoutes(app, state);
   registerControlRoutes(app, control);
+  registerSuiteControlRoutes(app, control, state);
   registerAvatarRoute(app, state);
   registerSimulatorRoutes(app, options.simulator);
   app.decorate('sandboxControl', control);

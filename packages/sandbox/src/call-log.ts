@@ -4,7 +4,10 @@ export interface CallRecord {
   at: string;
   method: string;
   path: string;
-  /** `null` when the answer carried no errcode (dropped, malformed, 404, bare HTTP error). */
+  /**
+   * `null` when the answer carried no errcode (dropped, malformed, 404, bare HTTP error). The successes of
+   * get_suite_token and get_corp_token, which carry none on the wire, count as 0.
+   */
   errcode: number | null;
   /** 0 when the connection was dropped without an answer. */
   httpStatus: number;

@@ -35,15 +35,19 @@ export const DEFAULT_CALLBACK_DELIVERY: Readonly<CallbackDeliverySettings> = Obj
   retryDelayMs: 1_000,
 });
 
-/** One event sent to one app, as listed by `GET /__sandbox/callbacks`. */
+/** One event sent to one app (or one suite's instruction callback), as listed by `GET /__sandbox/callbacks`. */
 export interface CallbackDelivery {
   id: number;
   /** ISO time on the sandbox clock when the event happened. */
   at: string;
-  corpId: string;
-  agentId: number;
+  /** The corp the event is about; `null` for a `suite_ticket`, which is about no corp. */
+  corpId: string | null;
+  /** The receiving app; `null` for a suite's instruction callback (its envelope's AgentID is empty). */
+  agentId: number | null;
+  /** The suite of an instruction callback (指令回调), which is encrypted for it (receiveId = suite_id). */
+  suiteId?: string;
   url: string;
-  /** The ChangeType (`update_user`, `delete_party`, …). */
+  /** The ChangeType (`update_user`, `delete_party`, …) or, for a suite, the InfoType (`suite_ticket`, `create_auth`, …). */
   event: string;
   userId?: string;
   departmentId?: number;
@@ -84,6 +88,22 @@ export interface CallbackReplay {
 interface SealedRequest {
   url: string;
   body: string;
+}
+
+/** A message to seal and deliver: where, with which callback keys, and what the delivery log says it is about. */
+export interface SealedMessageInput {
+  callback: { url: string; token: string; encodingAESKey: string };
+  /** The corpid (self-built apps) or suite_id (instruction callbacks) encrypted after the message. */
+  receiveId: string;
+  /** The envelope: `ToUserName` (corpid or SuiteId) and `AgentID` (empty for instruction callbacks). */
+  envelope: { toUserName: string; agentId: number | '' };
+  /** The plaintext XML. */
+  message: string;
+  /** Unix seconds of the event: the `timestamp` it is signed with. */
+  createTime: number;
+  label: Pick<CallbackDelivery, 'corpId' | 'agentId' | 'event' | 'userId' | 'departmentId' | 'suiteId'>;
+  /** The answer body that acknowledges it (`success` for instruction callbacks); any body when absent. */
+  expectBody?: string;
 }
 
 /** The outcome of a URL verification (the GET WeCom sends when a callback URL is saved). */
@@ -146,12 +166,15 @@ export class CallbackDispatcher {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  /** Sends the URL verification GET and checks the answer is exactly the decrypted echostr. */
+  /**
+   * Sends the URL verification GET and checks the answer is exactly the decrypted echostr. `receiveId` is the corpid
+   * for an app's callback, the suite_id for a suite's instruction callback.
+   */
   async verifyUrl(
-    corpId: string,
+    receiveId: string,
     callback: NonNullable<AppFixture['callback']>,
   ): Promise<CallbackVerification> {
-    const crypto = createCallbackCrypto({ ...callback, receiveId: corpId });
+    const crypto = createCallbackCrypto({ ...callback, receiveId });
     const echo = String(randomInt(1_000_000_000, 10_000_000_000));
     const sealed = crypto.encrypt(echo, { timestamp: this.clock.nowSeconds() });
     const url = withQuery(callback.url, {
@@ -254,45 +277,67 @@ export class CallbackDispatcher {
     const callback = app.callback;
     if (callback === undefined) throw new TypeError('the app has no callback');
     const createTime = this.clock.nowSeconds();
-    const xml = buildChangeContactXml({ ...event, toUserName: corp.corpId, fromUserName: 'sys', createTime });
-    const crypto = createCallbackCrypto({ ...callback, receiveId: corp.corpId });
-    const sealed = crypto.encrypt(xml, { timestamp: createTime });
-    const body = buildCallbackEnvelope({
-      toUserName: corp.corpId,
-      encrypt: sealed.encrypt,
-      agentId: app.agentId,
+    return this.deliverSealed({
+      callback,
+      receiveId: corp.corpId,
+      envelope: { toUserName: corp.corpId, agentId: app.agentId },
+      message: buildChangeContactXml({ ...event, toUserName: corp.corpId, fromUserName: 'sys', createTime }),
+      createTime,
+      label: {
+        corpId: corp.corpId,
+        agentId: app.agentId,
+        event: event.kind,
+        ...('userId' in event && event.userId !== undefined ? { userId: event.userId } : {}),
+        ...('id' in event && event.id !== undefined ? { departmentId: event.id } : {}),
+      },
     });
-    const url = withQuery(callback.url, {
+  }
+
+  /**
+   * Seals `input.message` (encrypted and signed with the callback's keys), logs it and sends it — or holds it back
+   * while holding. Resolves after the first try; retries go on in the background (see {@link flush}).
+   */
+  deliverSealed(input: SealedMessageInput): Promise<CallbackDelivery> {
+    const crypto = createCallbackCrypto({ ...input.callback, receiveId: input.receiveId });
+    const sealed = crypto.encrypt(input.message, { timestamp: input.createTime });
+    const body = buildCallbackEnvelope({
+      toUserName: input.envelope.toUserName,
+      encrypt: sealed.encrypt,
+      agentId: input.envelope.agentId,
+    });
+    const url = withQuery(input.callback.url, {
       msg_signature: sealed.msgSignature,
       timestamp: sealed.timestamp,
       nonce: sealed.nonce,
     });
     const id = this.nextId++;
+    const { label } = input;
     const delivery: CallbackDelivery = {
       id,
       at: new Date(this.clock.nowMs()).toISOString(),
-      corpId: corp.corpId,
-      agentId: app.agentId,
-      url: callback.url,
-      event: event.kind,
-      ...('userId' in event && event.userId !== undefined ? { userId: event.userId } : {}),
-      ...('id' in event && event.id !== undefined ? { departmentId: event.id } : {}),
+      corpId: label.corpId,
+      agentId: label.agentId,
+      ...(label.suiteId === undefined ? {} : { suiteId: label.suiteId }),
+      url: input.callback.url,
+      event: label.event,
+      ...(label.userId === undefined ? {} : { userId: label.userId }),
+      ...(label.departmentId === undefined ? {} : { departmentId: label.departmentId }),
       timestamp: sealed.timestamp,
       nonce: sealed.nonce,
       msgSignature: sealed.msgSignature,
       encrypt: sealed.encrypt,
-      message: xml,
+      message: input.message,
       attempts: 0,
       lastStatus: null,
       state: this.holding ? 'held' : 'pending',
     };
     this.deliveries.push(delivery);
-    this.requests.set(id, { url: callback.url, body });
+    this.requests.set(id, { url: input.callback.url, body });
     if (this.deliveries.length > deliveryLogLimit) {
       const dropped = this.deliveries.shift();
       if (dropped !== undefined) this.requests.delete(dropped.id);
     }
-    const send = () => this.send(delivery, url, body);
+    const send = () => this.send(delivery, url, body, input.expectBody);
     if (this.holding) {
       this.held.push(send);
       return Promise.resolve({ ...delivery });
@@ -301,7 +346,12 @@ export class CallbackDispatcher {
   }
 
   /** Tries `delivery` now; resolves after the first try, retries go on in the background. */
-  private send(delivery: CallbackDelivery, url: string, body: string): Promise<CallbackDelivery> {
+  private send(
+    delivery: CallbackDelivery,
+    url: string,
+    body: string,
+    expectBody: string | undefined,
+  ): Promise<CallbackDelivery> {
     delivery.state = 'pending';
 
     const attempt = async (): Promise<boolean> => {
@@ -313,14 +363,17 @@ export class CallbackDispatcher {
           body,
           signal: this.signal(),
         });
-        await response.arrayBuffer();
+        const answer = await response.text();
         delivery.lastStatus = response.status;
-        if (response.status === 200) {
+        // Instruction callbacks count only when answered with the literal "success" (wecom-api.md §7.2).
+        const acknowledged = expectBody === undefined || answer === expectBody;
+        if (response.status === 200 && acknowledged) {
           delete delivery.lastError;
           delivery.state = 'delivered';
           return true;
         }
-        delivery.lastError = `HTTP ${response.status}`;
+        delivery.lastError =
+          response.status === 200 ? `the answer was not "${expectBody ?? ''}"` : `HTTP ${response.status}`;
       } catch (error) {
         delivery.lastStatus = null;
         delivery.lastError = describeFailure(error);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEMO_APP, DEMO_CORP_ID, DEMO_MINI_PROGRAM_APP_ID } from './demo-directory.js';
+import { demoSuite } from './demo-suite.js';
 import { SandboxError } from './errors.js';
 import { createSandbox } from './sandbox.js';
 
@@ -20,6 +21,10 @@ const program = new Command('wecom-auth-sandbox')
   .option('--fixture <file>', 'directory fixture (JSON); default: the bundled demo directory')
   .option('--seed <seed>', 'make tokens, codes and session keys reproducible')
   .addOption(new Option('--errmsg-style <style>', 'errmsg format').choices(['live', 'doc']).default('live'))
+  .option(
+    '--demo-suite',
+    'also play the provider platform for the demo suite (third-party app), installed in the demo corp and its subsidiary',
+  )
   .showHelpAfterError();
 
 async function main(): Promise<void> {
@@ -30,6 +35,7 @@ async function main(): Promise<void> {
     fixture?: string;
     seed?: string;
     errmsgStyle: 'live' | 'doc';
+    demoSuite?: boolean;
   }>();
   let sandbox: Awaited<ReturnType<typeof createSandbox>>;
   try {
@@ -39,6 +45,7 @@ async function main(): Promise<void> {
       errmsgStyle: opts.errmsgStyle,
       ...(opts.fixture === undefined ? {} : { fixture: opts.fixture }),
       ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+      ...(opts.demoSuite === true ? { suites: [demoSuite] } : {}),
     });
   } catch (error) {
     if (error instanceof SandboxError && error.code === 'invalid_fixture') {
@@ -64,6 +71,12 @@ async function main(): Promise<void> {
       '  try:',
       `    curl -s -X POST ${sandbox.url}/__sandbox/login -H 'content-type: application/json' -d '{"userid":"${firstUser}"}'`,
       `    curl -s '${sandbox.url}/cgi-bin/gettoken?corpid=${corpId}&corpsecret=${secret}'`,
+      ...(opts.demoSuite === true
+        ? [
+            `  suite id:          ${demoSuite.suiteId} (secret ${demoSuite.suiteSecret}, mini program ${demoSuite.miniProgramAppId})`,
+            `    curl -s -X POST ${sandbox.url}/__sandbox/suites/${demoSuite.suiteId}/ticket`,
+          ]
+        : []),
     ].join('\n'),
   );
   const stop = (signal: string): void => {

@@ -4,6 +4,7 @@
  */
 export class SandboxClock {
   private offsetMs = 0;
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly realNow: () => number = Date.now) {}
 
@@ -24,6 +25,13 @@ export class SandboxClock {
 
   advance(seconds: number): void {
     this.offsetMs += seconds * 1000;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Calls `listener` after every jump (what is due at the new time runs then); returns the unsubscribe. */
+  onAdvance(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   reset(): void {

@@ -9,6 +9,8 @@ export interface CodeBinding {
   corpId: string;
   userid: string;
   expiresAtMs: number;
+  /** Set when `wx.qy.login({ suiteId })` named the suite: only that suite's token may exchange the code. */
+  suiteId?: string;
 }
 
 /** Login codes as `wx.qy.login` would hand them out: single use, five minutes, bound to (mini program, corp, user). */
@@ -20,13 +22,19 @@ export class CodeRegistry {
     private readonly random: RandomSource,
   ) {}
 
-  mint(miniProgramAppId: string, corpId: string, userid: string): { code: string; expiresIn: number } {
+  mint(
+    miniProgramAppId: string,
+    corpId: string,
+    userid: string,
+    suiteId?: string,
+  ): { code: string; expiresIn: number } {
     const code = this.random.bytes(16).toString('hex');
     this.codes.set(code, {
       miniProgramAppId,
       corpId,
       userid,
       expiresAtMs: this.clock.nowMs() + CODE_TTL_SECONDS * 1000,
+      ...(suiteId === undefined ? {} : { suiteId }),
     });
     return { code, expiresIn: CODE_TTL_SECONDS };
   }

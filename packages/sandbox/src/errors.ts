@@ -7,7 +7,12 @@ export type SandboxErrorCode =
   | 'unknown_fault'
   | 'no_session'
   | 'field_not_set'
-  | 'unknown_delivery';
+  | 'unknown_delivery'
+  | 'unknown_suite'
+  | 'not_installed'
+  | 'already_installed'
+  | 'callback_verification_failed'
+  | 'invalid_pre_auth_code';
 
 const HTTP_STATUS: Record<SandboxErrorCode, number> = {
   invalid_fixture: 400,
@@ -18,6 +23,11 @@ const HTTP_STATUS: Record<SandboxErrorCode, number> = {
   no_session: 409,
   field_not_set: 409,
   unknown_delivery: 404,
+  unknown_suite: 404,
+  not_installed: 404,
+  already_installed: 409,
+  callback_verification_failed: 400,
+  invalid_pre_auth_code: 400,
 };
 
 /**

@@ -13,6 +13,7 @@ export {
   SUBSIDIARY_APP,
   SUBSIDIARY_CORP_ID,
 } from './demo-directory.js';
+export { demoSuite } from './demo-suite.js';
 export type {
   AppFixture,
   CorpFixture,
@@ -27,6 +28,8 @@ export type { ErrmsgStyle } from './errmsg.js';
 export type { SandboxErrorCode } from './errors.js';
 export { SandboxError } from './errors.js';
 export type { Fault, FaultSpec } from './fault-injector.js';
+export type { ProviderDirectory, ProviderDirectoryOptions } from './provider-directory.js';
+export { generateProviderDirectory } from './provider-directory.js';
 export type { RateLimits } from './rate-limiter.js';
 export { DEFAULT_RATE_LIMITS } from './rate-limiter.js';
 export type { SimulatorOptions } from './routes/simulator.js';
@@ -44,3 +47,21 @@ export type {
 } from './sandbox-control.js';
 export { SandboxControl } from './sandbox-control.js';
 export type { SandboxAppOptions, UnknownApiResponse } from './sandbox-options.js';
+export type {
+  SuiteAuthCodeResult,
+  SuiteCallbackResult,
+  SuiteEventResult,
+  SuiteInstallListing,
+  SuiteInstallPage,
+  SuiteInstallSummary,
+  SuiteSummary,
+} from './suite-control.js';
+export { SuiteControl } from './suite-control.js';
+export type {
+  SuiteCallbackInput,
+  SuiteChangeInput,
+  SuiteInstallInput,
+  SuiteInstallListInput,
+} from './suite-control-input.js';
+export type { SuiteOptions } from './suite-schema.js';
+export type { SuiteTicketPush } from './suite-ticket-pusher.js';

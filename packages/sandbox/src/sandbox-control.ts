@@ -34,6 +34,7 @@ import {
 import { SandboxError } from './errors.js';
 import { type Fault, faultSpecSchema } from './fault-injector.js';
 import type { SandboxState } from './sandbox-state.js';
+import { SuiteControl } from './suite-control.js';
 
 const idSchema = z.string().min(1).max(128);
 
@@ -41,6 +42,8 @@ export const loginInputSchema = z.strictObject({
   userid: idSchema,
   corpid: idSchema.optional(),
   appid: idSchema.optional(),
+  /** A code of this suite's mini program, as `wx.qy.login({ suiteId })` gives: only that suite may exchange it. */
+  suiteId: idSchema.optional(),
 });
 export const oauthCodeInputSchema = z.strictObject({ userid: idSchema, corpid: idSchema.optional() });
 export const clockInputSchema = z.strictObject({
@@ -58,6 +61,8 @@ export const encryptInputSchema = z.strictObject({
   userid: idSchema,
   corpid: idSchema.optional(),
   appid: idSchema.optional(),
+  /** Seal with the session of this suite's mini program (after a suite login). */
+  suiteId: idSchema.optional(),
   /** `userinfo` and `enterprise_user_info` both mean `wx.qy.getEnterpriseUserInfo`. */
   kind: z.enum(['mobile', 'email', 'userinfo', 'enterprise_user_info']),
   /** Seal this `watermark.timestamp` instead of the sandbox clock's now (stale or future data). */
@@ -74,7 +79,10 @@ export const encryptInputSchema = z.strictObject({
     .optional(),
 });
 
-/** Input of {@link SandboxControl.login}; corpid and appid default to the first corp and its mini program. */
+/**
+ * Input of {@link SandboxControl.login}; corpid and appid default to the first corp and its mini program, `suiteId`
+ * picks the suite's mini program.
+ */
 export type LoginInput = z.input<typeof loginInputSchema>;
 /** Input of {@link SandboxControl.oauthCode}; corpid defaults to the first corp. */
 export type OAuthCodeInput = z.input<typeof oauthCodeInputSchema>;
@@ -133,9 +141,19 @@ export function parseControlInput<S extends z.ZodType>(schema: S, input: unknown
  * ```
  */
 export class SandboxControl {
-  constructor(private readonly state: SandboxState) {}
+  /** The sandbox's third-party apps (suites): callback URL, tickets, installs (see {@link SuiteControl}). */
+  readonly suites: SuiteControl;
 
-  private resolveUser(input: { userid: string; corpid?: string | undefined; appid?: string | undefined }) {
+  constructor(private readonly state: SandboxState) {
+    this.suites = new SuiteControl(state);
+  }
+
+  private resolveUser(input: {
+    userid: string;
+    corpid?: string | undefined;
+    appid?: string | undefined;
+    suiteId?: string | undefined;
+  }) {
     const { directory } = this.state;
     const corp = input.corpid === undefined ? directory.fixture.corps[0] : directory.corp(input.corpid);
     if (corp === undefined)
@@ -144,20 +162,47 @@ export class SandboxControl {
     if (user === undefined) {
       throw new SandboxError('unknown_user', `no user ${input.userid} in corp ${corp.corpId}`);
     }
+    if (input.suiteId !== undefined) {
+      const suite = this.state.suites.get(input.suiteId);
+      if (suite === undefined)
+        throw new SandboxError('unknown_suite', `no suite ${input.suiteId} in the sandbox`);
+      const appId = suite.config.miniProgramAppId;
+      if (input.appid !== undefined && input.appid !== appId) {
+        throw new TypeError(
+          `appid: ${input.appid} is not the mini program of suite ${input.suiteId} (${appId})`,
+        );
+      }
+      return { corp, user, appId, suite, suiteBound: true };
+    }
     const appId =
       input.appid ??
       corp.apps.find((app) => app.miniProgramAppId !== null)?.miniProgramAppId ??
       directory.fixture.miniPrograms[0]?.appId;
+    if (appId !== undefined && !directory.hasMiniProgram(appId)) {
+      // A suite's mini program named by its appid: a code any suite bound to it may exchange.
+      const suite = this.state.suites.list().find((entry) => entry.config.miniProgramAppId === appId);
+      if (suite !== undefined) return { corp, user, appId, suite, suiteBound: false };
+    }
     if (appId === undefined || !directory.hasMiniProgram(appId)) {
       throw new SandboxError('unknown_mini_program', `no mini program ${appId ?? ''} in the directory`);
     }
-    return { corp, user, appId };
+    return { corp, user, appId, suite: undefined, suiteBound: false };
   }
 
-  /** Mints a `wx.qy.login` code for a member: single use, valid 300 s on the sandbox clock. */
+  /**
+   * Mints a `wx.qy.login` code for a member: single use, valid 300 s on the sandbox clock. With `suiteId`, a code of
+   * the suite's mini program that only that suite's `service/miniprogram/jscode2session` exchanges.
+   */
   login(input: LoginInput): LoginResult {
-    const { corp, user, appId } = this.resolveUser(parseControlInput(loginInputSchema, input));
-    return this.state.codes.mint(appId, corp.corpId, user.userid);
+    const { corp, user, appId, suite, suiteBound } = this.resolveUser(
+      parseControlInput(loginInputSchema, input),
+    );
+    return this.state.codes.mint(
+      appId,
+      corp.corpId,
+      user.userid,
+      suiteBound ? suite?.config.suiteId : undefined,
+    );
   }
 
   /** Mints a web OAuth code (as after the 企业微信 OAuth redirect) for `auth/getuserinfo`: single use, 300 s. */
@@ -200,7 +245,10 @@ export class SandboxControl {
     };
   }
 
-  /** Moves sandbox time forward: tokens, codes and rate windows all follow. */
+  /**
+   * Moves sandbox time forward: tokens, codes and rate windows all follow, and the suite_tickets that fell due are
+   * pushed (await `suites.ticketPushesSettled()` for their first tries; the HTTP API answers after them).
+   */
   advanceClock(seconds: number): ClockState {
     const { advanceSeconds } = parseControlInput(clockInputSchema, { advanceSeconds: seconds });
     this.state.clock.advance(advanceSeconds);
@@ -235,7 +283,7 @@ export class SandboxControl {
    */
   encrypt(input: EncryptInput): EncryptResult {
     const parsed = parseControlInput(encryptInputSchema, input);
-    const { corp, user, appId } = this.resolveUser(parsed);
+    const { corp, user, appId, suite } = this.resolveUser(parsed);
     const sessionKey = this.state.sessions.latest(corp.corpId, user.userid, appId);
     if (sessionKey === undefined) {
       throw new SandboxError(
@@ -261,9 +309,12 @@ export class SandboxControl {
       case 'userinfo':
       case 'enterprise_user_info': {
         const gender = Number(user.gender);
-        const userid = this.state.directory.isAssociated(corp, appId)
-          ? user.userid
-          : this.state.encryptedUserId(corp.corpId, user.userid, appId);
+        // A suite's mini program sees its own installs' members in clear (as its jscode2session does).
+        const associated =
+          suite === undefined
+            ? this.state.directory.isAssociated(corp, appId)
+            : this.state.suites.activeInstall(suite, corp.corpId) !== undefined;
+        const userid = associated ? user.userid : this.state.encryptedUserId(corp.corpId, user.userid, appId);
         const rawData = JSON.stringify({ name: user.name, gender, language: 'zh_CN' });
         const signature = signRawData({ rawData, sessionKey });
         return {

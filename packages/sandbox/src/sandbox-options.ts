@@ -4,8 +4,10 @@ import { demoDirectory } from './demo-directory.js';
 import { type DirectoryFixture, type DirectoryFixtureInput, parseDirectory } from './directory-schema.js';
 import type { ErrmsgStyle } from './errmsg.js';
 import { SandboxError } from './errors.js';
+import { isGeneratedDirectory } from './provider-directory.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limiter.js';
 import type { SimulatorOptions } from './routes/simulator.js';
+import { parseSuites, type SuiteFixture, type SuiteOptions } from './suite-schema.js';
 
 /** What the sandbox answers on an unknown `/cgi-bin/*` path. */
 export type UnknownApiResponse = 'not-found' | { errcode: number; errmsg?: string };
@@ -32,6 +34,13 @@ export interface SandboxAppOptions {
   logger?: boolean | FastifyBaseLogger;
   /** The phone-simulator page at `/`: the gateway it talks to by default (`{ gatewayUrl }`). */
   simulator?: SimulatorOptions;
+  /** Third-party apps (suites) the sandbox plays the provider platform for, e.g. `[demoSuite]`. Default none. */
+  suites?: readonly SuiteOptions[];
+  /**
+   * Whether the successes of `service/get_suite_token` and `service/get_corp_token` carry `errcode: 0, errmsg: "ok"`
+   * (`zero`) or no errcode at all (`omit`, default: "因历史原因，该接口在调用失败时才返回errcode", as seen live).
+   */
+  suiteTokenErrcode?: 'omit' | 'zero';
 }
 
 export interface ResolvedSandboxOptions {
@@ -43,6 +52,8 @@ export interface ResolvedSandboxOptions {
   tokenLifetimeSeconds: number;
   invisibleUserErrcode: 60011 | 60111;
   unknownApi: UnknownApiResponse;
+  suites: SuiteFixture[];
+  suiteTokenErrcode: 'omit' | 'zero';
 }
 
 function loadFixtureFile(path: string): DirectoryFixture {
@@ -103,7 +114,17 @@ export function resolveSandboxOptions(options: SandboxAppOptions): ResolvedSandb
       ? demoDirectory
       : typeof fixture === 'string'
         ? loadFixtureFile(fixture)
-        : parseDirectory(fixture);
+        : isGeneratedDirectory(fixture)
+          ? fixture
+          : parseDirectory(fixture);
+  const suiteTokenErrcode = options.suiteTokenErrcode ?? 'omit';
+  if (suiteTokenErrcode !== 'omit' && suiteTokenErrcode !== 'zero') {
+    throw new TypeError("suiteTokenErrcode must be 'omit' or 'zero'");
+  }
+  if (options.suites !== undefined && !Array.isArray(options.suites)) {
+    throw new TypeError('suites must be an array of suites');
+  }
+  const suites = options.suites === undefined ? [] : parseSuites(options.suites, directory);
   return {
     directory,
     seed,
@@ -113,5 +134,7 @@ export function resolveSandboxOptions(options: SandboxAppOptions): ResolvedSandb
     tokenLifetimeSeconds,
     invisibleUserErrcode,
     unknownApi,
+    suites,
+    suiteTokenErrcode,
   };
 }

@@ -7,18 +7,25 @@ export interface TokenRecord {
   agentId: number;
   secret: string;
   expiresAtMs: number;
-  /** `expired` answers 42001, `revoked` 40014; both make gettoken issue a new token. */
-  state: 'live' | 'expired' | 'revoked';
+  /**
+   * `expired` answers 42001, `revoked` 40014, `deauthorized` 48004 (a suite's corp token after the corp cancelled
+   * the authorisation); each makes the next request for a token issue a new one.
+   */
+  state: 'live' | 'expired' | 'revoked' | 'deauthorized';
+  /** Set on corp tokens of a suite install (`service/get_corp_token`): the agent is the suite's, not a corp app. */
+  suiteId?: string;
 }
 
 export type TokenLookup =
   | { status: 'valid'; record: TokenRecord }
   | { status: 'expired'; record: TokenRecord }
+  | { status: 'deauthorized'; record: TokenRecord }
   | { status: 'invalid' };
 
 export interface TokenFilter {
   corpid?: string | undefined;
   agentId?: number | undefined;
+  suiteId?: string | undefined;
 }
 
 /**
@@ -35,8 +42,8 @@ export class TokenRegistry {
     private readonly lifetimeSeconds: number,
   ) {}
 
-  /** The live token of (corpId, secret), or a new one. */
-  issue(corpId: string, agentId: number, secret: string): TokenRecord {
+  /** The live token of (corpId, secret), or a new one; `suiteId` marks the corp token of a suite install. */
+  issue(corpId: string, agentId: number, secret: string, suiteId?: string): TokenRecord {
     const key = `${corpId}\u0000${secret}`;
     const existing = this.current.get(key);
     if (existing !== undefined && existing.state === 'live' && existing.expiresAtMs > this.clock.nowMs()) {
@@ -50,6 +57,7 @@ export class TokenRegistry {
       secret,
       expiresAtMs: this.clock.nowMs() + this.lifetimeSeconds * 1000,
       state: 'live',
+      ...(suiteId === undefined ? {} : { suiteId }),
     };
     this.byToken.set(record.token, record);
     this.current.set(key, record);
@@ -63,6 +71,7 @@ export class TokenRegistry {
   lookup(token: string): TokenLookup {
     const record = this.byToken.get(token);
     if (record === undefined || record.state === 'revoked') return { status: 'invalid' };
+    if (record.state === 'deauthorized') return { status: 'deauthorized', record };
     if (record.state === 'expired' || record.expiresAtMs <= this.clock.nowMs()) {
       return { status: 'expired', record };
     }
@@ -70,12 +79,13 @@ export class TokenRegistry {
   }
 
   /** Marks matching live tokens; returns how many changed. */
-  mark(filter: TokenFilter, state: 'expired' | 'revoked'): number {
+  mark(filter: TokenFilter, state: 'expired' | 'revoked' | 'deauthorized'): number {
     let changed = 0;
     for (const record of this.byToken.values()) {
       if (record.state !== 'live') continue;
       if (filter.corpid !== undefined && record.corpId !== filter.corpid) continue;
       if (filter.agentId !== undefined && record.agentId !== filter.agentId) continue;
+      if (filter.suiteId !== undefined && record.suiteId !== filter.suiteId) continue;
       record.state = state;
       changed += 1;
     }

@@ -71,6 +71,28 @@ describe.concurrent('wecom-auth-sandbox CLI', () => {
     }
   });
 
+  it('--demo-suite plays the provider platform for the demo suite', async () => {
+    const { child, output } = run(['--port', '0', '--demo-suite']);
+    try {
+      const [, url] = await waitFor(() => output().stdout, /listening on (http:\/\/127\.0\.0\.1:\d+)/, child);
+      await waitFor(() => output().stdout, /suites\/wwsuitedemo00001\/ticket/, child);
+      expect(output().stdout).toContain(
+        'suite id:          wwsuitedemo00001 (secret demo-suite-secret-change-me',
+      );
+      const res = await fetch(`${url}/__sandbox/suites`);
+      const { suites } = (await res.json()) as {
+        suites: { suiteId: string; installCount: { active: number } }[];
+      };
+      expect(suites).toEqual([
+        expect.objectContaining({ suiteId: 'wwsuitedemo00001', installCount: { active: 2, cancelled: 0 } }),
+      ]);
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toEqual({ code: 0, signal: null });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('exits 2 with every problem of a bad fixture', async () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ corps: [{ corpId: 'not valid!', name: 'x', departments: [] }] }));

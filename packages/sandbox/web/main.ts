@@ -7,6 +7,7 @@ import { ActionRecorder } from './action-recorder.js';
 import { byId, el } from './dom-builder.js';
 import { type DirectoryCorp, type DirectoryUser, sandboxApi } from './sandbox-api.js';
 import { type Phone, SimulatedPhones } from './simulated-phones.js';
+import { mountSuitePanel } from './suite-panel.js';
 import { TracePanel, type TraceStep } from './trace-panel.js';
 
 const BUSY_FAULT = { path: '/cgi-bin/miniprogram/jscode2session', errcode: -1, count: 2 };
@@ -302,7 +303,12 @@ async function openMiniProgram(): Promise<void> {
   if (person === undefined || home === undefined || phones === undefined) return;
   // Each employee has a phone of their own: what the SDK stored there (the corp it learnt) stays there.
   const phone = phones.of({ corpId: home.corpId, userid: person.userid });
-  await act(`Log in as ${person.name} · ${home.name}`, async () => {
+  await openOn(phone, `Log in as ${person.name} · ${home.name}`);
+}
+
+/** Opens the mini program on `phone`: a fresh login through the gateway (the suite panel's phones too). */
+async function openOn(phone: Phone, label: string): Promise<void> {
+  await act(label, async () => {
     // A session left on this phone by an earlier visit is ended: opening the mini program is a fresh login.
     if (phone.auth.getSession() !== null) await phone.auth.logout();
     if (ui.busy.checked) await sandboxApi.addFault(BUSY_FAULT);
@@ -470,6 +476,17 @@ async function start(): Promise<void> {
     if (restored !== undefined && session !== null) showApp(restored, session.employee);
     else phones.setInHand(undefined);
     void checkGateway(gatewayUrl);
+    // Shown only when the sandbox plays the provider platform for suites (third-party apps).
+    void mountSuitePanel(byId<HTMLElement>('suite-panel'), {
+      gatewayUrl,
+      observer: recorder.observer,
+      corps: () => corps,
+      picked: () => (selected === undefined || corp === undefined ? undefined : { corp, user: selected }),
+      open: openOn,
+      act,
+    }).catch((error: unknown) =>
+      toast(`The suite panel could not load: ${describe(error).message}`, 'error'),
+    );
   } catch (error) {
     toast(`The simulator could not start: ${describe(error).message}`, 'error');
   }

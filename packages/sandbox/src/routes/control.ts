@@ -5,7 +5,7 @@ import type { SandboxControl } from '../sandbox-control.js';
 class InvalidJsonError extends Error {}
 
 /** The JSON body of a control call: `{}` when empty; anything that is not UTF-8 JSON is a 400. */
-function jsonBody(request: FastifyRequest): unknown {
+export function jsonBody(request: FastifyRequest): unknown {
   const raw: unknown = request.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) return {};
   try {
@@ -15,7 +15,7 @@ function jsonBody(request: FastifyRequest): unknown {
   }
 }
 
-function answer(reply: FastifyReply, run: () => unknown): FastifyReply {
+export function answer(reply: FastifyReply, run: () => unknown): FastifyReply {
   try {
     const result = run();
     if (result === undefined) return reply.code(204).send();
@@ -35,7 +35,7 @@ function answer(reply: FastifyReply, run: () => unknown): FastifyReply {
 }
 
 /** {@link answer} for operations that resolve later (directory changes wait for the first callback delivery). */
-async function answerAsync(reply: FastifyReply, run: () => Promise<unknown>): Promise<FastifyReply> {
+export async function answerAsync(reply: FastifyReply, run: () => Promise<unknown>): Promise<FastifyReply> {
   let result: unknown;
   try {
     result = await run();
@@ -48,7 +48,7 @@ async function answerAsync(reply: FastifyReply, run: () => Promise<unknown>): Pr
 }
 
 /** The body as an object of fields (`{}` when empty); arrays and scalars are refused. */
-function objectBody(request: FastifyRequest): Record<string, unknown> {
+export function objectBody(request: FastifyRequest): Record<string, unknown> {
   const body = jsonBody(request);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new TypeError('the body must be a JSON object');
@@ -94,8 +94,9 @@ export function registerControlRoutes(app: FastifyInstance, control: SandboxCont
   );
 
   app.get('/__sandbox/clock', (_request, reply) => answer(reply, () => control.clock()));
+  // Answers once the suite_tickets that fell due have had their first try, so a test sees them delivered.
   app.post('/__sandbox/clock', (request, reply) =>
-    answer(reply, () => {
+    answerAsync(reply, async () => {
       const body = jsonBody(request);
       const advance: unknown =
         typeof body === 'object' && body !== null
@@ -109,7 +110,9 @@ export function registerControlRoutes(app: FastifyInstance, control: SandboxCont
       ) {
         throw new TypeError('the body must be {"advanceSeconds": <seconds>}');
       }
-      return control.advanceClock(advance as number);
+      const clock = control.advanceClock(advance as number);
+      await control.suites.ticketPushesSettled();
+      return clock;
     }),
   );
 
