@@ -45,8 +45,12 @@ async function serve(options: { config?: string }): Promise<void> {
     `  API docs            ${gateway.url}/docs`,
     `  OpenAPI             ${gateway.url}/openapi.json`,
   ];
-  if (gateway.sandboxUrl) lines.push(...sandboxBanner(gateway.url, gateway.sandboxUrl));
+  if (gateway.sandboxUrl) lines.push(...sandboxBanner(gateway.url, gateway.sandboxUrl, config.sandboxApp));
   else lines.push(`  WeCom API           ${config.apiBase}`);
+  if (config.suite)
+    lines.push(
+      `  Instruction callback ${gateway.url}/v1/suite/callback   (suite ${config.suite.suite.suiteId})`,
+    );
   process.stdout.write(`${lines.join('\n')}\n\n`);
   const stop = (signal: string): void => {
     logger.info({ signal }, 'shutting down');

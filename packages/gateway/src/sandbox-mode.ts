@@ -93,22 +93,55 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
       sandbox: undefined,
     };
   }
-  const {
-    createSandbox,
-    DEMO_APP,
-    DEMO_CORP_ID,
-    DEMO_MINI_PROGRAM_APP_ID,
-    SUBSIDIARY_APP,
-    SUBSIDIARY_CORP_ID,
-  } = await loadSandbox();
+  const sandboxModule = await loadSandbox();
+  const { createSandbox, DEMO_MINI_PROGRAM_APP_ID, demoSuite } = sandboxModule;
+  const asSuite = config.sandboxApp === 'suite';
   const sandbox = await createSandbox({
     port: config.sandboxPort,
     host: config.host,
     logger: logger.child({ component: 'sandbox' }),
     // The phone-simulator page at the sandbox's `/` talks to this gateway.
     simulator: { gatewayUrl: `http://${urlHost(config.host)}:${config.port}` },
+    // As a third-party app, the demo corps install it through the instruction callback once the gateway listens,
+    // so the whole flow (ticket, create_auth, permanent code) runs on every start.
+    ...(asSuite ? { suites: [{ ...demoSuite, installs: [] }] } : {}),
   });
   const { port } = new URL(sandbox.url);
+  const corsOrigins = [sandbox.url, `http://localhost:${port}`, `http://127.0.0.1:${port}`];
+  const close = () => sandbox.close();
+  if (asSuite) {
+    return {
+      corps: [],
+      suite: {
+        suiteId: demoSuite.suiteId,
+        suiteSecret: demoSuite.suiteSecret,
+        token: demoSuite.token,
+        encodingAESKey: demoSuite.encodingAESKey,
+      },
+      miniProgramAppId: demoSuite.miniProgramAppId,
+      apiBase: sandbox.url,
+      sandbox: {
+        url: sandbox.url,
+        corsOrigins,
+        async connectCallbacks(gatewayUrl) {
+          // WeCom's order: the provider sets the instruction callback URL (verified, then a ticket is pushed), then
+          // corps install the app (create_auth). A failure is logged: the gateway itself keeps running.
+          try {
+            await sandbox.control.suites.setCallback(demoSuite.suiteId, {
+              url: `${gatewayUrl}/v1/suite/callback`,
+            });
+            for (const corpid of demoSuite.installs) {
+              await sandbox.control.suites.install(demoSuite.suiteId, { corpid });
+            }
+          } catch (error) {
+            logger.warn({ err: { message: (error as Error).message } }, 'sandbox suite setup failed');
+          }
+        },
+        close,
+      },
+    };
+  }
+  const { DEMO_APP, DEMO_CORP_ID, SUBSIDIARY_APP, SUBSIDIARY_CORP_ID } = sandboxModule;
   const apps = [
     { corpId: DEMO_CORP_ID, ...DEMO_APP },
     { corpId: SUBSIDIARY_CORP_ID, ...SUBSIDIARY_APP },
@@ -120,7 +153,7 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
     apiBase: sandbox.url,
     sandbox: {
       url: sandbox.url,
-      corsOrigins: [sandbox.url, `http://localhost:${port}`, `http://127.0.0.1:${port}`],
+      corsOrigins,
       async connectCallbacks(gatewayUrl, settings) {
         // The sandbox verifies each URL first, as WeCom does; the gateway itself works without callbacks.
         for (const callback of settings) {
@@ -142,7 +175,7 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
           }
         }
       },
-      close: () => sandbox.close(),
+      close,
     },
   };
 }
@@ -154,11 +187,27 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
 export async function upstreamSecret(config: GatewayConfig): Promise<string> {
   const configured = config.suite?.suite.suiteSecret ?? config.credentials?.corps[0]?.secret;
   if (configured !== undefined) return configured;
-  return (await loadSandbox()).DEMO_APP.secret;
+  const sandbox = await loadSandbox();
+  return config.sandboxApp === 'suite' ? sandbox.demoSuite.suiteSecret : sandbox.DEMO_APP.secret;
 }
 
 /** The lines `wecom-auth serve` prints in sandbox mode: where the sandbox and the simulator are, how to log in. */
-export function sandboxBanner(gatewayUrl: string, sandboxUrl: string): string[] {
+export function sandboxBanner(
+  gatewayUrl: string,
+  sandboxUrl: string,
+  app: 'self-built' | 'suite' = 'self-built',
+): string[] {
+  if (app === 'suite') {
+    return [
+      `  WeCom sandbox       ${sandboxUrl}   (sandbox mode, as the demo third-party app wwsuitedemo00001)`,
+      `  Phone simulator     ${sandboxUrl}/   (the suite panel shows the ticket and the installs)`,
+      `  Instruction callback ${gatewayUrl}/v1/suite/callback   (ticket pushed, demo corps installed)`,
+      '',
+      "  Log in as the demo employee zhangsan through the suite's mini program:",
+      `    code=$(curl -s -X POST ${sandboxUrl}/__sandbox/login -H 'content-type: application/json' -d '{"userid":"zhangsan","suiteId":"wwsuitedemo00001"}' | sed 's/.*"code":"\\([^"]*\\)".*/\\1/')`,
+      `    curl -s -X POST ${gatewayUrl}/v1/sessions -H 'content-type: application/json' -d "{\\"code\\":\\"$code\\"}"`,
+    ];
+  }
   return [
     `  WeCom sandbox       ${sandboxUrl}   (sandbox mode: no WeCom credentials configured)`,
     `  Phone simulator     ${sandboxUrl}/   (open it in a browser: pick an employee, open the mini program)`,

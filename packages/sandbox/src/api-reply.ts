@@ -101,6 +101,8 @@ export function releaseSlot(state: SandboxState, request: FastifyRequest): void 
 export interface TokenContext {
   corp: CorpFixture;
   app: AppFixture;
+  /** Set for a third-party app's corp token: the provider whose open_userids the corp's members get. */
+  thirdParty?: { readonly suiteId: string; readonly providerCorpId: string };
 }
 
 /** The app a corp token acts as: a corp app, or a suite's agent while the corp has the suite installed. */
@@ -151,7 +153,14 @@ export function authorizeTokenCall(
     return undefined;
   }
   if (!admitCorpCall(state, request, reply, api, corp, app, malformedJson)) return undefined;
-  return { corp, app };
+  const suite = found.record.suiteId === undefined ? undefined : state.suites.get(found.record.suiteId);
+  return suite === undefined
+    ? { corp, app }
+    : {
+        corp,
+        app,
+        thirdParty: { suiteId: suite.config.suiteId, providerCorpId: suite.config.providerCorpId },
+      };
 }
 
 /** The JSON body of a POST API: `{}` when empty, `malformed` when it is not a UTF-8 JSON object. */

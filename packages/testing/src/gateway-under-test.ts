@@ -11,6 +11,7 @@ import { createLogger, loadConfig, type RunningGateway, startGateway } from '@we
 import { createSandbox, type Sandbox, type SandboxOptions } from '@wecom-auth/sandbox';
 import { demoGatewayEnv } from './demo-environment.js';
 import { exchangeJson, type JsonAnswer } from './json-exchange.js';
+import { demoSuiteGatewayEnv, uninstalledDemoSuite } from './suite-environment.js';
 
 /** Where the gateway's log lines go. */
 export interface LogDestination {
@@ -42,6 +43,12 @@ export interface GatewayUnderTestOptions {
   readonly keyCheckIntervalMs?: number;
   /** Deadline of each {@link GatewayUnderTest.call} (default 30 s): a hung request fails the test. */
   readonly callTimeoutMs?: number;
+  /**
+   * `self-built` (default): the demo corp's own app. `suite`: the demo third-party app, whose sandbox (unless shared)
+   * has it installed nowhere; the test connects it (`connectSuite`) when it wants a ticket and installs, and
+   * {@link GatewayUnderTest.code} mints codes of the suite's mini program.
+   */
+  readonly app?: 'self-built' | 'suite';
 }
 
 /** A running gateway and its sandbox, with what the test needs to talk to them. */
@@ -86,7 +93,14 @@ export interface GatewayUnderTest {
 export async function startGatewayUnderTest(
   options: GatewayUnderTestOptions = {},
 ): Promise<GatewayUnderTest> {
-  const sandbox = options.sharedSandbox ?? (await createSandbox({ port: 0, ...options.sandbox }));
+  const asSuite = options.app === 'suite';
+  const sandbox =
+    options.sharedSandbox ??
+    (await createSandbox({
+      port: 0,
+      ...(asSuite ? { suites: [uninstalledDemoSuite] } : {}),
+      ...options.sandbox,
+    }));
   const ownDataDir = options.redisUrl === undefined && options.dataDir === undefined;
   const dataDir = ownDataDir ? mkdtempSync(join(tmpdir(), 'wecom-auth-gw-')) : options.dataDir;
   const logs: string[] = [];
@@ -96,7 +110,7 @@ export async function startGatewayUnderTest(
   const now = options.clock === 'manual' ? () => startedAt + offsetMs : () => Date.now() + offsetMs;
   const config = loadConfig({
     env: {
-      ...demoGatewayEnv(sandbox.url),
+      ...(asSuite ? demoSuiteGatewayEnv(sandbox.url) : demoGatewayEnv(sandbox.url)),
       ...(options.redisUrl === undefined
         ? { WECOM_AUTH_DB: join(dataDir ?? '.', 'gateway.db') }
         : { REDIS_URL: options.redisUrl }),
@@ -124,7 +138,11 @@ export async function startGatewayUnderTest(
     return answer;
   };
   const code: GatewayUnderTest['code'] = (userid, corpid) =>
-    sandbox.control.login({ userid, ...(corpid ? { corpid } : {}) }).code;
+    sandbox.control.login({
+      userid,
+      ...(corpid ? { corpid } : {}),
+      ...(asSuite ? { suiteId: uninstalledDemoSuite.suiteId } : {}),
+    }).code;
   const attemptLogin: GatewayUnderTest['attemptLogin'] = (userid) =>
     call('POST', '/v1/sessions', { body: { code: code(userid) } });
 
@@ -167,7 +185,7 @@ export function startRedisGateway(
   sandbox: Sandbox,
   redisUrl: string,
   env: Record<string, string> = {},
-  options: Pick<GatewayUnderTestOptions, 'keyCheckIntervalMs'> = {},
+  options: Pick<GatewayUnderTestOptions, 'keyCheckIntervalMs' | 'app'> = {},
 ): Promise<GatewayUnderTest> {
   return startGatewayUnderTest({
     ...options,

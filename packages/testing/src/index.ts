@@ -25,6 +25,14 @@ export { ScratchRedis, type ScratchRedisOptions, startScratchRedis } from './scr
 export { serviceAvailable } from './service-guard.js';
 export { type Forward, SeverableLink } from './severable-link.js';
 export {
+  connectSuite,
+  demoSuiteCorps,
+  demoSuiteGatewayEnv,
+  postInstruction,
+  sealInstruction,
+  uninstalledDemoSuite,
+} from './suite-environment.js';
+export {
   CALLBACK_AES_KEY,
   CALLBACK_TOKEN,
   callbackCrypto,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authorizeTokenCall, readApiBody, sendError, sendOk } from '../api-reply.js';
-import type { AppFixture, CorpFixture, UserFixture } from '../directory-schema.js';
+import { authorizeTokenCall, readApiBody, sendError, sendOk, type TokenContext } from '../api-reply.js';
+import type { UserFixture } from '../directory-schema.js';
 import { queryValue } from '../request-meta.js';
 import type { SandboxState } from '../sandbox-state.js';
 
@@ -19,6 +19,12 @@ const SENSITIVE_FIELDS = [
   'address',
 ] as const;
 
+/**
+ * What a third-party app never gets from `user/get` (a contact-sync suite's excepted, which the sandbox does not
+ * emulate): the name (the mini program shows it with the `open-data` component) and the sensitive fields.
+ */
+const THIRD_PARTY_WITHHELD = ['name', ...SENSITIVE_FIELDS] as const;
+
 /** Relative avatar URLs in a fixture point at the sandbox itself. */
 function absoluteUrl(request: FastifyRequest, url: string): string {
   return url.startsWith('/') ? `${request.protocol}://${request.host}${url}` : url;
@@ -27,10 +33,10 @@ function absoluteUrl(request: FastifyRequest, url: string): string {
 function userGetBody(
   state: SandboxState,
   request: FastifyRequest,
-  corp: CorpFixture,
-  app: AppFixture,
+  context: TokenContext,
   user: UserFixture,
 ): Record<string, unknown> {
+  const { corp, app, thirdParty } = context;
   const visible = state.directory.visibleDepartments(corp, app);
   let indexes = user.department.map((_, i) => i).filter((i) => visible.has(user.department[i] ?? 0));
   // A member visible only by name still shows their departments rather than none.
@@ -71,6 +77,11 @@ function userGetBody(
     for (const field of SENSITIVE_FIELDS) delete body[field];
     body.gender = '0';
   }
+  if (thirdParty !== undefined) {
+    for (const field of THIRD_PARTY_WITHHELD) delete body[field];
+    body.gender = '0';
+    body.open_userid = state.openUserId(thirdParty.providerCorpId, corp.corpId, user.userid);
+  }
   return body;
 }
 
@@ -90,7 +101,7 @@ export function registerUserRoutes(app: FastifyInstance, state: SandboxState): v
       if (!state.directory.isUserVisible(context.corp, context.app, user)) {
         return sendError(state, request, reply, state.options.invisibleUserErrcode);
       }
-      return sendOk(request, reply, userGetBody(state, request, context.corp, context.app, user));
+      return sendOk(request, reply, userGetBody(state, request, context, user));
     },
   });
 
