@@ -33,15 +33,25 @@ afterAll(async () => {
 });
 
 /** Turns the file back into what the single-corp release wrote: schema 1, an inbox without corps. */
-function downgradeToSchema1(path: string, pendingEvent: string): void {
+function downgradeToSchema1(path: string, pendingEvent: string): number {
   const db = new Database(path);
-  db.exec('ALTER TABLE inbox DROP COLUMN corp_id; DELETE FROM schema_version WHERE version > 1;');
+  const { version } = db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as {
+    version: number;
+  };
+  // Every later schema's additions go, so that opening the file applies each migration after the first again.
+  db.exec(`
+    ALTER TABLE inbox DROP COLUMN corp_id;
+    DROP TABLE IF EXISTS suite_tickets;
+    DROP TABLE IF EXISTS suite_installs;
+    DELETE FROM schema_version WHERE version > 1;
+  `);
   db.prepare('INSERT INTO inbox (id, payload, received_at) VALUES (?, ?, ?)').run(
     'legacy-1',
     pendingEvent,
     Date.now(),
   );
   db.close();
+  return version;
 }
 
 describe('upgrading a single-corp SQLite file', () => {
@@ -55,7 +65,7 @@ describe('upgrading a single-corp SQLite file', () => {
     const kept = await before.login('zhangsan');
     const leaver = await before.login('lisi');
     await before.close();
-    downgradeToSchema1(
+    const currentVersion = downgradeToSchema1(
       join(dataDir, 'gateway.db'),
       buildChangeContactXml({ kind: 'delete_user', toUserName: DEMO_CORP_ID, userId: 'lisi' }),
     );
@@ -67,7 +77,9 @@ describe('upgrading a single-corp SQLite file', () => {
     });
     try {
       const db = new Database(join(dataDir, 'gateway.db'), { readonly: true });
-      expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 2 });
+      expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({
+        version: currentVersion,
+      });
       db.close();
       const verify = await after.call('GET', '/v1/verify', { token: String(kept.accessToken) });
       expect(verify.status).toBe(204);
