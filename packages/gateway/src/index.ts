@@ -11,7 +11,15 @@
  */
 export { buildGatewayApp, type GatewayAppOptions } from './app.js';
 export type { CallbackSettings } from './callbacks/callback-settings.js';
-export { ConfigError, type GatewayConfig, type LoadConfigInput, loadConfig } from './config/load-config.js';
+export {
+  ConfigError,
+  type GatewayConfig,
+  type GatewayCredentials,
+  type LoadConfigInput,
+  loadConfig,
+  type SuiteCredentials,
+} from './config/load-config.js';
+export type { SuiteConfig } from './config/suite.js';
 export type { Employee, EmployeeStatus } from './employees/employee.js';
 export {
   type ErrorBody,
@@ -25,6 +33,7 @@ export {
 export { type RotatedKeys, type RotateSigningKeysInput, rotateSigningKeys } from './key-rotation.js';
 export { createLogger, type LoggerOptions } from './observability/logger.js';
 export { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
+export type { SuiteCallbackSettings } from './routes/suite-callback.js';
 export { type RunningGateway, type StartGatewayOptions, startGateway } from './server.js';
 export {
   createGatewayServices,
@@ -41,3 +50,10 @@ export {
 } from './sessions/data-sealer.js';
 export { hashRefreshToken } from './sessions/session-service.js';
 export type { AccessTokenClaims } from './sessions/token-issuer.js';
+export type {
+  AttestedLogin,
+  SuiteReadiness,
+  TenantReadiness,
+  Tenants,
+  TokenState,
+} from './tenants/tenants.js';

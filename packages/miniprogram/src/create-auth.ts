@@ -57,6 +57,12 @@ export interface AuthOptions {
    * employee's own corp, and the SDK logs in again for that corp by itself and remembers it on the device.
    */
   corpId?: string;
+  /**
+   * Third-party apps: the SuiteID passed to `wx.qy.login({ suiteId })`, so that a mini program bound to several of
+   * a provider's apps gets a code of this one (WeCom 3.1.8 or later). Leave it unset when the mini program is bound
+   * to one app.
+   */
+  suiteId?: string;
   /** Per-request timeout in milliseconds; default 10000. */
   timeoutMs?: number;
   /** The clock, epoch milliseconds; default `Date.now`. */
@@ -156,6 +162,9 @@ function validateOptions(options: AuthOptions): void {
   }
   if (options.corpId !== undefined && (typeof options.corpId !== 'string' || options.corpId === '')) {
     throw new TypeError('createAuth: options.corpId must be a non-empty string');
+  }
+  if (options.suiteId !== undefined && (typeof options.suiteId !== 'string' || options.suiteId === '')) {
+    throw new TypeError('createAuth: options.suiteId must be a non-empty string');
   }
   if (
     options.timeoutMs !== undefined &&
@@ -325,7 +334,7 @@ export function createAuth(options: AuthOptions): WecomAuth {
    * belongs to another corp of the group: WeCom requires a new code exchanged with that corp's credentials).
    */
   function exchangeCode(retries: { code: boolean; corp: boolean }): Promise<StoredSession> {
-    return qyLogin(wxApi)
+    return qyLogin(wxApi, options.suiteId)
       .then((code) => callGateway('POST', '/v1/sessions', corpId === undefined ? { code } : { code, corpId }))
       .then((response) => {
         const failure = failureCodeOf(response);

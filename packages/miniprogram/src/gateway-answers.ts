@@ -29,6 +29,8 @@ export interface Employee {
   readonly email?: string;
   /** Present once the employee disclosed it through `decrypt('mobile')`. */
   readonly mobile?: string;
+  /** Third-party apps: the `open_userid`, the same across one service provider's apps. */
+  readonly openUserId?: string;
 }
 
 /** The session as the SDK keeps it. Times are epoch milliseconds on the device's clock. */

@@ -36,17 +36,17 @@ function qyOf(wx: WxLike | undefined): WxQy {
 }
 
 /** A fresh login code from `wx.qy.login`. */
-export function qyLogin(wx: WxLike | undefined): Promise<string> {
+export function qyLogin(wx: WxLike | undefined, suiteId?: string): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const qy = qyOf(wx);
-    qy.login({
-      success: (result) => {
-        if (result && typeof result.code === 'string' && result.code.length > 0) resolve(result.code);
-        else reject(new WecomAuthError('login_failed', 'wx.qy.login succeeded without a code.'));
-      },
-      fail: (failure) =>
-        reject(new WecomAuthError('login_failed', `wx.qy.login failed: ${errMsgOf(failure)}`)),
-    });
+    const success = (result: { readonly code?: string }): void => {
+      if (result && typeof result.code === 'string' && result.code.length > 0) resolve(result.code);
+      else reject(new WecomAuthError('login_failed', 'wx.qy.login succeeded without a code.'));
+    };
+    const fail = (failure: WxFailure | undefined): void =>
+      reject(new WecomAuthError('login_failed', `wx.qy.login failed: ${errMsgOf(failure)}`));
+    // A mini program bound to several third-party apps names the one whose code it wants (WeCom ≥ 3.1.8).
+    qy.login(suiteId === undefined ? { success, fail } : { suiteId, success, fail });
   });
 }
 

@@ -30,7 +30,7 @@ export interface WxEncryptedResult {
 /** `wx.qy`, the WeCom APIs of the mini program; absent in plain WeChat. */
 export interface WxQy {
   /** Gets a single-use login code for the gateway's `POST /v1/sessions`. */
-  login(options: WxCallbacks<{ readonly code?: string }>): void;
+  login(options: WxCallbacks<{ readonly code?: string }> & { readonly suiteId?: string }): void;
   /** Asks the employee for their mobile number. */
   getMobile?(options: WxCallbacks<WxEncryptedResult>): void;
   /** Asks the employee for their email address. */

@@ -131,4 +131,25 @@ describe('logins across the corps of a group', () => {
       'createAuth: options.corpId must be a non-empty string',
     );
   });
+
+  it('asks wx.qy.login for the code of the third-party app named by options.suiteId', async () => {
+    const gateway = fakeGateway(() => answer(201, sessionBody('suite')));
+    const auth = sdk.createAuth({
+      baseUrl: BASE_URL,
+      wx: gateway.wx,
+      request: gateway.request,
+      storage: keyedMemory(),
+      suiteId: 'wwsuitedemo00001',
+    });
+    await auth.login();
+    expect(gateway.loginSuites).toEqual(['wwsuitedemo00001']);
+    const plain = fakeGateway(() => answer(201, sessionBody('plain')));
+    await sdk
+      .createAuth({ baseUrl: BASE_URL, wx: plain.wx, request: plain.request, storage: keyedMemory() })
+      .login();
+    expect(plain.loginSuites).toEqual([undefined]);
+    expect(() => sdk.createAuth({ baseUrl: BASE_URL, request: gateway.request, suiteId: '' })).toThrow(
+      'createAuth: options.suiteId must be a non-empty string',
+    );
+  });
 });

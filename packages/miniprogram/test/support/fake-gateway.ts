@@ -28,10 +28,13 @@ export type Answer = TransportResponse | Error | Promise<TransportResponse>;
 /** Answers requests from a handler and records them; `wx.qy.login` hands out `code-1`, `code-2`, … */
 export function fakeGateway(handler: (request: TransportRequest) => Answer) {
   const requests: TransportRequest[] = [];
+  /** The `suiteId` each `wx.qy.login` call was given (undefined: none). */
+  const loginSuites: (string | undefined)[] = [];
   let codes = 0;
   const wx: WxLike = {
     qy: {
       login(callbacks) {
+        loginSuites.push(callbacks.suiteId);
         codes += 1;
         const code = `code-${codes}`;
         setTimeout(() => callbacks.success?.({ code }), 0);
@@ -41,6 +44,7 @@ export function fakeGateway(handler: (request: TransportRequest) => Answer) {
   return {
     wx,
     requests,
+    loginSuites,
     codes: () => codes,
     /** `METHOD path` of each request. */
     lines: () =>
