@@ -99,24 +99,66 @@ describe.runIf(chromiumAvailable())('simulator suite panel in Chromium', () => {
     expect(browser.errors).toEqual([]);
   });
 
-  it("logs in through the suite's mini program: the phone sends a suite code to the gateway", async () => {
-    const page = await browser.newPage({ width: 1280, height: 900 });
-    await page.goto(pageUrl);
-    await expect.poll(() => page.locator('button.employee').count()).toBeGreaterThan(10);
-    await page.locator('button.employee[data-userid="zhangsan"]').click();
-    await page.getByRole('button', { name: `Open ${demoSuite.name} as the picked employee` }).click();
-    const group = page.locator('.trace-group').first();
-    await expect.poll(() => group.locator('.trace-step').count()).toBeGreaterThanOrEqual(2);
-    expect(await group.locator('.trace-step').first().getAttribute('data-api')).toBe('qy.login');
-    // The self-built gateway exchanged it with its own token: the code is of the suite's mini program.
-    await expect
-      .poll(() =>
-        group
-          .locator('.trace-call[data-api="miniprogram/jscode2session"]')
-          .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-errcode'))),
-      )
-      .toContain('48002');
-    expect(await group.textContent()).toContain(demoSuite.name);
-    await page.close();
+  it("logs in through the suite's mini program, at a gateway running as the suite", async () => {
+    // A sandbox whose suite is installed nowhere yet, and a gateway running as that suite: the provider sets the
+    // instruction callback (a ticket is pushed) and the demo company installs the app (create_auth), as on WeCom.
+    const suiteSandbox = await createSandbox({
+      port: 0,
+      suites: [{ ...demoSuite, installs: [] }],
+      simulator: { assetsDir: join(workDir, 'web') },
+    });
+    const config = loadConfig({
+      env: {
+        WECOM_SUITE_ID: demoSuite.suiteId,
+        WECOM_SUITE_SECRET: demoSuite.suiteSecret,
+        WECOM_SUITE_TOKEN: demoSuite.token,
+        WECOM_SUITE_AES_KEY: demoSuite.encodingAESKey,
+        WECOM_MINIPROGRAM_APPID: demoSuite.miniProgramAppId,
+        WECOM_API_BASE: suiteSandbox.url,
+        WECOM_AUTH_DB: join(workDir, 'suite-gateway.db'),
+        CORS_ORIGINS: suiteSandbox.url,
+        PORT: '0',
+        LOG_LEVEL: 'error',
+      },
+    });
+    const suiteGateway = await startGateway({
+      config,
+      logger: createLogger({ level: config.logLevel, destination: { write: () => undefined } }),
+    });
+    try {
+      await suiteSandbox.control.suites.setCallback(demoSuite.suiteId, {
+        url: `${suiteGateway.url}/v1/suite/callback`,
+      });
+      await suiteSandbox.control.suites.install(demoSuite.suiteId, { corpid: DEMO_CORP_ID });
+      const page = await browser.newPage({ width: 1280, height: 900 });
+      await page.goto(`${suiteSandbox.url}/?gateway=${encodeURIComponent(suiteGateway.url)}`);
+      await expect.poll(() => page.locator('button.employee').count()).toBeGreaterThan(10);
+      await expect.poll(() => installRow(page, DEMO_CORP_ID).getAttribute('data-installed')).toBe('true');
+      await page.locator('button.employee[data-userid="zhangsan"]').click();
+      await page.getByRole('button', { name: `Open ${demoSuite.name} as the picked employee` }).click();
+      const group = page.locator('.trace-group').first();
+      expect(await group.locator('.trace-step').first().getAttribute('data-api')).toBe('qy.login');
+      // The suite's own jscode2session answered the code, and the gateway issued a session.
+      await expect
+        .poll(() =>
+          group
+            .locator('.trace-call')
+            .evaluateAll((nodes) =>
+              nodes
+                .filter((node) => (node.getAttribute('data-api') ?? '').includes('jscode2session'))
+                .map((node) => `${node.getAttribute('data-api')} ${node.getAttribute('data-errcode')}`),
+            ),
+        )
+        .toContain('service/miniprogram/jscode2session 0');
+      // A third-party app gets no name from user/get: the card shows the userid.
+      await expect.poll(() => page.locator('#card-name').textContent()).toBe('zhangsan');
+      expect(await group.textContent()).toContain(demoSuite.name);
+      await page.screenshot({ path: join(resultsDir, 'simulator-suite-login.png') });
+      await page.close();
+      expect(browser.errors).toEqual([]);
+    } finally {
+      await suiteGateway.close();
+      await suiteSandbox.close();
+    }
   });
 });
