@@ -3,9 +3,13 @@
  * a self-built app (and what `createWecomClient({ corpId, secret })` uses).
  */
 import { createHash } from 'node:crypto';
-import { WecomMalformedResponseError } from './errors.js';
 import type { WecomPayload } from './request-core.js';
-import { accessTokenAttachment, type TokenGrant, type WecomAuthStrategy } from './token-grant.js';
+import {
+  accessTokenAttachment,
+  grantedTokenOf,
+  type TokenGrant,
+  type WecomAuthStrategy,
+} from './token-grant.js';
 
 interface GettokenPayload extends WecomPayload {
   readonly access_token?: string;
@@ -13,9 +17,6 @@ interface GettokenPayload extends WecomPayload {
 }
 
 const gettokenPath = '/cgi-bin/gettoken';
-
-/** What WeCom states as the lifetime of an access_token; assumed when an answer leaves `expires_in` out. */
-const defaultExpiresInSeconds = 7200;
 
 /** What identifies an app's token: where its calls go, its corp, and its app secret. */
 export interface CorpSecretCredentials {
@@ -61,20 +62,7 @@ export function corpSecretGrant(credentials: CorpSecretCredentials): TokenGrant 
         { corpid: corpId, corpsecret: secret },
         'gettoken',
       );
-      const token = payload.access_token;
-      if (typeof token !== 'string' || token.length === 0) {
-        throw new WecomMalformedResponseError({
-          apiPath: gettokenPath,
-          reason: 'access_token is missing',
-          contentType: undefined,
-          bodyLength: 0,
-        });
-      }
-      const expiresInSeconds =
-        typeof payload.expires_in === 'number' && payload.expires_in > 0
-          ? payload.expires_in
-          : defaultExpiresInSeconds;
-      return { token, expiresInSeconds };
+      return grantedTokenOf(payload, 'access_token', gettokenPath);
     },
   };
 }

@@ -4,10 +4,15 @@
  * suite's token. The token it yields is an access_token like any other: carried as `access_token`, refused with
  * 40001 / 40014 / 41001 / 42001.
  */
-import { WecomAuthorizationGoneError, WecomMalformedResponseError } from './errors.js';
+import { WecomAuthorizationGoneError } from './errors.js';
 import type { ApiRequest, WecomPayload } from './request-core.js';
 import { normalizeBaseUrl, secretDigest } from './suite-grant.js';
-import { accessTokenAttachment, type TokenGrant, type WecomAuthStrategy } from './token-grant.js';
+import {
+  accessTokenAttachment,
+  grantedTokenOf,
+  type TokenGrant,
+  type WecomAuthStrategy,
+} from './token-grant.js';
 
 interface CorpTokenPayload extends WecomPayload {
   readonly access_token?: string;
@@ -15,9 +20,6 @@ interface CorpTokenPayload extends WecomPayload {
 }
 
 const corpTokenPath = '/cgi-bin/service/get_corp_token';
-
-/** What WeCom states as the lifetime of an access_token; assumed when an answer leaves `expires_in` out. */
-const defaultExpiresInSeconds = 7200;
 
 /**
  * What calls the suite's own APIs (those carrying `suite_access_token`): a `WecomSuiteClient` is one. The suite-corp
@@ -117,20 +119,7 @@ export function suiteCorpGrant(input: SuiteCorpCredentials & { readonly suite: S
       } catch (error) {
         throw withCorp(error, corpId);
       }
-      const token = payload.access_token;
-      if (typeof token !== 'string' || token.length === 0) {
-        throw new WecomMalformedResponseError({
-          apiPath: corpTokenPath,
-          reason: 'access_token is missing',
-          contentType: undefined,
-          bodyLength: 0,
-        });
-      }
-      const expiresInSeconds =
-        typeof payload.expires_in === 'number' && payload.expires_in > 0
-          ? payload.expires_in
-          : defaultExpiresInSeconds;
-      return { token, expiresInSeconds };
+      return grantedTokenOf(payload, 'access_token', corpTokenPath);
     },
   };
 }

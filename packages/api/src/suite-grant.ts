@@ -4,10 +4,10 @@
  * token has (single flight, the store lock, the sequence guard, refresh ahead, backoff).
  */
 import { createHash } from 'node:crypto';
-import { WecomApiError, WecomMalformedResponseError, WecomSuiteTicketMissingError } from './errors.js';
+import { WecomApiError, WecomSuiteTicketMissingError } from './errors.js';
 import type { WecomPayload } from './request-core.js';
 import { readSuiteTicket, type SuiteTicketSource } from './suite-ticket.js';
-import type { TokenAttachment, TokenGrant } from './token-grant.js';
+import { grantedTokenOf, type TokenAttachment, type TokenGrant } from './token-grant.js';
 
 interface SuiteTokenPayload extends WecomPayload {
   readonly suite_access_token?: string;
@@ -15,9 +15,6 @@ interface SuiteTokenPayload extends WecomPayload {
 }
 
 const suiteTokenPath = '/cgi-bin/service/get_suite_token';
-
-/** What WeCom states as the lifetime of a suite_access_token; assumed when an answer leaves `expires_in` out. */
-const defaultExpiresInSeconds = 7200;
 
 /** 40085: the ticket given is not the newest WeCom pushed (or was never pushed to this suite). */
 const invalidTicketErrcode = 40085;
@@ -116,20 +113,7 @@ export function suiteTokenGrant(
         }
         throw error;
       }
-      const token = payload.suite_access_token;
-      if (typeof token !== 'string' || token.length === 0) {
-        throw new WecomMalformedResponseError({
-          apiPath: suiteTokenPath,
-          reason: 'suite_access_token is missing',
-          contentType: undefined,
-          bodyLength: 0,
-        });
-      }
-      const expiresInSeconds =
-        typeof payload.expires_in === 'number' && payload.expires_in > 0
-          ? payload.expires_in
-          : defaultExpiresInSeconds;
-      return { token, expiresInSeconds };
+      return grantedTokenOf(payload, 'suite_access_token', suiteTokenPath);
     },
   };
 }

@@ -4,7 +4,7 @@
  * errcodes mean WeCom refused it. The manager and the request core only ever talk to this interface, so a new kind of
  * credential is a new grant, never a change to them.
  */
-import { accessTokenErrcodes } from './errors.js';
+import { accessTokenErrcodes, WecomMalformedResponseError } from './errors.js';
 import type { ApiRequest, WecomPayload } from './request-core.js';
 
 /**
@@ -109,4 +109,32 @@ export interface WecomAuthStrategy {
   readonly corpId?: string;
   /** The grant for a client whose calls go to `client.baseUrl`. */
   grantFor(client: { readonly baseUrl: string }): TokenGrant;
+}
+
+/** What WeCom states as the lifetime of its tokens; assumed when an answer leaves `expires_in` out. */
+export const defaultTokenLifetimeSeconds = 7200;
+
+/**
+ * The token in a token API's answer: `payload[field]` with its `expires_in` (7200 s when WeCom left it out). An
+ * answer without the token is a `WecomMalformedResponseError` naming the field, never echoing the answer.
+ *
+ * @example
+ * return grantedTokenOf(await core.withoutToken(request, credentials, 'gettoken'), 'access_token', '/cgi-bin/gettoken');
+ */
+export function grantedTokenOf(payload: WecomPayload, field: string, apiPath: string): GrantedToken {
+  const token = payload[field];
+  if (typeof token !== 'string' || token.length === 0) {
+    throw new WecomMalformedResponseError({
+      apiPath,
+      reason: `${field} is missing`,
+      contentType: undefined,
+      bodyLength: 0,
+    });
+  }
+  const expiresIn = payload.expires_in;
+  return {
+    token,
+    expiresInSeconds:
+      typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : defaultTokenLifetimeSeconds,
+  };
 }
