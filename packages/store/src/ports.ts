@@ -70,6 +70,13 @@ export interface RevocationEntry {
   readonly expiresAt: number;
 }
 
+/** One page of {@link SessionStore.scan}. */
+export interface SessionPage {
+  readonly sessions: readonly SessionRecord[];
+  /** Where the next page starts: pass it to the next call. Undefined once every session has been seen. */
+  readonly cursor: string | undefined;
+}
+
 export interface SessionStore {
   /** Stores a new session. Durable when the promise resolves (a crash afterwards loses nothing). */
   create(record: SessionRecord): Promise<void>;
@@ -113,6 +120,28 @@ export interface SessionStore {
   ): Promise<number>;
   /** Replaces the encrypted session_key (a later jscode2session for the same session). */
   setSessionKey(id: string, sessionKeyCiphertext: string): Promise<void>;
+  /**
+   * Replaces the encrypted session_key only while it is still `expected`, atomically: false when it changed meanwhile
+   * or the session is gone. Resealing under a new data key must not overwrite a session_key a new login just stored.
+   */
+  replaceSessionKey(id: string, expected: string, next: string): Promise<boolean>;
+  /**
+   * Every stored session (revoked ones too), a page of about `limit` at a time: begin without a cursor and call
+   * again with the one returned until it is undefined. A session stored throughout the scan is returned at least
+   * once (possibly twice, on Redis); one created or dropped meanwhile may be missed. For passes over the whole
+   * store, such as resealing every session_key under a new data key, never for a request.
+   *
+   * @example
+   * ```ts
+   * let cursor: string | undefined;
+   * do {
+   *   const page = await store.sessions.scan(cursor, 500);
+   *   for (const session of page.sessions) reseal(session);
+   *   cursor = page.cursor;
+   * } while (cursor !== undefined);
+   * ```
+   */
+  scan(cursor: string | undefined, limit: number): Promise<SessionPage>;
   /** Revocations with `revokedAt >= since` whose sessions have not expired yet, oldest first. */
   listRevocations(since: number): Promise<RevocationEntry[]>;
   /**
@@ -158,6 +187,16 @@ export interface SigningKeyStore {
   rotate(next: SigningKeyRecord, at: number): Promise<void>;
   /** Removes keys retired before `before` (their tokens have all expired). */
   prune(before: number): Promise<number>;
+  /**
+   * Replaces the `privateJwk` of key `kid` only while it is still `expected` (compared as JSON), atomically: false
+   * when it changed meanwhile or the key is gone. The rest of the record (its public key, `retiredAt`) is kept: this
+   * reseals a key under a new data key, it does not make another key.
+   */
+  replacePrivateJwk(
+    kid: string,
+    expected: Readonly<Record<string, unknown>>,
+    next: Readonly<Record<string, unknown>>,
+  ): Promise<boolean>;
 }
 
 /** An inbound WeCom callback event, recorded before it is acknowledged so a crash loses nothing. */
