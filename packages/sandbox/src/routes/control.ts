@@ -15,7 +15,8 @@ function jsonBody(request: FastifyRequest): unknown {
   }
 }
 
-function answer(reply: FastifyReply, run: () => unknown): FastifyReply {
+/** Answers a control call: 200 with the result, 204 without one, 4xx with a stable code for bad input. */
+export function answer(reply: FastifyReply, run: () => unknown): FastifyReply {
   try {
     const result = run();
     if (result === undefined) return reply.code(204).send();
@@ -48,7 +49,7 @@ async function answerAsync(reply: FastifyReply, run: () => Promise<unknown>): Pr
 }
 
 /** The body as an object of fields (`{}` when empty); arrays and scalars are refused. */
-function objectBody(request: FastifyRequest): Record<string, unknown> {
+export function objectBody(request: FastifyRequest): Record<string, unknown> {
   const body = jsonBody(request);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new TypeError('the body must be a JSON object');
