@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `wecom-auth`: runs the gateway (`serve`, the default) or the WeCom sandbox alone (`sandbox`), or rotates the
- * signing keys of the access tokens (`rotate-keys`).
+ * `wecom-auth`: runs the gateway (`serve`, the default) or the WeCom sandbox alone (`sandbox`), checks a setup
+ * (`doctor`), rotates the signing keys of the access tokens (`rotate-keys`) or reseals stored data under a new data
+ * key (`rotate-data-key`).
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -112,6 +113,41 @@ program
     process.stdout.write(
       `Signing key rotated. Active: ${rotated.activeKid}\nPublished: ${rotated.publishedKids.join(', ')}\n`,
     );
+  });
+
+program
+  .command('rotate-data-key')
+  .description(
+    'Reseal under the current data key (WECOM_AUTH_DATA_KEY, or the one derived from the secret) everything a fallback key still opens: after it, the fallback (WECOM_AUTH_DATA_KEY_FALLBACKS, WECOM_SECRET_FALLBACKS) can be removed. Run with the new configuration; see docs/operations.md.',
+  )
+  .option('-c, --config <file>', 'JSON file of settings (keys are the environment variable names)')
+  .option('--dry-run', 'count what would be resealed, change nothing')
+  .action(async (options: { config?: string; dryRun?: boolean }) => {
+    const { rotateDataKey } = await import('./data-key-rotation.js');
+    const config = configOrExit(options.config);
+    const { dataKey, report } = await rotateDataKey({ config, dryRun: options.dryRun === true });
+    const lines = [
+      options.dryRun === true
+        ? `Sealed under ${dataKey} or its fallbacks (dry run):`
+        : `Resealed under ${dataKey}:`,
+    ];
+    let unreadable = 0;
+    for (const [kind, counts] of Object.entries(report)) {
+      unreadable += counts.unreadable;
+      const moved =
+        options.dryRun === true ? `${counts.underFallback} to reseal` : `${counts.resealed} resealed`;
+      lines.push(
+        `  ${kind.padEnd(14)} ${moved}, ${counts.current + counts.changedMeanwhile} already current, ${counts.unreadable} unreadable`,
+      );
+    }
+    if (unreadable > 0) {
+      lines.push(
+        '',
+        `${unreadable} records open with none of the configured keys: add the data key (WECOM_AUTH_DATA_KEY_FALLBACKS) or the secret (WECOM_SECRET_FALLBACKS) that sealed them and run this again; without it, those sessions end when they next decrypt and the signing key is replaced at the next start.`,
+      );
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (unreadable > 0) process.exitCode = 1;
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -12,7 +12,9 @@ import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CallbackSettings } from './callbacks/callback-settings.js';
 import type { CorpConfig } from './config/corps.js';
+import { dataKeyringOf } from './config/data-keys.js';
 import type { GatewayConfig } from './config/load-config.js';
+import type { DataKeyring } from './sessions/data-keyring.js';
 
 type SandboxModule = typeof import('@wecom-auth/sandbox');
 
@@ -130,13 +132,20 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
 }
 
 /**
- * The WeCom secret the gateway's data key derives from when `WECOM_AUTH_DATA_KEY` is unset: the default corp's, or
- * the demo app's in sandbox mode (what `rotate-keys` needs to open the signing keys a gateway sealed).
+ * The data keyring of the gateway a configuration describes, without starting anything: its data keys and the
+ * corps' secrets, or in sandbox mode the demo apps' (what `rotate-keys` and `rotate-data-key` need to open what a
+ * gateway sealed).
  */
-export async function upstreamSecret(config: GatewayConfig): Promise<string> {
-  const configured = config.credentials?.corps[0];
-  if (configured) return configured.secret;
-  return (await loadSandbox()).DEMO_APP.secret;
+export async function upstreamDataKeyring(config: GatewayConfig): Promise<DataKeyring> {
+  let corps: readonly CorpConfig[] | undefined = config.credentials?.corps;
+  if (corps === undefined) {
+    const { DEMO_APP, DEMO_CORP_ID, SUBSIDIARY_APP, SUBSIDIARY_CORP_ID } = await loadSandbox();
+    corps = [
+      { corpId: DEMO_CORP_ID, secret: DEMO_APP.secret, callback: undefined },
+      { corpId: SUBSIDIARY_CORP_ID, secret: SUBSIDIARY_APP.secret, callback: undefined },
+    ];
+  }
+  return dataKeyringOf({ dataKey: config.dataKey, dataKeyFallbacks: config.dataKeyFallbacks, corps });
 }
 
 /** The lines `wecom-auth serve` prints in sandbox mode: where the sandbox and the simulator are, how to log in. */

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildGatewayApp } from './app.js';
 import { callbackSettingsOf } from './callbacks/callback-settings.js';
+import { dataKeyringOf, hasConfiguredFallbacks } from './config/data-keys.js';
 import type { GatewayConfig } from './config/load-config.js';
 import { storeConfigFrom } from './config/store-config.js';
 import { createGatewayMetrics } from './observability/metrics.js';
@@ -78,11 +79,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   );
   const defaultCorp = upstream.corps[0];
   if (defaultCorp === undefined) throw new TypeError('at least one corp is required');
+  const dataKeySettings = {
+    dataKey: config.dataKey,
+    dataKeyFallbacks: config.dataKeyFallbacks,
+    corps: upstream.corps,
+  };
   const services = openGatewayServices({
     settings: {
       dataKeySecret: defaultCorp.secret,
       miniProgramAppId: upstream.miniProgramAppId,
       dataKey: config.dataKey,
+      dataKeyring: dataKeyringOf(dataKeySettings),
+      dataKeyRotationUnderWay: hasConfiguredFallbacks(dataKeySettings),
       issuer: config.issuer,
       audience: config.audience,
       accessTokenTtl: config.accessTokenTtl,

@@ -11,7 +11,10 @@ import type { Logger } from 'pino';
 import { EmployeeDirectory } from './employees/employee-directory.js';
 import { GatewayError } from './gateway-error.js';
 import type { GatewayMetrics } from './observability/metrics.js';
-import { createDataSealer, type DataSealer, deriveDataKey } from './sessions/data-sealer.js';
+import { DataKeyUpkeep } from './sessions/data-key-upkeep.js';
+import { createDataKeyring, type DataKeyring } from './sessions/data-keyring.js';
+import { deriveDataKey } from './sessions/data-sealer.js';
+import { resealableKindsOf } from './sessions/resealable-records.js';
 import { RevocationMirror } from './sessions/revocation-mirror.js';
 import { SessionService } from './sessions/session-service.js';
 import { TokenIssuer } from './sessions/token-issuer.js';
@@ -25,6 +28,13 @@ export interface ServiceSettings {
   readonly dataKeySecret: string;
   readonly miniProgramAppId: string;
   readonly dataKey: string | undefined;
+  /**
+   * The data keyring (see `dataKeyringOf`): the current key and its fallbacks. When absent, the one key of `dataKey`,
+   * else derived from `dataKeySecret`.
+   */
+  readonly dataKeyring?: DataKeyring;
+  /** The configuration names previous data keys or secrets: what they sealed is resealed in the background at start. */
+  readonly dataKeyRotationUnderWay?: boolean;
   readonly issuer: string;
   readonly audience: string;
   readonly accessTokenTtl: number;
@@ -93,9 +103,21 @@ function notStarted(): GatewayError {
  */
 export function openGatewayServices(input: GatewayServicesInput): GatewayServices {
   const { settings, store, corps, logger, metrics, now } = input;
-  const sealer: DataSealer = createDataSealer(
-    deriveDataKey({ configuredKey: settings.dataKey, secret: settings.dataKeySecret }),
-  );
+  const sealer: DataKeyring =
+    settings.dataKeyring ??
+    createDataKeyring([
+      {
+        key: deriveDataKey({ configuredKey: settings.dataKey, secret: settings.dataKeySecret }),
+        source: settings.dataKey === undefined ? 'derived from the secret' : 'WECOM_AUTH_DATA_KEY',
+      },
+    ]);
+  const dataKeys = new DataKeyUpkeep({
+    keyring: sealer,
+    kinds: resealableKindsOf(store, now),
+    signingKeys: store.signingKeys,
+    rotationUnderWay: settings.dataKeyRotationUnderWay ?? false,
+    logger,
+  });
   const revocations = new RevocationMirror({
     sessions: store.sessions,
     now,
@@ -126,6 +148,8 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       audience: settings.audience,
       ttlSeconds: settings.accessTokenTtl,
       now,
+      // A data key that was dropped must not stop the gateway: it starts with a fresh signing key and says so.
+      onUnreadableActiveKey: (kid) => dataKeys.reportLostSigningKey(kid),
     });
     await revocations.start();
     sessions = new SessionService({
@@ -166,6 +190,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
     sweeper.unref();
     keyReloader.unref();
     timers = [sweeper, keyReloader];
+    dataKeys.start();
   };
 
   return {
@@ -194,6 +219,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
     async stop() {
       for (const timer of timers) clearInterval(timer);
       timers = [];
+      await dataKeys.stop();
       await revocations.stop();
       await issuer?.close();
     },

@@ -25,13 +25,18 @@ export interface SessionRecord {
   readonly revokeReason?: RevokeReason;
 }
 
-/** Why a session was revoked. `employee_renamed`: its userid was changed, and may since be someone else's. */
+/**
+ * Why a session was revoked. `employee_renamed`: its userid was changed, and may since be someone else's.
+ * `data_key_lost`: its session_key was sealed under a data key that is no longer configured, so it can decrypt
+ * nothing; a new login gets a session that can.
+ */
 export type RevokeReason =
   | 'logout'
   | 'refresh_token_reuse'
   | 'employee_left'
   | 'employee_disabled'
   | 'employee_renamed'
+  | 'data_key_lost'
   | 'admin';
 
 /**

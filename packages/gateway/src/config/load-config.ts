@@ -11,6 +11,7 @@ type CorpSettingName =
   | 'corpId'
   | 'secret'
   | 'secretFile'
+  | 'secretFallbacks'
   | 'miniProgramAppId'
   | 'corps'
   | 'callbackToken'
@@ -99,6 +100,7 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
     corpId: _c,
     secret: _s,
     secretFile: _f,
+    secretFallbacks: _p,
     miniProgramAppId: _m,
     corps: _l,
     callbackToken: _t,
@@ -124,6 +126,7 @@ function resolveCredentials(
   const corpId = values.corpId as string | undefined;
   const secret = values.secret as string | undefined;
   const secretFile = values.secretFile as string | undefined;
+  const secretFallbacks = values.secretFallbacks as readonly string[];
   const callbackToken = values.callbackToken as string | undefined;
   const callbackAesKey = values.callbackAesKey as string | undefined;
   const corpList = values.corps;
@@ -139,6 +142,9 @@ function resolveCredentials(
       problems.push(
         'WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY: with WECOM_CORPS, set callbackToken and callbackAesKey on each corp',
       );
+    }
+    if (secretFallbacks.length > 0) {
+      problems.push('WECOM_SECRET_FALLBACKS: with WECOM_CORPS, set previousSecrets on each corp');
     }
     corps = parseCorpList(corpList, problems);
   } else if (single) {
@@ -159,17 +165,27 @@ function resolveCredentials(
         {
           corpId,
           secret: resolvedSecret,
+          ...(secretFallbacks.length === 0 ? {} : { previousSecrets: [...secretFallbacks] }),
           ...(callbackToken === undefined ? {} : { callbackToken }),
           ...(callbackAesKey === undefined ? {} : { callbackAesKey }),
         },
         'WECOM_CORP_ID',
         problems,
+        {
+          corpId: 'WECOM_CORP_ID',
+          secret: secret === undefined ? 'WECOM_SECRET_FILE' : 'WECOM_SECRET',
+          previousSecrets: 'WECOM_SECRET_FALLBACKS',
+          callback: 'WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY',
+        },
       );
       if (corp) corps = [corp];
     }
   } else {
     if ((callbackToken === undefined) !== (callbackAesKey === undefined)) {
       problems.push('WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY: set both or neither');
+    }
+    if (secretFallbacks.length > 0) {
+      problems.push('WECOM_SECRET_FALLBACKS: previous secrets of WECOM_SECRET, which is not set');
     }
     return undefined;
   }
