@@ -23,6 +23,17 @@ function parsePort(value: string): number {
   return port;
 }
 
+function parseHttpUrl(value: string): string {
+  let protocol = '';
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // Reported below.
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new InvalidArgumentError('must be an http(s) URL');
+  return value;
+}
+
 /** The configuration, or exit 2 with every problem listed (no stack trace: it is the operator's to fix). */
 function configOrExit(configFile: string | undefined): GatewayConfig {
   try {
@@ -99,6 +110,33 @@ program
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+
+program
+  .command('doctor')
+  .description(
+    'Check a setup, with the configuration serve would use: the settings, WeCom from this host, each corp (secret, trusted IP, mini program, visible range), the store, the data key and signing keys, the callbacks. Prints a checklist with what to change where; exits 1 when a check failed.',
+  )
+  .option('-c, --config <file>', 'JSON file of settings (keys are the environment variable names)')
+  .option('--json', 'print the checklist as JSON')
+  .option(
+    '--public-url <url>',
+    "the gateway's public base URL: check that its callback answers WeCom from outside",
+    parseHttpUrl,
+  )
+  .option('--login', 'prove the chain with one real login (paste a wx.qy.login code; a sandbox mints one)')
+  .option('--code <code>', 'the wx.qy.login code for the login step')
+  .action(
+    async (options: {
+      config?: string;
+      json?: boolean;
+      publicUrl?: string;
+      login?: boolean;
+      code?: string;
+    }) => {
+      const { runDoctorFromCli } = await import('./doctor/doctor-cli.js');
+      process.exitCode = await runDoctorFromCli(options);
+    },
+  );
 
 program
   .command('rotate-keys')
