@@ -4,7 +4,7 @@
  * persists (a restart without persistence logs everyone out and replaces the signing keys) and whether its eviction
  * policy may drop sessions or signing keys under memory pressure.
  */
-import { constants, existsSync } from 'node:fs';
+import { constants, existsSync, statSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -51,6 +51,13 @@ async function checkSqlite(context: DoctorContext): Promise<CheckOutcome> {
   if (!existsSync(file)) {
     let directory = dirname(file);
     while (!existsSync(directory) && dirname(directory) !== directory) directory = dirname(directory);
+    if (!statSync(directory).isDirectory()) {
+      return {
+        verdict: 'fail',
+        summary: `${path} cannot be created: ${directory} is a file, not a directory.`,
+        fix,
+      };
+    }
     try {
       await access(directory, constants.W_OK);
     } catch {
