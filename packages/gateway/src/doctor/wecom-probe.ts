@@ -27,8 +27,10 @@ export function egressIpOf(errmsg: string): string | undefined {
 export function describeFetchFailure(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   if (error instanceof Error && error.name === 'TimeoutError') return 'no answer in time';
-  if (typeof cause?.code === 'string')
+  if (typeof cause?.code === 'string') {
     return `${cause.code}${typeof cause.message === 'string' ? `: ${cause.message}` : ''}`;
+  }
+  if (typeof cause?.message === 'string') return cause.message;
   return error instanceof Error ? error.message : String(error);
 }
 
