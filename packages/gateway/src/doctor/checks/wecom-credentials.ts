@@ -29,7 +29,7 @@ export const wecomCredentialsCheck: CorpCheck = {
       case 0:
         return {
           verdict: 'pass',
-          summary: `WeCom accepted the corp ID and the secret (an access_token for ${String(answer.body.expires_in ?? '?')} s).`,
+          summary: 'WeCom accepted the corp ID and the secret: gettoken gave an access_token.',
         };
       case 60020:
         return {
