@@ -43,7 +43,8 @@ export interface CheckOutcome {
   readonly fix?: Fix;
 }
 
-interface CheckBase {
+/** What every doctor check declares, whatever its scope. */
+export interface CheckBase {
   /** Stable id, also the anchor of the check in docs/doctor.md: `wecom-credentials`. */
   readonly id: string;
   /** What the checklist calls it. */

@@ -46,7 +46,7 @@ export class DoctorCorp {
       : undefined;
   }
 
-  /** WeCom's answer to `jscode2session` with {@link madeUpLoginCode}; undefined without an access token. */
+  /** WeCom's answer to `jscode2session` with a made-up code (`madeUpLoginCode`); undefined without an access token. */
   async codeProbe(): Promise<WecomAnswer | undefined> {
     const accessToken = await this.accessToken();
     if (accessToken === undefined) return undefined;

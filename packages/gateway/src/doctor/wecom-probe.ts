@@ -47,7 +47,7 @@ export class WecomProbe {
     private readonly timeoutMs: number,
   ) {}
 
-  /** GET `path` with `query`; rejects with {@link WecomProbeError} when no WeCom answer came back. */
+  /** GET `path` with `query`; rejects with `WecomProbeError` when no WeCom answer came back. */
   async call(path: string, query: Readonly<Record<string, string>> = {}): Promise<WecomAnswer> {
     const url = new URL(path, `${this.apiBase.replace(/\/+$/, '')}/`);
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
