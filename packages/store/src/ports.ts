@@ -77,6 +77,7 @@ export interface RevocationEntry {
 
 /** One page of {@link SessionStore.scan}. */
 export interface SessionPage {
+  /** The sessions of this page (possibly none, even before the end). */
   readonly sessions: readonly SessionRecord[];
   /** Where the next page starts: pass it to the next call. Undefined once every session has been seen. */
   readonly cursor: string | undefined;

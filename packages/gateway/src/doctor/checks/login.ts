@@ -136,7 +136,7 @@ export const loginCheck: SetupCheck = {
   title: 'One real login, end to end',
   scope: 'setup',
   needs: ['wecom-trusted-ip'],
-  errcodes: [40029, 48002],
+  errcodes: [40029, 48002, 60011],
   gatewayErrors: ['code_invalid', 'not_a_member', 'corp_mismatch'],
   applies: (context) => context.input.login === true || context.input.code !== undefined,
   async run(context): Promise<CheckOutcome> {
