@@ -56,7 +56,8 @@ function runBuiltCli(
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
-describe('node packages/gateway/dist/cli.js doctor', () => {
+// Each test starts a Node.js process that loads the whole gateway: slow on a busy machine.
+describe('node packages/gateway/dist/cli.js doctor', { timeout: 90_000 }, () => {
   it('exits 0 against the demo corp, with every check passed', async () => {
     const { code, stdout, stderr } = await runBuiltCli(['doctor', '--login'], demoGatewayEnv(sandbox.url));
     expect(code).toBe(0);

@@ -24,7 +24,7 @@ const NEW_SECRET = 'the-secret-after-the-change';
 describe.each([
   ['SQLite', false],
   ['Redis', true],
-])('a secret change on %s, over real processes', (_name, onRedis) => {
+])('a secret change on %s, over real processes', { timeout: 90_000 }, (_name, onRedis) => {
   let sandbox: Sandbox;
   let dataDir: string;
   const children: ChildGateway[] = [];

@@ -69,10 +69,10 @@ export class DoctorContext {
   configure(config: GatewayConfig, upstream: DoctorUpstream): void {
     this.#config = config;
     this.#upstream = upstream;
-    this.#wecom = new WecomProbe(upstream.apiBase, config.wecomTimeoutMs);
+    const wecom = new WecomProbe(upstream.apiBase, config.wecomTimeoutMs);
+    this.#wecom = wecom;
     this.#corps = upstream.corps.map(
-      (corp, index) =>
-        new DoctorCorp(corp, corp.settingNames ?? sandboxNames(index), this.#wecom as WecomProbe),
+      (corp, index) => new DoctorCorp(corp, corp.settingNames ?? sandboxNames(index), wecom),
     );
   }
 
