@@ -366,6 +366,23 @@ describe('data-key', () => {
     expect(result.fix?.text).toContain('If that secret is lost, the gateway still starts');
   });
 
+  it('after a gateway started without the old secret: warns of what is lost, and says how to avoid it next time', async () => {
+    const env = await storeOfAnOldSecret('secret-lost');
+    const restarted = await startGatewayUnderTest({
+      sharedSandbox: sandbox,
+      dataDir: join(dataDir, 'secret-lost'),
+      env: { WECOM_SECRET: NEW_SECRET },
+    });
+    await restarted.close();
+    const result = resultOf(await doctor(env), 'data-key');
+    expect(result.verdict).toBe('warn');
+    expect(result.summary).toBe(
+      '1 signing key, 1 session key were sealed under a data key this configuration does not have; the active signing key opens.',
+    );
+    expect(result.fix?.text).toMatch(/^Only if the old key still exists: /);
+    expect(result.fix?.text).toContain('Next time, set WECOM_AUTH_DATA_KEY once');
+  });
+
   it('with the old secret as a fallback: warns until resealed, then passes and says the fallback can go', async () => {
     const env = await storeOfAnOldSecret('secret-fallback');
     const withFallback = { ...env, WECOM_SECRET_FALLBACKS: DEMO_APP.secret };
