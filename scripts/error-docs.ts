@@ -1,16 +1,31 @@
 import { knownErrcodes } from '@wecom-auth/api';
-import { gatewayErrorCatalog } from '@wecom-auth/gateway';
+import { defaultDoctorChecks, gatewayErrorCatalog } from '@wecom-auth/gateway';
 
 const escapePipes = (text: string): string => text.replaceAll('|', '\\|');
 
+/** The `wecom-auth doctor` checks that find the cause of each error, as links into docs/doctor.md. */
+function doctorLinks(): { byErrcode: (errcode: number) => string; byCode: (code: string) => string } {
+  const checks = defaultDoctorChecks().checks;
+  const links = (ids: string[]): string =>
+    ids.length === 0 ? '—' : ids.map((id) => `[${id}](doctor.md#${id})`).join(', ');
+  return {
+    byErrcode: (errcode) =>
+      links(checks.filter((check) => check.errcodes?.includes(errcode)).map((check) => check.id)),
+    byCode: (code) =>
+      links(checks.filter((check) => check.gatewayErrors?.includes(code)).map((check) => check.id)),
+  };
+}
+
 /** docs/errors.md, generated. */
 export function renderErrorDocs(): string {
+  const doctor = doctorLinks();
   const gatewayRows = Object.entries(gatewayErrorCatalog).map(
-    ([code, { status, meaning }]) => `| \`${code}\` | ${status} | ${escapePipes(meaning)} |`,
+    ([code, { status, meaning }]) =>
+      `| \`${code}\` | ${status} | ${escapePipes(meaning)} | ${doctor.byCode(code)} |`,
   );
   const wecomRows = knownErrcodes.map(
     (info) =>
-      `| ${info.errcode} | ${escapePipes(info.meaning)} | \`${info.class}\` | ${escapePipes(info.hint)} |`,
+      `| ${info.errcode} | ${escapePipes(info.meaning)} | \`${info.class}\` | ${escapePipes(info.hint)} | ${doctor.byErrcode(info.errcode)} |`,
   );
   return `# Errors
 
@@ -26,10 +41,11 @@ Every error answer has the body
 
 \`error\` is one of the stable codes below; \`wecom\` is present only when WeCom caused the error. The request id is
 also in the \`X-Request-Id\` header and in the gateway's log line for the request. Temporary failures carry
-\`Retry-After\`.
+\`Retry-After\`. Where a setting or the WeCom admin console is the cause, run \`wecom-auth doctor\`: the last column
+names the checks that find it ([docs/doctor.md](doctor.md)).
 
-| error | status | meaning and what to do |
-|---|---|---|
+| error | status | meaning and what to do | doctor check |
+|---|---|---|---|
 ${gatewayRows.join('\n')}
 
 ## WeCom errcodes and what the API client does with them
@@ -43,10 +59,11 @@ setting); \`authorization\`: a corp's authorisation of a third-party suite is go
 \`WecomAuthorizationGoneError\` (code \`authorization_gone\`, with the \`corpId\` when the call was for one corp): mark
 the corp uninstalled. For a suite token the refused errcodes are 40082 and 42009 (replayed once like 40014), and
 40085 at \`get_suite_token\` is a \`WecomSuiteTicketMissingError\`. Unknown errcodes are \`client\` errors whose hint
-links WeCom's own lookup tool. Never branch on \`errmsg\`: WeCom changes its wording.
+links WeCom's own lookup tool. Never branch on \`errmsg\`: WeCom changes its wording. The last column names the
+\`wecom-auth doctor\` checks that meet the errcode and say what to change where ([docs/doctor.md](doctor.md)).
 
-| errcode | meaning | class | what to do |
-|---|---|---|---|
+| errcode | meaning | class | what to do | doctor check |
+|---|---|---|---|---|
 ${wecomRows.join('\n')}
 
 ## Errors of the client itself

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `wecom-auth`: runs the gateway (`serve`, the default) or the WeCom sandbox alone (`sandbox`), or rotates the
- * signing keys of the access tokens (`rotate-keys`).
+ * `wecom-auth`: runs the gateway (`serve`, the default) or the WeCom sandbox alone (`sandbox`), checks a setup
+ * (`doctor`), rotates the signing keys of the access tokens (`rotate-keys`) or reseals stored data under a new data
+ * key (`rotate-data-key`).
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -20,6 +21,17 @@ function parsePort(value: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new InvalidArgumentError('must be a port number');
   return port;
+}
+
+function parseHttpUrl(value: string): string {
+  let protocol = '';
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // Reported below.
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new InvalidArgumentError('must be an http(s) URL');
+  return value;
 }
 
 /** The configuration, or exit 2 with every problem listed (no stack trace: it is the operator's to fix). */
@@ -104,6 +116,33 @@ program
   });
 
 program
+  .command('doctor')
+  .description(
+    'Check a setup, with the configuration serve would use: the settings, WeCom from this host, each corp (secret, trusted IP, mini program, visible range), the store, the data key and signing keys, the callbacks. Prints a checklist with what to change where; exits 1 when a check failed.',
+  )
+  .option('-c, --config <file>', 'JSON file of settings (keys are the environment variable names)')
+  .option('--json', 'print the checklist as JSON')
+  .option(
+    '--public-url <url>',
+    "the gateway's public base URL: check that its callback answers WeCom from outside",
+    parseHttpUrl,
+  )
+  .option('--login', 'prove the chain with one real login (paste a wx.qy.login code; a sandbox mints one)')
+  .option('--code <code>', 'the wx.qy.login code for the login step')
+  .action(
+    async (options: {
+      config?: string;
+      json?: boolean;
+      publicUrl?: string;
+      login?: boolean;
+      code?: string;
+    }) => {
+      const { runDoctorFromCli } = await import('./doctor/doctor-cli.js');
+      process.exitCode = await runDoctorFromCli(options);
+    },
+  );
+
+program
   .command('rotate-keys')
   .description(
     'Retire the signing key of the access tokens and activate a new one, in the store all instances share. Tokens signed before keep verifying until they expire; running instances sign with the new key within seconds.',
@@ -116,6 +155,41 @@ program
     process.stdout.write(
       `Signing key rotated. Active: ${rotated.activeKid}\nPublished: ${rotated.publishedKids.join(', ')}\n`,
     );
+  });
+
+program
+  .command('rotate-data-key')
+  .description(
+    'Reseal under the current data key (WECOM_AUTH_DATA_KEY, or the one derived from the secret) everything a fallback key still opens: after it, the fallback (WECOM_AUTH_DATA_KEY_FALLBACKS, WECOM_SECRET_FALLBACKS) can be removed. Run with the new configuration; see docs/operations.md.',
+  )
+  .option('-c, --config <file>', 'JSON file of settings (keys are the environment variable names)')
+  .option('--dry-run', 'count what would be resealed, change nothing')
+  .action(async (options: { config?: string; dryRun?: boolean }) => {
+    const { rotateDataKey } = await import('./data-key-rotation.js');
+    const config = configOrExit(options.config);
+    const { dataKey, report } = await rotateDataKey({ config, dryRun: options.dryRun === true });
+    const lines = [
+      options.dryRun === true
+        ? `Sealed under ${dataKey} or its fallbacks (dry run):`
+        : `Resealed under ${dataKey}:`,
+    ];
+    let unreadable = 0;
+    for (const [kind, counts] of Object.entries(report)) {
+      unreadable += counts.unreadable;
+      const moved =
+        options.dryRun === true ? `${counts.underFallback} to reseal` : `${counts.resealed} resealed`;
+      lines.push(
+        `  ${kind.padEnd(14)} ${moved}, ${counts.current + counts.changedMeanwhile} already current, ${counts.unreadable} unreadable`,
+      );
+    }
+    if (unreadable > 0) {
+      lines.push(
+        '',
+        `${unreadable} records open with none of the configured keys: add the data key (WECOM_AUTH_DATA_KEY_FALLBACKS) or the secret (WECOM_SECRET_FALLBACKS) that sealed them and run this again; without it, those sessions end when they next decrypt and the signing key is replaced at the next start.`,
+      );
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (unreadable > 0) process.exitCode = 1;
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

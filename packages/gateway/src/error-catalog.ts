@@ -66,7 +66,7 @@ export const gatewayErrorCatalog = {
   session_revoked: {
     status: 401,
     meaning:
-      'The session was revoked (logout, refresh-token reuse, employee left, the company uninstalled the app): log in again.',
+      'The session was revoked (logout, refresh-token reuse, employee left, the company uninstalled the app, or its session_key sealed under a data key no longer configured): log in again.',
   },
   refresh_token_invalid: { status: 401, meaning: 'The refresh token is unknown: log in again.' },
   refresh_token_expired: { status: 401, meaning: 'The session has expired: log in again.' },

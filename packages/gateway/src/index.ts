@@ -1,6 +1,7 @@
 /**
  * The WeCom Auth login gateway, to embed in a Node.js process: load a configuration, start the gateway (or build
- * its Fastify app around services you hold), and branch on its error codes.
+ * its Fastify app around services you hold), branch on its error codes, check a setup (`runDoctor`) and rotate its
+ * keys.
  *
  * @example
  * import { createLogger, loadConfig, startGateway } from '@wecom-auth/gateway';
@@ -11,6 +12,7 @@
  */
 export { buildGatewayApp, type GatewayAppOptions } from './app.js';
 export type { CallbackSettings } from './callbacks/callback-settings.js';
+export type { CorpConfig, CorpSettingNames } from './config/corps.js';
 export {
   ConfigError,
   type GatewayConfig,
@@ -20,6 +22,26 @@ export {
   type SuiteCredentials,
 } from './config/load-config.js';
 export type { SuiteConfig } from './config/suite.js';
+export { type RotateDataKeyInput, type RotatedDataKey, rotateDataKey } from './data-key-rotation.js';
+export { type CheckPosition, CheckRegistry } from './doctor/check-registry.js';
+export { defaultDoctorChecks } from './doctor/default-checks.js';
+export type {
+  CheckBase,
+  CheckOutcome,
+  CheckResult,
+  ConsolePath,
+  CorpCheck,
+  DoctorCheck,
+  Fix,
+  SetupCheck,
+  Verdict,
+  WecomVerdictCause,
+} from './doctor/doctor-check.js';
+export type { DoctorContext, DoctorInput, DoctorUpstream } from './doctor/doctor-context.js';
+export type { DoctorCorp } from './doctor/doctor-corp.js';
+export { renderDoctorJson, renderDoctorText } from './doctor/render-doctor.js';
+export { type DoctorReport, runDoctor } from './doctor/run-doctor.js';
+export type { WecomAnswer, WecomProbe } from './doctor/wecom-probe.js';
 export type { Employee, EmployeeStatus } from './employees/employee.js';
 export {
   type ErrorBody,
@@ -43,11 +65,24 @@ export {
   type ServiceSettings,
 } from './services.js';
 export {
+  createDataKeyring,
+  type DataKey,
+  type DataKeyring,
+  type UnsealedRecord,
+} from './sessions/data-keyring.js';
+export type { ResealCounts, ResealReport } from './sessions/data-resealer.js';
+export {
   createDataSealer,
   type DataSealer,
   deriveDataKey,
   type SealPurpose,
 } from './sessions/data-sealer.js';
+export {
+  type ResealableKind,
+  ResealRegistry,
+  resealableKindsOf,
+  type SealedRecord,
+} from './sessions/resealable-records.js';
 export { hashRefreshToken } from './sessions/session-service.js';
 export type { AccessTokenClaims } from './sessions/token-issuer.js';
 export type {

@@ -6,8 +6,7 @@
 import { openStore, type Store } from '@wecom-auth/store';
 import type { GatewayConfig } from './config/load-config.js';
 import { storeConfigFrom } from './config/store-config.js';
-import { upstreamSecret } from './sandbox-mode.js';
-import { createDataSealer, deriveDataKey } from './sessions/data-sealer.js';
+import { upstreamDataKeyring } from './sandbox-mode.js';
 import { TokenIssuer } from './sessions/token-issuer.js';
 
 /** What {@link rotateSigningKeys} needs. */
@@ -36,16 +35,18 @@ export async function rotateSigningKeys(input: RotateSigningKeysInput): Promise<
   const { config } = input;
   const now = input.now ?? Date.now;
   // The signing keys are sealed with the data key, which sandbox mode derives from the demo app's secret.
-  const secret = await upstreamSecret(config);
+  const keyring = await upstreamDataKeyring(config);
   const store = input.store ?? openStore(storeConfigFrom(config));
   try {
     const issuer = await TokenIssuer.create({
       keys: store.signingKeys,
-      sealer: createDataSealer(deriveDataKey({ configuredKey: config.dataKey, secret })),
+      sealer: keyring,
       issuer: config.issuer,
       audience: config.audience,
       ttlSeconds: config.accessTokenTtl,
       now,
+      // A key nobody can open any more is what a rotation replaces anyway.
+      onUnreadableActiveKey: () => {},
     });
     const activeKid = await issuer.rotate();
     const publishedKids = issuer

@@ -12,8 +12,10 @@ import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CallbackSettings } from './callbacks/callback-settings.js';
 import type { CorpConfig } from './config/corps.js';
+import { dataKeyringOf } from './config/data-keys.js';
 import type { GatewayConfig } from './config/load-config.js';
 import type { SuiteConfig } from './config/suite.js';
+import type { DataKeyring } from './sessions/data-keyring.js';
 
 type SandboxModule = typeof import('@wecom-auth/sandbox');
 
@@ -181,14 +183,55 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
 }
 
 /**
- * The WeCom secret the gateway's data key derives from when `WECOM_AUTH_DATA_KEY` is unset: the default corp's, or
- * the demo app's in sandbox mode (what `rotate-keys` needs to open the signing keys a gateway sealed).
+ * A third-party app's secret as a source of the data keyring: with `WECOM_AUTH_DATA_KEY` unset the data key derives
+ * from it, as it derives from the default corp's secret for self-built apps. Its rotation is a data key rotation
+ * (`WECOM_AUTH_DATA_KEY_FALLBACKS`).
  */
-export async function upstreamSecret(config: GatewayConfig): Promise<string> {
-  const configured = config.suite?.suite.suiteSecret ?? config.credentials?.corps[0]?.secret;
-  if (configured !== undefined) return configured;
-  const sandbox = await loadSandbox();
-  return config.sandboxApp === 'suite' ? sandbox.demoSuite.suiteSecret : sandbox.DEMO_APP.secret;
+export function suiteKeySource(suite: Pick<SuiteConfig, 'suiteId' | 'suiteSecret'>): CorpConfig {
+  return {
+    corpId: suite.suiteId,
+    secret: suite.suiteSecret,
+    settingNames: {
+      corpId: 'WECOM_SUITE_ID',
+      secret: 'WECOM_SUITE_SECRET',
+      previousSecrets: 'WECOM_AUTH_DATA_KEY_FALLBACKS',
+      callback: 'WECOM_SUITE_TOKEN and WECOM_SUITE_AES_KEY',
+    },
+    callback: undefined,
+  };
+}
+
+/** The third-party app a configuration runs as (the demo suite in sandbox mode with `SANDBOX_APP=suite`), if any. */
+export async function upstreamSuiteId(config: GatewayConfig): Promise<string | undefined> {
+  if (config.suite !== undefined) return config.suite.suite.suiteId;
+  if (config.credentials !== undefined || config.sandboxApp !== 'suite') return undefined;
+  return (await loadSandbox()).demoSuite.suiteId;
+}
+
+/**
+ * The data keyring of the gateway a configuration describes, without starting anything: its data keys and the
+ * corps' secrets, or in sandbox mode the demo apps' (what `rotate-keys` and `rotate-data-key` need to open what a
+ * gateway sealed).
+ */
+export async function upstreamDataKeyring(config: GatewayConfig): Promise<DataKeyring> {
+  let corps: readonly CorpConfig[] | undefined = config.credentials?.corps;
+  if (config.suite !== undefined) {
+    corps = [suiteKeySource(config.suite.suite)];
+  } else if (corps === undefined) {
+    const sandbox = await loadSandbox();
+    corps =
+      config.sandboxApp === 'suite'
+        ? [suiteKeySource(sandbox.demoSuite)]
+        : [
+            { corpId: sandbox.DEMO_CORP_ID, secret: sandbox.DEMO_APP.secret, callback: undefined },
+            {
+              corpId: sandbox.SUBSIDIARY_CORP_ID,
+              secret: sandbox.SUBSIDIARY_APP.secret,
+              callback: undefined,
+            },
+          ];
+  }
+  return dataKeyringOf({ dataKey: config.dataKey, dataKeyFallbacks: config.dataKeyFallbacks, corps });
 }
 
 /** The lines `wecom-auth serve` prints in sandbox mode: where the sandbox and the simulator are, how to log in. */

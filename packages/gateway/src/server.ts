@@ -11,11 +11,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildGatewayApp } from './app.js';
 import { callbackSettingsOf } from './callbacks/callback-settings.js';
+import { dataKeyringOf, hasConfiguredFallbacks } from './config/data-keys.js';
 import type { GatewayConfig } from './config/load-config.js';
 import { storeConfigFrom } from './config/store-config.js';
 import { createGatewayMetrics } from './observability/metrics.js';
 import { closeRateLimitRedis, createRateLimitRedis } from './rate-limit-redis.js';
-import { resolveUpstream } from './sandbox-mode.js';
+import { resolveUpstream, suiteKeySource } from './sandbox-mode.js';
 import { type GatewayServices, openGatewayServices } from './services.js';
 import type { DataSealer } from './sessions/data-sealer.js';
 import { type StoreState, StoreSupervisor } from './store-supervisor.js';
@@ -103,13 +104,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
             onError: (error) =>
               logger.warn({ code: (error as { code?: unknown }).code }, 'suite installs resync failed'),
           });
-  const dataKeySecret = suite?.suiteSecret ?? upstream.corps[0]?.secret;
+  const dataKeySettings = {
+    dataKey: config.dataKey,
+    dataKeyFallbacks: config.dataKeyFallbacks,
+    // A third-party app's data key derives from its suite secret, a self-built app's from its corps' secrets.
+    corps: suite === undefined ? upstream.corps : [suiteKeySource(suite)],
+  };
+  const dataKeySecret = dataKeySettings.corps[0]?.secret;
   if (dataKeySecret === undefined) throw new TypeError('at least one corp or a suite is required');
   const services = openGatewayServices({
     settings: {
       dataKeySecret,
       miniProgramAppId: upstream.miniProgramAppId,
       dataKey: config.dataKey,
+      dataKeyring: dataKeyringOf(dataKeySettings),
+      dataKeyRotationUnderWay: hasConfiguredFallbacks(dataKeySettings),
       issuer: config.issuer,
       audience: config.audience,
       accessTokenTtl: config.accessTokenTtl,

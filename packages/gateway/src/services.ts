@@ -11,10 +11,14 @@ import type { Logger } from 'pino';
 import { EmployeeDirectory } from './employees/employee-directory.js';
 import { GatewayError } from './gateway-error.js';
 import type { GatewayMetrics } from './observability/metrics.js';
-import { createDataSealer, type DataSealer, deriveDataKey } from './sessions/data-sealer.js';
+import { DataKeyUpkeep } from './sessions/data-key-upkeep.js';
+import { createDataKeyring, type DataKeyring } from './sessions/data-keyring.js';
+import { type DataSealer, deriveDataKey } from './sessions/data-sealer.js';
+import { resealableKindsOf } from './sessions/resealable-records.js';
 import { RevocationMirror } from './sessions/revocation-mirror.js';
 import { SessionService } from './sessions/session-service.js';
 import { TokenIssuer } from './sessions/token-issuer.js';
+import { isSuiteTenants } from './tenants/suite-tenants.js';
 import type { Tenants } from './tenants/tenants.js';
 
 /** The settings the services need, with the WeCom credentials resolved (sandbox mode fills in the demo apps). */
@@ -25,6 +29,13 @@ export interface ServiceSettings {
   readonly dataKeySecret: string;
   readonly miniProgramAppId: string;
   readonly dataKey: string | undefined;
+  /**
+   * The data keyring (see `dataKeyringOf`): the current key and its fallbacks. When absent, the one key of `dataKey`,
+   * else derived from `dataKeySecret`.
+   */
+  readonly dataKeyring?: DataKeyring;
+  /** The configuration names previous data keys or secrets: what they sealed is resealed in the background at start. */
+  readonly dataKeyRotationUnderWay?: boolean;
   readonly issuer: string;
   readonly audience: string;
   readonly accessTokenTtl: number;
@@ -95,11 +106,23 @@ function notStarted(): GatewayError {
  */
 export function openGatewayServices(input: GatewayServicesInput): GatewayServices {
   const { settings, store, logger, metrics, now } = input;
-  const sealer: DataSealer = createDataSealer(
-    deriveDataKey({ configuredKey: settings.dataKey, secret: settings.dataKeySecret }),
-  );
+  const sealer: DataKeyring =
+    settings.dataKeyring ??
+    createDataKeyring([
+      {
+        key: deriveDataKey({ configuredKey: settings.dataKey, secret: settings.dataKeySecret }),
+        source: settings.dataKey === undefined ? 'derived from the secret' : 'WECOM_AUTH_DATA_KEY',
+      },
+    ]);
   // A tenant source that keeps sealed credentials (a third-party app's permanent codes) is given the sealer.
   const corps = typeof input.corps === 'function' ? input.corps(sealer) : input.corps;
+  const dataKeys = new DataKeyUpkeep({
+    keyring: sealer,
+    kinds: resealableKindsOf(store, now, isSuiteTenants(corps) ? corps.suiteId : undefined),
+    signingKeys: store.signingKeys,
+    rotationUnderWay: settings.dataKeyRotationUnderWay ?? false,
+    logger,
+  });
   const revocations = new RevocationMirror({
     sessions: store.sessions,
     now,
@@ -130,6 +153,8 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       audience: settings.audience,
       ttlSeconds: settings.accessTokenTtl,
       now,
+      // A data key that was dropped must not stop the gateway: it starts with a fresh signing key and says so.
+      onUnreadableActiveKey: (kid) => dataKeys.reportLostSigningKey(kid),
     });
     await revocations.start();
     await corps.start();
@@ -171,6 +196,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
     sweeper.unref();
     keyReloader.unref();
     timers = [sweeper, keyReloader];
+    dataKeys.start();
   };
 
   return {
@@ -200,6 +226,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
     async stop() {
       for (const timer of timers) clearInterval(timer);
       timers = [];
+      await dataKeys.stop();
       await revocations.stop();
       await corps.stop();
       await issuer?.close();

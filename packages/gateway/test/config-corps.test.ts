@@ -11,6 +11,13 @@ import { parseCorpList } from '../src/config/corps.js';
 
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 
+const namesOf = (index: number) => ({
+  corpId: `WECOM_CORPS[${index}].corpId`,
+  secret: `WECOM_CORPS[${index}].secret`,
+  previousSecrets: `WECOM_CORPS[${index}].previousSecrets`,
+  callback: `WECOM_CORPS[${index}].callbackToken and .callbackAesKey`,
+});
+
 function parse(raw: unknown): { corps: ReturnType<typeof parseCorpList>; problems: string[] } {
   const problems: string[] = [];
   return { corps: parseCorpList(raw, problems), problems };
@@ -26,10 +33,35 @@ describe('WECOM_CORPS', () => {
       const { corps, problems } = parse(raw);
       expect(problems).toEqual([]);
       expect(corps).toEqual([
-        { corpId: 'wwdemo0000000001', secret: 's1', callback: { token: 'tok1', encodingAESKey: AES_KEY } },
-        { corpId: 'wwsub00000000003', secret: 's2', callback: undefined },
+        {
+          corpId: 'wwdemo0000000001',
+          secret: 's1',
+          settingNames: namesOf(0),
+          callback: { token: 'tok1', encodingAESKey: AES_KEY },
+        },
+        { corpId: 'wwsub00000000003', secret: 's2', settingNames: namesOf(1), callback: undefined },
       ]);
     }
+  });
+
+  it('keeps the previous secrets of each corp, and names the settings a corp comes from', () => {
+    const { corps, problems } = parse([
+      { corpId: 'wwdemo0000000001', secret: 's1', previousSecrets: ['s0', 's-1'] },
+      { corpId: 'wwsub00000000003', secretFile: '/dev/null', previousSecrets: [] },
+    ]);
+    expect(problems).toEqual(['WECOM_CORPS[1].secretFile: /dev/null is empty']);
+    expect(corps[0]?.previousSecrets).toEqual(['s0', 's-1']);
+    expect(
+      parse([{ corpId: 'wwdemo0000000001', secret: 's1', previousSecrets: ['ok', ''] }]).problems,
+    ).toEqual(['WECOM_CORPS[0].previousSecrets.1: must not be empty']);
+    expect(parse([{ corpId: 'wwdemo0000000001', secret: 's1', previousSecrets: 'old' }]).problems).toEqual([
+      'WECOM_CORPS[0].previousSecrets: Invalid input: expected array, received string',
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'wecom-corps-'));
+    writeFileSync(join(dir, 'secret'), 'from-a-file');
+    expect(
+      parse([{ corpId: 'wwdemo0000000001', secretFile: join(dir, 'secret') }]).corps[0]?.settingNames,
+    ).toEqual({ ...namesOf(0), secret: 'WECOM_CORPS[0].secretFile' });
   });
 
   it('reads a secret file', () => {
@@ -59,7 +91,7 @@ describe('WECOM_CORPS', () => {
       'WECOM_CORPS[2]: set secret or secretFile, not both',
       'WECOM_CORPS[3]: set callbackToken and callbackAesKey both or neither',
       'WECOM_CORPS[4]: unknown field colour',
-      'WECOM_CORPS[5]: must be an object { corpId, secret | secretFile, callbackToken?, callbackAesKey? }',
+      'WECOM_CORPS[5]: must be an object { corpId, secret | secretFile, previousSecrets?, callbackToken?, callbackAesKey? }',
       'WECOM_CORPS[7].corpId: wwsub00000000008 is listed twice',
     ]);
     expect(corps.map((corp) => corp.corpId)).toEqual(['wwsub00000000008']);

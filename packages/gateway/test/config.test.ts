@@ -41,9 +41,62 @@ describe('configuration', () => {
     expect(config).toMatchObject({ mode: 'wecom', port: 9090, trustProxy: true });
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.credentials).toEqual({
-      corps: [{ corpId: 'ww0123456789abcdef', secret: 's3cret', callback: undefined }],
+      corps: [
+        {
+          corpId: 'ww0123456789abcdef',
+          secret: 's3cret',
+          settingNames: {
+            corpId: 'WECOM_CORP_ID',
+            secret: 'WECOM_SECRET',
+            previousSecrets: 'WECOM_SECRET_FALLBACKS',
+            callback: 'WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY',
+          },
+          callback: undefined,
+        },
+      ],
       miniProgramAppId: 'wx0123456789abcdef',
     });
+    expect(config.dataKeyFallbacks).toEqual([]);
+  });
+
+  it('reads the previous secrets and data keys of a rotation, and refuses them where they cannot apply', () => {
+    const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+    const config = loadConfig({
+      env: {
+        WECOM_CORP_ID: 'ww0123456789abcdef',
+        WECOM_SECRET: 'new-secret',
+        WECOM_SECRET_FALLBACKS: 'old-secret, older-secret',
+        WECOM_MINIPROGRAM_APPID: 'wx0123456789abcdef',
+        WECOM_AUTH_DATA_KEY: key(1),
+        WECOM_AUTH_DATA_KEY_FALLBACKS: `${key(2)},${key(3)}`,
+      },
+    });
+    expect(config.credentials?.corps[0]?.previousSecrets).toEqual(['old-secret', 'older-secret']);
+    expect(config.dataKeyFallbacks).toEqual([key(2), key(3)]);
+
+    const problemsOf = (env: Record<string, string>): readonly string[] => {
+      try {
+        loadConfig({ env });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problemsOf({ WECOM_AUTH_DATA_KEY_FALLBACKS: `${key(2)},c2hvcnQ=` })).toEqual([
+      'WECOM_AUTH_DATA_KEY_FALLBACKS: must be comma-separated keys of 32 bytes, base64-encoded',
+    ]);
+    expect(problemsOf({ WECOM_SECRET_FALLBACKS: 'old-secret' })).toEqual([
+      'WECOM_SECRET_FALLBACKS: previous secrets of WECOM_SECRET, which is not set',
+    ]);
+    expect(
+      problemsOf({
+        WECOM_CORPS: JSON.stringify([{ corpId: 'ww0123456789abcdef', secret: 'a' }]),
+        WECOM_MINIPROGRAM_APPID: 'wx0123456789abcdef',
+        WECOM_SECRET_FALLBACKS: 'old-secret',
+      }),
+    ).toEqual(['WECOM_SECRET_FALLBACKS: with WECOM_CORPS, set previousSecrets on each corp']);
+    // Secrets are never echoed, not even the previous ones.
+    expect(problemsOf({ WECOM_SECRET_FALLBACKS: 'old-secret' }).join('\n')).not.toContain('old-secret');
   });
 
   it('lists every problem at once and never echoes a secret', () => {

@@ -8,6 +8,7 @@ import Fastify, {
 import { releaseSlot, sendError } from './api-reply.js';
 import { maskQuery } from './call-log.js';
 import { initRequestMeta, requestMeta, requestPath } from './request-meta.js';
+import { registerAppConfigurationRoutes } from './routes/app-configuration.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerAvatarRoute } from './routes/avatars.js';
 import { registerControlRoutes } from './routes/control.js';
@@ -184,6 +185,7 @@ export function buildSandboxApp(options: SandboxAppOptions = {}): SandboxFastify
   registerSuiteServiceRoutes(app, state);
   registerControlRoutes(app, control);
   registerSuiteControlRoutes(app, control, state);
+  registerAppConfigurationRoutes(app, state);
   registerAvatarRoute(app, state);
   registerSimulatorRoutes(app, options.simulator);
   app.decorate('sandboxControl', control);

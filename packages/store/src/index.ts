@@ -7,6 +7,7 @@ export type {
   RevocationEntry,
   RevokeReason,
   RotateResult,
+  SessionPage,
   SessionRecord,
   SessionStore,
   SigningKeyRecord,

@@ -28,6 +28,8 @@ export interface SessionRecord {
 /**
  * Why a session was revoked. `employee_renamed`: its userid was changed, and may since be someone else's.
  * `corp_uninstalled`: the corp uninstalled the third-party (suite) app the session was made through.
+ * `data_key_lost`: its session_key was sealed under a data key that is no longer configured, so it can decrypt
+ * nothing; a new login gets a session that can.
  */
 export type RevokeReason =
   | 'logout'
@@ -36,6 +38,7 @@ export type RevokeReason =
   | 'employee_disabled'
   | 'employee_renamed'
   | 'corp_uninstalled'
+  | 'data_key_lost'
   | 'admin';
 
 /**
@@ -72,6 +75,14 @@ export interface RevocationEntry {
   readonly revokedAt: number;
   /** After this the session's tokens fail on their own, so mirrors may forget the entry. */
   readonly expiresAt: number;
+}
+
+/** One page of {@link SessionStore.scan}. */
+export interface SessionPage {
+  /** The sessions of this page (possibly none, even before the end). */
+  readonly sessions: readonly SessionRecord[];
+  /** Where the next page starts: pass it to the next call. Undefined once every session has been seen. */
+  readonly cursor: string | undefined;
 }
 
 export interface SessionStore {
@@ -131,6 +142,28 @@ export interface SessionStore {
   ): Promise<number>;
   /** Replaces the encrypted session_key (a later jscode2session for the same session). */
   setSessionKey(id: string, sessionKeyCiphertext: string): Promise<void>;
+  /**
+   * Replaces the encrypted session_key only while it is still `expected`, atomically: false when it changed meanwhile
+   * or the session is gone. Resealing under a new data key must not overwrite a session_key a new login just stored.
+   */
+  replaceSessionKey(id: string, expected: string, next: string): Promise<boolean>;
+  /**
+   * Every stored session (revoked ones too), a page of about `limit` at a time: begin without a cursor and call
+   * again with the one returned until it is undefined. A session stored throughout the scan is returned at least
+   * once (possibly twice, on Redis); one created or dropped meanwhile may be missed. For passes over the whole
+   * store, such as resealing every session_key under a new data key, never for a request.
+   *
+   * @example
+   * ```ts
+   * let cursor: string | undefined;
+   * do {
+   *   const page = await store.sessions.scan(cursor, 500);
+   *   for (const session of page.sessions) reseal(session);
+   *   cursor = page.cursor;
+   * } while (cursor !== undefined);
+   * ```
+   */
+  scan(cursor: string | undefined, limit: number): Promise<SessionPage>;
   /** Revocations with `revokedAt >= since` whose sessions have not expired yet, oldest first. */
   listRevocations(since: number): Promise<RevocationEntry[]>;
   /**
@@ -176,6 +209,16 @@ export interface SigningKeyStore {
   rotate(next: SigningKeyRecord, at: number): Promise<void>;
   /** Removes keys retired before `before` (their tokens have all expired). */
   prune(before: number): Promise<number>;
+  /**
+   * Replaces the `privateJwk` of key `kid` only while it is still `expected` (compared as JSON), atomically: false
+   * when it changed meanwhile or the key is gone. The rest of the record (its public key, `retiredAt`) is kept: this
+   * reseals a key under a new data key, it does not make another key.
+   */
+  replacePrivateJwk(
+    kid: string,
+    expected: Readonly<Record<string, unknown>>,
+    next: Readonly<Record<string, unknown>>,
+  ): Promise<boolean>;
 }
 
 /** An inbound WeCom callback event, recorded before it is acknowledged so a crash loses nothing. */

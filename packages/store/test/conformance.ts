@@ -511,6 +511,55 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         expect(await store.sessions.get('sid-missing')).toBeUndefined();
       });
 
+      it('replaceSessionKey replaces only the expected ciphertext, and never creates a session', async () => {
+        const created = session();
+        await store.sessions.create(created);
+        expect(await store.sessions.replaceSessionKey(created.id, 'not-it', 'ciphertext-x')).toBe(false);
+        expect((await store.sessions.get(created.id))?.sessionKeyCiphertext).toBe('ciphertext-1');
+        expect(await store.sessions.replaceSessionKey(created.id, 'ciphertext-1', 'ciphertext-2')).toBe(true);
+        expect(await store.sessions.get(created.id)).toEqual({
+          ...created,
+          sessionKeyCiphertext: 'ciphertext-2',
+        });
+        // A second resealer that read the old ciphertext loses: the first one's value stays.
+        expect(await store.sessions.replaceSessionKey(created.id, 'ciphertext-1', 'ciphertext-3')).toBe(
+          false,
+        );
+        expect((await store.sessions.get(created.id))?.sessionKeyCiphertext).toBe('ciphertext-2');
+        expect(await store.sessions.replaceSessionKey('sid-missing', 'ciphertext-1', 'x')).toBe(false);
+        expect(await store.sessions.get('sid-missing')).toBeUndefined();
+      });
+
+      it('scan returns every session once over its pages, revoked ones included', async () => {
+        const created = Array.from({ length: 23 }, () => session());
+        for (const record of created) await store.sessions.create(record);
+        const revoked = created[5] as SessionRecord;
+        await store.sessions.revoke(revoked.id, 'admin', fixture.now());
+        const seen = new Map<string, SessionRecord>();
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.sessions.scan(cursor, 5);
+          for (const record of page.sessions) seen.set(record.id, record);
+          cursor = page.cursor;
+          pages += 1;
+        } while (cursor !== undefined && pages < 100);
+        expect(cursor).toBeUndefined();
+        expect([...seen.keys()].sort()).toEqual(created.map((record) => record.id).sort());
+        expect(seen.get(revoked.id)?.revokedAt).toBeDefined();
+        expect(seen.get(created[0]?.id ?? '')).toEqual(created[0]);
+      });
+
+      it('scan of an empty store ends at once, and refuses a limit that is not a positive integer', async () => {
+        const page = await store.sessions.scan(undefined, 10);
+        expect(page.sessions).toEqual([]);
+        expect(page.cursor).toBeUndefined();
+        await expect(store.sessions.scan(undefined, 0)).rejects.toThrow(TypeError);
+        await expect(store.sessions.scan(undefined, 1.5)).rejects.toThrow(
+          'sessions.scan: limit must be a positive integer',
+        );
+      });
+
       it('listRevocations returns entries since a time, oldest first, without expired sessions', async () => {
         const t = fixture.now();
         const shortLived = session({ expiresAt: t + 30 });
@@ -635,6 +684,30 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         const second = signingKey('kid-2', t + 10);
         await store.signingKeys.rotate(second, t + 20);
         expect(await store.signingKeys.list()).toEqual([second, { ...first, retiredAt: t + 20 }]);
+        expect(await store.signingKeys.ensureActive(signingKey('kid-3', t + 30))).toEqual(second);
+      });
+
+      it('replacePrivateJwk swaps the private part only while it is the expected one, keeping the rest', async () => {
+        const t = fixture.now();
+        const first = signingKey('kid-1', t);
+        await store.signingKeys.ensureActive(first);
+        const second = signingKey('kid-2', t + 10);
+        await store.signingKeys.rotate(second, t + 20);
+        const resealed = { sealed: 'v1.resealed' };
+        expect(await store.signingKeys.replacePrivateJwk('kid-1', { sealed: 'other' }, resealed)).toBe(false);
+        expect(await store.signingKeys.replacePrivateJwk('kid-1', first.privateJwk, resealed)).toBe(true);
+        expect(await store.signingKeys.list()).toEqual([
+          second,
+          { ...first, privateJwk: resealed, retiredAt: t + 20 },
+        ]);
+        // The earlier value no longer matches: a concurrent resealer does not overwrite the first one.
+        expect(await store.signingKeys.replacePrivateJwk('kid-1', first.privateJwk, { sealed: 'x' })).toBe(
+          false,
+        );
+        expect(await store.signingKeys.replacePrivateJwk('kid-missing', first.privateJwk, resealed)).toBe(
+          false,
+        );
+        expect((await store.signingKeys.list()).map((key) => key.kid)).toEqual(['kid-2', 'kid-1']);
         expect(await store.signingKeys.ensureActive(signingKey('kid-3', t + 30))).toEqual(second);
       });
 

@@ -44,7 +44,10 @@ export async function startEvidenceGateway(
     if (record) recordSecret('session_key', sealer.open(record.sessionKeyCiphertext, 'session_key'));
     const status = gateway.services.corps.clientFor(DEMO_CORP_ID).status();
     if (status.fresh)
-      recordSecret('wecom_access_token', await gateway.services.corps.clientFor(DEMO_CORP_ID).accessToken.getToken());
+      recordSecret(
+        'wecom_access_token',
+        await gateway.services.corps.clientFor(DEMO_CORP_ID).accessToken.getToken(),
+      );
   };
 
   return {

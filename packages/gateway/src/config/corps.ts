@@ -3,12 +3,24 @@
  * a parent and its subsidiaries); each corp is a tenant with its own app secret and its own contact callback.
  *
  * Two equivalent forms: the single-corp variables (`WECOM_CORP_ID`, `WECOM_SECRET` or `WECOM_SECRET_FILE`,
- * `WECOM_CALLBACK_TOKEN`, `WECOM_CALLBACK_AES_KEY`), read as a one-corp list, or `WECOM_CORPS`, a JSON array of
- * `{ corpId, secret | secretFile, callbackToken?, callbackAesKey? }` (in a `--config` file: `corps` or
+ * `WECOM_CALLBACK_TOKEN`, `WECOM_CALLBACK_AES_KEY`, `WECOM_SECRET_FALLBACKS`), read as a one-corp list, or
+ * `WECOM_CORPS`, a JSON array of `{ corpId, secret | secretFile, previousSecrets?, callbackToken?, callbackAesKey? }` (in a `--config` file: `corps` or
  * `WECOM_CORPS`, an array). The first corp is the default: a login that names no corp is exchanged with its token.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+
+/**
+ * The settings a corp is configured by, for messages that say what to change: `WECOM_SECRET` for the single-corp
+ * form, `WECOM_CORPS[1].secret` for the second corp of a list. Names only, never values.
+ */
+export interface CorpSettingNames {
+  readonly corpId: string;
+  readonly secret: string;
+  readonly previousSecrets: string;
+  /** The callback's token and key, as one phrase. */
+  readonly callback: string;
+}
 
 /** One corp the gateway serves. Its secret and callback key never appear in a message or a log line. */
 export interface CorpConfig {
@@ -16,6 +28,13 @@ export interface CorpConfig {
   readonly corpId: string;
   /** The secret of the corp's app that the mini program is associated with. */
   readonly secret: string;
+  /**
+   * Secrets the app had before, newest first. Only what the data key derived from them sealed needs them: they are
+   * never sent to WeCom.
+   */
+  readonly previousSecrets?: readonly string[];
+  /** Which settings configure this corp; absent for corps that no setting names (sandbox mode's demo corps). */
+  readonly settingNames?: CorpSettingNames;
   /** The corp's contact-change callback, when configured: `/v1/callback/{corpId}` then verifies and applies it. */
   readonly callback: { readonly token: string; readonly encodingAESKey: string } | undefined;
 }
@@ -31,6 +50,7 @@ const corpEntrySchema = z.strictObject({
   corpId: z.string().regex(corpIdPattern, 'must be a corp ID such as ww0123456789abcdef'),
   secret: z.string().min(1, 'must not be empty').optional(),
   secretFile: z.string().min(1, 'must not be empty').optional(),
+  previousSecrets: z.array(z.string().min(1, 'must not be empty')).optional(),
   callbackToken: z.string().regex(callbackTokenPattern, 'must be 1-32 letters or digits').optional(),
   callbackAesKey: z
     .string()
@@ -92,13 +112,18 @@ function parseEntries(list: readonly unknown[], problems: string[]): CorpConfig[
           issue.code === 'unrecognized_keys'
             ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
             : issue.code === 'invalid_type' && issue.path.length === 0
-              ? 'must be an object { corpId, secret | secretFile, callbackToken?, callbackAesKey? }'
+              ? 'must be an object { corpId, secret | secretFile, previousSecrets?, callbackToken?, callbackAesKey? }'
               : issue.message;
         problems.push(`${label}${field}: ${message}`);
       }
       return;
     }
-    const corp = resolveEntry(parsed.data, label, problems);
+    const corp = resolveEntry(parsed.data, label, problems, {
+      corpId: `${label}.corpId`,
+      secret: `${label}.${parsed.data.secretFile === undefined ? 'secret' : 'secretFile'}`,
+      previousSecrets: `${label}.previousSecrets`,
+      callback: `${label}.callbackToken and .callbackAesKey`,
+    });
     if (corp === undefined) return;
     // WeCom corp ids are compared as given: two spellings of one id would be two tenants sharing one directory.
     const key = corp.corpId.toLowerCase();
@@ -114,9 +139,14 @@ function parseEntries(list: readonly unknown[], problems: string[]): CorpConfig[
 
 /**
  * One entry with its secret resolved: exactly one of `secret` and `secretFile`, and the callback token and key
- * together or not at all.
+ * together or not at all. `names` says which settings configured it, for later messages.
  */
-export function resolveEntry(entry: CorpEntry, label: string, problems: string[]): CorpConfig | undefined {
+export function resolveEntry(
+  entry: CorpEntry,
+  label: string,
+  problems: string[],
+  names?: CorpSettingNames,
+): CorpConfig | undefined {
   const before = problems.length;
   let secret = entry.secret;
   if (secret !== undefined && entry.secretFile !== undefined) {
@@ -133,6 +163,10 @@ export function resolveEntry(entry: CorpEntry, label: string, problems: string[]
   return Object.freeze({
     corpId: entry.corpId,
     secret,
+    ...(entry.previousSecrets === undefined
+      ? {}
+      : { previousSecrets: Object.freeze([...entry.previousSecrets]) }),
+    ...(names === undefined ? {} : { settingNames: Object.freeze(names) }),
     callback:
       entry.callbackToken !== undefined && entry.callbackAesKey !== undefined
         ? Object.freeze({ token: entry.callbackToken, encodingAESKey: entry.callbackAesKey })

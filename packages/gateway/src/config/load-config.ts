@@ -12,6 +12,7 @@ type CorpSettingName =
   | 'corpId'
   | 'secret'
   | 'secretFile'
+  | 'secretFallbacks'
   | 'miniProgramAppId'
   | 'corps'
   | 'callbackToken'
@@ -137,6 +138,7 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
     corpId: _c,
     secret: _s,
     secretFile: _f,
+    secretFallbacks: _p,
     miniProgramAppId: _m,
     corps: _l,
     callbackToken: _t,
@@ -168,6 +170,7 @@ function resolveCredentials(
   const corpId = values.corpId as string | undefined;
   const secret = values.secret as string | undefined;
   const secretFile = values.secretFile as string | undefined;
+  const secretFallbacks = values.secretFallbacks as readonly string[];
   const callbackToken = values.callbackToken as string | undefined;
   const callbackAesKey = values.callbackAesKey as string | undefined;
   const corpList = values.corps;
@@ -183,6 +186,9 @@ function resolveCredentials(
       problems.push(
         'WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY: with WECOM_CORPS, set callbackToken and callbackAesKey on each corp',
       );
+    }
+    if (secretFallbacks.length > 0) {
+      problems.push('WECOM_SECRET_FALLBACKS: with WECOM_CORPS, set previousSecrets on each corp');
     }
     corps = parseCorpList(corpList, problems);
   } else if (single) {
@@ -203,17 +209,27 @@ function resolveCredentials(
         {
           corpId,
           secret: resolvedSecret,
+          ...(secretFallbacks.length === 0 ? {} : { previousSecrets: [...secretFallbacks] }),
           ...(callbackToken === undefined ? {} : { callbackToken }),
           ...(callbackAesKey === undefined ? {} : { callbackAesKey }),
         },
         'WECOM_CORP_ID',
         problems,
+        {
+          corpId: 'WECOM_CORP_ID',
+          secret: secret === undefined ? 'WECOM_SECRET_FILE' : 'WECOM_SECRET',
+          previousSecrets: 'WECOM_SECRET_FALLBACKS',
+          callback: 'WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY',
+        },
       );
       if (corp) corps = [corp];
     }
   } else {
     if ((callbackToken === undefined) !== (callbackAesKey === undefined)) {
       problems.push('WECOM_CALLBACK_TOKEN and WECOM_CALLBACK_AES_KEY: set both or neither');
+    }
+    if (secretFallbacks.length > 0) {
+      problems.push('WECOM_SECRET_FALLBACKS: previous secrets of WECOM_SECRET, which is not set');
     }
     return undefined;
   }

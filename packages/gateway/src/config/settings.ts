@@ -110,6 +110,14 @@ export const settings = {
     description: 'Secret of the WeCom app the mini program is associated with.',
     secret: true,
   }),
+  secretFallbacks: setting({
+    env: 'WECOM_SECRET_FALLBACKS',
+    schema: list.default([]),
+    defaultText: '(none)',
+    description:
+      'Previous secrets of the app, comma-separated, newest first. While `WECOM_AUTH_DATA_KEY` is unset the data key is derived from the secret: keep the old secret here after changing it, so that what it sealed (signing keys, sessions) is still read and resealed. In `WECOM_CORPS`: `previousSecrets` of each corp.',
+    secret: true,
+  }),
   secretFile: setting({
     env: 'WECOM_SECRET_FILE',
     schema: z.string().min(1).optional(),
@@ -121,7 +129,7 @@ export const settings = {
     schema: z.union([z.string().min(1), z.array(z.unknown())]).optional(),
     defaultText: undefined,
     description:
-      'Several corps whose apps are associated with the one mini program (a group): a JSON array of `{ corpId, secret | secretFile, callbackToken?, callbackAesKey? }`, the default corp first (`corps` in a `--config` file). Instead of `WECOM_CORP_ID` and its secret; see "Several corps".',
+      'Several corps whose apps are associated with the one mini program (a group): a JSON array of `{ corpId, secret | secretFile, previousSecrets?, callbackToken?, callbackAesKey? }`, the default corp first (`corps` in a `--config` file). Instead of `WECOM_CORP_ID` and its secret; see "Several corps".',
     secret: true,
   }),
   suiteId: setting({
@@ -215,7 +223,20 @@ export const settings = {
       .optional(),
     defaultText: 'derived from the secret',
     description:
-      'Key (32 bytes, base64) that encrypts session_keys and signing keys at rest. Derived from the secret when unset.',
+      'Key (32 bytes, base64) that encrypts session_keys and signing keys at rest. Derived from the secret when unset (a secret change then needs `WECOM_SECRET_FALLBACKS`). A new key needs the old one in `WECOM_AUTH_DATA_KEY_FALLBACKS`; the data key derived from each configured secret is always a fallback, so setting this key later loses nothing.',
+    secret: true,
+  }),
+  dataKeyFallbacks: setting({
+    env: 'WECOM_AUTH_DATA_KEY_FALLBACKS',
+    schema: list
+      .refine(
+        (keys) => keys.every((key) => Buffer.from(key, 'base64').length === 32),
+        'must be comma-separated keys of 32 bytes, base64-encoded',
+      )
+      .default([]),
+    defaultText: '(none)',
+    description:
+      'Previous data keys, comma-separated, newest first: what they sealed is still read, and resealed under `WECOM_AUTH_DATA_KEY` in the background (or at once by `wecom-auth rotate-data-key`). Remove one once `wecom-auth doctor` reports nothing sealed under it; see docs/operations.md.',
     secret: true,
   }),
   host: setting({

@@ -341,7 +341,15 @@ export class SessionService {
     try {
       sessionKey = sealer.open(session.sessionKeyCiphertext, 'session_key');
     } catch {
-      throw new GatewayError('decrypt_failed', 'This session cannot decrypt data any more; log in again.');
+      // Sealed under a data key that is no longer configured: the session can never decrypt again, so it ends, and the
+      // SDK's next login (which it makes by itself on session_revoked) gets a session that can.
+      await this.revoke(session.id, 'data_key_lost').catch((error: unknown) => {
+        throw toGatewayError(error);
+      });
+      throw new GatewayError(
+        'session_revoked',
+        "This session's data was sealed under a data key that is no longer configured, so it ended; log in again.",
+      );
     }
     let disclosure: MiniProgramDisclosure;
     try {

@@ -40,6 +40,13 @@ export interface TokenIssuerOptions {
   readonly audience: string;
   readonly ttlSeconds: number;
   readonly now: () => number;
+  /**
+   * When given, an active key that the sealer cannot open (the data key it was sealed under is no longer configured)
+   * does not stop {@link TokenIssuer.create}: the key is retired, so that it stays published and the tokens it signed
+   * keep verifying until they expire, a fresh key signs from then on, and this is called with the retired key's kid.
+   * Without it, `create` rejects.
+   */
+  readonly onUnreadableActiveKey?: (kid: string) => void;
 }
 
 interface VerificationKey {
@@ -65,6 +72,17 @@ async function generateRecord(now: number, sealer: DataSealer): Promise<SigningK
     privateJwk: { sealed: sealer.seal(JSON.stringify(privateJwk), 'signing_key') },
     createdAt: now,
   };
+}
+
+/** The private JWK of a stored key, or undefined when the sealer cannot open it. */
+function openPrivateJwk(record: SigningKeyRecord, sealer: DataSealer): JWK | undefined {
+  const sealed = (record.privateJwk as { sealed?: unknown }).sealed;
+  if (typeof sealed !== 'string') return undefined;
+  try {
+    return JSON.parse(sealer.open(sealed, 'signing_key')) as JWK;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -94,9 +112,14 @@ export class TokenIssuer {
   /** Loads the keys, generating the first one if the store has none (instances starting together agree on one). */
   static async create(options: TokenIssuerOptions): Promise<TokenIssuer> {
     const issuer = new TokenIssuer(options);
-    const existing = await options.keys.list();
-    if (!existing.some((record) => record.retiredAt === undefined)) {
+    const active = (await options.keys.list()).find((record) => record.retiredAt === undefined);
+    if (active === undefined) {
       await options.keys.ensureActive(await generateRecord(options.now(), options.sealer));
+    } else if (options.onUnreadableActiveKey && openPrivateJwk(active, options.sealer) === undefined) {
+      // Instances starting together with the same configuration may each replace it: the last one's key wins, the
+      // others are retired at once, and every token any of them signed still verifies.
+      await options.keys.rotate(await generateRecord(options.now(), options.sealer), options.now());
+      options.onUnreadableActiveKey(active.kid);
     }
     await issuer.reload();
     return issuer;
@@ -107,9 +130,12 @@ export class TokenIssuer {
     const records = await this.#options.keys.list();
     const active = records.find((record) => record.retiredAt === undefined);
     if (!active) throw new Error('no active signing key in the store');
-    const sealed = (active.privateJwk as { sealed?: unknown }).sealed;
-    if (typeof sealed !== 'string') throw new Error('the active signing key is not sealed');
-    const privateJwk = JSON.parse(this.#options.sealer.open(sealed, 'signing_key')) as JWK;
+    const privateJwk = openPrivateJwk(active, this.#options.sealer);
+    if (privateJwk === undefined) {
+      throw new Error(
+        'the active signing key cannot be opened with the configured data keys (WECOM_AUTH_DATA_KEY, its fallbacks and the secrets)',
+      );
+    }
     // Imported here too, so that a key that cannot sign fails the reload rather than every login after it.
     await importJWK(privateJwk, 'ES256');
     this.#signer.setKey(active.kid, privateJwk);

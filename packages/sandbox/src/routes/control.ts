@@ -15,6 +15,7 @@ export function jsonBody(request: FastifyRequest): unknown {
   }
 }
 
+/** Answers a control call: 200 with the result, 204 without one, 4xx with a stable code for bad input. */
 export function answer(reply: FastifyReply, run: () => unknown): FastifyReply {
   try {
     const result = run();

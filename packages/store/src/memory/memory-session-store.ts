@@ -1,3 +1,4 @@
+import { assertPositiveInteger } from '../input-validation.js';
 import type { LocalChangeHub } from '../local-change-hub.js';
 import type {
   RevocationEntry,
@@ -114,6 +115,22 @@ export function createMemorySessionStore(now: () => number, hub: LocalChangeHub)
     async setSessionKey(id, sessionKeyCiphertext) {
       const session = sessions.get(id);
       if (session) sessions.set(id, { ...session, sessionKeyCiphertext });
+    },
+    async replaceSessionKey(id, expected, next) {
+      const session = sessions.get(id);
+      if (session?.sessionKeyCiphertext !== expected) return false;
+      sessions.set(id, { ...session, sessionKeyCiphertext: next });
+      return true;
+    },
+    async scan(cursor, limit) {
+      assertPositiveInteger('sessions.scan: limit', limit);
+      // By id, so that a cursor (the last id returned) stays meaningful while sessions come and go.
+      const ids = [...sessions.keys()].filter((id) => cursor === undefined || id > cursor).sort();
+      const page = ids.slice(0, limit).flatMap((id) => {
+        const session = sessions.get(id);
+        return session ? [session] : [];
+      });
+      return { sessions: page, cursor: ids.length > limit ? page[page.length - 1]?.id : undefined };
     },
     async listRevocations(since) {
       const current = now();

@@ -20,6 +20,12 @@ export function createMemorySigningKeyStore(): SigningKeyStore {
       }
       keys.set(next.kid, next);
     },
+    async replacePrivateJwk(kid, expected, next) {
+      const key = keys.get(kid);
+      if (key === undefined || JSON.stringify(key.privateJwk) !== JSON.stringify(expected)) return false;
+      keys.set(kid, { ...key, privateJwk: next });
+      return true;
+    },
     async prune(before) {
       let removed = 0;
       for (const key of [...keys.values()]) {

@@ -239,6 +239,14 @@ redis.call('HSET', skey, 'sessionKeyCiphertext', ARGV[3])
 return 1
 `);
 
+/** ARGV: p, id, expected ciphertext, next ciphertext. Returns 1 when it replaced the session_key, 0 otherwise. */
+export const REPLACE_SESSION_KEY = new LuaScript(`
+local skey = ARGV[1] .. 's:' .. ARGV[2]
+if redis.call('HGET', skey, 'sessionKeyCiphertext') ~= ARGV[3] then return 0 end
+redis.call('HSET', skey, 'sessionKeyCiphertext', ARGV[4])
+return 1
+`);
+
 /** ARGV: p, now. Drops sessions (with their hashes) that expired before `now`, and expired revocations. */
 export const DELETE_EXPIRED = new LuaScript(`
 local p, now = ARGV[1], tonumber(ARGV[2])
@@ -282,6 +290,14 @@ end
 redis.call('HSET', p .. 'sk', kid, json)
 redis.call('HDEL', p .. 'sk:retired', kid)
 redis.call('SET', p .. 'sk:active', kid)
+return 1
+`);
+
+/** ARGV: p, kid, expected JSON, next JSON. Returns 1 when the record was still `expected` and is now `next`. */
+export const REPLACE_KEY_RECORD = new LuaScript(`
+local p, kid = ARGV[1], ARGV[2]
+if redis.call('HGET', p .. 'sk', kid) ~= ARGV[3] then return 0 end
+redis.call('HSET', p .. 'sk', kid, ARGV[4])
 return 1
 `);
 

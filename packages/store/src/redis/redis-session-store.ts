@@ -1,3 +1,4 @@
+import { assertPositiveInteger } from '../input-validation.js';
 import type { RevocationEntry, RevokeReason, RotateResult, SessionRecord, SessionStore } from '../ports.js';
 import { EXPIRED_SESSION_GRACE_MS } from '../retention.js';
 import type { RedisRun } from './redis-connection.js';
@@ -6,6 +7,7 @@ import {
   CREATE_SESSION,
   DELETE_EXPIRED,
   RENAME_USER,
+  REPLACE_SESSION_KEY,
   REVOKE_CORP,
   REVOKE_SESSION,
   REVOKE_USER,
@@ -143,6 +145,32 @@ export function createRedisSessionStore(
     },
     async setSessionKey(id, sessionKeyCiphertext) {
       await run((redis) => SET_SESSION_KEY.run(redis, [prefix, id, sessionKeyCiphertext]));
+    },
+    async replaceSessionKey(id, expected, next) {
+      return (await run((redis) => REPLACE_SESSION_KEY.run(redis, [prefix, id, expected, next]))) === 1;
+    },
+    async scan(cursor, limit) {
+      assertPositiveInteger('sessions.scan: limit', limit);
+      // Every session is in `sexp` until it is dropped; ZSCAN walks it without blocking Redis, at the price of
+      // returning a member twice when the set is rehashed meanwhile.
+      const [next, members] = await run((redis) =>
+        redis.zscan(`${prefix}sexp`, cursor ?? '0', 'COUNT', limit),
+      );
+      const ids = members.filter((_, index) => index % 2 === 0);
+      const replies =
+        ids.length === 0
+          ? []
+          : await run(async (redis) => {
+              const pipeline = redis.pipeline();
+              for (const id of ids) pipeline.hgetall(`${prefix}s:${id}`);
+              return (await pipeline.exec()) ?? [];
+            });
+      const sessions = replies.flatMap(([error, fields]) => {
+        if (error) throw error;
+        const session = toSession(fields as Record<string, string>);
+        return session ? [session] : [];
+      });
+      return { sessions, cursor: next === '0' ? undefined : next };
     },
     async listRevocations(since) {
       const reply = await run((redis) => redis.zrangebyscore(`${prefix}rev`, since, '+inf', 'WITHSCORES'));

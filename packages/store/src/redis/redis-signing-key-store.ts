@@ -1,7 +1,7 @@
 import type { SigningKeyRecord, SigningKeyStore } from '../ports.js';
 import { StoreUnavailableError } from '../ports.js';
 import type { RedisRun } from './redis-connection.js';
-import { ENSURE_ACTIVE_KEY, PRUNE_KEYS, ROTATE_KEYS } from './redis-scripts.js';
+import { ENSURE_ACTIVE_KEY, PRUNE_KEYS, REPLACE_KEY_RECORD, ROTATE_KEYS } from './redis-scripts.js';
 
 /**
  * The signing-key port of the Redis store: the records in the hash `sk`, their retirement times in `sk:retired`;
@@ -42,6 +42,17 @@ export function createRedisSigningKeyStore(prefix: string, run: RedisRun): Signi
     },
     async prune(before) {
       return Number(await run((redis) => PRUNE_KEYS.run(redis, [prefix, before])));
+    },
+    async replacePrivateJwk(kid, expected, next) {
+      const stored = await run((redis) => redis.hget(`${prefix}sk`, kid));
+      if (stored === null) return false;
+      const record = JSON.parse(stored) as SigningKeyRecord;
+      if (JSON.stringify(record.privateJwk) !== JSON.stringify(expected)) return false;
+      // The script swaps the record only if it is still the text read here: a concurrent change wins.
+      const replaced = await run((redis) =>
+        REPLACE_KEY_RECORD.run(redis, [prefix, kid, stored, JSON.stringify({ ...record, privateJwk: next })]),
+      );
+      return replaced === 1;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { assertPositiveInteger } from '../input-validation.js';
 import type { LocalChangeHub } from '../local-change-hub.js';
 import type {
   RevocationEntry,
@@ -100,6 +101,13 @@ export function createSqliteSessionStore(
        AND (@before IS NULL OR created_at < @before)`,
   );
   const updateSessionKey = db.prepare('UPDATE sessions SET session_key_ciphertext = ? WHERE id = ?');
+  const replaceSessionKey = db.prepare(
+    'UPDATE sessions SET session_key_ciphertext = ? WHERE id = ? AND session_key_ciphertext = ?',
+  );
+  // By primary key, so that a cursor (the last id returned) stays meaningful while sessions come and go.
+  const selectPage = db.prepare<[{ after: string | null; limit: number }], SessionRow>(
+    'SELECT * FROM sessions WHERE @after IS NULL OR id > @after ORDER BY id LIMIT @limit',
+  );
   const selectRevocations = db.prepare<
     [number, number],
     { session_id: string; revoked_at: number; expires_at: number }
@@ -268,6 +276,18 @@ export function createSqliteSessionStore(
     },
     async setSessionKey(id, sessionKeyCiphertext) {
       await writes.run(() => guard(() => updateSessionKey.run(sessionKeyCiphertext, id)));
+    },
+    async replaceSessionKey(id, expected, next) {
+      return writes.run(() => guard(() => replaceSessionKey.run(next, id, expected).changes === 1));
+    },
+    async scan(cursor, limit) {
+      assertPositiveInteger('sessions.scan: limit', limit);
+      return guard(() => {
+        // One row more than asked says whether another page follows.
+        const rows = selectPage.all({ after: cursor ?? null, limit: limit + 1 });
+        const page = rows.slice(0, limit).map(toSession);
+        return { sessions: page, cursor: rows.length > limit ? page[page.length - 1]?.id : undefined };
+      });
     },
     async listRevocations(since) {
       return guard(() =>

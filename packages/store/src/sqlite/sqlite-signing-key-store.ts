@@ -31,6 +31,8 @@ export function createSqliteSigningKeyStore(
   );
   const retireActive = db.prepare('UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL');
   const prune = db.prepare('DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?');
+  const selectOne = db.prepare<[string], { record: string }>('SELECT record FROM signing_keys WHERE kid = ?');
+  const updateRecord = db.prepare('UPDATE signing_keys SET record = ? WHERE kid = ?');
 
   const insert = (key: SigningKeyRecord): void => {
     const { retiredAt: _retiredAt, ...active } = key;
@@ -48,6 +50,17 @@ export function createSqliteSigningKeyStore(
     insert(next);
   });
 
+  const replacePrivateJwk = db.transaction(
+    (kid: string, expected: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>) => {
+      const row = selectOne.get(kid);
+      if (row === undefined) return false;
+      const record = JSON.parse(row.record) as SigningKeyRecord;
+      if (JSON.stringify(record.privateJwk) !== JSON.stringify(expected)) return false;
+      updateRecord.run(JSON.stringify({ ...record, privateJwk: next }), kid);
+      return true;
+    },
+  );
+
   return {
     async list() {
       return guard(() => selectAll.all().map(toSigningKey));
@@ -60,6 +73,9 @@ export function createSqliteSigningKeyStore(
     },
     async prune(before) {
       return writes.run(() => guard(() => prune.run(before).changes));
+    },
+    async replacePrivateJwk(kid, expected, next) {
+      return writes.run(() => guard(() => replacePrivateJwk(kid, expected, next)));
     },
   };
 }

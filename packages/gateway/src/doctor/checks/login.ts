@@ -1,0 +1,166 @@
+/**
+ * `login` (`--login`, or `--code <code>`): the whole chain with one employee, as the gateway runs it: a real
+ * `wx.qy.login` code, `jscode2session` with the default corp's token, the corp WeCom answers, `user/get`. Against real
+ * WeCom the code is pasted in (from the mini program: `wx.qy.login` in the developer tools on a phone signed in to
+ * WeCom); against a sandbox the doctor points at the phone simulator and mints a code for a demo employee itself.
+ */
+import { consolePaths } from '../console-paths.js';
+import type { CheckOutcome, SetupCheck } from '../doctor-check.js';
+import type { DoctorContext } from '../doctor-context.js';
+import type { DoctorCorp } from '../doctor-corp.js';
+import { causeOf, secretOfTheMiniProgramApp, unexpectedAnswer } from '../wecom-outcome.js';
+import { WecomProbeError } from '../wecom-probe.js';
+
+interface SandboxDirectory {
+  readonly corps?: readonly {
+    readonly corpId?: string;
+    readonly users?: readonly { readonly userid?: string; readonly status?: number }[];
+  }[];
+}
+
+/** The sandbox behind the WeCom API base, when it is one (its control API answers), else undefined. */
+async function sandboxAt(context: DoctorContext): Promise<string | undefined> {
+  const { apiBase, mode } = context.upstream;
+  if (mode === 'sandbox') return apiBase;
+  if (new URL(apiBase).hostname === 'qyapi.weixin.qq.com') return undefined;
+  try {
+    const response = await fetch(`${apiBase.replace(/\/+$/, '')}/__sandbox/clock`, {
+      signal: AbortSignal.timeout(context.config.wecomTimeoutMs),
+    });
+    const body = (await response.json()) as { unixSeconds?: unknown };
+    return response.status === 200 && typeof body.unixSeconds === 'number' ? apiBase : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A code minted by the sandbox for the default corp's first active member, for the configured mini program. */
+async function sandboxCode(context: DoctorContext, sandboxUrl: string, corp: DoctorCorp): Promise<string> {
+  const base = sandboxUrl.replace(/\/+$/, '');
+  const directory = (await (await fetch(`${base}/__sandbox/directory`)).json()) as SandboxDirectory;
+  const member = directory.corps
+    ?.find((candidate) => candidate.corpId === corp.corpId)
+    ?.users?.find((user) => user.status === 1)?.userid;
+  if (member === undefined) throw new Error(`the sandbox has no active member in ${corp.corpId}`);
+  const simulator = context.upstream.servedSandboxUrl ?? base;
+  context.input.say?.(
+    `Phone simulator: ${simulator}/ (with wecom-auth serve running: pick an employee, open the mini program). ` +
+      `Now logging in as ${member} with a code the sandbox mints.`,
+  );
+  const response = await fetch(`${base}/__sandbox/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userid: member, corpid: corp.corpId, appid: context.upstream.miniProgramAppId }),
+  });
+  const body = (await response.json()) as { code?: unknown; message?: unknown };
+  if (typeof body.code !== 'string') {
+    throw new Error(
+      `the sandbox minted no code: ${typeof body.message === 'string' ? body.message : response.status}`,
+    );
+  }
+  return body.code;
+}
+
+async function exchange(context: DoctorContext, corp: DoctorCorp, code: string): Promise<CheckOutcome> {
+  const session = await corp.call((wecom, accessToken) => wecom.jscode2session(accessToken, code));
+  if (session === undefined) return { verdict: 'skip', summary: 'Not run: gettoken gave no access token.' };
+  const miniProgram = context.upstream.miniProgramAppId;
+  switch (session.errcode) {
+    case 0:
+      break;
+    case 40029:
+      return {
+        verdict: 'fail',
+        summary: 'WeCom refused the code (40029).',
+        wecom: causeOf(session),
+        fix: {
+          text: `A code is single-use and lives 5 minutes: take a fresh one from wx.qy.login (not wx.login) in mini program ${miniProgram}, and do not also send it to a gateway.`,
+        },
+      };
+    case 40014:
+    case 48002:
+      return {
+        verdict: 'fail',
+        summary: `The code comes from a mini program this app is not associated with (${session.errcode}): WECOM_MINIPROGRAM_APPID is ${miniProgram}.`,
+        wecom: causeOf(session),
+        fix: {
+          ...secretOfTheMiniProgramApp(
+            corp,
+            `Check that the mini program the code came from is ${miniProgram} and is associated with the corp (${consolePaths.associate.en}).`,
+          ),
+          settings: ['WECOM_MINIPROGRAM_APPID', corp.names.secret],
+        },
+      };
+    default:
+      return unexpectedAnswer('jscode2session', session);
+  }
+  const corpId = String(session.body.corpid ?? '');
+  const userId = String(session.body.userid ?? '');
+  if (corpId !== corp.corpId) {
+    const served = context.corps.some((candidate) => candidate.corpId === corpId);
+    return served
+      ? {
+          verdict: 'pass',
+          summary: `The code is of an employee of ${corpId}, another corp this gateway serves: the gateway answers corp_mismatch and the SDK logs in again with that corp, by itself.`,
+        }
+      : {
+          verdict: 'fail',
+          summary: `The code is of a user of ${corpId || 'another corp'}, which this gateway does not serve: the gateway answers not_a_member.`,
+          fix: {
+            text: 'Log in as an employee of a corp this gateway serves (WECOM_CORP_ID or WECOM_CORPS).',
+          },
+        };
+  }
+  const user = await corp.call((wecom, accessToken) => wecom.userGet(accessToken, userId));
+  if (user === undefined) return { verdict: 'skip', summary: 'Not run: gettoken gave no access token.' };
+  if (user.errcode === 60011 || user.errcode === 60111 || user.errcode === 50002) {
+    return {
+      verdict: 'fail',
+      summary: `WeCom knows the code's employee (${userId}) but not to this app: outside its visible range (${user.errcode}).`,
+      wecom: causeOf(user),
+      fix: {
+        text: 'Add the employee, or a department of theirs, to the visible range.',
+        console: consolePaths.visibleRange,
+      },
+    };
+  }
+  if (user.errcode !== 0) return unexpectedAnswer('user/get', user);
+  return {
+    verdict: 'pass',
+    summary: `Logged in end to end as ${userId} of ${corpId}: code → jscode2session → user/get.`,
+  };
+}
+
+export const loginCheck: SetupCheck = {
+  id: 'login',
+  title: 'One real login, end to end',
+  scope: 'setup',
+  needs: ['wecom-trusted-ip'],
+  errcodes: [40029, 48002, 60011],
+  gatewayErrors: ['code_invalid', 'not_a_member', 'corp_mismatch'],
+  applies: (context) => context.input.login === true || context.input.code !== undefined,
+  async run(context): Promise<CheckOutcome> {
+    const corp = context.corps[0];
+    if (corp === undefined) return { verdict: 'skip', summary: 'Not run: no corp is configured.' };
+    let code = context.input.code;
+    try {
+      if (code === undefined) {
+        const sandbox = await sandboxAt(context);
+        code =
+          sandbox === undefined
+            ? await context.input.askForCode?.(
+                `Paste a wx.qy.login code of mini program ${context.upstream.miniProgramAppId} (an employee of ${corp.corpId}), then Enter: `,
+              )
+            : await sandboxCode(context, sandbox, corp);
+      }
+      code = code?.trim();
+      if (code === undefined || code === '') {
+        return { verdict: 'skip', summary: 'No login code was given.' };
+      }
+      return await exchange(context, corp, code);
+    } catch (error) {
+      if (error instanceof WecomProbeError) return { verdict: 'fail', summary: error.message };
+      throw error;
+    }
+  },
+};
