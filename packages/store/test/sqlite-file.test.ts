@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore, StoreUnavailableError } from '../src/index.js';
+import { SCHEMA_VERSION } from '../src/sqlite/sqlite-schema.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wecom-auth-store-file-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -60,22 +61,29 @@ describe('SQLite file', () => {
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 2 });
+    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({
+      version: SCHEMA_VERSION,
+    });
     db.close();
     // Reopening migrates nothing twice.
     const again = createSqliteStore({ path });
     await again.close();
     const check = new Database(path, { readonly: true });
-    expect(check.prepare('SELECT COUNT(*) AS rows FROM schema_version').get()).toEqual({ rows: 2 });
+    expect(check.prepare('SELECT COUNT(*) AS rows FROM schema_version').get()).toEqual({
+      rows: SCHEMA_VERSION,
+    });
     check.close();
   });
 
   it('upgrades a file written by the single-corp release: sessions, revocations and pending events kept', async () => {
     const path = join(root, 'schema-1.db');
     await createSqliteStore({ path }).close();
-    // Schema 1 is schema 2 without the inbox's corp column (the migration only adds it).
+    // Schema 1 is the current one without the inbox's corp column and the tables of the later versions (the
+    // migrations only add them).
     const legacy = new Database(path);
-    legacy.exec('ALTER TABLE inbox DROP COLUMN corp_id; DELETE FROM schema_version WHERE version > 1;');
+    legacy.exec(
+      'ALTER TABLE inbox DROP COLUMN corp_id; DROP TABLE login_retries; DROP TABLE rotation_repeats; DELETE FROM schema_version WHERE version > 1;',
+    );
     legacy.exec(
       readFileSync(fileURLToPath(new URL('./fixtures/sqlite-schema-1.sql', import.meta.url)), 'utf8'),
     );
@@ -105,7 +113,9 @@ describe('SQLite file', () => {
     expect(rotated.outcome).toBe('rotated');
     await store.close();
     const db = new Database(path, { readonly: true });
-    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 2 });
+    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({
+      version: SCHEMA_VERSION,
+    });
     db.close();
   });
 

@@ -4,6 +4,7 @@ import type { Store } from '../ports.js';
 import { withLockTtlCheck } from './memory-access-token-store.js';
 import { createMemoryCacheStore } from './memory-cache-store.js';
 import { createMemoryEventInbox } from './memory-event-inbox.js';
+import { createMemoryLoginRetryStore } from './memory-login-retry-store.js';
 import { createMemorySessionStore } from './memory-session-store.js';
 import { createMemorySigningKeyStore } from './memory-signing-key-store.js';
 
@@ -28,6 +29,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     kind: 'memory',
     accessTokens: withLockTtlCheck(createMemoryAccessTokenStore({ now })),
     sessions: createMemorySessionStore(now, hub),
+    loginRetries: createMemoryLoginRetryStore(now),
     cache: createMemoryCacheStore(now),
     signingKeys: createMemorySigningKeyStore(),
     inbox: createMemoryEventInbox(),
