@@ -9,8 +9,9 @@ let t: GatewayUnderTest;
 const secrets = new Set<string>([DEMO_APP.secret]);
 
 beforeAll(async () => {
-  // A WeCom deadline short enough for the timeout test to be quick.
-  t = await startGatewayUnderTest({ env: { WECOM_TIMEOUT_MS: '1000' } });
+  // A WeCom deadline short enough for the timeout test to be quick, and a reuse interval short enough to outwait (the
+  // store's clock is the real one).
+  t = await startGatewayUnderTest({ env: { WECOM_TIMEOUT_MS: '1000', REFRESH_REUSE_INTERVAL_SECONDS: '1' } });
 });
 
 afterAll(async () => {
@@ -72,7 +73,12 @@ describe('login flow, end to end over HTTP', () => {
     const newAccess = refreshed.body?.accessToken as string;
     expect((await t.call('GET', '/v1/verify', { token: newAccess })).status).toBe(204);
 
-    // The first refresh token again: theft is assumed and the whole session dies.
+    // The first refresh token again, right away: a repeat (two tabs, a lost answer) gets the same pair.
+    const repeat = await t.call('POST', '/v1/sessions/refresh', { body: { refreshToken } });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toMatchObject({ refreshToken: rotated, accessToken: newAccess });
+    // Again past the reuse interval: theft is assumed and the whole session dies.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const reuse = await t.call('POST', '/v1/sessions/refresh', { body: { refreshToken } });
     expect(reuse.status).toBe(401);
     expect(reuse.body).toMatchObject({ error: 'session_revoked' });
@@ -143,9 +149,13 @@ describe('login flow, end to end over HTTP', () => {
     },
   );
 
-  it('answers a reused code with 401 code_invalid and the hint', async () => {
+  it('answers a retry of a used code once with the same session, then 401 code_invalid and the hint', async () => {
     const code = t.code('zhangsan');
-    expect((await t.call('POST', '/v1/sessions', { body: { code } })).status).toBe(201);
+    const first = await t.call('POST', '/v1/sessions', { body: { code } });
+    expect(first.status).toBe(201);
+    const retry = await t.call('POST', '/v1/sessions', { body: { code } });
+    expect(retry.status).toBe(201);
+    expect(retry.body?.refreshToken).toBe(first.body?.refreshToken);
     const again = await t.call('POST', '/v1/sessions', { body: { code } });
     expect(again.status).toBe(401);
     expect(again.body).toMatchObject({ error: 'code_invalid', wecom: { errcode: 40029 } });

@@ -216,6 +216,20 @@ export const settings = {
     defaultText: '2592000',
     description: 'Lifetime of a refresh token (and of an idle session), in seconds; each refresh renews it.',
   }),
+  loginRetryWindow: setting({
+    env: 'LOGIN_RETRY_WINDOW_SECONDS',
+    schema: seconds(0, 300).default(60),
+    defaultText: '60',
+    description:
+      'How long the answer of a login is kept, sealed, for a retry of the same request (same code, same client address and User-Agent), in seconds: a phone that lost the answer on a bad network gets the same session once more, instead of `401 code_invalid` for a code WeCom takes once. At most a code\'s 5-minute life; 0 keeps nothing. See docs/security-model.md, "Retries".',
+  }),
+  refreshReuseInterval: setting({
+    env: 'REFRESH_REUSE_INTERVAL_SECONDS',
+    schema: seconds(0, 60).default(30),
+    defaultText: '30',
+    description:
+      'For how long after a refresh a repeat of the refresh token it replaced is given the same new pair instead of revoking the session (two tabs refreshing at once, a retry after a lost answer), in seconds; a reuse after it still revokes the session. 0: every reuse revokes at once. See docs/security-model.md, "Retries".',
+  }),
   profileCacheTtl: setting({
     env: 'PROFILE_CACHE_TTL',
     schema: seconds(0, 86_400).default(600),

@@ -6,7 +6,11 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
-export type SealPurpose = 'session_key' | 'signing_key';
+/**
+ * What a sealed record is for. `login_answer` and `refresh_answer`: the answer of a login or a refresh, kept briefly
+ * so that a retry of the same request gets it again (see docs/security-model.md, "Retries").
+ */
+export type SealPurpose = 'session_key' | 'signing_key' | 'login_answer' | 'refresh_answer';
 
 export interface DataSealer {
   seal(plaintext: string, purpose: SealPurpose): string;
