@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { defaultDatabasePath } from './database-path.js';
 
 export interface Setting<T> {
   /** The environment variable (also the key in a `--config` JSON file). */
@@ -148,9 +149,10 @@ export const settings = {
   }),
   dbPath: setting({
     env: 'WECOM_AUTH_DB',
-    schema: z.string().min(1).default('./data/wecom-auth.db'),
-    defaultText: './data/wecom-auth.db',
-    description: 'The SQLite file of the embedded default store (ignored when `REDIS_URL` is set).',
+    schema: z.string().min(1).default(defaultDatabasePath),
+    defaultText: defaultDatabasePath,
+    description:
+      'The SQLite file of the embedded default store (ignored when `REDIS_URL` is set). Its directory must exist and be writable, except the default `./data`, which is created; `wecom-auth` checks it at start and says what is wrong.',
   }),
   redisUrl: setting({
     env: 'REDIS_URL',
