@@ -21,6 +21,7 @@ import {
   RequestCore,
   type RetryOptions,
   type WecomCall,
+  type WecomEnvelope,
   type WecomPayload,
 } from './request-core.js';
 import type { WecomAuthStrategy } from './token-grant.js';
@@ -130,7 +131,7 @@ export interface WecomClient {
    * @example
    * const tags = await wecom.request({ method: 'GET', path: '/cgi-bin/tag/list', idempotent: true });
    */
-  request<T extends WecomPayload = WecomPayload>(request: ApiRequest): Promise<T>;
+  request<T extends WecomEnvelope = WecomPayload>(request: ApiRequest): Promise<T>;
 }
 
 function requireString(value: unknown, name: string): asserts value is string {
@@ -204,7 +205,7 @@ function buildClient(options: WecomClientOptions): WecomClient {
     status(): AccessTokenStatus {
       return tokens.status();
     },
-    request<T extends WecomPayload = WecomPayload>(request: ApiRequest): Promise<T> {
+    request<T extends WecomEnvelope = WecomPayload>(request: ApiRequest): Promise<T> {
       if (typeof request?.path !== 'string' || !request.path.startsWith('/cgi-bin/')) {
         throw new TypeError('request.path must start with /cgi-bin/');
       }
