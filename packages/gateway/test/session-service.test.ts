@@ -286,6 +286,47 @@ describe('refresh', () => {
   });
 });
 
+describe('what a login refused for who the employee is says', () => {
+  it.each<[string, WecomUser | number, string, RegExp]>([
+    [
+      'a member who left, whom user/get no longer finds (60111)',
+      60111,
+      'employee_inactive',
+      /^This employee has left the company: WeCom no longer finds their account \(60111/,
+    ],
+    [
+      'a member marked as departed (status 5)',
+      { userid: 'u', name: 'U', status: 5 },
+      'employee_inactive',
+      /^This employee has left the company/,
+    ],
+    [
+      'a disabled member (status 2)',
+      { userid: 'u', name: 'U', status: 2 },
+      'employee_inactive',
+      /disabled by the company's WeCom admin/,
+    ],
+    [
+      'a member not activated yet (status 4)',
+      { userid: 'u', name: 'U', status: 4 },
+      'employee_inactive',
+      /has not activated their WeCom account yet/,
+    ],
+    ['a member outside the visible range (60011)', 60011, 'not_a_member', /outside the app's visible range/],
+  ])('%s', async (_name, answer, code, message) => {
+    wecom.issue('code-1', 'u');
+    wecom.users.set('u', answer);
+    const error = await service.login({ code: 'code-1' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe(code);
+    expect((error as GatewayError).message).toMatch(message);
+    expect((error as GatewayError).message).not.toMatch(
+      code === 'employee_inactive' ? /visible range\.$/ : /left/,
+    );
+    expect(outcomes).toEqual([code]);
+  });
+});
+
 describe('a login retried after a lost answer', () => {
   it('gives the same request from the same client the same session once more, then refuses the code', async () => {
     wecom.issue('code-1', 'zhangsan');

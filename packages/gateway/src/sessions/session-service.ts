@@ -16,6 +16,11 @@ import {
 } from '@wecom-auth/crypto';
 import type { LoginRetryStore, RevokeReason, SessionRecord, SessionStore } from '@wecom-auth/store';
 import type { Employee } from '../employees/employee.js';
+import {
+  absentEmployeeMessage,
+  inactiveEmployeeMessage,
+  isDepartedEmployee,
+} from '../employees/employee-absence.js';
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
 import { type DecryptAnswer, judgeDisclosure } from '../employees/relayed-disclosure.js';
 import { GatewayError } from '../gateway-error.js';
@@ -253,12 +258,17 @@ export class SessionService {
     }
     const employee = await directory.get(corpId, wecomSession.userId).catch((error: unknown) => {
       if (error instanceof WecomVisibleRangeError) {
-        throw new GatewayError('not_a_member', "This employee is outside the app's visible range.");
+        // 60111 is WeCom's answer for a member who left: an inactive employee, not a stranger to the corp.
+        throw new GatewayError(
+          isDepartedEmployee(error) ? 'employee_inactive' : 'not_a_member',
+          absentEmployeeMessage(error),
+          { wecom: { errcode: error.errcode, errmsg: error.errmsg } },
+        );
       }
       throw error;
     });
     if (employee.status !== 'active') {
-      throw new GatewayError('employee_inactive', `This employee's WeCom account is ${employee.status}.`);
+      throw new GatewayError('employee_inactive', inactiveEmployeeMessage(employee.status));
     }
     const at = now();
     const refreshToken = newSecret(32);
@@ -319,10 +329,9 @@ export class SessionService {
         await this.revoke(session.id, 'employee_left').catch((revokeError: unknown) => {
           throw toGatewayError(revokeError);
         });
-        throw new GatewayError(
-          'employee_inactive',
-          "This employee is no longer in this app's WeCom directory.",
-        );
+        throw new GatewayError('employee_inactive', absentEmployeeMessage(error), {
+          wecom: { errcode: error.errcode, errmsg: error.errmsg },
+        });
       });
     const employeeBefore = known && known.revokedAt === undefined ? await employeeOf(known) : undefined;
     const at = now();
@@ -387,7 +396,7 @@ export class SessionService {
         result.session.id,
         employee.status === 'left' ? 'employee_left' : 'employee_disabled',
       );
-      throw new GatewayError('employee_inactive', `This employee's WeCom account is ${employee.status}.`);
+      throw new GatewayError('employee_inactive', inactiveEmployeeMessage(employee.status));
     }
     return this.#issue(result.session, nextToken, employee);
   }
