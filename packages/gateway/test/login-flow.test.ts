@@ -124,21 +124,32 @@ describe('login flow, end to end over HTTP', () => {
     expect(t.logs.join('\n')).not.toMatch(/"userId":"wo/);
   });
 
-  it.each([
-    [60011, 'luoyi'],
-    [60111, 'gaoyuan'],
-  ])(
-    'refuses a member user/get answers %i for (outside the visible range) with 403 not_a_member',
-    async (errcode, userid) => {
-      t.sandbox.control.addFault({ path: '/cgi-bin/user/get', errcode, count: 1 });
-      const response = await t.call('POST', '/v1/sessions', { body: { code: t.code(userid) } });
+  it('refuses a member user/get answers 60011 for (outside the visible range) with 403 not_a_member', async () => {
+    t.sandbox.control.addFault({ path: '/cgi-bin/user/get', errcode: 60011, count: 1 });
+    const response = await t.call('POST', '/v1/sessions', { body: { code: t.code('luoyi') } });
+    expect(response.status).toBe(403);
+    expect(response.body).toMatchObject({
+      error: 'not_a_member',
+      message: expect.stringContaining("outside the app's visible range"),
+      wecom: { errcode: 60011 },
+    });
+  });
+
+  it('tells an employee who left the company so (user/get 60111), with 403 employee_inactive', async () => {
+    // sunqi has left the demo company: WeCom's user/get answers 60111 userid not found for him.
+    const departed = await t.call('POST', '/v1/sessions', { body: { code: t.code('sunqi') } });
+    t.sandbox.control.addFault({ path: '/cgi-bin/user/get', errcode: 60111, count: 1 });
+    const notFound = await t.call('POST', '/v1/sessions', { body: { code: t.code('gaoyuan') } });
+    for (const response of [departed, notFound]) {
       expect(response.status).toBe(403);
       expect(response.body).toMatchObject({
-        error: 'not_a_member',
-        message: expect.stringContaining('visible range'),
+        error: 'employee_inactive',
+        message: expect.stringMatching(/^This employee has left the company/),
+        wecom: { errcode: 60111 },
       });
-    },
-  );
+      expect(response.body?.message).not.toContain('is outside');
+    }
+  });
 
   it.each(['wangwu', 'zhaoliu'])(
     'refuses a member who is not active (%s) with 403 employee_inactive',
