@@ -535,7 +535,13 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
   });
 
   it('shows no dangling separator or empty row for a member without a position or a department', async () => {
-    await sandbox.control.createUser({ userid: 'newhire', name: '新同事', department: [8], position: '', status: 1 });
+    await sandbox.control.createUser({
+      userid: 'newhire',
+      name: '新同事',
+      department: [8],
+      position: '',
+      status: 1,
+    });
     const page = await browser.newPage(PHONE);
     await page.goto(pageUrl);
     await expect.poll(() => page.locator('button.employee').count()).toBeGreaterThan(10);
