@@ -21,6 +21,7 @@ import {
   RequestCore,
   type RetryOptions,
   type WecomCall,
+  type WecomEnvelope,
   type WecomPayload,
 } from './request-core.js';
 import type { WecomAuthStrategy } from './token-grant.js';
@@ -104,7 +105,7 @@ export type WecomClientOptions = WecomClientSettings & (WecomSecretCredentials |
  * const { corpId, userId } = await wecom.miniprogram.code2Session(code);
  * const user = await wecom.user.get(userId);
  */
-export interface WecomClient<User extends WecomPayload = WecomUser> {
+export interface WecomClient<User extends WecomEnvelope = WecomUser> {
   /** The corp ID the client was made for. */
   readonly corpId: string;
   /** The base URL its calls go to, `https://qyapi.weixin.qq.com` unless the options said otherwise. */
@@ -133,7 +134,7 @@ export interface WecomClient<User extends WecomPayload = WecomUser> {
    * @example
    * const tags = await wecom.request({ method: 'GET', path: '/cgi-bin/tag/list', idempotent: true });
    */
-  request<T extends WecomPayload = WecomPayload>(request: ApiRequest): Promise<T>;
+  request<T extends WecomEnvelope = WecomPayload>(request: ApiRequest): Promise<T>;
 }
 
 function requireString(value: unknown, name: string): asserts value is string {
@@ -165,7 +166,7 @@ function strategyOf(options: WecomClientOptions): WecomAuthStrategy {
  * Builds the client; `User` is what its `user/get` answers (the suite client builds its corp clients with
  * `ThirdPartyUser`).
  */
-export function buildClient<User extends WecomPayload = WecomUser>(
+export function buildClient<User extends WecomEnvelope = WecomUser>(
   options: WecomClientOptions,
 ): WecomClient<User> {
   requireString(options.corpId, 'corpId');
@@ -213,7 +214,7 @@ export function buildClient<User extends WecomPayload = WecomUser>(
     status(): AccessTokenStatus {
       return tokens.status();
     },
-    request<T extends WecomPayload = WecomPayload>(request: ApiRequest): Promise<T> {
+    request<T extends WecomEnvelope = WecomPayload>(request: ApiRequest): Promise<T> {
       if (typeof request?.path !== 'string' || !request.path.startsWith('/cgi-bin/')) {
         throw new TypeError('request.path must start with /cgi-bin/');
       }

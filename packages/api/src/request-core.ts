@@ -134,7 +134,7 @@ export class RequestCore implements TokenGrantCore {
    * attachment's refused set: 40001/40014/41001/42001 for a corp access_token) is invalidated and the request
    * replayed exactly once with a different token; a second refusal is thrown as a `WecomAccessTokenError`.
    */
-  async withToken<T extends WecomPayload>(request: ApiRequest, tokens: AccessTokenSource): Promise<T> {
+  async withToken<T extends WecomEnvelope>(request: ApiRequest, tokens: AccessTokenSource): Promise<T> {
     const { queryParameter, refusedErrcodes } = tokens.attachment;
     const reading: ErrcodeReading = { context: 'api', refusedTokenErrcodes: refusedErrcodes };
     const token = await tokens.getToken();
@@ -155,7 +155,7 @@ export class RequestCore implements TokenGrantCore {
   }
 
   /** Calls an API with the given credentials in the query string (gettoken passes corpid and corpsecret). */
-  withoutToken<T extends WecomPayload>(
+  withoutToken<T extends WecomEnvelope>(
     request: ApiRequest,
     credentials: Readonly<Record<string, string>> = {},
     context: 'gettoken' | 'api' = 'api',
@@ -163,7 +163,7 @@ export class RequestCore implements TokenGrantCore {
     return this.#withRetries<T>(request, credentials, { context });
   }
 
-  async #withRetries<T extends WecomPayload>(
+  async #withRetries<T extends WecomEnvelope>(
     request: ApiRequest,
     credentials: Readonly<Record<string, string>>,
     reading: ErrcodeReading,
@@ -205,7 +205,7 @@ export class RequestCore implements TokenGrantCore {
     return Math.round(this.#random() * ceiling);
   }
 
-  async #once<T extends WecomPayload>(
+  async #once<T extends WecomEnvelope>(
     request: ApiRequest,
     credentials: Readonly<Record<string, string>>,
     reading: ErrcodeReading,

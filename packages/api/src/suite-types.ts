@@ -3,7 +3,7 @@
  * field optional and keep unknown keys, like the other payload types; what the client normalises is camelCase.
  */
 
-import type { WecomPayload } from './request-core.js';
+import type { WecomEnvelope, WecomPayload } from './request-core.js';
 import type { GrantedToken } from './token-grant.js';
 import type { MemberStatus, WecomUser } from './types.js';
 
@@ -231,7 +231,7 @@ export interface SuiteCode2SessionResult {
  * const member: ThirdPartyUser = await suite.corpClient({ corpId, permanentCode }).user.get(userId);
  * member.open_userid; // the person across the provider's apps; member.mobile does not exist for a third party
  */
-export interface ThirdPartyUser extends WecomPayload {
+export interface ThirdPartyUser extends WecomEnvelope {
   /** The member's userid in the corp; encrypted where the corp's ID is. */
   readonly userid?: string;
   /** The member's ID across all apps of this provider. */

@@ -5,7 +5,7 @@
  * credential is a new grant, never a change to them.
  */
 import { accessTokenErrcodes, WecomMalformedResponseError } from './errors.js';
-import type { ApiRequest, WecomPayload } from './request-core.js';
+import type { ApiRequest, WecomEnvelope, WecomPayload } from './request-core.js';
 
 /**
  * How a call carries a token, and how WeCom says it refused it. The request core reads it for every token-consuming
@@ -52,7 +52,7 @@ export interface TokenGrantCore {
    * as `context` for a call that obtains a token: there 40001 means a bad secret, a configuration error, not a
    * refused token.
    */
-  withoutToken<T extends WecomPayload>(
+  withoutToken<T extends WecomEnvelope>(
     request: ApiRequest,
     credentials?: Readonly<Record<string, string>>,
     context?: 'gettoken' | 'api',

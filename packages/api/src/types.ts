@@ -1,8 +1,10 @@
 /**
  * WeCom payload types. Following WeCom's own advice, every payload field is optional (error answers can carry empty
- * success keys, successes can omit fields) and unknown keys are kept.
+ * success keys, successes can omit fields) and unknown keys are kept at run time. Where WeCom documents the fields of
+ * an answer (a member), the type names exactly those, so a misspelt field is a compile error; a field WeCom adds
+ * later is added to the type by declaration merging (see {@link WecomUser}).
  */
-import type { WecomPayload } from './request-core.js';
+import type { WecomEnvelope, WecomPayload } from './request-core.js';
 
 /** The normalised result of `miniprogram/jscode2session`. */
 export interface Code2SessionResult {
@@ -19,21 +21,39 @@ export interface Code2SessionResult {
 /** Member status: 1 active, 2 disabled, 4 not yet activated, 5 left the corp. */
 export type MemberStatus = 1 | 2 | 4 | 5;
 
-/** One custom attribute of a member (`extattr.attrs[]`): text, web link or mini program, by `type`. */
+/**
+ * One custom attribute of a member (`extattr.attrs[]`, `external_profile.external_attr[]`): text (`type` 0), web
+ * link (1) or mini program (2), each under its own key.
+ *
+ * @example
+ * const phone = user.extattr?.attrs?.find((attr) => attr.name === 'Extension')?.text?.value;
+ */
 export interface ExtattrItem {
   readonly type?: number;
   readonly name?: string;
   readonly text?: { readonly value?: string };
   readonly web?: { readonly url?: string; readonly title?: string };
   readonly miniprogram?: { readonly appid?: string; readonly pagepath?: string; readonly title?: string };
-  readonly [key: string]: unknown;
 }
 
 /**
  * `user/get`, as WeCom sends it (snake_case). Apps created after 2022-06-20 get no avatar, thumb_avatar, mobile,
  * email, biz_mail, qr_code or address, and gender `"0"`: use `wx.qy.getMobile` and friends for those.
+ *
+ * Only the documented fields are typed, so `user.nmae` does not compile. The company's own fields are the typed
+ * extension attributes `extattr.attrs` and `external_profile.external_attr` ({@link ExtattrItem}); a field WeCom adds
+ * later arrives all the same, and is typed by merging it into this interface.
+ *
+ * @example
+ * ```ts
+ * declare module '@wecom-auth/api' {
+ *   interface WecomUser {
+ *     readonly new_field_from_wecom?: string;
+ *   }
+ * }
+ * ```
  */
-export interface WecomUser extends WecomPayload {
+export interface WecomUser extends WecomEnvelope {
   readonly userid?: string;
   readonly name?: string;
   readonly department?: readonly number[];
@@ -61,7 +81,6 @@ export interface WecomUser extends WecomPayload {
     readonly external_corp_name?: string;
     readonly wechat_channels?: { readonly nickname?: string; readonly status?: number };
     readonly external_attr?: readonly ExtattrItem[];
-    readonly [key: string]: unknown;
   };
 }
 

@@ -5,7 +5,9 @@
  * key (`rotate-data-key`).
  */
 import { readFileSync } from 'node:fs';
+import { StoreUnavailableError } from '@wecom-auth/store';
 import { Command, InvalidArgumentError } from 'commander';
+import { databasePathProblems } from './config/database-path.js';
 import { ConfigError, type GatewayConfig, loadConfig } from './config/load-config.js';
 import { createLogger } from './observability/logger.js';
 import { sandboxBanner, startStandaloneSandbox } from './sandbox-mode.js';
@@ -34,10 +36,16 @@ function parseHttpUrl(value: string): string {
   return value;
 }
 
-/** The configuration, or exit 2 with every problem listed (no stack trace: it is the operator's to fix). */
+/**
+ * The configuration, or exit 2 with every problem listed (no stack trace: it is the operator's to fix). The SQLite
+ * file is part of it: a path that cannot hold the store is reported before anything starts.
+ */
 function configOrExit(configFile: string | undefined): GatewayConfig {
   try {
-    return loadConfig({ env: process.env, ...(configFile ? { configFile } : {}) });
+    const config = loadConfig({ env: process.env, ...(configFile ? { configFile } : {}) });
+    const pathProblems = config.redisUrl ? [] : databasePathProblems(config.dbPath);
+    if (pathProblems.length > 0) throw new ConfigError(pathProblems);
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`wecom-auth: ${error.message}\n`);
@@ -50,7 +58,13 @@ function configOrExit(configFile: string | undefined): GatewayConfig {
 async function serve(options: { config?: string }): Promise<void> {
   const config = configOrExit(options.config);
   const logger = createLogger({ level: config.logLevel });
-  const gateway = await startGateway({ config, logger });
+  const gateway = await startGateway({ config, logger }).catch((error: unknown) => {
+    // The SQLite file is opened at start (a Redis store is reached later, in the background): a file it cannot open
+    // (not a database, locked) is the operator's to fix, like a setting.
+    if (!(error instanceof StoreUnavailableError) || config.redisUrl) throw error;
+    process.stderr.write(`wecom-auth: WECOM_AUTH_DB: ${error.message}\n`);
+    process.exit(2);
+  });
   const lines = [
     '',
     `  WeCom Auth gateway  ${gateway.url}`,

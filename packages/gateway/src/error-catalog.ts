@@ -46,7 +46,7 @@ export const gatewayErrorCatalog = {
   not_a_member: {
     status: 403,
     meaning:
-      "The user belongs to another corp, or is outside the app's visible range. Nothing about them is stored.",
+      "The user belongs to another corp, or is outside the app's visible range (60011, 50002). Nothing about them is stored.",
   },
   corp_not_authorized: {
     status: 403,
@@ -55,7 +55,8 @@ export const gatewayErrorCatalog = {
   },
   employee_inactive: {
     status: 403,
-    meaning: "The employee's WeCom account is disabled, not activated, or has left.",
+    meaning:
+      "The employee's WeCom account is disabled or not activated, or the employee has left the company (status 5, or user/get answering 60111 userid not found).",
   },
   unauthorized: { status: 401, meaning: 'No access token: send "Authorization: Bearer <accessToken>".' },
   token_expired: { status: 401, meaning: 'The access token has expired: refresh it with the refresh token.' },

@@ -123,6 +123,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       audience: config.audience,
       accessTokenTtl: config.accessTokenTtl,
       refreshTokenTtl: config.refreshTokenTtl,
+      loginRetryWindow: config.loginRetryWindow,
+      refreshReuseInterval: config.refreshReuseInterval,
       profileCacheTtl: config.profileCacheTtl,
       disclosureWindow: {
         maxAgeSeconds: config.decryptMaxAge,

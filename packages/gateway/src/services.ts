@@ -40,6 +40,16 @@ export interface ServiceSettings {
   readonly audience: string;
   readonly accessTokenTtl: number;
   readonly refreshTokenTtl: number;
+  /**
+   * How long a login's answer is kept for a retry of the same request from the same client, in seconds
+   * (`LOGIN_RETRY_WINDOW_SECONDS`); none kept when absent or 0.
+   */
+  readonly loginRetryWindow?: number;
+  /**
+   * How long after a refresh a repeat of the token it replaced gets the same answer instead of revoking the session,
+   * in seconds (`REFRESH_REUSE_INTERVAL_SECONDS`); every repeat revokes when absent or 0.
+   */
+  readonly refreshReuseInterval?: number;
   readonly profileCacheTtl: number;
   /** The watermark window of `POST /v1/me/decrypt` (`DECRYPT_MAX_AGE_SECONDS`, `DECRYPT_MAX_FUTURE_SKEW_SECONDS`). */
   readonly disclosureWindow?: { readonly maxAgeSeconds: number; readonly maxFutureSkewSeconds: number };
@@ -163,10 +173,13 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       miniProgramAppId: settings.miniProgramAppId,
       directory,
       sessions: store.sessions,
+      loginRetries: store.loginRetries,
       issuer,
       revocations,
       sealer,
       refreshTtlSeconds: settings.refreshTokenTtl,
+      loginRetryWindowSeconds: settings.loginRetryWindow ?? 0,
+      refreshReuseIntervalSeconds: settings.refreshReuseInterval ?? 0,
       ...(settings.disclosureWindow === undefined ? {} : { disclosureWindow: settings.disclosureWindow }),
       now,
       onLogin: (outcome, corpLabel) => metrics.login(outcome, corpLabel),

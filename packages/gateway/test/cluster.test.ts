@@ -1,8 +1,8 @@
 /**
  * Four gateway processes on four ports, one Redis, one sandbox: the properties that only hold across processes.
  * A cold start under 2,000 concurrent logins costs one gettoken; a logout on one instance is refused by another
- * within a second; one refresh token used on two instances at once succeeds once; Redis killed and restarted
- * mid-run costs 503s, never a 500, and the instances recover by themselves without losing what was acknowledged.
+ * within a second; one refresh token used on two instances at once rotates once and gives both the same pair;
+ * Redis killed and restarted mid-run costs 503s, never a 500, and the instances recover by themselves without losing what was acknowledged.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,7 +133,7 @@ describe.skipIf(redis.unreachable)('four gateway processes sharing one Redis', (
     expect(last?.body).toMatchObject({ error: 'session_revoked' });
   });
 
-  it('one refresh token presented to two instances at once succeeds exactly once', async () => {
+  it('one refresh token presented to two instances at once rotates once: both get the same pair', async () => {
     for (let round = 0; round < 10; round++) {
       const session = await login(instance(round), 'zhangsan');
       expect(session.status).toBe(201);
@@ -143,12 +143,12 @@ describe.skipIf(redis.unreachable)('four gateway processes sharing one Redis', (
           send(`${gateway.url}/v1/sessions/refresh`, { method: 'POST', body: { refreshToken } }),
         ),
       );
-      const statuses = answers.map((answer) => answer.status).sort();
-      expect(statuses).toEqual([200, 401]);
-      // The loser presented a token that had just been rotated: reuse, so the whole session is revoked.
-      expect(answers.find((answer) => answer.status === 401)?.body).toMatchObject({
-        error: 'session_revoked',
-      });
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+      // The loser presented the token the winner had just rotated, within the reuse interval: the winner's answer.
+      const [first, second] = answers.map((answer) => answer.body?.refreshToken);
+      expect(first).toBeTypeOf('string');
+      expect(second).toBe(first);
+      expect(first).not.toBe(refreshToken);
     }
   });
 });

@@ -132,6 +132,43 @@ describe('configuration', () => {
   });
 
   it.each([
+    [
+      'a malformed corp id alone',
+      { WECOM_CORP_ID: 'ww123' },
+      [
+        'WECOM_CORP_ID: must be a corp ID such as ww0123456789abcdef (got "ww123")',
+        'WECOM_SECRET: required when WECOM_CORP_ID is set (or WECOM_SECRET_FILE)',
+        'WECOM_MINIPROGRAM_APPID: required when credentials are set',
+      ],
+    ],
+    [
+      'a malformed corp id with its secret and a malformed appid',
+      { WECOM_CORP_ID: 'corp', WECOM_SECRET: 's3cret', WECOM_MINIPROGRAM_APPID: 'app' },
+      [
+        'WECOM_CORP_ID: must be a corp ID such as ww0123456789abcdef (got "corp")',
+        'WECOM_MINIPROGRAM_APPID: must be a mini program appid such as wx0123456789abcdef (got "app")',
+      ],
+    ],
+    [
+      'a secret alone',
+      { WECOM_SECRET: 's3cret' },
+      [
+        'WECOM_CORP_ID: required when a secret is set',
+        'WECOM_MINIPROGRAM_APPID: required when credentials are set',
+      ],
+    ],
+  ])('reports everything that is wrong with %s, not only the first', (_name, env, problems) => {
+    let error: unknown;
+    try {
+      loadConfig({ env });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(problems);
+  });
+
+  it.each([
     ['PORT', 'abc', 'PORT: must be a port number 1–65535, or 0 for a free one (got "abc")'],
     ['PORT', '65536', 'PORT: must be a port number 1–65535, or 0 for a free one (got "65536")'],
     ['SANDBOX_PORT', '80.5', 'SANDBOX_PORT: must be a port number 1–65535, or 0 for a free one (got "80.5")'],

@@ -9,8 +9,9 @@ let t: GatewayUnderTest;
 const secrets = new Set<string>([DEMO_APP.secret]);
 
 beforeAll(async () => {
-  // A WeCom deadline short enough for the timeout test to be quick.
-  t = await startGatewayUnderTest({ env: { WECOM_TIMEOUT_MS: '1000' } });
+  // A WeCom deadline short enough for the timeout test to be quick, and a reuse interval short enough to outwait (the
+  // store's clock is the real one).
+  t = await startGatewayUnderTest({ env: { WECOM_TIMEOUT_MS: '1000', REFRESH_REUSE_INTERVAL_SECONDS: '1' } });
 });
 
 afterAll(async () => {
@@ -72,7 +73,12 @@ describe('login flow, end to end over HTTP', () => {
     const newAccess = refreshed.body?.accessToken as string;
     expect((await t.call('GET', '/v1/verify', { token: newAccess })).status).toBe(204);
 
-    // The first refresh token again: theft is assumed and the whole session dies.
+    // The first refresh token again, right away: a repeat (two tabs, a lost answer) gets the same pair.
+    const repeat = await t.call('POST', '/v1/sessions/refresh', { body: { refreshToken } });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toMatchObject({ refreshToken: rotated, accessToken: newAccess });
+    // Again past the reuse interval: theft is assumed and the whole session dies.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const reuse = await t.call('POST', '/v1/sessions/refresh', { body: { refreshToken } });
     expect(reuse.status).toBe(401);
     expect(reuse.body).toMatchObject({ error: 'session_revoked' });
@@ -118,21 +124,32 @@ describe('login flow, end to end over HTTP', () => {
     expect(t.logs.join('\n')).not.toMatch(/"userId":"wo/);
   });
 
-  it.each([
-    [60011, 'luoyi'],
-    [60111, 'gaoyuan'],
-  ])(
-    'refuses a member user/get answers %i for (outside the visible range) with 403 not_a_member',
-    async (errcode, userid) => {
-      t.sandbox.control.addFault({ path: '/cgi-bin/user/get', errcode, count: 1 });
-      const response = await t.call('POST', '/v1/sessions', { body: { code: t.code(userid) } });
+  it('refuses a member user/get answers 60011 for (outside the visible range) with 403 not_a_member', async () => {
+    t.sandbox.control.addFault({ path: '/cgi-bin/user/get', errcode: 60011, count: 1 });
+    const response = await t.call('POST', '/v1/sessions', { body: { code: t.code('luoyi') } });
+    expect(response.status).toBe(403);
+    expect(response.body).toMatchObject({
+      error: 'not_a_member',
+      message: expect.stringContaining("outside the app's visible range"),
+      wecom: { errcode: 60011 },
+    });
+  });
+
+  it('tells an employee who left the company so (user/get 60111), with 403 employee_inactive', async () => {
+    // sunqi has left the demo company: WeCom's user/get answers 60111 userid not found for him.
+    const departed = await t.call('POST', '/v1/sessions', { body: { code: t.code('sunqi') } });
+    t.sandbox.control.addFault({ path: '/cgi-bin/user/get', errcode: 60111, count: 1 });
+    const notFound = await t.call('POST', '/v1/sessions', { body: { code: t.code('gaoyuan') } });
+    for (const response of [departed, notFound]) {
       expect(response.status).toBe(403);
       expect(response.body).toMatchObject({
-        error: 'not_a_member',
-        message: expect.stringContaining('visible range'),
+        error: 'employee_inactive',
+        message: expect.stringMatching(/^This employee has left the company/),
+        wecom: { errcode: 60111 },
       });
-    },
-  );
+      expect(response.body?.message).not.toContain('is outside');
+    }
+  });
 
   it.each(['wangwu', 'zhaoliu'])(
     'refuses a member who is not active (%s) with 403 employee_inactive',
@@ -143,9 +160,13 @@ describe('login flow, end to end over HTTP', () => {
     },
   );
 
-  it('answers a reused code with 401 code_invalid and the hint', async () => {
+  it('answers a retry of a used code once with the same session, then 401 code_invalid and the hint', async () => {
     const code = t.code('zhangsan');
-    expect((await t.call('POST', '/v1/sessions', { body: { code } })).status).toBe(201);
+    const first = await t.call('POST', '/v1/sessions', { body: { code } });
+    expect(first.status).toBe(201);
+    const retry = await t.call('POST', '/v1/sessions', { body: { code } });
+    expect(retry.status).toBe(201);
+    expect(retry.body?.refreshToken).toBe(first.body?.refreshToken);
     const again = await t.call('POST', '/v1/sessions', { body: { code } });
     expect(again.status).toBe(401);
     expect(again.body).toMatchObject({ error: 'code_invalid', wecom: { errcode: 40029 } });

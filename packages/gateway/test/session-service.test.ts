@@ -1,7 +1,7 @@
 /**
  * The session lifecycle on its own: a SessionService over the memory store, with a scripted WeCom (code2Session and
- * user/get answered from tables the test fills) and a clock the test moves. What a login, a refresh, a reuse, a
- * revocation and each WeCom refusal become, by error code and status.
+ * user/get answered from tables the test fills; a code works once, as WeCom's) and a clock the test moves. What a
+ * login, a retry, a refresh, a repeat, a reuse, a revocation and each WeCom refusal become, by error code and status.
  */
 import { fromErrcode, type WecomClient, type WecomUser } from '@wecom-auth/api';
 import { createMemoryStore, type Store } from '@wecom-auth/store';
@@ -10,26 +10,38 @@ import { EmployeeDirectory } from '../src/employees/employee-directory.js';
 import { GatewayError } from '../src/gateway-error.js';
 import { createDataSealer, deriveDataKey } from '../src/sessions/data-sealer.js';
 import { RevocationMirror } from '../src/sessions/revocation-mirror.js';
-import { hashRefreshToken, type LoginOutcome, SessionService } from '../src/sessions/session-service.js';
+import {
+  hashRefreshToken,
+  type IssuedSession,
+  type LoginOutcome,
+  SessionService,
+  type SessionServiceOptions,
+} from '../src/sessions/session-service.js';
 import { TokenIssuer } from '../src/sessions/token-issuer.js';
 import { createCorpClients } from '../src/tenants/corp-clients.js';
 
 const corpId = 'wwcorp';
 const refreshTtlSeconds = 3_600;
+const loginRetryWindowSeconds = 60;
+const refreshReuseIntervalSeconds = 30;
+const phone = { address: '203.0.113.7', userAgent: 'wxwork/4.1 iPhone' };
 
 /** A WeCom whose answers the test scripts: codes to sessions, userids to profiles or errcodes. */
 class ScriptedWecom {
   readonly codes = new Map<string, { corpId: string; userId: string; sessionKey: string }>();
   readonly users = new Map<string, WecomUser | number>();
   code2SessionCalls = 0;
+  /** How long code2Session takes. */
+  delayMs = 5;
 
   readonly client = {
     miniprogram: {
       code2Session: async (code: string) => {
         this.code2SessionCalls += 1;
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await new Promise((resolve) => setTimeout(resolve, this.delayMs));
         const session = this.codes.get(code);
         if (!session) throw this.#refusal(40029, '/cgi-bin/miniprogram/jscode2session');
+        this.codes.delete(code);
         return session;
       },
     },
@@ -65,6 +77,8 @@ let issuer: TokenIssuer;
 let revocations: RevocationMirror;
 let service: SessionService;
 let outcomes: LoginOutcome[];
+/** Another service over the same store and WeCom, with `overrides`: a second instance, or another setting. */
+let serviceWith: (overrides?: Partial<SessionServiceOptions>) => SessionService;
 
 beforeEach(async () => {
   nowMs = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -90,7 +104,7 @@ beforeEach(async () => {
   await revocations.start();
   outcomes = [];
   const corps = createCorpClients([{ corpId, secret: 'scripted', callback: undefined }], () => wecom.client);
-  service = new SessionService({
+  const options: SessionServiceOptions = {
     corps,
     miniProgramAppId: 'wxapp',
     directory: new EmployeeDirectory({
@@ -101,13 +115,18 @@ beforeEach(async () => {
       onWarning: () => {},
     }),
     sessions: store.sessions,
+    loginRetries: store.loginRetries,
     issuer,
     revocations,
     sealer,
     refreshTtlSeconds,
+    loginRetryWindowSeconds,
+    refreshReuseIntervalSeconds,
     now,
-    onLogin: (outcome) => outcomes.push(outcome),
-  });
+    onLogin: (outcome) => void outcomes.push(outcome),
+  };
+  serviceWith = (overrides = {}) => new SessionService({ ...options, ...overrides });
+  service = serviceWith();
 });
 
 afterEach(async () => {
@@ -218,10 +237,11 @@ describe('refresh', () => {
     expect((await service.verify(third.accessToken)).userId).toBe('zhangsan');
   });
 
-  it('revokes the whole session when a spent refresh token comes back', async () => {
+  it('revokes the whole session when a spent refresh token comes back after the reuse interval', async () => {
     wecom.issue('code-1', 'zhangsan');
     const first = await service.login({ code: 'code-1' });
     const second = await service.refresh(first.refreshToken);
+    nowMs += refreshReuseIntervalSeconds * 1000;
     expect(await refusal(service.refresh(first.refreshToken))).toEqual({
       code: 'session_revoked',
       status: 401,
@@ -260,6 +280,235 @@ describe('refresh', () => {
       status: 403,
     });
     expect(await refusal(service.verify(session.accessToken))).toEqual({
+      code: 'session_revoked',
+      status: 401,
+    });
+  });
+});
+
+describe('what a login refused for who the employee is says', () => {
+  it.each<[string, WecomUser | number, string, RegExp]>([
+    [
+      'a member who left, whom user/get no longer finds (60111)',
+      60111,
+      'employee_inactive',
+      /^This employee has left the company: WeCom no longer finds their account \(60111/,
+    ],
+    [
+      'a member marked as departed (status 5)',
+      { userid: 'u', name: 'U', status: 5 },
+      'employee_inactive',
+      /^This employee has left the company/,
+    ],
+    [
+      'a disabled member (status 2)',
+      { userid: 'u', name: 'U', status: 2 },
+      'employee_inactive',
+      /disabled by the company's WeCom admin/,
+    ],
+    [
+      'a member not activated yet (status 4)',
+      { userid: 'u', name: 'U', status: 4 },
+      'employee_inactive',
+      /has not activated their WeCom account yet/,
+    ],
+    ['a member outside the visible range (60011)', 60011, 'not_a_member', /outside the app's visible range/],
+  ])('%s', async (_name, answer, code, message) => {
+    wecom.issue('code-1', 'u');
+    wecom.users.set('u', answer);
+    const error = await service.login({ code: 'code-1' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe(code);
+    expect((error as GatewayError).message).toMatch(message);
+    expect((error as GatewayError).message).not.toMatch(
+      code === 'employee_inactive' ? /visible range\.$/ : /left/,
+    );
+    expect(outcomes).toEqual([code]);
+  });
+});
+
+describe('a login retried after a lost answer', () => {
+  it('gives the same request from the same client the same session once more, then refuses the code', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    const first = await service.login({ code: 'code-1', client: phone });
+    const retry = await service.login({ code: 'code-1', client: phone });
+    expect(retry).toEqual(first);
+    expect(wecom.code2SessionCalls).toBe(1);
+    expect((await service.verify(retry.accessToken)).userId).toBe('zhangsan');
+    expect(await refusal(service.login({ code: 'code-1', client: phone }))).toEqual({
+      code: 'code_invalid',
+      status: 401,
+    });
+    expect(outcomes).toEqual(['success', 'retry_answered', 'code_invalid']);
+  });
+
+  it('counts the lifetimes of what it hands out again down, and keeps nothing past the window', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    wecom.issue('code-2', 'zhangsan');
+    const first = await service.login({ code: 'code-1', client: phone });
+    await service.login({ code: 'code-2', client: phone });
+    nowMs += 20_000;
+    expect(await service.login({ code: 'code-1', client: phone })).toEqual({
+      ...first,
+      expiresIn: first.expiresIn - 20,
+      refreshExpiresIn: first.refreshExpiresIn - 20,
+    });
+    nowMs += (loginRetryWindowSeconds - 20) * 1000;
+    expect(await refusal(service.login({ code: 'code-2', client: phone }))).toEqual({
+      code: 'code_invalid',
+      status: 401,
+    });
+  });
+
+  it('gives nothing to the same code from another address or User-Agent, and still answers the right client', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    const first = await service.login({ code: 'code-1', client: phone });
+    for (const client of [
+      { ...phone, address: '198.51.100.9' },
+      { ...phone, userAgent: 'curl/8.5' },
+    ]) {
+      expect(await refusal(service.login({ code: 'code-1', client }))).toEqual({
+        code: 'code_invalid',
+        status: 401,
+      });
+    }
+    expect(await refusal(service.login({ code: 'code-1', corpId: 'wwother', client: phone }))).toEqual({
+      code: 'corp_unknown',
+      status: 400,
+    });
+    expect(await service.login({ code: 'code-1', client: phone })).toEqual(first);
+  });
+
+  it('keeps nothing for a login without a client, or with the window at 0', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    await service.login({ code: 'code-1' });
+    expect(await refusal(service.login({ code: 'code-1' }))).toMatchObject({ code: 'code_invalid' });
+    const noWindow = serviceWith({ loginRetryWindowSeconds: 0 });
+    wecom.issue('code-2', 'zhangsan');
+    await noWindow.login({ code: 'code-2', client: phone });
+    expect(await refusal(noWindow.login({ code: 'code-2', client: phone }))).toMatchObject({
+      code: 'code_invalid',
+    });
+  });
+
+  it('does not hand out a pair that was refreshed or logged out since', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    wecom.issue('code-2', 'zhangsan');
+    const refreshed = await service.login({ code: 'code-1', client: phone });
+    await service.refresh(refreshed.refreshToken);
+    const loggedOut = await service.login({ code: 'code-2', client: phone });
+    await service.revoke((await service.verify(loggedOut.accessToken)).sessionId, 'logout');
+    for (const code of ['code-1', 'code-2']) {
+      expect(await refusal(service.login({ code, client: phone }))).toMatchObject({ code: 'code_invalid' });
+    }
+  });
+
+  it('waits for the same request under way on another instance and gets its answer', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    wecom.delayMs = 300;
+    const other = serviceWith();
+    const first = service.login({ code: 'code-1', client: phone });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const retry = other.login({ code: 'code-1', client: phone });
+    expect(await retry).toEqual(await first);
+    expect(wecom.code2SessionCalls).toBe(1);
+  });
+
+  it('shares one exchange between concurrent submissions, and still answers one retry after them', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => service.login({ code: 'code-1', client: phone })),
+    );
+    expect(new Set(answers).size).toBe(1);
+    expect(await service.login({ code: 'code-1', client: phone })).toEqual(answers[0]);
+    expect(wecom.code2SessionCalls).toBe(1);
+  });
+
+  it('keeps the answer sealed: the store sees no token', async () => {
+    const kept: string[] = [];
+    const spying = serviceWith({
+      loginRetries: {
+        claim: (key, holder, ttlMs) => store.loginRetries.claim(key, holder, ttlMs),
+        release: (key, holder) => store.loginRetries.release(key, holder),
+        fulfil: (key, holder, answer, ttlMs) => {
+          kept.push(key, answer);
+          return store.loginRetries.fulfil(key, holder, answer, ttlMs);
+        },
+      },
+    });
+    wecom.issue('code-1', 'zhangsan');
+    const session = await spying.login({ code: 'code-1', client: phone });
+    expect(kept).toHaveLength(2);
+    const text = kept.join(' ');
+    for (const secret of [
+      session.accessToken,
+      session.refreshToken,
+      'code-1',
+      phone.address,
+      phone.userAgent,
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe('a refresh repeated within the reuse interval', () => {
+  const tokensOf = (session: IssuedSession) => [session.accessToken, session.refreshToken];
+
+  it('gives a sequential repeat of the replaced token the same pair, and revokes nothing', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    const first = await service.login({ code: 'code-1' });
+    const second = await service.refresh(first.refreshToken);
+    nowMs += (refreshReuseIntervalSeconds - 1) * 1000;
+    const repeat = await service.refresh(first.refreshToken);
+    expect(tokensOf(repeat)).toEqual(tokensOf(second));
+    expect(repeat.expiresIn).toBe(second.expiresIn - (refreshReuseIntervalSeconds - 1));
+    expect((await service.verify(second.accessToken)).userId).toBe('zhangsan');
+    expect((await service.refresh(second.refreshToken)).refreshToken).not.toBe(second.refreshToken);
+  });
+
+  it('gives ten concurrent refreshes with one token, on two instances, one pair', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    const first = await service.login({ code: 'code-1' });
+    const other = serviceWith();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        (index % 2 === 0 ? service : other).refresh(first.refreshToken),
+      ),
+    );
+    expect(new Set(answers.map((answer) => answer.refreshToken)).size).toBe(1);
+    expect(new Set(answers.map((answer) => answer.accessToken)).size).toBe(1);
+    const [winner] = answers;
+    expect((await service.verify(winner?.accessToken ?? '')).userId).toBe('zhangsan');
+    expect(await store.sessions.listRevocations(0)).toEqual([]);
+    expect((await service.refresh(winner?.refreshToken ?? '')).employee.userId).toBe('zhangsan');
+  });
+
+  it('revokes on a repeat of a token older than the one just replaced, even inside the interval', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    const first = await service.login({ code: 'code-1' });
+    const second = await service.refresh(first.refreshToken);
+    const third = await service.refresh(second.refreshToken);
+    expect(await refusal(service.refresh(first.refreshToken))).toEqual({
+      code: 'session_revoked',
+      status: 401,
+    });
+    expect(await refusal(service.refresh(third.refreshToken))).toEqual({
+      code: 'session_revoked',
+      status: 401,
+    });
+  });
+
+  it('revokes at once with the interval at 0', async () => {
+    const strict = serviceWith({ refreshReuseIntervalSeconds: 0 });
+    wecom.issue('code-1', 'zhangsan');
+    const first = await strict.login({ code: 'code-1' });
+    const second = await strict.refresh(first.refreshToken);
+    expect(await refusal(strict.refresh(first.refreshToken))).toEqual({
+      code: 'session_revoked',
+      status: 401,
+    });
+    expect(await refusal(strict.verify(second.accessToken))).toEqual({
       code: 'session_revoked',
       status: 401,
     });

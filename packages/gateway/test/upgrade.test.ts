@@ -43,6 +43,8 @@ function downgradeToSchema1(path: string, pendingEvent: string): number {
     ALTER TABLE inbox DROP COLUMN corp_id;
     DROP TABLE IF EXISTS suite_tickets;
     DROP TABLE IF EXISTS suite_installs;
+    DROP TABLE IF EXISTS login_retries;
+    DROP TABLE IF EXISTS rotation_repeats;
     DELETE FROM schema_version WHERE version > 1;
   `);
   db.prepare('INSERT INTO inbox (id, payload, received_at) VALUES (?, ?, ?)').run(

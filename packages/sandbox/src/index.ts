@@ -36,6 +36,8 @@ export type { SimulatorOptions } from './routes/simulator.js';
 export type { Sandbox, SandboxOptions } from './sandbox.js';
 export { createSandbox } from './sandbox.js';
 export type {
+  AppCreation,
+  AppCreationInput,
   ClockState,
   EncryptInput,
   EncryptResult,

@@ -53,6 +53,11 @@ export const clockInputSchema = z.strictObject({
     .min(0)
     .max(10 * 365 * 86_400),
 });
+export const appCreationInputSchema = z.strictObject({
+  corpid: idSchema.optional(),
+  agentId: z.number().int().positive(),
+  createdAfter20220620: z.boolean(),
+});
 export const tokenFilterSchema = z.strictObject({
   corpid: idSchema.optional(),
   agentId: z.number().int().positive().optional(),
@@ -120,6 +125,18 @@ export interface EncryptResult {
   rawData?: string;
   /** Only for `userinfo`: `sha1(rawData + session_key)`. */
   signature?: string;
+}
+
+/** Which app {@link SandboxControl.setAppCreation} changes (the first corp's when `corpid` is absent), and how. */
+export type AppCreationInput = z.input<typeof appCreationInputSchema>;
+
+/** An app as {@link SandboxControl.setAppCreation} left it. */
+export interface AppCreation {
+  corpId: string;
+  agentId: number;
+  name: string;
+  /** True: `user/get` answers this app as WeCom answers apps created after 2022-06-20. */
+  createdAfter20220620: boolean;
 }
 
 /** Validates control input; the in-process handle treats bad input as programmer misuse. */
@@ -385,6 +402,26 @@ export class SandboxControl {
     }
     app.callback = callback;
     return verification;
+  }
+
+  /**
+   * Says whether an app was created after 2022-06-20, which decides what its `user/get` answers hold: WeCom's privacy
+   * rule withholds avatar, thumb_avatar, mobile, email, biz_mail, qr_code and address from such apps and answers
+   * gender `"0"`. It applies from the next `user/get`. No callback is pushed: an app's age is not a contact change,
+   * and WeCom sends none.
+   */
+  setAppCreation(input: AppCreationInput): AppCreation {
+    const parsed = parseControlInput(appCreationInputSchema, input);
+    const corp = this.resolveCorp(parsed.corpid);
+    const app = this.state.directory.app(corp, parsed.agentId);
+    if (app === undefined) throw new TypeError(`no app ${parsed.agentId} in corp ${corp.corpId}`);
+    app.createdAfter20220620 = parsed.createdAfter20220620;
+    return {
+      corpId: corp.corpId,
+      agentId: app.agentId,
+      name: app.name,
+      createdAfter20220620: app.createdAfter20220620,
+    };
   }
 
   /** Removes an app's callback: no more events are pushed to it. */

@@ -24,7 +24,11 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Starts Chromium with a fresh profile. `locale` is the browser's language (`navigator.languages`, Accept-Language):
+ * the simulator follows it.
+ */
+export async function launchChromium(options: { locale?: string } = {}): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'wecom-sim-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
@@ -40,6 +44,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-quic',
     ],
     timeout: 20_000,
+    ...(options.locale === undefined ? {} : { locale: options.locale }),
   });
   const errors: string[] = [];
   return {

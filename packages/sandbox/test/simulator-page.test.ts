@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, loadConfig, type RunningGateway, startGateway } from '@wecom-auth/gateway';
+import { freePort } from '@wecom-auth/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,6 +23,62 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const resultsDir = join(packageDir, 'test-results');
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 800 };
+
+/**
+ * Pairs of visible elements of different selectors whose boxes overlap by more than a pixel each way (an element
+ * and what it contains are not a pair).
+ */
+async function overlaps(page: Page, selectors: readonly string[]): Promise<string[]> {
+  return page.evaluate((wanted) => {
+    // Runs in the page; the test's own types know no DOM.
+    type Box = { left: number; top: number; right: number; bottom: number; width: number; height: number };
+    type Node = {
+      getBoundingClientRect(): Box;
+      checkVisibility(options: object): boolean;
+      contains(other: Node): boolean;
+    };
+    const doc = globalThis as unknown as { document: { querySelectorAll(selector: string): Iterable<Node> } };
+    const boxes = wanted.flatMap((selector, group) =>
+      [...doc.document.querySelectorAll(selector)]
+        .filter((node) => node.checkVisibility({ opacityProperty: true, visibilityProperty: true }))
+        .map((node, index) => ({
+          name: `${selector}[${index}]`,
+          group,
+          node,
+          box: node.getBoundingClientRect(),
+        }))
+        .filter(({ box }) => box.width > 0 && box.height > 0),
+    );
+    const found: string[] = [];
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
+        if (a.group === b.group || a.node.contains(b.node) || b.node.contains(a.node)) continue;
+        const x = Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left);
+        const y = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
+        if (x > 1 && y > 1) found.push(`${a.name} × ${b.name}`);
+      }
+    }
+    return found;
+  }, selectors);
+}
+
+/** What must never overlap on the page: the stage's parts, the phone's bars, the buttons, the card's fields. */
+const LAYOUT = [
+  '.stage-intro',
+  'main.phone',
+  '.console .panel',
+  '.nav-title',
+  '#back-button:not([hidden])',
+  '.capsule',
+  '#open-button',
+  '.actions .button',
+  '.field dt',
+  '.field dd',
+  '#card-name',
+  '.status-pill',
+];
+/** A toast may lie over the card for a moment, never over a button of the phone. */
+const TOAST_OVER_BUTTONS = ['#status.is-visible', 'main.phone button'];
 
 function mobileOf(userid: string): string {
   const user = demoDirectory.corps[0]?.users.find((u) => u.userid === userid);
@@ -297,6 +354,234 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
     await page.locator('label.switch', { hasText: 'Slow network' }).click();
     await expect.poll(delays).toEqual([]);
     expect(statSync(join(resultsDir, 'simulator-desktop.png')).size).toBeGreaterThan(10_000);
+    await page.close();
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('shows the mobile the gateway returned, and the 2022-06-20 rule when the app is switched to a newer one', async () => {
+    const page = await browser.newPage(PHONE);
+    await page.goto(pageUrl);
+    await expect.poll(() => page.locator('button.employee').count()).toBeGreaterThan(10);
+    // The demo app is an old-style app: user/get gives the mobile, and the login answer already holds it.
+    await pick(page, 'gaoyuan');
+    expect(await page.locator('#mobile-value').textContent()).toBe(mobileOf('gaoyuan'));
+    expect(await page.locator('#mobile-source').textContent()).toContain('from user/get');
+    expect(await page.locator('#employee-card').textContent()).not.toContain('Hidden until');
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+
+    const app = (): boolean | undefined =>
+      sandbox.control.directory().corps[0]?.apps.find((candidate) => candidate.agentId === DEMO_APP.agentId)
+        ?.createdAfter20220620;
+    expect(await page.locator('#app-age-app').textContent()).toContain(String(DEMO_APP.agentId));
+    await page.locator('label.switch', { hasText: 'Created after 2022-06-20' }).click();
+    await expect.poll(app).toBe(true);
+    expect(await page.locator('#status').textContent()).toContain('created after 2022-06-20');
+    try {
+      // Someone whose profile the gateway has not read yet: user/get now withholds the mobile.
+      await pick(page, 'xuqiang');
+      expect(await page.locator('#mobile-value').count()).toBe(0);
+      expect(await page.locator('#mobile-none').textContent()).toContain('apps created after 2022-06-20');
+      expect(await latestTrace(page)).toContain('user/get 0');
+      await page.getByRole('button', { name: 'Get mobile' }).click();
+      await expect.poll(() => page.locator('#mobile-value').textContent()).toBe(mobileOf('xuqiang'));
+      expect(await page.locator('#mobile-source').textContent()).toContain('the client’s word');
+      await page.getByRole('button', { name: 'Log out', exact: true }).click();
+      await page.locator('#picker-view').waitFor();
+    } finally {
+      await page.locator('label.switch', { hasText: 'Created after 2022-06-20' }).click();
+      await expect.poll(app).toBe(false);
+    }
+    await page.close();
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('lets toasts fade, keeps them off the buttons, clears them with the view, and drops a hidden selection', async () => {
+    const page = await browser.newPage(PHONE);
+    await page.clock.install();
+    await page.goto(pageUrl);
+    await expect.poll(() => page.locator('button.employee').count()).toBeGreaterThan(10);
+
+    // A selection that a search hides is dropped: the button never names someone the list does not show.
+    const search = page.getByLabel('Search employees by name or department');
+    await page.locator('button.employee[data-userid="zhangsan"]').click();
+    expect(await page.locator('#open-button').textContent()).toBe('Open the mini program as 张三');
+    await search.fill('财务部');
+    expect(await page.locator('#open-button').textContent()).toBe('Pick an employee');
+    expect(await page.locator('#open-button').isDisabled()).toBe(true);
+    await search.fill('');
+    expect(await page.locator('button.employee.is-selected').count()).toBe(0);
+    expect(await page.locator('#open-button').isDisabled()).toBe(true);
+
+    // An error toast (a corp not associated with the mini program) stays clear of the button at the screen's foot…
+    await page.getByLabel('Company').selectOption(OTHER_CORP_ID);
+    await page.locator('button.employee[data-userid="wuyue"]').click();
+    await page.locator('#open-button').click();
+    const toastShown = page.locator('#status.is-visible[data-tone="error"]');
+    await toastShown.waitFor();
+    expect(await overlaps(page, LAYOUT)).toEqual([]);
+    expect(await overlaps(page, TOAST_OVER_BUTTONS)).toEqual([]);
+    // …and fades by itself.
+    await page.clock.fastForward(9_000);
+    await expect.poll(() => toastShown.count()).toBe(0);
+    // The same error again is cleared at once when the picker shows another company.
+    await page.locator('#open-button').click();
+    await toastShown.waitFor();
+    await page.getByLabel('Company').selectOption(DEMO_CORP_ID);
+    expect(await page.locator('#status.is-visible').count()).toBe(0);
+
+    // An error in the mini program is cleared when the view changes.
+    await pick(page, 'liuyang');
+    await page.route('**/v1/me/decrypt', (route) => route.abort('connectionrefused'));
+    await page.getByRole('button', { name: 'Get mobile' }).click();
+    await toastShown.waitFor();
+    expect(await overlaps(page, LAYOUT)).toEqual([]);
+    expect(await overlaps(page, TOAST_OVER_BUTTONS)).toEqual([]);
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.locator('#picker-view').waitFor();
+    expect(await page.locator('#status').getAttribute('data-tone')).not.toBe('error');
+    await page.close();
+    expect(browser.errors.splice(0)).toEqual([
+      'Failed to load resource: the server responded with a status of 403 (Forbidden)',
+      'Failed to load resource: the server responded with a status of 403 (Forbidden)',
+      'Failed to load resource: net::ERR_CONNECTION_REFUSED',
+    ]);
+  });
+
+  it('says the gateway could not be reached when it could not, never that it answered', async () => {
+    const closed = await freePort();
+    const page = await browser.newPage(DESKTOP);
+    await page.goto(`${sandbox.url}/?gateway=${encodeURIComponent(`http://127.0.0.1:${closed}`)}`);
+    await expect.poll(() => page.locator('#gateway-health').textContent()).toContain('Not reachable');
+    await pick(page, 'zhangsan').catch(() => undefined);
+    const group = page.locator('.trace-group').first();
+    await group.waitFor();
+    expect(await latestSteps(page)).toEqual(['wx qy.login', 'gateway 0']);
+    expect(await group.locator('.trace-step[data-kind="gateway"] .trace-outcome').textContent()).toBe(
+      'unreachable',
+    );
+    const said = (await group.textContent()) ?? '';
+    expect(said).toContain('No WeCom calls: the gateway could not be reached.');
+    expect(said).not.toContain('answered from its own state');
+    expect(await page.locator('#picker-view').isVisible()).toBe(true);
+    await page.close();
+    // The health check and the login, both refused: nothing else went wrong in the page.
+    expect(browser.errors.splice(0)).toEqual([
+      'Failed to load resource: net::ERR_CONNECTION_REFUSED',
+      'Failed to load resource: net::ERR_CONNECTION_REFUSED',
+    ]);
+  });
+
+  it('speaks Chinese in a Chinese browser, renders the characters, and lays out at 375 and 1280 px', async () => {
+    const chinese = await launchChromium({ locale: 'zh-CN' });
+    try {
+      const page = await chinese.newPage(PHONE);
+      await page.goto(pageUrl);
+      await expect.poll(() => page.locator('button.employee').count()).toBeGreaterThan(10);
+      expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
+      expect(await page.title()).toBe('WeCom Auth · 手机模拟器');
+      expect(await page.locator('#picker-title').textContent()).toBe('谁在用这部手机？');
+      expect(await page.locator('#open-button').textContent()).toBe('请选择员工');
+      expect(await page.getByRole('checkbox', { name: /网络缓慢/ }).count()).toBe(1);
+      // The CJK font draws 张 as a glyph of its own, not as the box of a character no font has.
+      const rendered = await page.evaluate(() => {
+        const doc = (globalThis as unknown as { document: { createElement(tag: 'canvas'): unknown } })
+          .document;
+        const canvas = doc.createElement('canvas') as {
+          width: number;
+          height: number;
+          getContext(kind: '2d'): {
+            font: string;
+            fillText(text: string, x: number, y: number): void;
+            clearRect(x: number, y: number, w: number, h: number): void;
+            getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+          };
+        };
+        canvas.width = 40;
+        canvas.height = 40;
+        const context = canvas.getContext('2d');
+        context.font = '32px sans-serif';
+        const draw = (glyph: string): string => {
+          context.clearRect(0, 0, 40, 40);
+          context.fillText(glyph, 2, 32);
+          return Array.from(context.getImageData(0, 0, 40, 40).data).join(',');
+        };
+        return { zhang: draw('张'), san: draw('三'), missing: draw('\u{10FFFD}') };
+      });
+      expect(rendered.zhang).not.toBe(rendered.missing);
+      expect(rendered.zhang).not.toBe(rendered.san);
+
+      await page.locator('button.employee[data-userid="zhangsan"]').click();
+      expect(await page.locator('#open-button').textContent()).toBe('以 张三 的身份打开小程序');
+      await page.locator('#open-button').click();
+      await page.locator('#employee-card[data-userid="zhangsan"]').waitFor();
+      expect(await page.locator('[data-field="mobile"] dt').textContent()).toBe('手机号');
+      expect(await page.locator('#mobile-source').textContent()).toContain('来自 user/get');
+      expect(await page.locator('.status-pill').textContent()).toBe('在职');
+      expect(await page.locator('.trace-group').first().textContent()).toContain('登录 code');
+      expect(await overlaps(page, LAYOUT)).toEqual([]);
+      expect(await overlaps(page, TOAST_OVER_BUTTONS)).toEqual([]);
+      await page.screenshot({ path: join(resultsDir, 'simulator-zh-375.png'), fullPage: true });
+      await page.setViewportSize(DESKTOP);
+      expect(await overlaps(page, LAYOUT)).toEqual([]);
+      await page.screenshot({ path: join(resultsDir, 'simulator-zh-1280.png') });
+      expect(statSync(join(resultsDir, 'simulator-zh-375.png')).size).toBeGreaterThan(10_000);
+      await page.locator('#logout-button').click();
+      await page.locator('#picker-view').waitFor();
+      await page.close();
+      expect(chinese.errors).toEqual([]);
+    } finally {
+      await chinese.close();
+    }
+  });
+
+  it('shows no dangling separator or empty row for a member without a position or a department', async () => {
+    await sandbox.control.createUser({
+      userid: 'newhire',
+      name: '新同事',
+      department: [8],
+      position: '',
+      status: 1,
+    });
+    const page = await browser.newPage(PHONE);
+    await page.goto(pageUrl);
+    await expect.poll(() => page.locator('button.employee').count()).toBeGreaterThan(10);
+    const meta = page.locator('button.employee[data-userid="newhire"] .employee-meta');
+    expect(await meta.textContent()).toBe('财务部');
+    // The gateway's answer for a member whose departments the app cannot see: none, and no position.
+    await page.route('**/v1/sessions', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { employee?: Record<string, unknown> };
+      if (body.employee) {
+        body.employee.departments = [];
+        delete body.employee.position;
+      }
+      await route.fulfill({ response, json: body });
+    });
+    await pick(page, 'newhire');
+    expect(await page.locator('[data-field="departments"] dd').textContent()).toBe('None the app can see');
+    expect(await page.locator('.card-position').textContent()).toBe('No position on file');
+    expect(await page.locator('#employee-card').textContent()).not.toMatch(/·\s*$|^\s*·|· ·/m);
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.locator('#picker-view').waitFor();
+    await page.close();
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('lays the English page out without overlaps at 375 and 1280 px', async () => {
+    const page = await browser.newPage(PHONE);
+    await page.goto(pageUrl);
+    await expect.poll(() => page.locator('button.employee').count()).toBeGreaterThan(10);
+    expect(await overlaps(page, LAYOUT)).toEqual([]);
+    await pick(page, 'zhangsan');
+    await page.locator('#status.is-visible').waitFor();
+    expect(await overlaps(page, LAYOUT)).toEqual([]);
+    expect(await overlaps(page, TOAST_OVER_BUTTONS)).toEqual([]);
+    await page.screenshot({ path: join(resultsDir, 'simulator-en-375.png'), fullPage: true });
+    await page.setViewportSize(DESKTOP);
+    expect(await overlaps(page, LAYOUT)).toEqual([]);
+    await page.screenshot({ path: join(resultsDir, 'simulator-en-1280.png') });
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await page.locator('#picker-view').waitFor();
     await page.close();
     expect(browser.errors).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSandboxApp, type DirectoryFixtureInput } from '../src/index.js';
+import { buildSandboxApp, DEMO_APP, type DirectoryFixtureInput } from '../src/index.js';
 import { get, post, tokenOf } from './inject-client.js';
 
 const SENSITIVE = ['avatar', 'thumb_avatar', 'mobile', 'email', 'biz_mail', 'qr_code', 'address'];
@@ -72,6 +72,59 @@ describe('GET /cgi-bin/user/get', () => {
     for (const key of SENSITIVE) expect(body).not.toHaveProperty(key);
     expect(body.gender).toBe('0');
     expect(body.name).toBe('李四');
+  });
+
+  it('switches an app to before or after 2022-06-20 through the control API, from the next user/get on', async () => {
+    const app = buildSandboxApp();
+    const token = await tokenOf(app);
+    const userGet = async () => (await get(app, `/cgi-bin/user/get?access_token=${token}&userid=lisi`)).body;
+    expect(await userGet()).toHaveProperty('mobile');
+    const after = await app.inject({
+      method: 'PATCH',
+      url: `/__sandbox/directory/apps/${DEMO_APP.agentId}`,
+      payload: { createdAfter20220620: true },
+    });
+    expect(after.statusCode).toBe(200);
+    expect(after.json()).toEqual({
+      corpId: 'wwdemo0000000001',
+      agentId: DEMO_APP.agentId,
+      name: '员工助手',
+      createdAfter20220620: true,
+    });
+    const withheld = await userGet();
+    for (const key of SENSITIVE) expect(withheld).not.toHaveProperty(key);
+    expect(withheld.gender).toBe('0');
+    expect(app.sandboxControl.directory().corps[0]?.apps[0]?.createdAfter20220620).toBe(true);
+    app.sandboxControl.setAppCreation({ agentId: DEMO_APP.agentId, createdAfter20220620: false });
+    expect(await userGet()).toHaveProperty('mobile');
+  });
+
+  it.each([
+    [
+      `/__sandbox/directory/apps/${DEMO_APP.agentId}`,
+      { createdAfter20220620: 'yes' },
+      400,
+      'invalid_request',
+    ],
+    [
+      `/__sandbox/directory/apps/${DEMO_APP.agentId}`,
+      { createdAfter20220620: true, extra: 1 },
+      400,
+      'invalid_request',
+    ],
+    ['/__sandbox/directory/apps/4242', { createdAfter20220620: true }, 400, 'invalid_request'],
+    ['/__sandbox/directory/apps/abc', { createdAfter20220620: true }, 400, 'invalid_request'],
+    [
+      `/__sandbox/directory/apps/${DEMO_APP.agentId}`,
+      { corpid: 'wwnone', createdAfter20220620: true },
+      404,
+      'unknown_corp',
+    ],
+  ])('PATCH %s %j → %i %s', async (url, payload, status, error) => {
+    const app = buildSandboxApp();
+    const res = await app.inject({ method: 'PATCH', url, payload });
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toMatchObject({ error, message: expect.any(String) });
   });
 
   it('answers 60111 for unknown members and members who left, 41009 without userid', async () => {

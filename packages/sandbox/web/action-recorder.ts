@@ -4,13 +4,14 @@
  */
 import type { ObservedRequest, PhoneMember, QyApi, WxObserver } from './browser-wx.js';
 import type { CallRecord, CallSummary, DirectoryCorp } from './sandbox-api.js';
+import { text } from './simulator-text.js';
 import type { TracePanel, TraceStep } from './trace-panel.js';
 
 const QY_NOTES: Record<QyApi, (who: string) => string> = {
-  'qy.login': (who) => `A login code for ${who}.`,
-  'qy.getMobile': (who) => `The mobile of ${who}, sealed with the latest login's session_key.`,
-  'qy.getEmail': (who) => `The email of ${who}, sealed with the latest login's session_key.`,
-  'qy.getEnterpriseUserInfo': (who) => `The user info of ${who}, sealed with the latest login's session_key.`,
+  'qy.login': text.notes.login,
+  'qy.getMobile': text.notes.mobile,
+  'qy.getEmail': text.notes.email,
+  'qy.getEnterpriseUserInfo': text.notes.userInfo,
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -55,6 +56,17 @@ export class ActionRecorder {
         calls,
       });
     },
+    unanswered: (request, reason) => {
+      this.steps?.push({
+        kind: 'gateway',
+        method: request.method.toUpperCase(),
+        path: pathOf(request.url),
+        status: 0,
+        error: undefined,
+        notes: [text.trace.unreachableNote(reason)],
+        calls: [],
+      });
+    },
   };
 
   constructor(
@@ -90,7 +102,7 @@ export class ActionRecorder {
   private memberLabel(member: PhoneMember): string {
     const corp = this.options.corpById(member.corpId);
     const name = corp?.users.find((user) => user.userid === member.userid)?.name ?? member.userid;
-    return `${name} of ${corp?.name ?? member.corpId}`;
+    return text.notes.memberOf(name, corp?.name ?? member.corpId);
   }
 
   /**
@@ -106,12 +118,11 @@ export class ActionRecorder {
     const sent = isRecord(request.data) ? request.data.corpId : undefined;
     if (typeof sent === 'string') {
       const afterMismatch = earlier.some((step) => step.kind === 'gateway' && step.error === 'corp_mismatch');
-      const why = afterMismatch ? 'the corp the gateway named' : 'the corp this phone remembers';
-      notes.push(`Sent corpId ${this.corpLabel(sent)}: ${why}.`);
+      notes.push(text.notes.sentCorpId(this.corpLabel(sent), afterMismatch));
     }
     const named = isRecord(answer.data) ? answer.data.corpId : undefined;
     if (answer.statusCode === 409 && typeof named === 'string') {
-      notes.push(`The employee belongs to ${this.corpLabel(named)}: a new code is needed for that corp.`);
+      notes.push(text.notes.belongsTo(this.corpLabel(named)));
     }
     return notes;
   }

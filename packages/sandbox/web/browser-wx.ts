@@ -91,6 +91,8 @@ export interface WxObserver {
    * first collect what the answer cost upstream.
    */
   answered(request: ObservedRequest, answer: { statusCode: number; data: unknown }): Promise<void>;
+  /** A `wx.request` got no answer at all (`reason`: `timeout` or the browser's message): the gateway was not reached. */
+  unanswered(request: ObservedRequest, reason: string): void;
 }
 
 function settleObserved<T>(
@@ -155,12 +157,18 @@ export function createBrowserWx(options: {
       getEnterpriseUserInfo: encrypted('qy.getEnterpriseUserInfo', 'userinfo'),
     },
     request: (requestOptions) => {
-      const answered = request(requestOptions).then(async (answer) => {
-        const asked = { method: requestOptions.method, url: requestOptions.url, data: requestOptions.data };
-        // A trace that cannot be written must not break the mini program's request.
-        await observer?.answered(asked, answer).catch(() => undefined);
-        return answer;
-      });
+      const asked = { method: requestOptions.method, url: requestOptions.url, data: requestOptions.data };
+      const answered = request(requestOptions).then(
+        async (answer) => {
+          // A trace that cannot be written must not break the mini program's request.
+          await observer?.answered(asked, answer).catch(() => undefined);
+          return answer;
+        },
+        (error: unknown) => {
+          observer?.unanswered(asked, error instanceof Error ? error.message : String(error));
+          throw error;
+        },
+      );
       settle('request', answered, requestOptions);
       return undefined;
     },

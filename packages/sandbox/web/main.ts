@@ -1,18 +1,26 @@
 /**
  * The phone simulator: a corp and employee picker, the mini program's employee card, fault toggles and a trace of
- * what each action did on the phone, at the gateway and at WeCom.
+ * what each action did on the phone, at the gateway and at WeCom. Its chrome speaks the browser's language.
  */
 import type { Employee } from '@wecom-auth/miniprogram';
 import { ActionRecorder } from './action-recorder.js';
 import { byId, el } from './dom-builder.js';
-import { type DirectoryCorp, type DirectoryUser, sandboxApi } from './sandbox-api.js';
+import { type DirectoryApp, type DirectoryCorp, type DirectoryUser, sandboxApi } from './sandbox-api.js';
 import { type Phone, SimulatedPhones } from './simulated-phones.js';
+import { applyStaticText, text } from './simulator-text.js';
 import { mountSuitePanel } from './suite-panel.js';
 import { TracePanel, type TraceStep } from './trace-panel.js';
 
 const BUSY_FAULT = { path: '/cgi-bin/miniprogram/jscode2session', errcode: -1, count: 2 };
 const SLOW_FAULT = { path: '*', delayMs: 800 };
-const STATUS_LABELS: Record<number, string> = { 2: 'Disabled', 4: 'Not activated', 5: 'Left' };
+/** How long a toast stays: long enough to read an error, short enough not to linger over the next action. */
+const TOAST_MS = { ok: 4000, info: 6000, error: 8000 } as const;
+
+/** A mobile the employee shared through `wx.qy.getMobile`, with whose word it is (the decrypt answer's `source`). */
+interface SharedMobile {
+  readonly value: string;
+  readonly source: 'wecom' | 'client';
+}
 
 const ui = {
   body: byId<HTMLDivElement>('screen-body'),
@@ -33,6 +41,9 @@ const ui = {
   gatewayUrl: byId<HTMLElement>('gateway-url'),
   gatewayState: byId<HTMLSpanElement>('gateway-state'),
   gatewayHealth: byId<HTMLParagraphElement>('gateway-health'),
+  appAge: byId<HTMLInputElement>('app-age'),
+  appAgeApp: byId<HTMLParagraphElement>('app-age-app'),
+  gatewayHint: byId<HTMLParagraphElement>('gateway-hint'),
   busy: byId<HTMLInputElement>('fault-busy'),
   slow: byId<HTMLInputElement>('fault-slow'),
   expire: byId<HTMLButtonElement>('expire-button'),
@@ -48,6 +59,8 @@ let selected: DirectoryUser | undefined;
 let phones: SimulatedPhones | undefined;
 /** The phone whose mini program is open. */
 let inHand: Phone | undefined;
+/** The mobile the employee in hand shared, while their mini program stays open. */
+let shared: SharedMobile | undefined;
 let slowFaultId: string | undefined;
 let working = false;
 
@@ -75,19 +88,26 @@ function describe(error: unknown): { code: string; message: string } {
 
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
 
+/** Shows a message over the top of the screen (never over the buttons at its foot); every tone fades. */
 function toast(message: string, tone: 'ok' | 'error' | 'info'): void {
   ui.status.textContent = message;
   ui.status.dataset.tone = tone;
   ui.status.classList.add('is-visible');
   clearTimeout(toastTimer);
-  // Errors stay until the next action; good news fades so it does not cover the card.
-  if (tone !== 'error') toastTimer = setTimeout(() => ui.status.classList.remove('is-visible'), 5000);
+  toastTimer = setTimeout(hideToast, TOAST_MS[tone]);
+}
+
+/** Takes the message away: it fades, or the view it spoke about gave way to another. */
+function hideToast(): void {
+  clearTimeout(toastTimer);
+  ui.status.classList.remove('is-visible');
 }
 
 function setWorking(on: boolean): void {
   working = on;
   ui.body.setAttribute('aria-busy', String(on));
   for (const button of [ui.mobile, ui.refresh, ui.logout, ui.back, ui.expire]) button.disabled = on;
+  ui.appAge.disabled = on || gatewayApp() === undefined;
   ui.open.disabled = on || selected === undefined || corp === undefined;
   ui.corpSelect.disabled = on || corps.length === 0;
 }
@@ -96,7 +116,7 @@ function setWorking(on: boolean): void {
 async function act(label: string, work: () => Promise<string>): Promise<void> {
   if (working) return;
   setWorking(true);
-  toast(`${label}…`, 'info');
+  toast(text.working(label), 'info');
   recorder.begin();
   let outcome: string;
   try {
@@ -112,7 +132,7 @@ async function act(label: string, work: () => Promise<string>): Promise<void> {
     const late = trace.take(await sandboxApi.calls());
     if (late.length > 0) steps.push({ kind: 'wecom', calls: late });
   } catch (error) {
-    toast(`The sandbox did not answer: ${describe(error).message}`, 'error');
+    toast(text.sandboxSilent(describe(error).message), 'error');
   }
   trace.add(label, outcome, steps);
   setWorking(false);
@@ -132,11 +152,16 @@ function renderList(): void {
   const users = shown.users.filter((user) => {
     if (needle === '') return true;
     const haystack = [user.name, user.userid, user.position, departmentNames(shown, user.department)];
-    return haystack.some((text) => text.toLowerCase().includes(needle));
+    return haystack.some((field) => field.toLowerCase().includes(needle));
   });
+  // A selection the search hides is dropped: the open button must never name someone the list does not show.
+  if (selected !== undefined && !users.includes(selected)) {
+    selected = undefined;
+    updateOpenButton();
+  }
   ui.list.replaceChildren(
     ...users.map((user) => {
-      const status = STATUS_LABELS[user.status];
+      const status = text.statusLabels[user.status];
       const isSelected = selected?.userid === user.userid;
       return el(
         'li',
@@ -170,19 +195,26 @@ function renderList(): void {
             el(
               'span',
               { class: 'employee-meta' },
-              [user.position, departmentNames(shown, user.department)].filter(Boolean).join(' · '),
+              joinPresent([user.position, departmentNames(shown, user.department)]),
             ),
           ),
         ),
       );
     }),
   );
-  if (users.length === 0) ui.list.append(el('li', { class: 'empty' }, 'Nobody matches that search.'));
+  if (users.length === 0) ui.list.append(el('li', { class: 'empty' }, text.nobodyMatches));
+}
+
+/** The parts that say something, joined: no separator dangles beside an empty one. */
+function joinPresent(parts: readonly (string | undefined)[]): string {
+  return parts
+    .map((part) => part?.trim() ?? '')
+    .filter((part) => part !== '')
+    .join(' · ');
 }
 
 function updateOpenButton(): void {
-  ui.open.textContent =
-    selected === undefined ? 'Pick an employee' : `Open the mini program as ${selected.name}`;
+  ui.open.textContent = selected === undefined ? text.static.pickEmployee : text.openAs(selected.name);
   ui.open.disabled = working || selected === undefined;
 }
 
@@ -202,16 +234,34 @@ function renderCorpPicker(): void {
 
 function renderCorpHint(): void {
   if (corp === undefined) {
-    ui.corpHint.textContent = 'The directory is empty.';
+    ui.corpHint.textContent = text.directoryEmpty;
     return;
   }
-  const people = `${corp.users.length} ${corp.users.length === 1 ? 'person' : 'people'}`;
   const associated = isAssociated(corp);
   ui.corpHint.dataset.associated = String(associated);
   ui.corpHint.replaceChildren(
-    `${people} · `,
+    `${text.people(corp.users.length)} · `,
     el('code', {}, corp.corpId),
-    associated ? '' : ` · not associated with ${miniProgram?.name ?? 'the mini program'}: logins are refused`,
+    associated ? '' : text.notAssociated(miniProgram?.name ?? text.theMiniProgram),
+  );
+}
+
+/**
+ * The app of the shown corp that the gateway logs in with: the corp's first app associated with the mini program
+ * (in sandbox mode, the demo app the gateway is configured with).
+ */
+function gatewayApp(): DirectoryApp | undefined {
+  return corp?.apps.find((app) => miniProgram !== undefined && app.miniProgramAppId === miniProgram.appId);
+}
+
+function renderAppAge(): void {
+  const app = gatewayApp();
+  ui.appAge.checked = app?.createdAfter20220620 ?? false;
+  ui.appAge.disabled = working || app === undefined;
+  ui.appAgeApp.replaceChildren(
+    ...(app === undefined
+      ? [text.appAgeNone]
+      : [`${app.name} · agentId `, el('code', {}, String(app.agentId)), ` · ${corp?.name ?? ''}`]),
   );
 }
 
@@ -220,7 +270,9 @@ function pickCorp(corpId: string): void {
   if (next === undefined || next === corp) return;
   corp = next;
   selected = undefined;
+  hideToast();
   renderCorpHint();
+  renderAppAge();
   renderList();
   updateOpenButton();
   ui.list.closest('.screen-body')?.scrollTo({ top: 0 });
@@ -230,11 +282,35 @@ function row(label: string, value: Node | string, name: string): HTMLDivElement 
   return el('div', { class: 'field', 'data-field': name }, el('dt', {}, label), el('dd', {}, value));
 }
 
-function renderCard(employee: Employee, mobile?: string): void {
+/**
+ * The mobile as the gateway gave it: from `user/get` in the login answer (apps created before 2022-06-20), shared by
+ * the employee through Get mobile, or neither, saying why.
+ */
+function mobileRow(employee: Employee): Node {
+  const value = shared?.value ?? employee.mobile;
+  if (value === undefined || value === '') {
+    return el('span', { id: 'mobile-none', class: 'muted' }, text.mobileNotGiven);
+  }
+  const source =
+    shared === undefined
+      ? text.mobileFromUserGet
+      : shared.source === 'wecom'
+        ? text.mobileSharedConfirmed
+        : text.mobileSharedClient;
+  return el(
+    'span',
+    { class: 'mobile-value' },
+    el('strong', { id: 'mobile-value' }, value),
+    el('small', { id: 'mobile-source', class: 'muted' }, source),
+  );
+}
+
+function renderCard(employee: Employee): void {
   const session = inHand?.auth.getSession();
   const home = corpById(employee.corpId);
   const departments = employee.departments
     .map((dept) => dept.name ?? departmentNames(home, [dept.id]))
+    .filter((name) => name.trim() !== '')
     .map((name) => el('span', { class: 'chip' }, name));
   const status = employee.status ?? 'unknown';
   ui.card.replaceChildren(
@@ -246,17 +322,23 @@ function renderCard(employee: Employee, mobile?: string): void {
         'div',
         {},
         el('h3', { id: 'card-name', class: 'card-name' }, employee.name),
-        el('p', { class: 'card-position' }, employee.position || 'No position on file'),
+        el('p', { class: 'card-position' }, employee.position || text.noPosition),
       ),
-      el('span', { class: `status-pill status-${status}` }, status),
+      el('span', { class: `status-pill status-${status}` }, text.statusWords[status] ?? status),
     ),
     el(
       'dl',
       { class: 'fields' },
-      row('Departments', el('span', { class: 'chips' }, ...departments), 'departments'),
-      row('userid', el('code', {}, employee.userId), 'userid'),
       row(
-        'Corp',
+        text.fields.departments,
+        departments.length === 0
+          ? el('span', { class: 'muted' }, text.noDepartment)
+          : el('span', { class: 'chips' }, ...departments),
+        'departments',
+      ),
+      row(text.fields.userid, el('code', {}, employee.userId), 'userid'),
+      row(
+        text.fields.corp,
         el(
           'span',
           { class: 'corp-value' },
@@ -265,14 +347,10 @@ function renderCard(employee: Employee, mobile?: string): void {
         ),
         'corp',
       ),
-      row(
-        'Mobile',
-        mobile === undefined
-          ? el('span', { class: 'muted' }, 'Hidden until the employee shares it')
-          : el('strong', { id: 'mobile-value' }, mobile),
-        'mobile',
-      ),
-      session ? row('Token valid until', new Date(session.expiresAt).toLocaleTimeString(), 'expires') : null,
+      row(text.fields.mobile, mobileRow(employee), 'mobile'),
+      session
+        ? row(text.fields.expires, new Date(session.expiresAt).toLocaleTimeString(text.lang), 'expires')
+        : null,
     ),
   );
   ui.card.dataset.userid = employee.userId;
@@ -280,7 +358,9 @@ function renderCard(employee: Employee, mobile?: string): void {
 
 function showApp(phone: Phone, employee: Employee): void {
   inHand = phone;
+  shared = undefined;
   phones?.setInHand(phone);
+  hideToast();
   renderCard(employee);
   ui.picker.hidden = true;
   ui.app.hidden = false;
@@ -289,7 +369,9 @@ function showApp(phone: Phone, employee: Employee): void {
 
 function showPicker(): void {
   inHand = undefined;
+  shared = undefined;
   phones?.setInHand(undefined);
+  hideToast();
   ui.app.hidden = true;
   ui.picker.hidden = false;
   ui.back.hidden = true;
@@ -303,7 +385,7 @@ async function openMiniProgram(): Promise<void> {
   if (person === undefined || home === undefined || phones === undefined) return;
   // Each employee has a phone of their own: what the SDK stored there (the corp it learnt) stays there.
   const phone = phones.of({ corpId: home.corpId, userid: person.userid });
-  await openOn(phone, `Log in as ${person.name} · ${home.name}`);
+  await openOn(phone, text.logInAs(person.name, home.name));
 }
 
 /** Opens the mini program on `phone`: a fresh login through the gateway (the suite panel's phones too). */
@@ -314,21 +396,18 @@ async function openOn(phone: Phone, label: string): Promise<void> {
     if (ui.busy.checked) await sandboxApi.addFault(BUSY_FAULT);
     const { employee } = await phone.auth.login();
     showApp(phone, employee);
-    const steered = recorder.metCorpMismatch();
     const where = corpById(employee.corpId)?.name ?? employee.corpId;
-    return steered
-      ? `Logged in as ${employee.name} of ${where}: the gateway named the corp, so the SDK logged in again there and remembers it on this phone.`
-      : `Logged in as ${employee.name} of ${where}.`;
+    return text.loggedIn(employee.name, where, recorder.metCorpMismatch());
   });
 }
 
 async function logOut(): Promise<void> {
   const sdk = inHand?.auth;
   if (sdk === undefined) return;
-  await act('Log out', async () => {
+  await act(text.logOutAction, async () => {
     await sdk.logout();
     showPicker();
-    return 'Logged out: the session is revoked on the gateway.';
+    return text.loggedOut;
   });
 }
 
@@ -341,43 +420,32 @@ function wireControls(): void {
   ui.mobile.addEventListener('click', () => {
     const sdk = inHand?.auth;
     if (sdk === undefined) return;
-    void act('Get mobile', async () => {
+    void act(text.getMobileAction, async () => {
       const data = await sdk.decrypt('mobile');
-      const mobile = typeof data.mobile === 'string' ? data.mobile : '';
+      if (typeof data.mobile === 'string' && data.mobile !== '') {
+        shared = { value: data.mobile, source: data.source === 'wecom' ? 'wecom' : 'client' };
+      }
       const employee = sdk.getSession()?.employee;
-      if (employee !== undefined) renderCard(employee, mobile);
-      return 'The gateway decrypted the mobile number.';
+      if (employee !== undefined) renderCard(employee);
+      return text.decrypted;
     });
   });
   ui.refresh.addEventListener('click', () => {
     const sdk = inHand?.auth;
     if (sdk === undefined) return;
-    void act('Refresh', async () => {
-      const employee = await sdk.getEmployee();
-      const mobile = ui.card.querySelector('#mobile-value')?.textContent ?? undefined;
-      renderCard(employee, employee.mobile ?? mobile);
-      return 'Profile refreshed from the gateway.';
+    void act(text.refreshAction, async () => {
+      renderCard(await sdk.getEmployee());
+      return text.refreshed;
     });
   });
   ui.expire.addEventListener('click', () => {
     void sandboxApi.expireTokens().then(
-      ({ expired }) =>
-        toast(
-          expired === 1
-            ? 'The gateway’s access_token expired: its next WeCom call gets 42001 and renews it.'
-            : `${expired} access_tokens expired.`,
-          'info',
-        ),
+      ({ expired }) => toast(expired === 1 ? text.expired : text.expiredMany(expired), 'info'),
       (error: unknown) => toast(describe(error).message, 'error'),
     );
   });
   ui.busy.addEventListener('change', () => {
-    toast(
-      ui.busy.checked
-        ? 'WeCom busy: each login now meets -1 twice; the gateway retries.'
-        : 'WeCom is answering normally again.',
-      'info',
-    );
+    toast(ui.busy.checked ? text.busyOn : text.busyOff, 'info');
   });
   ui.slow.addEventListener('change', () => {
     const on = ui.slow.checked;
@@ -392,7 +460,7 @@ function wireControls(): void {
           });
     void change
       .then(
-        () => toast(on ? 'Slow network: WeCom answers 800 ms late.' : 'The network is fast again.', 'info'),
+        () => toast(on ? text.slowOn : text.slowOff, 'info'),
         (error: unknown) => {
           ui.slow.checked = !on;
           toast(describe(error).message, 'error');
@@ -400,6 +468,29 @@ function wireControls(): void {
       )
       .finally(() => {
         ui.slow.disabled = false;
+      });
+  });
+  ui.appAge.addEventListener('change', () => {
+    const app = gatewayApp();
+    const shownCorp = corp;
+    if (app === undefined || shownCorp === undefined) return;
+    const after = ui.appAge.checked;
+    ui.appAge.disabled = true;
+    void sandboxApi
+      .setAppCreation({ corpId: shownCorp.corpId, agentId: app.agentId }, after)
+      .then(
+        (changed) => {
+          // The page's copy of the directory follows, so switching corps and back shows the app as it is now.
+          app.createdAfter20220620 = changed.createdAfter20220620;
+          toast(text.appAge(app.name, changed.createdAfter20220620), 'info');
+        },
+        (error: unknown) => {
+          ui.appAge.checked = !after;
+          toast(describe(error).message, 'error');
+        },
+      )
+      .finally(() => {
+        ui.appAge.disabled = working;
       });
   });
   ui.traceClear.addEventListener('click', () => trace.clear());
@@ -428,9 +519,7 @@ async function checkGateway(gatewayUrl: string): Promise<void> {
     up = false;
   }
   ui.gatewayState.dataset.state = up ? 'up' : 'down';
-  ui.gatewayHealth.textContent = up
-    ? 'Reachable.'
-    : 'Not reachable: start it (npm start runs both), or allow this page’s origin in its CORS_ORIGINS.';
+  ui.gatewayHealth.textContent = up ? text.gatewayReachable : text.gatewayUnreachable;
 }
 
 function tickClock(): void {
@@ -439,6 +528,9 @@ function tickClock(): void {
 }
 
 async function start(): Promise<void> {
+  applyStaticText(document);
+  const [before, query, after] = text.gatewayHint;
+  ui.gatewayHint.replaceChildren(before, el('code', {}, query), after);
   tickClock();
   setInterval(tickClock, 30_000);
   wireControls();
@@ -470,6 +562,7 @@ async function start(): Promise<void> {
     corp = heldCorp ?? corps[0];
     selected = heldCorp?.users.find((user) => user.userid === held?.userid);
     renderCorpPicker();
+    renderAppAge();
     renderList();
     const restored = held === undefined ? undefined : phones.of(held);
     const session = restored?.auth.getSession() ?? null;
@@ -488,7 +581,7 @@ async function start(): Promise<void> {
       toast(`The suite panel could not load: ${describe(error).message}`, 'error'),
     );
   } catch (error) {
-    toast(`The simulator could not start: ${describe(error).message}`, 'error');
+    toast(text.couldNotStart(describe(error).message), 'error');
   }
   setWorking(false);
   updateOpenButton();

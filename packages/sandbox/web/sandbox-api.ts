@@ -16,11 +16,20 @@ export interface DirectoryDepartment {
   name: string;
 }
 
+/** A self-built app of a corp, as the simulator reads it. */
+export interface DirectoryApp {
+  agentId: number;
+  name: string;
+  miniProgramAppId: string | null;
+  /** `user/get` answers it as WeCom answers apps created after 2022-06-20 (no mobile, email, avatar…). */
+  createdAfter20220620: boolean;
+}
+
 export interface DirectoryCorp {
   corpId: string;
   name: string;
   /** The corp's apps; one with `miniProgramAppId` associates the corp with that mini program. */
-  apps: { miniProgramAppId: string | null }[];
+  apps: DirectoryApp[];
   departments: DirectoryDepartment[];
   users: DirectoryUser[];
 }
@@ -90,4 +99,9 @@ export const sandboxApi = {
   addFault: (fault: Record<string, unknown>) => call<{ id: string }>('POST', '/__sandbox/faults', fault),
   removeFault: (id: string) => call<undefined>('DELETE', `/__sandbox/faults/${encodeURIComponent(id)}`),
   expireTokens: () => call<{ expired: number }>('POST', '/__sandbox/tokens/expire', {}),
+  setAppCreation: (app: { corpId: string; agentId: number }, createdAfter20220620: boolean) =>
+    call<DirectoryApp>('PATCH', `/__sandbox/directory/apps/${app.agentId}`, {
+      corpid: app.corpId,
+      createdAfter20220620,
+    }),
 };

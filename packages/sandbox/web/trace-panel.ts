@@ -4,6 +4,7 @@
  */
 import { el } from './dom-builder.js';
 import type { CallRecord, CallSummary } from './sandbox-api.js';
+import { text } from './simulator-text.js';
 
 const API_PREFIX = '/cgi-bin/';
 
@@ -11,7 +12,10 @@ const API_PREFIX = '/cgi-bin/';
 export type TraceStep =
   /** A `wx.qy` API; `note` says for whom, `failure` is its errMsg when it failed. */
   | { kind: 'wx'; api: string; note: string; failure: string | undefined }
-  /** A request to the gateway with its answer (`error` is the answer's stable code) and the WeCom calls it caused. */
+  /**
+   * A request to the gateway with its answer (`error` is the answer's stable code) and the WeCom calls it caused;
+   * `status` 0 when no answer came (the gateway was not reached), with the reason in `notes`.
+   */
   | {
       kind: 'gateway';
       method: string;
@@ -26,11 +30,11 @@ export type TraceStep =
 
 type Tone = 'ok' | 'warn' | 'bad';
 
-function callOutcome(call: CallRecord): { text: string; tone: Tone } {
-  if (call.httpStatus === 0) return { text: 'dropped', tone: 'bad' };
-  if (call.errcode === null) return { text: `HTTP ${call.httpStatus}`, tone: 'bad' };
-  if (call.errcode === 0) return { text: 'errcode 0', tone: 'ok' };
-  return { text: `errcode ${call.errcode}`, tone: call.errcode === -1 ? 'warn' : 'bad' };
+function callOutcome(call: CallRecord): { label: string; tone: Tone } {
+  if (call.httpStatus === 0) return { label: text.trace.dropped, tone: 'bad' };
+  if (call.errcode === null) return { label: `HTTP ${call.httpStatus}`, tone: 'bad' };
+  if (call.errcode === 0) return { label: 'errcode 0', tone: 'ok' };
+  return { label: `errcode ${call.errcode}`, tone: call.errcode === -1 ? 'warn' : 'bad' };
 }
 
 function gatewayTone(status: number): Tone {
@@ -39,10 +43,11 @@ function gatewayTone(status: number): Tone {
   return status === 409 ? 'warn' : 'bad';
 }
 
+/** Why an action cost no WeCom call: only a gateway that answered can have answered from its own state. */
 function noCallsText(steps: readonly TraceStep[]): string {
-  return steps.some((step) => step.kind === 'gateway')
-    ? 'No WeCom calls: the gateway answered from its own state.'
-    : 'No WeCom calls.';
+  const requests = steps.filter((step) => step.kind === 'gateway');
+  if (requests.some((step) => step.status === 0)) return text.trace.noCallsUnreachable;
+  return requests.length > 0 ? text.trace.noCallsAnswered : text.trace.noCalls;
 }
 
 function formatQuery(query: Record<string, string>): string {
@@ -113,13 +118,18 @@ export class TracePanel {
             el(
               'span',
               { class: `trace-outcome tone-${step.failure === undefined ? 'ok' : 'bad'}` },
-              step.failure === undefined ? 'success' : 'fail',
+              step.failure === undefined ? text.trace.success : text.trace.fail,
             ),
           ),
           el('p', { class: 'trace-note' }, step.failure ?? step.note),
         );
       case 'gateway': {
-        const answer = step.error === undefined ? String(step.status) : `${step.status} ${step.error}`;
+        const answer =
+          step.status === 0
+            ? text.trace.unreachable
+            : step.error === undefined
+              ? String(step.status)
+              : `${step.status} ${step.error}`;
         return el(
           'li',
           {
@@ -151,13 +161,17 @@ export class TracePanel {
   }
 
   private callRow(call: CallRecord): HTMLLIElement {
-    const { text, tone } = callOutcome(call);
+    const outcome = callOutcome(call);
     const api = call.path.startsWith(API_PREFIX) ? call.path.slice(API_PREFIX.length) : call.path;
     const query = formatQuery(call.query);
     const corp = call.corpId === null ? undefined : (this.corpName(call.corpId) ?? call.corpId);
     // gettoken asks for a corp's token; every other call carries one.
     const corpText =
-      corp === undefined ? null : api === 'gettoken' ? `for ${corp}` : `with the token of ${corp}`;
+      corp === undefined
+        ? null
+        : api === 'gettoken'
+          ? text.trace.forCorp(corp)
+          : text.trace.withTokenOf(corp);
     return el(
       'li',
       {
@@ -170,7 +184,7 @@ export class TracePanel {
         'div',
         { class: 'trace-call-head' },
         el('span', { class: 'trace-api' }, api),
-        el('span', { class: `trace-outcome tone-${tone}` }, text),
+        el('span', { class: `trace-outcome tone-${outcome.tone}` }, outcome.label),
         el('span', { class: 'trace-duration' }, `${Math.round(call.durationMs)} ms`),
       ),
       corpText === null ? null : el('span', { class: 'trace-corp' }, corpText),

@@ -16,3 +16,13 @@ export function toCacheJson(value: unknown): string {
   if (typeof json !== 'string') throw new TypeError('cache.set: value must be JSON-serialisable');
   return json;
 }
+
+/** A rotation's repeat must carry an answer and a finite end: an empty answer could not be told from none. */
+export function assertRotationRepeat(
+  repeat: { readonly answer: string; readonly until: number } | undefined,
+): void {
+  if (repeat === undefined) return;
+  if (typeof repeat.answer !== 'string' || repeat.answer === '' || !Number.isFinite(repeat.until)) {
+    throw new TypeError('sessions.rotate: repeat needs a non-empty answer and a finite until');
+  }
+}

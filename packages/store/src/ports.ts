@@ -66,8 +66,30 @@ export type RotateResult =
   | { readonly outcome: 'revoked'; readonly session: SessionRecord }
   /** The session's refresh lifetime is over. */
   | { readonly outcome: 'expired'; readonly session: SessionRecord }
+  /**
+   * The presented hash is the one the latest rotation replaced, presented again within that rotation's repeat window
+   * (see {@link RotationRepeat}): nothing changed, and `answer` is what the rotation stored for such a repeat.
+   */
+  | { readonly outcome: 'repeated'; readonly session: SessionRecord; readonly answer: string }
   /** No session knows this hash. */
   | { readonly outcome: 'unknown' };
+
+/**
+ * What a rotation keeps for a repeat of the token it replaced: two tabs refreshing at once, or a client retrying a
+ * refresh whose answer it lost, present the replaced token again moments later, and are then given `answer` (the
+ * rotation's own answer, sealed by the caller: the store cannot read it) instead of being taken for a thief. Kept
+ * until `until` (epoch ms) and only while the rotation is the session's latest; a repeat after it is a reuse.
+ *
+ * @example
+ * ```ts
+ * const repeat: RotationRepeat = { answer: sealer.seal(JSON.stringify(issued), 'refresh_answer'), until: now + 30_000 };
+ * await store.sessions.rotate(presentedHash, { ...next, repeat });
+ * ```
+ */
+export interface RotationRepeat {
+  readonly answer: string;
+  readonly until: number;
+}
 
 /** A revocation as every instance must learn it. */
 export interface RevocationEntry {
@@ -93,15 +115,23 @@ export interface SessionStore {
   findByRefreshHash(hash: string): Promise<SessionRecord | undefined>;
   /**
    * Atomically rotates the refresh token: when `presentedHash` is the session's current hash and the session is
-   * active and unexpired, replaces it with `next.refreshTokenHash`. When `presentedHash` is one the session had
-   * before, revokes the session with reason `refresh_token_reuse` and answers `reused`. Of two concurrent calls with
-   * the same hash, exactly one is `rotated`; the other is `reused`. An earlier hash is recognised at least until the
-   * expiry its token was issued with (Redis forgets it then, so that a rotation does not grow with the session's
-   * history; SQLite keeps it for the session's life); past that it may be `unknown`.
+   * active and unexpired, replaces it with `next.refreshTokenHash`, keeping `next.repeat` (or forgetting the repeat of
+   * the rotation before when it has none). When `presentedHash` is the hash the latest rotation replaced and its
+   * repeat window is still open, answers `repeated` with that rotation's repeat answer and changes nothing. When
+   * `presentedHash` is any other hash the session had before (or the replaced one after its window), revokes the
+   * session with reason `refresh_token_reuse` and answers `reused`. Of two concurrent calls with the same hash,
+   * exactly one is `rotated`; the other is `repeated` when the winner kept a repeat, else `reused`. An earlier hash is
+   * recognised at least until the expiry its token was issued with (Redis forgets it then, so that a rotation does not
+   * grow with the session's history; SQLite keeps it for the session's life); past that it may be `unknown`.
    */
   rotate(
     presentedHash: string,
-    next: { readonly refreshTokenHash: string; readonly refreshedAt: number; readonly expiresAt: number },
+    next: {
+      readonly refreshTokenHash: string;
+      readonly refreshedAt: number;
+      readonly expiresAt: number;
+      readonly repeat?: RotationRepeat;
+    },
   ): Promise<RotateResult>;
   /** Revokes one session. False when it does not exist or was already revoked. Publishes a revocation. */
   revoke(id: string, reason: RevokeReason, at: number): Promise<boolean>;
@@ -177,6 +207,41 @@ export interface SessionStore {
   ): Promise<() => Promise<void>>;
   /** Drops sessions whose `expiresAt` is before `now`; returns how many. */
   deleteExpired(now: number): Promise<number>;
+}
+
+/**
+ * What {@link LoginRetryStore.claim} found under a key: the key is now the caller's (`claimed`: exchange the code,
+ * then {@link LoginRetryStore.fulfil} or {@link LoginRetryStore.release}), another exchange holds it (`pending`:
+ * ask again shortly), or the answer of an earlier exchange was waiting (`answered`: it is handed out this once and
+ * gone from the store).
+ */
+export type LoginRetryClaim =
+  | { readonly state: 'claimed' }
+  | { readonly state: 'pending' }
+  | { readonly state: 'answered'; readonly answer: string };
+
+/**
+ * The answers of logins, kept for a short while so that a client that lost one can retry its request and be given
+ * the same answer instead of a spent code's error. Keys are chosen by the caller (the gateway binds them to the code
+ * and the client); answers are opaque to the store (the gateway seals them). Each operation is atomic across every
+ * instance sharing the backend.
+ *
+ * @example
+ * ```ts
+ * const claim = await store.loginRetries.claim(key, holder, 20_000);
+ * if (claim.state === 'claimed') await store.loginRetries.fulfil(key, holder, sealedAnswer, 60_000);
+ * ```
+ */
+export interface LoginRetryStore {
+  /**
+   * When `key` holds an answer, removes it and answers `answered` with it; when another holder's claim on it has not
+   * expired, answers `pending`; else makes `holder` its claimant for `ttlMs` and answers `claimed`.
+   */
+  claim(key: string, holder: string, ttlMs: number): Promise<LoginRetryClaim>;
+  /** Replaces `holder`'s claim on `key` by `answer`, kept for `ttlMs`. False (and nothing stored) when the claim was lost. */
+  fulfil(key: string, holder: string, answer: string, ttlMs: number): Promise<boolean>;
+  /** Drops `holder`'s claim on `key` (its exchange failed); leaves anything else under `key` alone. */
+  release(key: string, holder: string): Promise<void>;
 }
 
 /** A TTL cache of JSON values (employee profiles, department names). */
@@ -381,6 +446,8 @@ export interface Store {
   readonly kind: string;
   readonly accessTokens: AccessTokenStore;
   readonly sessions: SessionStore;
+  /** Login answers kept for a retry of the same request. */
+  readonly loginRetries: LoginRetryStore;
   readonly cache: CacheStore;
   readonly signingKeys: SigningKeyStore;
   readonly inbox: EventInbox;

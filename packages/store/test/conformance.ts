@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RevocationEntry, SessionRecord, SigningKeyRecord, Store } from '../src/index.js';
+import { describeRetryConformance } from './conformance-retries.js';
 import { sessionRecord } from './session-record.js';
 import { describeSuiteConformance } from './suite-conformance.js';
 
@@ -107,6 +108,8 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       privateJwk: { kty: 'EC', crv: 'P-256', x: `x-${kid}`, y: `y-${kid}`, d: `d-${kid}` },
       createdAt,
     });
+
+    describeRetryConformance(() => fixture);
 
     it('names its kind and answers ping', async () => {
       expect(['memory', 'sqlite', 'redis']).toContain(store.kind);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -233,6 +233,25 @@ describe('SQLite file', () => {
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT corp_id FROM suite_installs').all()).toEqual([{ corp_id: 'wwcorp-b' }]);
     db.close();
+  });
+
+  it.skipIf(process.platform !== 'linux')(
+    'refuses a path under /proc at once, saying why (a recursive mkdir would spin there forever)',
+    () => {
+      expect(() => createSqliteStore({ path: '/proc/wecom-auth-test/store.db' })).toThrow(
+        "Cannot open the SQLite store at /proc/wecom-auth-test/store.db: ENOENT: no such file or directory, mkdir '/proc/wecom-auth-test'",
+      );
+      writeFileSync(join(root, 'a-file.db'), 'a file');
+      expect(() => createSqliteStore({ path: join(root, 'a-file.db', 'store.db') })).toThrow(
+        /a-file\.db is not a directory/,
+      );
+    },
+  );
+
+  it('creates every missing level of the directory', async () => {
+    const path = join(root, 'one', 'two', 'three', 'store.db');
+    await createSqliteStore({ path }).close();
+    expect(existsSync(path)).toBe(true);
   });
 
   it('refuses a file written by a newer schema', async () => {

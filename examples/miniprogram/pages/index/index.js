@@ -3,7 +3,7 @@
 const MESSAGES = {
   not_in_wecom: '请在企业微信中打开此小程序。',
   not_a_member: '你不是本企业的成员。',
-  employee_inactive: '你的企业微信账号未激活或已停用。',
+  employee_inactive: '你的企业微信账号未激活、已停用或已离职。',
   network_error: '无法连接登录服务，请检查网络后重试。',
   user_cancelled: '你拒绝了授权。',
 };

@@ -2,7 +2,7 @@
  * The contact APIs (members, departments, batch id conversion): interfaces with their contract, and the functions
  * that implement them over the request core.
  */
-import type { AccessTokenSource, RequestCore, WecomPayload } from '../request-core.js';
+import type { AccessTokenSource, RequestCore, WecomEnvelope, WecomPayload } from '../request-core.js';
 import type {
   ConvertToOpenidResult,
   DepartmentGetResult,
@@ -21,7 +21,7 @@ function requireUserId(userId: string): void {
  * The member APIs of {@link WecomClient}. `User` is what `user/get` answers the client's kind of app:
  * {@link WecomUser} for a corp's own app, `ThirdPartyUser` for a corp client of a third-party suite.
  */
-export interface UserEndpoints<User extends WecomPayload = WecomUser> {
+export interface UserEndpoints<User extends WecomEnvelope = WecomUser> {
   /**
    * Reads one member. A member outside the app's visible range (or unknown to it) throws `WecomVisibleRangeError`
    * (`outside_visible_range`, errcode 60011 or 60111).
@@ -76,7 +76,7 @@ export interface BatchEndpoints {
   useridToOpenuserid(userIds: readonly string[]): Promise<UseridToOpenuseridResult>;
 }
 
-export function userEndpoints<User extends WecomPayload = WecomUser>(
+export function userEndpoints<User extends WecomEnvelope = WecomUser>(
   core: RequestCore,
   tokens: AccessTokenSource,
 ): UserEndpoints<User> {

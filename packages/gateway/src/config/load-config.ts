@@ -94,9 +94,12 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
   }
 
   const values: Record<string, unknown> = {};
+  // The settings given at all, valid or not: a corp id given but malformed still asks for its secret.
+  const given = new Set<string>();
   for (const [name, definition] of Object.entries(settings)) {
     const fromEnv = input.env[definition.env];
     const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile[definition.env];
+    if (raw !== undefined && raw !== '') given.add(name);
     const parsed = definition.schema.safeParse(raw);
     if (parsed.success) {
       values[name] = parsed.data;
@@ -130,7 +133,7 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
     if (resolved && miniProgramAppId !== undefined)
       suite = Object.freeze({ suite: resolved, miniProgramAppId });
   } else {
-    credentials = resolveCredentials(values, problems);
+    credentials = resolveCredentials(values, given, problems);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -165,6 +168,7 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
  */
 function resolveCredentials(
   values: Record<string, unknown>,
+  given: ReadonlySet<string>,
   problems: string[],
 ): GatewayCredentials | undefined {
   const corpId = values.corpId as string | undefined;
@@ -175,7 +179,7 @@ function resolveCredentials(
   const callbackAesKey = values.callbackAesKey as string | undefined;
   const corpList = values.corps;
   const miniProgramAppId = values.miniProgramAppId as string | undefined;
-  const single = corpId !== undefined || secret !== undefined || secretFile !== undefined;
+  const single = given.has('corpId') || given.has('secret') || given.has('secretFile');
 
   let corps: CorpConfig[] = [];
   if (corpList !== undefined) {
@@ -192,8 +196,9 @@ function resolveCredentials(
     }
     corps = parseCorpList(corpList, problems);
   } else if (single) {
-    if (corpId === undefined) problems.push('WECOM_CORP_ID: required when a secret is set');
-    if (secret === undefined && secretFile === undefined) {
+    // A setting given but invalid was reported above; only a missing one is reported here.
+    if (!given.has('corpId')) problems.push('WECOM_CORP_ID: required when a secret is set');
+    if (!given.has('secret') && !given.has('secretFile')) {
       problems.push('WECOM_SECRET: required when WECOM_CORP_ID is set (or WECOM_SECRET_FILE)');
     }
     const fileSecret =
@@ -233,7 +238,7 @@ function resolveCredentials(
     }
     return undefined;
   }
-  if (miniProgramAppId === undefined)
+  if (!given.has('miniProgramAppId'))
     problems.push('WECOM_MINIPROGRAM_APPID: required when credentials are set');
   if (corps.length === 0 || miniProgramAppId === undefined) return undefined;
   return Object.freeze({ corps: Object.freeze(corps), miniProgramAppId });

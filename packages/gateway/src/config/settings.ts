@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { defaultDatabasePath } from './database-path.js';
 
 export interface Setting<T> {
   /** The environment variable (also the key in a `--config` JSON file). */
@@ -200,9 +201,10 @@ export const settings = {
   }),
   dbPath: setting({
     env: 'WECOM_AUTH_DB',
-    schema: z.string().min(1).default('./data/wecom-auth.db'),
-    defaultText: './data/wecom-auth.db',
-    description: 'The SQLite file of the embedded default store (ignored when `REDIS_URL` is set).',
+    schema: z.string().min(1).default(defaultDatabasePath),
+    defaultText: defaultDatabasePath,
+    description:
+      'The SQLite file of the embedded default store (ignored when `REDIS_URL` is set). Its directory must exist and be writable, except the default `./data`, which is created; `wecom-auth` checks it at start and says what is wrong.',
   }),
   redisUrl: setting({
     env: 'REDIS_URL',
@@ -287,6 +289,20 @@ export const settings = {
     schema: seconds(300, 365 * 86_400).default(30 * 86_400),
     defaultText: '2592000',
     description: 'Lifetime of a refresh token (and of an idle session), in seconds; each refresh renews it.',
+  }),
+  loginRetryWindow: setting({
+    env: 'LOGIN_RETRY_WINDOW_SECONDS',
+    schema: seconds(0, 300).default(60),
+    defaultText: '60',
+    description:
+      'How long the answer of a login is kept, sealed, for a retry of the same request (same code, same client address and User-Agent), in seconds: a phone that lost the answer on a bad network gets the same session once more, instead of `401 code_invalid` for a code WeCom takes once. At most a code\'s 5-minute life; 0 keeps nothing. See docs/security-model.md, "Retries".',
+  }),
+  refreshReuseInterval: setting({
+    env: 'REFRESH_REUSE_INTERVAL_SECONDS',
+    schema: seconds(0, 60).default(30),
+    defaultText: '30',
+    description:
+      'For how long after a refresh a repeat of the refresh token it replaced is given the same new pair instead of revoking the session (two tabs refreshing at once, a retry after a lost answer), in seconds; a reuse after it still revokes the session. 0: every reuse revokes at once. See docs/security-model.md, "Retries".',
   }),
   profileCacheTtl: setting({
     env: 'PROFILE_CACHE_TTL',

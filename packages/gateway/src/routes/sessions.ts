@@ -31,7 +31,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
         tags: ['sessions'],
         summary: 'Log in with a wx.qy.login code',
         description:
-          'Exchanges the code with WeCom (with the token of `corpId`, or of the default corp), checks the user is an active employee of that corp and opens a session. When the user belongs to another corp this gateway serves, the answer is 409 corp_mismatch naming it: call wx.qy.login again and send the new code with that corpId. A code works once; a duplicate submission while the first is in flight shares its result.',
+          'Exchanges the code with WeCom (with the token of `corpId`, or of the default corp), checks the user is an active employee of that corp and opens a session. When the user belongs to another corp this gateway serves, the answer is 409 corp_mismatch naming it: call wx.qy.login again and send the new code with that corpId. A code works once; a duplicate submission while the first is in flight shares its result, and a retry of the same request from the same client (address and User-Agent) within LOGIN_RETRY_WINDOW_SECONDS of a successful login is given the same session once more.',
         body: loginBodySchema,
         response: {
           201: sessionSchema,
@@ -40,7 +40,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const session = await sessions().login(request.body);
+      // The client binds a kept answer: only the same request from the same address and User-Agent is given it.
+      const client = { address: request.ip, userAgent: request.headers['user-agent'] ?? '' };
+      const session = await sessions().login({ ...request.body, client });
       return reply.code(201).header('cache-control', 'no-store').send(session);
     },
   );
@@ -52,7 +54,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
         tags: ['sessions'],
         summary: 'Rotate the refresh token',
         description:
-          'Returns a new access token and refresh token. Presenting an already-rotated refresh token revokes the whole session.',
+          "Returns a new access token and refresh token. Presenting an already-rotated refresh token revokes the whole session, except a repeat of the token the latest refresh replaced within REFRESH_REUSE_INTERVAL_SECONDS (two tabs at once, a retry after a lost answer), which is given that refresh's answer again.",
         body: refreshBodySchema,
         response: {
           200: sessionSchema,

@@ -6,7 +6,16 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
-export type SealPurpose = 'session_key' | 'signing_key' | 'permanent_code';
+/**
+ * What a sealed record is for. `permanent_code`: a corp's permanent code of a third-party app. `login_answer` and `refresh_answer`: the answer of a login or a refresh, kept briefly
+ * so that a retry of the same request gets it again (see docs/security-model.md, "Retries").
+ */
+export type SealPurpose =
+  | 'session_key'
+  | 'signing_key'
+  | 'permanent_code'
+  | 'login_answer'
+  | 'refresh_answer';
 
 export interface DataSealer {
   seal(plaintext: string, purpose: SealPurpose): string;

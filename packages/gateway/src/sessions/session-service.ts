@@ -1,6 +1,8 @@
 /**
  * The session lifecycle: a `wx.qy.login` code becomes an employee and the app's own session; refresh tokens
- * rotate with reuse detection; logout and revocation take effect at once through the revocation mirror.
+ * rotate with reuse detection; logout and revocation take effect at once through the revocation mirror. A client
+ * that lost an answer can ask again: a login's answer is kept briefly for a retry of the same request from the same
+ * client, and a refresh's for a repeat of the token it replaced (see docs/security-model.md, "Retries").
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { WecomVisibleRangeError } from '@wecom-auth/api';
@@ -12,13 +14,19 @@ import {
   WatermarkError,
   WecomCryptoError,
 } from '@wecom-auth/crypto';
-import type { RevokeReason, SessionRecord, SessionStore } from '@wecom-auth/store';
+import type { LoginRetryStore, RevokeReason, SessionRecord, SessionStore } from '@wecom-auth/store';
 import type { Employee } from '../employees/employee.js';
+import {
+  absentEmployeeMessage,
+  inactiveEmployeeMessage,
+  isDepartedEmployee,
+} from '../employees/employee-absence.js';
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
 import { type DecryptAnswer, judgeDisclosure } from '../employees/relayed-disclosure.js';
 import { GatewayError } from '../gateway-error.js';
 import type { Tenants } from '../tenants/tenants.js';
 import type { DataSealer } from './data-sealer.js';
+import { type LoginClient, loginRetryKey, openAnswer, sealAnswer } from './kept-answer.js';
 import type { RevocationMirror } from './revocation-mirror.js';
 import type { AccessTokenClaims, TokenIssuer } from './token-issuer.js';
 import { toGatewayError } from './wecom-failure.js';
@@ -32,9 +40,10 @@ export interface IssuedSession {
   readonly employee: Employee;
 }
 
-/** How a login ended, for the logins metric. */
+/** How a login ended, for the logins metric. `retry_answered`: a retry was given the session of its first try. */
 export type LoginOutcome =
   | 'success'
+  | 'retry_answered'
   | 'code_invalid'
   | 'corp_unknown'
   | 'corp_mismatch'
@@ -48,6 +57,11 @@ export interface LoginRequest {
   readonly code: string;
   /** A corp this gateway serves; the default corp when absent. */
   readonly corpId?: string | undefined;
+  /**
+   * Who sent it. With a client, the answer is kept for a retry of the same request from the same client; without
+   * one, nothing is kept (only submissions in flight share an exchange).
+   */
+  readonly client?: LoginClient | undefined;
 }
 
 export interface SessionServiceOptions {
@@ -56,10 +70,19 @@ export interface SessionServiceOptions {
   readonly miniProgramAppId: string;
   readonly directory: EmployeeDirectory;
   readonly sessions: SessionStore;
+  /** Where login answers are kept for a retry (the store's `loginRetries`). */
+  readonly loginRetries: LoginRetryStore;
   readonly issuer: TokenIssuer;
   readonly revocations: RevocationMirror;
   readonly sealer: DataSealer;
   readonly refreshTtlSeconds: number;
+  /** How long a login's answer is kept for a retry of the same request, in seconds; 0 (the default) keeps none. */
+  readonly loginRetryWindowSeconds?: number;
+  /**
+   * How long after a refresh a repeat of the token it replaced is given the same answer instead of revoking the
+   * session, in seconds; 0 (the default): any repeat is a reuse.
+   */
+  readonly refreshReuseIntervalSeconds?: number;
   /**
    * How old (`maxAgeSeconds`) and how far ahead of `now` (`maxFutureSkewSeconds`) the watermark of data sent to
    * {@link SessionService.decrypt} may be; `@wecom-auth/crypto`'s defaults (300 s, 60 s) when absent.
@@ -79,6 +102,16 @@ export function hashRefreshToken(refreshToken: string): string {
   return createHash('sha256').update(refreshToken).digest('base64url');
 }
 
+/**
+ * How long a login holds its retry key while it exchanges the code: longer than an exchange takes (two WeCom calls
+ * with their retries), so a retry arriving meanwhile waits for its answer rather than spending the code again.
+ */
+const LOGIN_CLAIM_MS = 20_000;
+/** How often a retry waiting for a login under way asks for its answer. */
+const LOGIN_CLAIM_POLL_MS = 50;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 const loginOutcomes: Readonly<Record<string, LoginOutcome>> = {
   code_invalid: 'code_invalid',
   corp_unknown: 'corp_unknown',
@@ -90,11 +123,18 @@ const loginOutcomes: Readonly<Record<string, LoginOutcome>> = {
 
 export class SessionService {
   readonly #options: SessionServiceOptions;
-  /** Logins under way by code: a double tap or a retry of the same code shares the first exchange. */
+  /**
+   * Logins under way by code (and client, when known): a double tap or a retry of the same request shares the first
+   * exchange.
+   */
   readonly #loginsInFlight = new Map<string, Promise<IssuedSession>>();
+  readonly #loginRetryWindowMs: number;
+  readonly #refreshReuseIntervalMs: number;
 
   constructor(options: SessionServiceOptions) {
     this.#options = options;
+    this.#loginRetryWindowMs = (options.loginRetryWindowSeconds ?? 0) * 1000;
+    this.#refreshReuseIntervalMs = (options.refreshReuseIntervalSeconds ?? 0) * 1000;
   }
 
   /**
@@ -102,25 +142,95 @@ export class SessionService {
    * the corp the request names (or the default corp); when WeCom answers that the user belongs to another corp this
    * gateway serves, the answer is `409 corp_mismatch` with that corp (WeCom's multi-corp rule: the code is used up,
    * and a new one must be exchanged with that corp's token). A corp not served is `403 not_a_member`.
+   *
+   * A successful login of a request with a `client` is kept (sealed) for the retry window: the same request from the
+   * same client within it is given the same session once more, on any instance sharing the store, instead of
+   * `401 code_invalid` for a code WeCom will not take twice.
    */
   login(request: LoginRequest): Promise<IssuedSession> {
-    // The code alone is the key: WeCom issues it once, whichever corp it is then presented for.
-    const { code } = request;
-    let pending = this.#loginsInFlight.get(code);
+    const retryKey =
+      request.client && this.#loginRetryWindowMs > 0
+        ? loginRetryKey(request.code, request.corpId, request.client)
+        : undefined;
+    // Without a client, the code alone is the key: WeCom issues it once, whichever corp it is then presented for.
+    const flightKey = retryKey === undefined ? `code:${request.code}` : `retry:${retryKey}`;
+    let pending = this.#loginsInFlight.get(flightKey);
     if (!pending) {
-      pending = this.#login(request).finally(() => this.#loginsInFlight.delete(code));
-      this.#loginsInFlight.set(code, pending);
+      pending = (
+        retryKey === undefined ? this.#login(request) : this.#loginOrRetry(request, retryKey)
+      ).finally(() => this.#loginsInFlight.delete(flightKey));
+      this.#loginsInFlight.set(flightKey, pending);
     }
     return pending;
   }
 
+  /**
+   * A login whose answer is kept under `key`: the kept answer when there is one, else the exchange (waiting first for
+   * one under way elsewhere with the same key), whose answer is then kept for the window.
+   */
+  async #loginOrRetry(request: LoginRequest, key: string): Promise<IssuedSession> {
+    const { loginRetries, sealer, now, onLogin, corps } = this.#options;
+    const holder = newSecret(12);
+    // Bounded even on a clock that stands still (tests): after this many polls the claim has expired anyway.
+    const maxPolls = Math.ceil(LOGIN_CLAIM_MS / LOGIN_CLAIM_POLL_MS);
+    for (let poll = 0; poll <= maxPolls; poll += 1) {
+      const claim = await loginRetries.claim(key, holder, LOGIN_CLAIM_MS).catch((error: unknown) => {
+        throw toGatewayError(error);
+      });
+      if (claim.state === 'pending') {
+        await sleep(LOGIN_CLAIM_POLL_MS);
+        continue;
+      }
+      if (claim.state === 'answered') {
+        const kept = openAnswer(sealer, 'login_answer', key, claim.answer, now());
+        const session = kept && (await this.#currentSession(kept.sessionId, kept.issued.refreshToken));
+        if (kept && session) {
+          onLogin('retry_answered', corps.metricLabel(kept.issued.employee.corpId));
+          return this.#answerAgain(kept.issued, session);
+        }
+        // Spent meanwhile (refreshed, logged out): the code is WeCom's to judge again, which refuses it.
+        continue;
+      }
+      let issued: IssuedSession;
+      let sessionId: string;
+      try {
+        ({ issued, sessionId } = await this.#loginWithSessionId(request));
+      } catch (error) {
+        await loginRetries.release(key, holder).catch(() => undefined);
+        throw error;
+      }
+      const answer = sealAnswer(sealer, 'login_answer', key, { issued, sessionId, issuedAt: now() });
+      // The session exists and is answered either way: a store that fails here only costs a lost answer its retry.
+      await loginRetries.fulfil(key, holder, answer, this.#loginRetryWindowMs).catch(() => false);
+      return issued;
+    }
+    return this.#login(request);
+  }
+
+  /** The session, if it still holds `refreshToken` and is live (not refreshed, revoked, expired or dropped since). */
+  async #currentSession(sessionId: string, refreshToken: string): Promise<SessionRecord | undefined> {
+    const session = await this.#options.sessions.get(sessionId).catch((error: unknown) => {
+      throw toGatewayError(error);
+    });
+    const current =
+      session !== undefined &&
+      session.revokedAt === undefined &&
+      session.expiresAt > this.#options.now() &&
+      session.refreshTokenHash === hashRefreshToken(refreshToken);
+    return current ? session : undefined;
+  }
+
   async #login(request: LoginRequest): Promise<IssuedSession> {
+    return (await this.#loginWithSessionId(request)).issued;
+  }
+
+  async #loginWithSessionId(request: LoginRequest): Promise<{ issued: IssuedSession; sessionId: string }> {
     const { corps, onLogin } = this.#options;
     // Metric labels stay a closed set: the tenant source names them, whatever a client sends.
     const label = corps.metricLabel(request.corpId ?? corps.defaultCorpId ?? 'other');
     try {
       const result = await this.#exchange(request.code, request.corpId);
-      onLogin('success', corps.metricLabel(result.employee.corpId));
+      onLogin('success', corps.metricLabel(result.issued.employee.corpId));
       return result;
     } catch (error) {
       const mapped = toGatewayError(error);
@@ -129,7 +239,10 @@ export class SessionService {
     }
   }
 
-  async #exchange(code: string, requestedCorpId: string | undefined): Promise<IssuedSession> {
+  async #exchange(
+    code: string,
+    requestedCorpId: string | undefined,
+  ): Promise<{ issued: IssuedSession; sessionId: string }> {
     const { corps, directory, sessions, sealer, now } = this.#options;
     // The tenant source exchanges the code and refuses users of corps it does not serve: their userid is then an
     // encrypted id of another corp's member, never stored, never answered.
@@ -137,12 +250,17 @@ export class SessionService {
     const { corpId } = attested;
     const employee = await directory.get(corpId, attested.userId).catch((error: unknown) => {
       if (error instanceof WecomVisibleRangeError) {
-        throw new GatewayError('not_a_member', "This employee is outside the app's visible range.");
+        // 60111 is WeCom's answer for a member who left: an inactive employee, not a stranger to the corp.
+        throw new GatewayError(
+          isDepartedEmployee(error) ? 'employee_inactive' : 'not_a_member',
+          absentEmployeeMessage(error),
+          { wecom: { errcode: error.errcode, errmsg: error.errmsg } },
+        );
       }
       throw error;
     });
     if (employee.status !== 'active') {
-      throw new GatewayError('employee_inactive', `This employee's WeCom account is ${employee.status}.`);
+      throw new GatewayError('employee_inactive', inactiveEmployeeMessage(employee.status));
     }
     const at = now();
     const refreshToken = newSecret(32);
@@ -167,7 +285,7 @@ export class SessionService {
       sessions.create(record),
       this.#issue(record, refreshToken, answered),
     ]);
-    return issued;
+    return { issued, sessionId: record.id };
   }
 
   async #issue(record: SessionRecord, refreshToken: string, employee: Employee): Promise<IssuedSession> {
@@ -186,9 +304,13 @@ export class SessionService {
     };
   }
 
-  /** Rotates a refresh token. A token used a second time revokes its whole session (it was likely stolen). */
+  /**
+   * Rotates a refresh token. A token used a second time revokes its whole session (it was likely stolen), except
+   * the token the latest refresh replaced within the reuse interval: that repeat (two tabs at once, a retry after a
+   * lost answer) is given the latest refresh's answer again, on any instance sharing the store.
+   */
   async refresh(refreshToken: string): Promise<IssuedSession> {
-    const { sessions, now, revocations, directory, corps } = this.#options;
+    const { sessions, now, revocations, directory, sealer, corps } = this.#options;
     const presentedHash = hashRefreshToken(refreshToken);
     // The employee is read before the rotation commits, because nothing may fail after it: a client answered 503
     // once its token was rotated never learns the new one, and its retry with the old one is taken for a stolen
@@ -204,10 +326,9 @@ export class SessionService {
         await this.revoke(session.id, 'employee_left').catch((revokeError: unknown) => {
           throw toGatewayError(revokeError);
         });
-        throw new GatewayError(
-          'employee_inactive',
-          "This employee is no longer in this app's WeCom directory.",
-        );
+        throw new GatewayError('employee_inactive', absentEmployeeMessage(error), {
+          wecom: { errcode: error.errcode, errmsg: error.errmsg },
+        });
       });
     if (
       known &&
@@ -226,16 +347,41 @@ export class SessionService {
     const employeeBefore = known && known.revokedAt === undefined ? await employeeOf(known) : undefined;
     const at = now();
     const nextToken = newSecret(32);
+    // The answer is made before the rotation commits too, and kept with it for a repeat of the presented token within
+    // the reuse interval, so that every repeat gets the same answer, whichever instance the winner ran on.
+    const prepared =
+      known && employeeBefore?.status === 'active'
+        ? await this.#issue(known, nextToken, employeeBefore)
+        : undefined;
+    const repeat =
+      known && prepared && this.#refreshReuseIntervalMs > 0
+        ? {
+            answer: sealAnswer(sealer, 'refresh_answer', presentedHash, {
+              issued: prepared,
+              sessionId: known.id,
+              issuedAt: at,
+            }),
+            until: at + this.#refreshReuseIntervalMs,
+          }
+        : undefined;
     const result = await sessions
       .rotate(presentedHash, {
         refreshTokenHash: hashRefreshToken(nextToken),
         refreshedAt: at,
         expiresAt: at + this.#options.refreshTtlSeconds * 1000,
+        ...(repeat ? { repeat } : {}),
       })
       .catch((error: unknown) => {
         throw toGatewayError(error);
       });
     switch (result.outcome) {
+      case 'repeated': {
+        const kept = openAnswer(sealer, 'refresh_answer', presentedHash, result.answer, now());
+        // Sealed with another data key (instances configured apart): the answer is lost, the session is not.
+        if (!kept)
+          throw new GatewayError('refresh_token_invalid', 'The refresh token is not valid; log in again.');
+        return this.#answerAgain(kept.issued, result.session);
+      }
       case 'unknown':
         throw new GatewayError('refresh_token_invalid', 'The refresh token is not valid; log in again.');
       case 'expired':
@@ -251,6 +397,8 @@ export class SessionService {
       case 'rotated':
         break;
     }
+    // A rename between the two reads makes the prepared answer name the old userid: made again for the new one.
+    if (prepared && known?.userId === result.session.userId) return prepared;
     // Read again only if the employee was renamed between the two reads.
     const employee =
       employeeBefore?.userId === result.session.userId ? employeeBefore : await employeeOf(result.session);
@@ -259,9 +407,19 @@ export class SessionService {
         result.session.id,
         employee.status === 'left' ? 'employee_left' : 'employee_disabled',
       );
-      throw new GatewayError('employee_inactive', `This employee's WeCom account is ${employee.status}.`);
+      throw new GatewayError('employee_inactive', inactiveEmployeeMessage(employee.status));
     }
     return this.#issue(result.session, nextToken, employee);
+  }
+
+  /**
+   * A kept answer handed out again: as kept while its access token lives, else (a window longer than the access
+   * token's lifetime) with a new access token for the same session and refresh token.
+   */
+  async #answerAgain(issued: IssuedSession, session: SessionRecord): Promise<IssuedSession> {
+    if (issued.expiresIn > 0) return issued;
+    const access = await this.#issue(session, issued.refreshToken, issued.employee);
+    return { ...access, refreshExpiresIn: issued.refreshExpiresIn };
   }
 
   async revoke(sessionId: string, reason: RevokeReason): Promise<void> {

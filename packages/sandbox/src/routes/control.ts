@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SandboxError } from '../errors.js';
-import type { SandboxControl } from '../sandbox-control.js';
+import type { AppCreationInput, SandboxControl } from '../sandbox-control.js';
 
 class InvalidJsonError extends Error {}
 
@@ -67,6 +67,11 @@ function corpQuery(request: FastifyRequest): { corpid?: string } {
 
 function departmentId(text: string): number {
   if (!/^\d{1,10}$/.test(text)) throw new TypeError('the department id must be a positive integer');
+  return Number(text);
+}
+
+function agentIdOf(text: string): number {
+  if (!/^\d{1,10}$/.test(text)) throw new TypeError('the agentId must be a positive integer');
   return Number(text);
 }
 
@@ -147,6 +152,15 @@ export function registerControlRoutes(app: FastifyInstance, control: SandboxCont
   );
   app.delete<{ Params: { userid: string } }>('/__sandbox/directory/users/:userid', (request, reply) =>
     answerAsync(reply, () => control.deleteUser(request.params.userid, corpQuery(request))),
+  );
+  // An app's age decides what its user/get answers hold; no callback goes out for it.
+  app.patch<{ Params: { agentId: string } }>('/__sandbox/directory/apps/:agentId', (request, reply) =>
+    answer(reply, () =>
+      control.setAppCreation({
+        ...(objectBody(request) as Omit<AppCreationInput, 'agentId'>),
+        agentId: agentIdOf(request.params.agentId),
+      }),
+    ),
   );
   app.post('/__sandbox/directory/departments', (request, reply) =>
     answerAsync(reply, () =>

@@ -1,4 +1,4 @@
-import { assertPositiveInteger } from '../input-validation.js';
+import { assertPositiveInteger, assertRotationRepeat } from '../input-validation.js';
 import type { LocalChangeHub } from '../local-change-hub.js';
 import type {
   RevocationEntry,
@@ -7,7 +7,7 @@ import type {
   SessionStore,
   UserSessionsBound,
 } from '../ports.js';
-import { decideRotation } from '../rotation.js';
+import { decideRotation, type KeptRepeat } from '../rotation.js';
 
 /** Whether a change of `corpId`'s `userId` bounded by `bound` reaches `session`. */
 function reaches(session: SessionRecord, corpId: string, userId: string, bound: UserSessionsBound): boolean {
@@ -21,6 +21,8 @@ export function createMemorySessionStore(now: () => number, hub: LocalChangeHub)
   // Every refresh hash a session ever had, current and earlier, so that a reuse is recognised.
   const sessionIdByHash = new Map<string, string>();
   const revocations = new Map<string, RevocationEntry>();
+  // The repeat kept by each session's latest rotation, with its sealed answer.
+  const repeats = new Map<string, KeptRepeat & { readonly answer: string }>();
 
   const revokeRecord = (session: SessionRecord, reason: RevokeReason, at: number): SessionRecord => {
     const revoked: SessionRecord = { ...session, revokedAt: at, revokeReason: reason };
@@ -49,10 +51,16 @@ export function createMemorySessionStore(now: () => number, hub: LocalChangeHub)
       return id === undefined ? undefined : sessions.get(id);
     },
     async rotate(presentedHash, next) {
+      assertRotationRepeat(next.repeat);
       const id = sessionIdByHash.get(presentedHash);
       const session = id === undefined ? undefined : sessions.get(id);
       if (!session) return { outcome: 'unknown' };
-      switch (decideRotation(session, presentedHash, now())) {
+      const at = now();
+      const repeat = repeats.get(session.id);
+      if (repeat && repeat.until <= at) repeats.delete(session.id);
+      switch (decideRotation(session, presentedHash, at, repeat)) {
+        case 'repeat':
+          return { outcome: 'repeated', session, answer: repeat?.answer ?? '' };
         case 'revoked':
           return { outcome: 'revoked', session };
         case 'expired':
@@ -71,6 +79,8 @@ export function createMemorySessionStore(now: () => number, hub: LocalChangeHub)
           };
           sessions.set(session.id, rotated);
           sessionIdByHash.set(next.refreshTokenHash, session.id);
+          if (next.repeat) repeats.set(session.id, { replacedHash: presentedHash, ...next.repeat });
+          else repeats.delete(session.id);
           return { outcome: 'rotated', session: rotated };
         }
       }
@@ -148,9 +158,11 @@ export function createMemorySessionStore(now: () => number, hub: LocalChangeHub)
         if (session.expiresAt >= at) continue;
         sessions.delete(session.id);
         revocations.delete(session.id);
+        repeats.delete(session.id);
         dropped += 1;
       }
       for (const [hash, id] of [...sessionIdByHash]) if (!sessions.has(id)) sessionIdByHash.delete(hash);
+      for (const [id, repeat] of [...repeats]) if (repeat.until <= at) repeats.delete(id);
       return dropped;
     },
   };

@@ -6,6 +6,7 @@ import { INSTALL_TOMBSTONE_RETENTION_MS } from '../retention.js';
 import { withLockTtlCheck } from './memory-access-token-store.js';
 import { createMemoryCacheStore } from './memory-cache-store.js';
 import { createMemoryEventInbox } from './memory-event-inbox.js';
+import { createMemoryLoginRetryStore } from './memory-login-retry-store.js';
 import { createMemorySessionStore } from './memory-session-store.js';
 import { createMemorySigningKeyStore } from './memory-signing-key-store.js';
 import { createMemorySuiteStore } from './memory-suite-store.js';
@@ -38,6 +39,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     kind: 'memory',
     accessTokens: withLockTtlCheck(createMemoryAccessTokenStore({ now })),
     sessions: createMemorySessionStore(now, hub),
+    loginRetries: createMemoryLoginRetryStore(now),
     cache: createMemoryCacheStore(now),
     signingKeys: createMemorySigningKeyStore(),
     inbox: createMemoryEventInbox(),

@@ -33,6 +33,8 @@ export class LuaScript {
 //   sexp            session ids by expiresAt             rev            revocations, "<expiresAt>:<id>" by revokedAt
 //   c:<key>         cache value (JSON)                   sk / sk:retired / sk:active   signing keys
 //   ib:<id>         inbox event (JSON)                   ibpending      pending event ids by receivedAt
+//   rr:<id>         repeat of a session's latest rotation (hash: replacedHash, answer, until)
+//   lr:<key>        login retry: a claim (holder) or a sealed answer (hash)
 // Under a suite's own prefix sp = p..'suite:'..encodeSuiteId(suiteId)..':' (two suites never share a key):
 //   sp..'ticket'           the newest suite_ticket (hash)
 //   sp..'corp:'..<corpId>  an install (hash), or the tombstone its uninstall left (hash with uninstalledAt; a TTL)
@@ -113,13 +115,15 @@ return 'ok'
 `);
 
 /**
- * ARGV: p, presentedHash, nextHash, refreshedAt, expiresAt, now, ttl.
- * Returns { outcome, ...flattened session hash }; outcome is unknown, revoked, expired, reused, rotated or
- * hash_taken. One script, so of concurrent rotations with one hash exactly one sees it as current.
+ * ARGV: p, presentedHash, nextHash, refreshedAt, expiresAt, now, ttl, repeatAnswer ('' for none), repeatUntil,
+ * repeatTtl. Returns { outcome, ...flattened session hash }; outcome is unknown, revoked, expired, repeated (with the
+ * kept answer as the field repeatAnswer), reused, rotated or hash_taken. One script, so of concurrent rotations with
+ * one hash exactly one sees it as current.
  */
 export const ROTATE_SESSION = new LuaScript(`${EXTEND_TTL}${REVOKE}
 local p, presented, next_hash, refreshed, expires, now, ttl =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local repeat_answer, repeat_until, repeat_ttl = ARGV[8], ARGV[9], ARGV[10]
 local id = redis.call('GET', p .. 'rh:' .. presented)
 if not id then return { 'unknown' } end
 local skey = p .. 's:' .. id
@@ -134,11 +138,25 @@ local function answer(outcome)
 end
 if s.revokedAt then return answer('revoked') end
 if tonumber(s.expiresAt) <= tonumber(now) then return answer('expired') end
+local rkey = p .. 'rr:' .. id
 if s.refreshTokenHash ~= presented then
+  -- The token the latest rotation replaced, again within that rotation's window: its answer, and no verdict.
+  local kept = redis.call('HMGET', rkey, 'replacedHash', 'answer', 'until')
+  if kept[1] == presented and kept[2] and tonumber(kept[3]) > tonumber(now) then
+    local reply = answer('repeated')
+    table.insert(reply, 'repeatAnswer')
+    table.insert(reply, kept[2])
+    return reply
+  end
   revoke(p, id, 'refresh_token_reuse', now)
   return answer('reused')
 end
 if redis.call('EXISTS', p .. 'rh:' .. next_hash) == 1 then return { 'hash_taken' } end
+redis.call('DEL', rkey)
+if repeat_answer ~= '' then
+  redis.call('HSET', rkey, 'replacedHash', presented, 'answer', repeat_answer, 'until', repeat_until)
+  redis.call('PEXPIRE', rkey, repeat_ttl)
+end
 redis.call('HSET', skey, 'refreshTokenHash', next_hash, 'refreshedAt', refreshed, 'expiresAt', expires)
 redis.call('PEXPIRE', skey, ttl)
 redis.call('SET', p .. 'rh:' .. next_hash, id, 'PX', ttl)
@@ -257,7 +275,7 @@ for _, id in ipairs(ids) do
   if owner[1] then redis.call('SREM', owner[1], id) end
   if owner[2] then redis.call('SREM', p .. 'cs:' .. owner[2], id) end
   for _, hash in ipairs(redis.call('SMEMBERS', p .. 'sh:' .. id)) do redis.call('DEL', p .. 'rh:' .. hash) end
-  redis.call('DEL', p .. 'sh:' .. id, skey)
+  redis.call('DEL', p .. 'sh:' .. id, skey, p .. 'rr:' .. id)
   redis.call('ZREM', p .. 'sexp', id)
 end
 for _, member in ipairs(redis.call('ZRANGE', p .. 'rev', 0, -1)) do

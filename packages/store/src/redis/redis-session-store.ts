@@ -1,4 +1,4 @@
-import { assertPositiveInteger } from '../input-validation.js';
+import { assertPositiveInteger, assertRotationRepeat } from '../input-validation.js';
 import type { RevocationEntry, RevokeReason, RotateResult, SessionRecord, SessionStore } from '../ports.js';
 import { EXPIRED_SESSION_GRACE_MS } from '../retention.js';
 import type { RedisRun } from './redis-connection.js';
@@ -90,6 +90,13 @@ export function createRedisSessionStore(
       return id === null ? undefined : toSession(await run((redis) => redis.hgetall(`${prefix}s:${id}`)));
     },
     async rotate(presentedHash, next): Promise<RotateResult> {
+      assertRotationRepeat(next.repeat);
+      const at = now();
+      const { repeat } = next;
+      // Redis drops the repeat itself once its window has closed.
+      const repeatArgs = repeat
+        ? [repeat.answer, repeat.until, Math.max(1, Math.ceil(repeat.until - at))]
+        : ['', 0, 0];
       const reply = await run((redis) =>
         ROTATE_SESSION.run(redis, [
           prefix,
@@ -97,17 +104,21 @@ export function createRedisSessionStore(
           next.refreshTokenHash,
           next.refreshedAt,
           next.expiresAt,
-          now(),
+          at,
           ttlUntil(next.expiresAt),
+          ...repeatArgs,
         ]),
       );
       const outcome = Array.isArray(reply) ? String(reply[0]) : '';
       if (outcome === 'hash_taken') {
         throw new TypeError('sessions.rotate: the next refresh token hash is in use already');
       }
-      const session = toSession(toFields(reply, 1));
+      const fields = toFields(reply, 1);
+      const session = toSession(fields);
       if (!session) return { outcome: 'unknown' };
       switch (outcome) {
+        case 'repeated':
+          return { outcome, session, answer: fields.repeatAnswer ?? '' };
         case 'rotated':
         case 'reused':
         case 'revoked':

@@ -7,6 +7,7 @@ import { createRedisAccessTokenStore } from './redis-access-token-store.js';
 import { createRedisCacheStore } from './redis-cache-store.js';
 import { closeClient, createFailFastClient, type RedisRun, whenReady } from './redis-connection.js';
 import { createRedisEventInbox } from './redis-event-inbox.js';
+import { createRedisLoginRetryStore } from './redis-login-retry-store.js';
 import { createRedisSessionStore } from './redis-session-store.js';
 import { createRedisSigningKeyStore } from './redis-signing-key-store.js';
 import {
@@ -144,6 +145,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     kind: 'redis',
     accessTokens: createRedisAccessTokenStore(prefix, now, run, subscribe, waiters),
     sessions: createRedisSessionStore(prefix, now, run, subscribe, revocationListeners),
+    loginRetries: createRedisLoginRetryStore(prefix, run),
     cache: createRedisCacheStore(prefix, run),
     signingKeys: createRedisSigningKeyStore(prefix, run),
     inbox: createRedisEventInbox(prefix, run),

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../ports.js';
+import { createDirectory } from './database-directory.js';
 import { migrateSchema } from './sqlite-schema.js';
 
 /**
@@ -10,7 +10,7 @@ import { migrateSchema } from './sqlite-schema.js';
  */
 export function openSqliteDatabase(file: string, busyTimeoutMs: number): Database.Database {
   try {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') createDirectory(dirname(file));
     const db = new Database(file, { timeout: busyTimeoutMs });
     db.pragma('journal_mode = WAL');
     // NORMAL: a commit does not wait for the disk on the event loop's thread. Writes that must last are acknowledged
@@ -21,7 +21,9 @@ export function openSqliteDatabase(file: string, busyTimeoutMs: number): Databas
     return db;
   } catch (error) {
     if (error instanceof StoreUnavailableError) throw error;
-    throw new StoreUnavailableError(`Cannot open the SQLite store at ${file}`, { cause: error });
+    // The cause's message says why (a missing directory, a file that is not a database, a lock): never a secret.
+    const reason = error instanceof Error ? `: ${error.message}` : '';
+    throw new StoreUnavailableError(`Cannot open the SQLite store at ${file}${reason}`, { cause: error });
   }
 }
 

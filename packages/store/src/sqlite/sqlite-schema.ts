@@ -93,6 +93,24 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX suite_install_tombstones ON suite_installs (uninstalled_at) WHERE uninstalled_at IS NOT NULL;
   `,
+  // 4: answers kept for a retry. A login's sealed answer under a key bound to its code and client, claimed while the
+  // code is exchanged; and the sealed answer of each session's latest refresh, for a repeat of the token it replaced.
+  `
+  CREATE TABLE login_retries (
+    key TEXT PRIMARY KEY,
+    holder TEXT,
+    answer TEXT,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX login_retries_by_expiry ON login_retries (expires_at);
+  CREATE TABLE rotation_repeats (
+    session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+    replaced_hash TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    until INTEGER NOT NULL
+  );
+  CREATE INDEX rotation_repeats_by_until ON rotation_repeats (until);
+  `,
 ];
 
 /** The schema version this release writes. */

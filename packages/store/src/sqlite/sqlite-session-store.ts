@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { assertPositiveInteger } from '../input-validation.js';
+import { assertPositiveInteger, assertRotationRepeat } from '../input-validation.js';
 import type { LocalChangeHub } from '../local-change-hub.js';
 import type {
   RevocationEntry,
@@ -12,6 +12,7 @@ import { APPLIED_EVENT_RETENTION_MS } from '../retention.js';
 import { decideRotation } from '../rotation.js';
 import type { SqliteGuard } from './sqlite-connection.js';
 import type { GroupCommit } from './sqlite-group-commit.js';
+import { createSqliteRotationRepeats } from './sqlite-rotation-repeats.js';
 
 /** How often `sessions.create` also drops expired rows, so a store nobody sweeps does not grow forever. */
 const LAZY_SWEEP_INTERVAL_MS = 60_000;
@@ -121,6 +122,7 @@ export function createSqliteSessionStore(
   const deleteExpiredLocks = db.prepare('DELETE FROM access_token_locks WHERE until < ?');
   const deleteExpiredCache = db.prepare('DELETE FROM cache WHERE expires_at < ?');
   const deleteAppliedEvents = db.prepare('DELETE FROM inbox WHERE applied_at IS NOT NULL AND applied_at < ?');
+  const repeats = createSqliteRotationRepeats(db);
 
   /** Marks `row` revoked inside the caller's transaction; the caller publishes the entry after the commit. */
   const revokeRow = (row: SessionRow, reason: RevokeReason, at: number): RevocationEntry => {
@@ -137,6 +139,7 @@ export function createSqliteSessionStore(
     deleteExpiredLocks.run(before);
     deleteExpiredCache.run(before);
     deleteAppliedEvents.run(before - APPLIED_EVENT_RETENTION_MS);
+    repeats.sweep(before);
     return dropped;
   });
   let lastSweep = Number.NEGATIVE_INFINITY;
@@ -166,7 +169,10 @@ export function createSqliteSessionStore(
       if (!row) return { result: { outcome: 'unknown' } };
       const session = toSession(row);
       const at = now();
-      switch (decideRotation(session, presentedHash, at)) {
+      const repeat = repeats.get(row.id, at);
+      switch (decideRotation(session, presentedHash, at, repeat)) {
+        case 'repeat':
+          return { result: { outcome: 'repeated', session, answer: repeat?.answer ?? '' } };
         case 'revoked':
           return { result: { outcome: 'revoked', session } };
         case 'expired':
@@ -187,6 +193,7 @@ export function createSqliteSessionStore(
           }
           updateRefresh.run(next.refreshTokenHash, next.refreshedAt, next.expiresAt, row.id);
           insertHash.run(next.refreshTokenHash, row.id);
+          repeats.put(row.id, presentedHash, next.repeat);
           const rotated: SessionRecord = {
             ...session,
             refreshTokenHash: next.refreshTokenHash,
@@ -250,6 +257,7 @@ export function createSqliteSessionStore(
       });
     },
     async rotate(presentedHash, next) {
+      assertRotationRepeat(next.repeat);
       const { result, revoked } = await writes.run(() => guard(() => rotate(presentedHash, next)));
       if (revoked) hub.publishRevocation(revoked);
       return result;

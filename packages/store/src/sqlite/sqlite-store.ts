@@ -11,6 +11,7 @@ import { createSqliteCacheStore } from './sqlite-cache-store.js';
 import { createSqliteGuard, openSqliteDatabase } from './sqlite-connection.js';
 import { createSqliteEventInbox } from './sqlite-event-inbox.js';
 import { GroupCommit } from './sqlite-group-commit.js';
+import { createSqliteLoginRetryStore } from './sqlite-login-retry-store.js';
 import { createSqliteSessionStore } from './sqlite-session-store.js';
 import { createSqliteSigningKeyStore } from './sqlite-signing-key-store.js';
 import { createSqliteSuiteStore } from './sqlite-suite-store.js';
@@ -96,6 +97,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     kind: 'sqlite',
     accessTokens: createSqliteAccessTokenStore(db, now, hub, guard),
     sessions: createSqliteSessionStore(db, now, hub, guard, durableWrites),
+    loginRetries: createSqliteLoginRetryStore(db, now, guard),
     cache: createSqliteCacheStore(db, now, guard),
     signingKeys: createSqliteSigningKeyStore(db, guard, durableWrites),
     inbox: createSqliteEventInbox(db, guard, durableWrites),
