@@ -60,22 +60,26 @@ describe('SQLite file', () => {
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 2 });
+    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 5 });
     db.close();
     // Reopening migrates nothing twice.
     const again = createSqliteStore({ path });
     await again.close();
     const check = new Database(path, { readonly: true });
-    expect(check.prepare('SELECT COUNT(*) AS rows FROM schema_version').get()).toEqual({ rows: 2 });
+    expect(check.prepare('SELECT COUNT(*) AS rows FROM schema_version').get()).toEqual({ rows: 5 });
     check.close();
   });
 
   it('upgrades a file written by the single-corp release: sessions, revocations and pending events kept', async () => {
     const path = join(root, 'schema-1.db');
     await createSqliteStore({ path }).close();
-    // Schema 1 is schema 2 without the inbox's corp column (the migration only adds it).
+    // Schema 1 is the current schema without what the later migrations add.
     const legacy = new Database(path);
-    legacy.exec('ALTER TABLE inbox DROP COLUMN corp_id; DELETE FROM schema_version WHERE version > 1;');
+    legacy.exec(
+      `ALTER TABLE inbox DROP COLUMN corp_id; ALTER TABLE sessions DROP COLUMN user_agent;
+       ALTER TABLE sessions DROP COLUMN client_ip; DROP TABLE security_events;
+       DELETE FROM schema_version WHERE version > 1;`,
+    );
     legacy.exec(
       readFileSync(fileURLToPath(new URL('./fixtures/sqlite-schema-1.sql', import.meta.url)), 'utf8'),
     );
@@ -103,9 +107,17 @@ describe('SQLite file', () => {
       expiresAt: 4_102_444_800_000,
     });
     expect(rotated.outcome).toBe('rotated');
+    // A session of the old release has no client to show; the event log starts empty and works.
+    expect(await store.sessions.listUser('wwdemo0000000001', 'zhangsan')).toEqual([
+      expect.not.objectContaining({ userAgent: expect.anything() }),
+    ]);
+    await store.events.append([{ at: 1, type: 'login.succeeded' }]);
+    expect((await store.events.list({ limit: 5 })).events).toEqual([
+      { id: expect.any(String), at: 1, type: 'login.succeeded' },
+    ]);
     await store.close();
     const db = new Database(path, { readonly: true });
-    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 2 });
+    expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 5 });
     db.close();
   });
 

@@ -4,6 +4,7 @@ import type { Store } from '../ports.js';
 import { withLockTtlCheck } from './memory-access-token-store.js';
 import { createMemoryCacheStore } from './memory-cache-store.js';
 import { createMemoryEventInbox } from './memory-event-inbox.js';
+import { createMemorySecurityEventLog } from './memory-security-event-log.js';
 import { createMemorySessionStore } from './memory-session-store.js';
 import { createMemorySigningKeyStore } from './memory-signing-key-store.js';
 
@@ -31,6 +32,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     cache: createMemoryCacheStore(now),
     signingKeys: createMemorySigningKeyStore(),
     inbox: createMemoryEventInbox(),
+    events: createMemorySecurityEventLog(),
     async ping() {},
     async close() {},
   };

@@ -6,6 +6,7 @@ import { createRedisAccessTokenStore } from './redis-access-token-store.js';
 import { createRedisCacheStore } from './redis-cache-store.js';
 import { closeClient, createFailFastClient, type RedisRun, whenReady } from './redis-connection.js';
 import { createRedisEventInbox } from './redis-event-inbox.js';
+import { createRedisSecurityEventLog } from './redis-security-event-log.js';
 import { createRedisSessionStore } from './redis-session-store.js';
 import { createRedisSigningKeyStore } from './redis-signing-key-store.js';
 import { type ChangeWaiters, RedisSubscriber, type RevocationListener } from './redis-subscriber.js';
@@ -122,6 +123,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     cache: createRedisCacheStore(prefix, run),
     signingKeys: createRedisSigningKeyStore(prefix, run),
     inbox: createRedisEventInbox(prefix, run),
+    events: createRedisSecurityEventLog(prefix, run),
     async ping() {
       await run((redis) => redis.ping());
       await subscribe();

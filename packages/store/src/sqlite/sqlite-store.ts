@@ -10,6 +10,7 @@ import { createSqliteCacheStore } from './sqlite-cache-store.js';
 import { createSqliteGuard, openSqliteDatabase } from './sqlite-connection.js';
 import { createSqliteEventInbox } from './sqlite-event-inbox.js';
 import { GroupCommit } from './sqlite-group-commit.js';
+import { createSqliteSecurityEventLog } from './sqlite-security-event-log.js';
 import { createSqliteSessionStore } from './sqlite-session-store.js';
 import { createSqliteSigningKeyStore } from './sqlite-signing-key-store.js';
 
@@ -89,6 +90,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     cache: createSqliteCacheStore(db, now, guard),
     signingKeys: createSqliteSigningKeyStore(db, guard, durableWrites),
     inbox: createSqliteEventInbox(db, guard, durableWrites),
+    events: createSqliteSecurityEventLog(db, guard, durableWrites),
     async ping() {
       guard(() => db.prepare('SELECT 1').get());
     },
