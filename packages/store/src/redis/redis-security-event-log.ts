@@ -85,9 +85,7 @@ export function createRedisSecurityEventLog(prefix: string, run: RedisRun): Secu
       const pipeline = redis.pipeline();
       for (const pending of batch)
         for (const event of pending.events) pipeline.xadd(key, '*', ...toFields(event));
-      const replies = (await pipeline.exec()) ?? [];
-      const failed = replies.find(([error]) => error !== null);
-      if (failed) throw failed[0];
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
     }).then(
       () => {
         for (const pending of batch) pending.resolve();
