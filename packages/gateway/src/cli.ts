@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
- * `wecom-auth`: runs the gateway (`serve`, the default) or the WeCom sandbox alone (`sandbox`), or rotates the
- * signing keys of the access tokens (`rotate-keys`).
+ * `wecom-auth`: runs the gateway (`serve`, the default) or the WeCom sandbox alone (`sandbox`), rotates the signing
+ * keys of the access tokens (`rotate-keys`), and operates a running gateway through its admin API (`sessions`,
+ * `events`).
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { registerAdminCommands } from './admin/admin-commands.js';
 import { ConfigError, type GatewayConfig, loadConfig } from './config/load-config.js';
 import { createLogger } from './observability/logger.js';
 import { sandboxBanner, startStandaloneSandbox } from './sandbox-mode.js';
@@ -45,6 +47,16 @@ async function serve(options: { config?: string }): Promise<void> {
     `  API docs            ${gateway.url}/docs`,
     `  OpenAPI             ${gateway.url}/openapi.json`,
   ];
+  if (gateway.adminUrl) {
+    lines.push(`  Admin API           ${gateway.adminUrl}   (OpenAPI at /admin/v1/openapi.json)`);
+    if (gateway.generatedAdminToken) {
+      lines.push(
+        `  Admin token         WECOM_AUTH_ADMIN_TOKEN=${gateway.generatedAdminToken}   (made up for this run)`,
+      );
+    }
+  } else {
+    lines.push('  Admin API           off: no WECOM_AUTH_ADMIN_TOKEN, so the admin listener did not start');
+  }
   if (gateway.sandboxUrl) lines.push(...sandboxBanner(gateway.url, gateway.sandboxUrl));
   else lines.push(`  WeCom API           ${config.apiBase}`);
   process.stdout.write(`${lines.join('\n')}\n\n`);
@@ -113,6 +125,8 @@ program
       `Signing key rotated. Active: ${rotated.activeKid}\nPublished: ${rotated.publishedKids.join(', ')}\n`,
     );
   });
+
+registerAdminCommands(program, configOrExit);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`wecom-auth: ${(error as Error).message}\n`);

@@ -84,9 +84,11 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
     SUBSIDIARY_APP,
     SUBSIDIARY_CORP_ID,
   } = await loadSandbox();
+  // Its own interface, the loopback by default: its control API mints a login code for any employee, so a gateway
+  // listening on every interface must not take the sandbox there with it.
   const sandbox = await createSandbox({
     port: config.sandboxPort,
-    host: config.host,
+    host: config.sandboxHost,
     logger: logger.child({ component: 'sandbox' }),
     // The phone-simulator page at the sandbox's `/` talks to this gateway.
     simulator: { gatewayUrl: `http://${urlHost(config.host)}:${config.port}` },

@@ -35,7 +35,11 @@ afterAll(async () => {
 /** Turns the file back into what the single-corp release wrote: schema 1, an inbox without corps. */
 function downgradeToSchema1(path: string, pendingEvent: string): void {
   const db = new Database(path);
-  db.exec('ALTER TABLE inbox DROP COLUMN corp_id; DELETE FROM schema_version WHERE version > 1;');
+  db.exec(
+    `ALTER TABLE inbox DROP COLUMN corp_id; ALTER TABLE sessions DROP COLUMN user_agent;
+     ALTER TABLE sessions DROP COLUMN client_ip; DROP TABLE security_events;
+     DELETE FROM schema_version WHERE version > 1;`,
+  );
   db.prepare('INSERT INTO inbox (id, payload, received_at) VALUES (?, ?, ?)').run(
     'legacy-1',
     pendingEvent,
@@ -67,7 +71,7 @@ describe('upgrading a single-corp SQLite file', () => {
     });
     try {
       const db = new Database(join(dataDir, 'gateway.db'), { readonly: true });
-      expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 2 });
+      expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({ version: 5 });
       db.close();
       const verify = await after.call('GET', '/v1/verify', { token: String(kept.accessToken) });
       expect(verify.status).toBe(204);

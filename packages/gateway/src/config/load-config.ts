@@ -3,6 +3,7 @@
  * every problem is listed in one message, then frozen.
  */
 import { readFileSync } from 'node:fs';
+import { resolveAdminTokens } from './admin-settings.js';
 import { type CorpConfig, parseCorpList, readSecretFile, resolveEntry } from './corps.js';
 import { type SettingValues, settings } from './settings.js';
 
@@ -14,7 +15,9 @@ type CorpSettingName =
   | 'miniProgramAppId'
   | 'corps'
   | 'callbackToken'
-  | 'callbackAesKey';
+  | 'callbackAesKey'
+  | 'adminToken'
+  | 'adminTokenFile';
 
 /** The WeCom side of a configuration with credentials: the corps served and the one mini program. */
 export interface GatewayCredentials {
@@ -28,6 +31,11 @@ export interface GatewayCredentials {
 export interface GatewayConfig extends Readonly<Omit<SettingValues, CorpSettingName>> {
   readonly mode: 'wecom' | 'sandbox';
   readonly credentials: GatewayCredentials | undefined;
+  /**
+   * The bearer tokens of the admin API, any of which is accepted (several while one is rotated); empty when none is
+   * configured. Secret: never logged.
+   */
+  readonly adminTokens: readonly string[];
 }
 
 /** The configuration is invalid. `problems` lists each one; none of them echoes a secret value. */
@@ -93,6 +101,7 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
   }
 
   const credentials = resolveCredentials(values, problems);
+  const adminTokens = resolveAdminTokens(values, !credentials, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const {
@@ -103,12 +112,15 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
     corps: _l,
     callbackToken: _t,
     callbackAesKey: _k,
+    adminToken: _a,
+    adminTokenFile: _af,
     ...rest
   } = values;
   const config: GatewayConfig = {
     ...(rest as Omit<SettingValues, CorpSettingName>),
     mode: credentials ? 'wecom' : 'sandbox',
     credentials,
+    adminTokens: Object.freeze(adminTokens),
   };
   return Object.freeze(config);
 }

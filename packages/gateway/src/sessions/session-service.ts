@@ -17,6 +17,12 @@ import type { Employee } from '../employees/employee.js';
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
 import { type DecryptAnswer, judgeDisclosure } from '../employees/relayed-disclosure.js';
 import { GatewayError } from '../gateway-error.js';
+import {
+  type ClientContext,
+  noSecurityEvents,
+  revocationEventReason,
+  type SecurityEvents,
+} from '../security-events/security-event.js';
 import type { CorpClients } from '../tenants/corp-clients.js';
 import type { DataSealer } from './data-sealer.js';
 import type { RevocationMirror } from './revocation-mirror.js';
@@ -47,6 +53,8 @@ export interface LoginRequest {
   readonly code: string;
   /** A corp this gateway serves; the default corp when absent. */
   readonly corpId?: string | undefined;
+  /** The client asking: remembered with the session and in the security events. */
+  readonly client?: ClientContext | undefined;
 }
 
 export interface SessionServiceOptions {
@@ -67,6 +75,8 @@ export interface SessionServiceOptions {
   readonly now: () => number;
   /** Observes each login's outcome with the corp it was for (a served corp, or `other`). */
   readonly onLogin: (outcome: LoginOutcome, corpId: string) => void;
+  /** Where logins, refreshes, reuses and revocations are reported; nowhere when absent. */
+  readonly events?: SecurityEvents;
 }
 
 function newSecret(bytes: number): string {
@@ -117,18 +127,35 @@ export class SessionService {
     const corpId = request.corpId ?? corps.defaultCorpId;
     // Metric labels stay a closed set: the served corps, and `other` for anything a client may send.
     const label = corps.has(corpId) ? corpId : 'other';
+    // The employee, once WeCom named one of this corp: a refused login of a known employee says whose it was.
+    const attempt: { userId?: string } = {};
     try {
-      const result = await this.#exchange(request.code, corpId);
+      const result = await this.#exchange(request, corpId, attempt);
       onLogin('success', label);
       return result;
     } catch (error) {
       const mapped = toGatewayError(error);
       onLogin((mapped instanceof GatewayError && loginOutcomes[mapped.code]) || 'error', label);
+      this.#events.record({
+        type: 'login.refused',
+        corpId: label === 'other' ? undefined : corpId,
+        userId: attempt.userId,
+        reason: mapped instanceof GatewayError ? mapped.code : 'internal_error',
+        client: request.client,
+      });
       throw mapped;
     }
   }
 
-  async #exchange(code: string, corpId: string): Promise<IssuedSession> {
+  get #events(): SecurityEvents {
+    return this.#options.events ?? noSecurityEvents;
+  }
+
+  async #exchange(
+    { code, client }: LoginRequest,
+    corpId: string,
+    attempt: { userId?: string },
+  ): Promise<IssuedSession> {
     const { corps, directory, sessions, sealer, now } = this.#options;
     if (!corps.has(corpId)) {
       throw new GatewayError('corp_unknown', 'This gateway does not serve that corp; log in without corpId.');
@@ -145,6 +172,7 @@ export class SessionService {
       }
       throw new GatewayError('not_a_member', 'This WeCom user does not belong to this company.');
     }
+    attempt.userId = wecomSession.userId;
     const employee = await directory.get(corpId, wecomSession.userId).catch((error: unknown) => {
       if (error instanceof WecomVisibleRangeError) {
         throw new GatewayError('not_a_member', "This employee is outside the app's visible range.");
@@ -165,6 +193,8 @@ export class SessionService {
       createdAt: at,
       refreshedAt: at,
       expiresAt: at + this.#options.refreshTtlSeconds * 1000,
+      ...(client?.userAgent === undefined ? {} : { userAgent: client.userAgent }),
+      ...(client === undefined ? {} : { clientIp: client.clientIp }),
     };
     // The token is signed (on the signing thread) while the session is written and synced (on the thread pool): the
     // two waits overlap. It is handed out only once the session is stored.
@@ -172,6 +202,13 @@ export class SessionService {
       sessions.create(record),
       this.#issue(record, refreshToken, employee),
     ]);
+    this.#events.record({
+      type: 'login.succeeded',
+      corpId,
+      userId: employee.userId,
+      sessionId: record.id,
+      client,
+    });
     return issued;
   }
 
@@ -192,7 +229,7 @@ export class SessionService {
   }
 
   /** Rotates a refresh token. A token used a second time revokes its whole session (it was likely stolen). */
-  async refresh(refreshToken: string): Promise<IssuedSession> {
+  async refresh(refreshToken: string, client?: ClientContext): Promise<IssuedSession> {
     const { sessions, now, revocations, directory } = this.#options;
     const presentedHash = hashRefreshToken(refreshToken);
     // The employee is read before the rotation commits, because nothing may fail after it: a client answered 503
@@ -206,7 +243,7 @@ export class SessionService {
     const employeeOf = (session: SessionRecord): Promise<Employee> =>
       directory.get(session.corpId, session.userId).catch(async (error: unknown) => {
         if (!(error instanceof WecomVisibleRangeError)) throw toGatewayError(error);
-        await this.revoke(session.id, 'employee_left').catch((revokeError: unknown) => {
+        await this.revoke(session.id, 'employee_left', client).catch((revokeError: unknown) => {
           throw toGatewayError(revokeError);
         });
         throw new GatewayError(
@@ -233,6 +270,13 @@ export class SessionService {
         throw new GatewayError('refresh_token_expired', 'The session has expired; log in again.');
       case 'reused':
         revocations.add({ sessionId: result.session.id, revokedAt: at, expiresAt: result.session.expiresAt });
+        this.#events.record({
+          type: 'session.reuse_detected',
+          corpId: result.session.corpId,
+          userId: result.session.userId,
+          sessionId: result.session.id,
+          client,
+        });
         throw new GatewayError(
           'session_revoked',
           'This refresh token was already used, so the session was revoked to protect the account; log in again.',
@@ -249,22 +293,43 @@ export class SessionService {
       await this.revoke(
         result.session.id,
         employee.status === 'left' ? 'employee_left' : 'employee_disabled',
+        client,
       );
       throw new GatewayError('employee_inactive', `This employee's WeCom account is ${employee.status}.`);
     }
-    return this.#issue(result.session, nextToken, employee);
+    const { session } = result;
+    this.#events.record({
+      type: 'session.refreshed',
+      corpId: session.corpId,
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+    });
+    return this.#issue(session, nextToken, employee);
   }
 
-  async revoke(sessionId: string, reason: RevokeReason): Promise<void> {
+  /** Revokes one session; false when it does not exist or was revoked already. */
+  async revoke(sessionId: string, reason: RevokeReason, client?: ClientContext): Promise<boolean> {
     const at = this.#options.now();
     const session = await this.#options.sessions.get(sessionId);
-    await this.#options.sessions.revoke(sessionId, reason, at);
+    const revoked = await this.#options.sessions.revoke(sessionId, reason, at);
     // Effective here at once; other instances learn it from the store's feed.
     this.#options.revocations.add({
       sessionId,
       revokedAt: at,
       expiresAt: session?.expiresAt ?? at + 86_400_000,
     });
+    if (revoked && session) {
+      this.#events.record({
+        type: 'session.revoked',
+        corpId: session.corpId,
+        userId: session.userId,
+        sessionId,
+        reason: revocationEventReason(reason),
+        client,
+      });
+    }
+    return revoked;
   }
 
   /** The claims of a valid, unrevoked access token (the token itself, without its `Bearer ` prefix). */

@@ -1,0 +1,62 @@
+/**
+ * What a login must pass before it may spend a WeCom call: a code that can be a `wx.qy.login` code, and room in its
+ * corp's WeCom budget. Both refusals are answered before WeCom is asked and recorded as `login.refused`; the per-IP
+ * limit (`LOGIN_RATE_LIMIT`) has run before either.
+ */
+import { GatewayError } from '../gateway-error.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { ClientContext, SecurityEvents } from '../security-events/security-event.js';
+import type { CorpClients } from '../tenants/corp-clients.js';
+import type { CorpLoginBudget } from './corp-login-budget.js';
+import { isPlausibleLoginCode } from './login-code.js';
+
+export interface LoginGuardOptions {
+  readonly corps: Pick<CorpClients, 'defaultCorpId' | 'has'>;
+  readonly budget: CorpLoginBudget;
+  readonly events: SecurityEvents;
+  readonly metrics: Pick<GatewayMetrics, 'login' | 'loginShed'>;
+}
+
+export class LoginGuard {
+  readonly #options: LoginGuardOptions;
+
+  constructor(options: LoginGuardOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Lets a login through, or throws `401 code_invalid` (not a code) or `429 login_budget_exhausted` (its corp's
+   * WeCom budget is spent for now). A corp this gateway does not serve passes: the session service refuses it without
+   * a WeCom call.
+   */
+  async admit(
+    request: { readonly code: string; readonly corpId?: string | undefined },
+    client: ClientContext,
+  ) {
+    const { corps, budget, events, metrics } = this.#options;
+    const corpId = request.corpId ?? corps.defaultCorpId;
+    if (!corps.has(corpId)) return;
+    if (!isPlausibleLoginCode(request.code)) {
+      metrics.login('code_invalid', corpId);
+      events.record({ type: 'login.refused', corpId, reason: 'code_invalid', client });
+      throw new GatewayError(
+        'code_invalid',
+        'This is not a wx.qy.login code. Call wx.qy.login (not wx.login) and send its code unchanged.',
+      );
+    }
+    const decision = await budget.take(corpId, client.clientIp);
+    if (decision.allowed) return;
+    metrics.loginShed(corpId);
+    events.record({ type: 'login.refused', corpId, reason: 'login_budget_exhausted', client });
+    throw new GatewayError(
+      'login_budget_exhausted',
+      `This company's logins are being held back to protect its WeCom quota; retry in ${decision.retryAfterSeconds} s.`,
+      { retryAfterSeconds: decision.retryAfterSeconds },
+    );
+  }
+
+  /** A login succeeded: its address may use the budget's reserve. */
+  succeeded(corpId: string, client: ClientContext): void {
+    this.#options.budget.proven(corpId, client.clientIp);
+  }
+}
