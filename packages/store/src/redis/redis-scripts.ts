@@ -326,8 +326,9 @@ end
 
 /**
  * ARGV: p, before, budget. Removes the oldest entries of the log whose `at` is before `before`: reads from the
- * oldest until an entry at or after it (or `budget` entries), then trims everything older than where it stopped.
- * Returns how many entries it removed.
+ * oldest until an entry at or after it (or the end), then trims everything older than where it stopped. Reads at most
+ * `budget` entries, so one call holds Redis briefly. Returns { removed, done }: done is 0 when the budget ran out
+ * first, and the caller calls again.
  */
 export const PRUNE_EVENTS = new LuaScript(`
 local p, before, budget = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -342,14 +343,14 @@ local function at_of(fields)
 end
 while read < budget do
   local chunk = redis.call('XRANGE', key, low, '+', 'COUNT', 256)
-  if #chunk == 0 then return redis.call('XTRIM', key, 'MAXLEN', 0) end
+  if #chunk == 0 then return { redis.call('XTRIM', key, 'MAXLEN', 0), 1 } end
   for _, entry in ipairs(chunk) do
-    if at_of(entry[2]) >= before then return redis.call('XTRIM', key, 'MINID', entry[1]) end
+    if at_of(entry[2]) >= before then return { redis.call('XTRIM', key, 'MINID', entry[1]), 1 } end
     read = read + 1
     low = '(' .. entry[1]
   end
 end
 local following = redis.call('XRANGE', key, low, '+', 'COUNT', 1)
-if #following == 0 then return redis.call('XTRIM', key, 'MAXLEN', 0) end
-return redis.call('XTRIM', key, 'MINID', following[1][1])
+if #following == 0 then return { redis.call('XTRIM', key, 'MAXLEN', 0), 1 } end
+return { redis.call('XTRIM', key, 'MINID', following[1][1]), 0 }
 `);
