@@ -39,7 +39,7 @@ async function loginFrom(
   return {
     status: answer.statusCode,
     body: answer.json<Record<string, unknown>>(),
-    retryAfter: answer.headers['retry-after'] as string | undefined,
+    retryAfter: answer.headers['retry-after'],
   };
 }
 
