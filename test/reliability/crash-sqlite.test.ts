@@ -55,6 +55,8 @@ beforeAll(async () => {
     LOG_LEVEL: 'debug',
     // One test client is one IP: the per-IP login limit is not under test here.
     LOGIN_RATE_LIMIT: '1000000',
+    LOGIN_CORP_BUDGET_PER_MINUTE: '10000000',
+    LOGIN_CORP_BUDGET_PER_HOUR: '100000000',
   };
   gateway = await startGateway();
 });

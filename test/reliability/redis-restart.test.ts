@@ -116,6 +116,8 @@ describe.skipIf(redisServerMissing)('Redis restarted under load, two gateways', 
         const gateway = await startEvidenceRedisGateway(sandbox, redis.url, `${EVIDENCE}-${signal}-${name}`, {
           // One test client is one IP: the per-IP login limit is not under test here.
           LOGIN_RATE_LIMIT: '1000000',
+          LOGIN_CORP_BUDGET_PER_MINUTE: '10000000',
+          LOGIN_CORP_BUDGET_PER_HOUR: '100000000',
         });
         gateways.push(gateway);
         cleanups.push(() => gateway.close());
