@@ -63,7 +63,7 @@ export interface GatewayAppOptions {
   readonly rateLimitRedis?: unknown;
   /** Logins a minute and an hour one corp may send to WeCom (see `edge/corp-login-budget.ts`). Default 6,000 / 100,000. */
   readonly loginBudget?: { readonly perMinute: number; readonly perHour: number };
-  /** Request deadlines and the connection cap. Default {@link defaultServerLimits}. */
+  /** Request deadlines and the connection cap. Default: the settings' defaults (10 s, 15 s, 5,000). */
   readonly serverLimits?: ServerLimits;
   /**
    * Whether `/readyz`, `/metrics`, `/openapi.json` and `/docs` are served here (the default), or left to the admin

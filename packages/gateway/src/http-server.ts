@@ -15,7 +15,12 @@ interface ResolvedServerOptions {
   readonly maxRequestsPerSocket?: number | null;
 }
 
-/** How long a client may take to send a request, and how many connections a listener holds. */
+/**
+ * How long a client may take to send a request, and how many connections a listener holds.
+ *
+ * @example
+ * const limits: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 15_000, maxConnections: 5_000 };
+ */
 export interface ServerLimits {
   /** A request whose headers are not all in after this long is answered 408 and its connection closed. */
   readonly headersTimeoutMs: number;
@@ -25,7 +30,12 @@ export interface ServerLimits {
   readonly maxConnections: number;
 }
 
-/** The limits when none are configured: the settings' defaults. */
+/**
+ * The limits when none are configured: the settings' defaults.
+ *
+ * @example
+ * serverFactoryWith(undefined, { ...defaultServerLimits, maxConnections: 100 });
+ */
 export const defaultServerLimits: ServerLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 15_000,
@@ -41,6 +51,9 @@ const deadlineCheckIntervalMs = 1_000;
 /**
  * Fastify's server factory for a listener: a Node HTTP server with `limits`, and `fastPath` (when given) offered each
  * request before Fastify.
+ *
+ * @example
+ * Fastify({ serverFactory: serverFactoryWith(verifyFastPath, limits) });
  */
 export function serverFactoryWith(
   fastPath: FastPath | undefined,

@@ -9,6 +9,7 @@
  *
  * @packageDocumentation
  */
+export { type AdminAppOptions, buildAdminApp } from './admin/admin-app.js';
 export { buildGatewayApp, type GatewayAppOptions } from './app.js';
 export type { CallbackSettings } from './callbacks/callback-settings.js';
 export { ConfigError, type GatewayConfig, type LoadConfigInput, loadConfig } from './config/load-config.js';
@@ -22,9 +23,21 @@ export {
   gatewayErrorCodes,
   type WecomCause,
 } from './gateway-error.js';
+export type { ServerLimits } from './http-server.js';
 export { type RotatedKeys, type RotateSigningKeysInput, rotateSigningKeys } from './key-rotation.js';
 export { createLogger, type LoggerOptions } from './observability/logger.js';
 export { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
+export {
+  type ClientContext,
+  type SecurityEvent,
+  type SecurityEvents,
+  type SecurityEventType,
+  securityEventTypes,
+} from './security-events/security-event.js';
+export {
+  SecurityEventRecorder,
+  type SecurityEventRecorderOptions,
+} from './security-events/security-event-recorder.js';
 export { type RunningGateway, type StartGatewayOptions, startGateway } from './server.js';
 export {
   createGatewayServices,

@@ -11,8 +11,11 @@ export interface SecurityEventInput {
   readonly at: number;
   /** What happened, such as `login.succeeded` (the gateway's closed set; the store keeps any short string). */
   readonly type: string;
+  /** The corp concerned, when one is known. */
   readonly corpId?: string;
+  /** The employee concerned (their WeCom userid), when one is known. */
   readonly userId?: string;
+  /** The session concerned (the `sid` of its access tokens). */
   readonly sessionId?: string;
   /** The request that caused it (absent for facts no request caused, such as a callback applied later). */
   readonly requestId?: string;

@@ -40,7 +40,7 @@ export interface AdminAppOptions {
   readonly logger: FastifyBaseLogger;
   /** The accepted bearer tokens (at least one). */
   readonly tokens: readonly string[];
-  /** Request deadlines and the connection cap. Default {@link defaultServerLimits}. */
+  /** Request deadlines and the connection cap. Default: the settings' defaults (10 s, 15 s, 5,000). */
   readonly serverLimits?: ServerLimits;
   /**
    * Set with `OPERATIONS_LISTENER=admin`: readiness and metrics are served here, and `/openapi.json` answers the

@@ -6,13 +6,23 @@
  */
 import type { GatewayConfig } from '../config/load-config.js';
 
-/** Where the commands write, and how they wait: the process's streams and timers, or a test's. */
+/**
+ * Where the commands write, and how they wait: the process's streams and timers, or a test's.
+ *
+ * @example
+ * const io: AdminCliIo = { out: (text) => void process.stdout.write(text), sleep: (ms) => delay(ms) };
+ */
 export interface AdminCliIo {
   readonly out: (text: string) => void;
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-/** A failure the CLI reports in one line and exits with `exitCode` (2: configuration, 1: anything else). */
+/**
+ * A failure the CLI reports in one line and exits with `exitCode` (2: configuration, 1: anything else).
+ *
+ * @example
+ * throw new AdminCliError('give --corp and --user, or --session <id>', 2);
+ */
 export class AdminCliError extends Error {
   readonly exitCode: number;
   constructor(message: string, exitCode = 1) {
@@ -22,13 +32,23 @@ export class AdminCliError extends Error {
   }
 }
 
-/** How to reach the admin API. */
+/**
+ * How to reach the admin API.
+ *
+ * @example
+ * const target: AdminTarget = { url: 'http://127.0.0.1:8081', token };
+ */
 export interface AdminTarget {
   readonly url: string;
   readonly token: string;
 }
 
-/** The admin listener a configuration names (`--admin-url` overrides where it is), with its first token. */
+/**
+ * The admin listener a configuration names (`--admin-url` overrides where it is), with its first token.
+ *
+ * @example
+ * const target = adminTarget(loadConfig({ env: process.env }), undefined);
+ */
 export function adminTarget(config: GatewayConfig, adminUrl: string | undefined): AdminTarget {
   const [token] = config.adminTokens;
   if (token === undefined) {
@@ -182,7 +202,12 @@ export async function revokeSessions(
   );
 }
 
-/** What `events` filters on. */
+/**
+ * What `events` filters on, and how it shows them.
+ *
+ * @example
+ * const options: EventsOptions = { user: 'zhangsan', type: 'login.refused', follow: true };
+ */
 export interface EventsOptions {
   readonly corp?: string;
   readonly user?: string;

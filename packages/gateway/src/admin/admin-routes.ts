@@ -15,6 +15,12 @@ import {
 } from './admin-schemas.js';
 import type { SessionAdministration } from './session-administration.js';
 
+/**
+ * What the admin operations use.
+ *
+ * @example
+ * await app.register(adminRoutes, { administration, events: store.events });
+ */
 export interface AdminRoutesOptions {
   readonly administration: SessionAdministration;
   readonly events: SecurityEventLog;
@@ -49,6 +55,9 @@ function storeFailure(error: unknown): never {
 /**
  * The admin API's operations: one employee's live sessions (list, end all), one session (end), and the security
  * event log. Registered on the admin listener only, behind its token.
+ *
+ * @example
+ * await adminApp.register(adminRoutes, { administration, events: store.events });
  */
 export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (
   app,

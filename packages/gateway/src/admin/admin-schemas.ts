@@ -1,4 +1,7 @@
-/** zod schemas of the admin API: they validate its requests and describe its OpenAPI document. */
+/**
+ * zod schemas of the admin API: they validate its requests and describe its OpenAPI document (each route's
+ * `schema` takes them, as the public routes take those of routes/schemas.ts).
+ */
 import { SECURITY_EVENT_PAGE_LIMIT } from '@wecom-auth/store';
 import { z } from 'zod';
 import { securityEventTypes } from '../security-events/security-event.js';

@@ -13,6 +13,13 @@ import {
 import type { RevocationMirror } from '../sessions/revocation-mirror.js';
 import type { SessionService } from '../sessions/session-service.js';
 
+/**
+ * What ending sessions goes through: the store, the session service, this instance's revocation mirror, the log.
+ *
+ * @example
+ * const options: SessionAdministrationOptions = { store: store.sessions, sessions: () => services.sessions,
+ *   revocations: services.revocations, events: services.events, now: Date.now };
+ */
 export interface SessionAdministrationOptions {
   readonly store: SessionStore;
   /** Read per call: the session service exists once the store has been reached. */
@@ -22,6 +29,13 @@ export interface SessionAdministrationOptions {
   readonly now: () => number;
 }
 
+/**
+ * The operator's actions on sessions.
+ *
+ * @example
+ * const administration = new SessionAdministration(options);
+ * const ended = await administration.revokeAll('ww0123456789abcdef', 'zhangsan', client);
+ */
 export class SessionAdministration {
   readonly #options: SessionAdministrationOptions;
 

@@ -6,7 +6,12 @@
 import { readSecretFile } from './corps.js';
 import { settings } from './settings.js';
 
-/** The settings this module reads and resolves; the configuration holds `adminTokens` instead of the first two. */
+/**
+ * The settings this module reads and resolves; the configuration holds `adminTokens` instead of the first two.
+ *
+ * @example
+ * const values: Partial<AdminSettingValues> = { adminToken: ['…'], operationsListener: 'admin' };
+ */
 export interface AdminSettingValues {
   readonly adminToken: readonly string[] | undefined;
   readonly adminTokenFile: string | undefined;
@@ -20,6 +25,9 @@ export interface AdminSettingValues {
 /**
  * The admin tokens a configuration names (empty: no admin listener), and the problems of the admin and edge
  * settings. `sandbox`: sandbox mode, where a token is generated at start when none is configured.
+ *
+ * @example
+ * const adminTokens = resolveAdminTokens(values, !credentials, problems);
  */
 export function resolveAdminTokens(
   values: Partial<AdminSettingValues>,

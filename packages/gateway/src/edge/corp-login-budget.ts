@@ -11,12 +11,24 @@
  */
 import type { Redis } from 'ioredis';
 
-/** What {@link CorpLoginBudget.take} decided. */
+/**
+ * What {@link CorpLoginBudget.take} decided.
+ *
+ * @example
+ * const decision: BudgetDecision = await budget.take(corpId, clientIp);
+ * if (!decision.allowed) reply.header('retry-after', String(decision.retryAfterSeconds));
+ */
 export type BudgetDecision =
   | { readonly allowed: true }
   /** Shed: retry after this many seconds (when the window that is spent ends). */
   | { readonly allowed: false; readonly retryAfterSeconds: number };
 
+/**
+ * The budget's limits, where it counts, and how its reserve works.
+ *
+ * @example
+ * const options: CorpLoginBudgetOptions = { perMinute: 6_000, perHour: 100_000, now: Date.now };
+ */
 export interface CorpLoginBudgetOptions {
   readonly perMinute: number;
   readonly perHour: number;
@@ -55,6 +67,14 @@ interface Window {
   count: number;
 }
 
+/**
+ * One budget for every corp a gateway serves (each corp counted apart).
+ *
+ * @example
+ * const budget = new CorpLoginBudget({ perMinute: 6_000, perHour: 100_000, redis, now: Date.now });
+ * if ((await budget.take(corpId, clientIp)).allowed) { … call jscode2session … }
+ * budget.proven(corpId, clientIp); // after a successful login
+ */
 export class CorpLoginBudget {
   readonly #options: CorpLoginBudgetOptions;
   readonly #windows = new Map<string, Window>();

@@ -10,6 +10,12 @@ import type { CorpClients } from '../tenants/corp-clients.js';
 import type { CorpLoginBudget } from './corp-login-budget.js';
 import { isPlausibleLoginCode } from './login-code.js';
 
+/**
+ * The corps served, the budget, and where refusals are reported.
+ *
+ * @example
+ * const options: LoginGuardOptions = { corps, budget, events, metrics };
+ */
 export interface LoginGuardOptions {
   readonly corps: Pick<CorpClients, 'defaultCorpId' | 'has'>;
   readonly budget: CorpLoginBudget;
@@ -17,6 +23,15 @@ export interface LoginGuardOptions {
   readonly metrics: Pick<GatewayMetrics, 'login' | 'loginShed'>;
 }
 
+/**
+ * The checks of a login before its WeCom call.
+ *
+ * @example
+ * const guard = new LoginGuard({ corps, budget, events, metrics });
+ * await guard.admit(request.body, client); // throws 401 code_invalid or 429 login_budget_exhausted
+ * const session = await sessions.login({ ...request.body, client });
+ * guard.succeeded(session.employee.corpId, client);
+ */
 export class LoginGuard {
   readonly #options: LoginGuardOptions;
 

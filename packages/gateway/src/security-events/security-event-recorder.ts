@@ -8,12 +8,24 @@ import type { SecurityEventInput, SecurityEventLog } from '@wecom-auth/store';
 import type { Logger } from 'pino';
 import type { SecurityEvent, SecurityEvents, SecurityEventType } from './security-event.js';
 
-/** The metrics the recorder feeds. */
+/**
+ * The metrics the recorder feeds (`GatewayMetrics` has them).
+ *
+ * @example
+ * const counters: SecurityEventCounters = createGatewayMetrics();
+ */
 export interface SecurityEventCounters {
   securityEvent(type: SecurityEventType): void;
   securityEventLost(): void;
 }
 
+/**
+ * What a {@link SecurityEventRecorder} writes to, counts in, and keeps.
+ *
+ * @example
+ * const options: SecurityEventRecorderOptions = { log: store.events, counters: metrics, logger, now: Date.now,
+ *   retentionDays: 90, maxEntries: 1_000_000 };
+ */
 export interface SecurityEventRecorderOptions {
   readonly log: SecurityEventLog;
   readonly counters: SecurityEventCounters;
@@ -31,6 +43,17 @@ const dayMs = 86_400_000;
 /** A store that is away would otherwise be one warning per event. */
 const lostWarningIntervalMs = 10_000;
 
+/**
+ * The gateway's {@link SecurityEvents}: stamps each fact with the time, counts it, hands it to the store's log
+ * without waiting, and prunes the log to its retention.
+ *
+ * @example
+ * const events = new SecurityEventRecorder({ log: store.events, counters: metrics, logger, now: Date.now,
+ *   retentionDays: 90, maxEntries: 1_000_000 });
+ * events.start();
+ * events.record({ type: 'admin.denied', reason: 'wrong_token', client });
+ * await events.close();
+ */
 export class SecurityEventRecorder implements SecurityEvents {
   readonly #options: SecurityEventRecorderOptions;
   readonly #inFlight = new Set<Promise<void>>();

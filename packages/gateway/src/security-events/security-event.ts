@@ -5,7 +5,12 @@
  */
 import type { RevokeReason } from '@wecom-auth/store';
 
-/** Every type of security event, in the order the documentation lists them. */
+/**
+ * Every type of security event, in the order the documentation lists them.
+ *
+ * @example
+ * securityEventTypes.includes('login.refused'); // true
+ */
 export const securityEventTypes = [
   'login.succeeded',
   'login.refused',
@@ -17,10 +22,20 @@ export const securityEventTypes = [
   'admin.denied',
 ] as const;
 
-/** What happened: `login.refused` carries the error code as its reason, `session.revoked` why it ended. */
+/**
+ * What happened: `login.refused` carries the error code as its reason, `session.revoked` why it ended.
+ *
+ * @example
+ * const type: SecurityEventType = 'session.reuse_detected';
+ */
 export type SecurityEventType = (typeof securityEventTypes)[number];
 
-/** Why a session ended, as the event log names it: the store's reasons, grouped by what an operator asks. */
+/**
+ * Why a session ended, as the event log names it: the store's reasons, grouped by what an operator asks.
+ *
+ * @example
+ * const reason: RevocationEventReason = 'leaver';
+ */
 export type RevocationEventReason =
   | 'logout'
   | 'leaver'
@@ -51,7 +66,12 @@ export function revocationEventReason(reason: RevokeReason): RevocationEventReas
   return revocationReasons[reason] ?? reason;
 }
 
-/** Where a request came from, as the gateway saw it: what an event and a new session remember of the client. */
+/**
+ * Where a request came from, as the gateway saw it: what an event and a new session remember of the client.
+ *
+ * @example
+ * const client: ClientContext = { requestId: request.id, clientIp: request.ip, userAgent: 'wxwork/4.1' };
+ */
 export interface ClientContext {
   readonly requestId: string;
   /** The address the login limit counts (`TRUST_PROXY` decides whose `X-Forwarded-For` is believed). */
@@ -60,10 +80,20 @@ export interface ClientContext {
   readonly userAgent?: string;
 }
 
-/** The longest `User-Agent` kept: a header is the client's to fill, a session record is not. */
+/**
+ * The longest `User-Agent` kept: a header is the client's to fill, a session record is not.
+ *
+ * @example
+ * userAgent.slice(0, USER_AGENT_MAX_LENGTH);
+ */
 export const USER_AGENT_MAX_LENGTH = 256;
 
-/** One fact, as the gateway reports it; the recorder stamps the time. */
+/**
+ * One fact, as the gateway reports it; the recorder stamps the time.
+ *
+ * @example
+ * const event: SecurityEvent = { type: 'login.refused', corpId, reason: 'code_invalid', client };
+ */
 export interface SecurityEvent {
   readonly type: SecurityEventType;
   readonly corpId?: string | undefined;
@@ -86,5 +116,10 @@ export interface SecurityEvents {
   record(event: SecurityEvent): void;
 }
 
-/** A {@link SecurityEvents} that records nothing: for the parts built without a log (tests, tools). */
+/**
+ * A {@link SecurityEvents} that records nothing: for the parts built without a log (tests, tools).
+ *
+ * @example
+ * new SessionService({ …, events: noSecurityEvents });
+ */
 export const noSecurityEvents: SecurityEvents = { record() {} };
