@@ -76,7 +76,7 @@ export interface ClientContext {
   readonly requestId: string;
   /** The address the login limit counts (`TRUST_PROXY` decides whose `X-Forwarded-For` is believed). */
   readonly clientIp: string;
-  /** The `User-Agent`, cut to {@link USER_AGENT_MAX_LENGTH} characters. */
+  /** The `User-Agent`, cut to 256 characters. */
   readonly userAgent?: string;
 }
 
