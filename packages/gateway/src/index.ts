@@ -35,6 +35,7 @@ export {
   securityEventTypes,
 } from './security-events/security-event.js';
 export {
+  type SecurityEventCounters,
   SecurityEventRecorder,
   type SecurityEventRecorderOptions,
 } from './security-events/security-event-recorder.js';
