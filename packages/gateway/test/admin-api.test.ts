@@ -3,7 +3,7 @@
  * ends one or all of them, which works as a leaver's revocation does; every request needs an admin token, and a
  * refused one is recorded. The public port knows no admin route. The CLI does the same through the API.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { DEMO_CORP_ID } from '@wecom-auth/sandbox';
 import {
   eventually,
@@ -285,22 +285,65 @@ describe('the admin CLI', () => {
     );
   }, 90_000);
 
+  it('--follow shows each new event once, as it is recorded', async () => {
+    const child = spawn(
+      process.execPath,
+      gatewayCliArgs('events', '--follow', '--json', '--user', 'liuyang', '--admin-url', admin),
+      {
+        env: { ...process.env, WECOM_AUTH_ADMIN_TOKEN: TOKEN },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const lines = (): Record<string, unknown>[] =>
+      output
+        .split('\n')
+        .filter((line) => line.length > 0)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    try {
+      await loginAs('liuyang', 'before-follow');
+      await t.gateway.services.events.flush();
+      expect(await eventually(() => lines().length === 1, 30_000, 100)).toBe(true);
+      // Two more while it follows: each shown once, in order.
+      await loginAs('liuyang', 'while-following');
+      await adminCall('DELETE', sessionsPath('liuyang'));
+      await t.gateway.services.events.flush();
+      expect(await eventually(() => lines().length >= 4, 10_000, 100)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(lines().map((event) => [event.type, event.reason])).toEqual([
+        ['login.succeeded', undefined],
+        ['login.succeeded', undefined],
+        ['session.revoked', 'admin'],
+        ['session.revoked', 'admin'],
+      ]);
+      expect(new Set(lines().map((event) => event.id)).size).toBe(4);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 90_000);
+
   it('says what is wrong in one line: a wrong token, a missing one, no listener, bad options', async () => {
-    const wrong = await cli(at('events'), { WECOM_AUTH_ADMIN_TOKEN: 'not-the-admin-token-at-all-0000' });
+    // Five CLI processes at once: each starts in seconds, and they do not depend on each other.
+    const [wrong, missing, nobody, both, badType] = await Promise.all([
+      cli(at('events'), { WECOM_AUTH_ADMIN_TOKEN: 'not-the-admin-token-at-all-0000' }),
+      cli(at('events'), { WECOM_AUTH_ADMIN_TOKEN: '' }),
+      cli(['events', '--admin-url', 'http://127.0.0.1:9']),
+      cli(at('sessions', 'revoke', '--session', 'x', '--user', 'y')),
+      cli(at('events', '--type', 'login.maybe')),
+    ]);
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toBe(
       'wecom-auth: the admin API refused the token: WECOM_AUTH_ADMIN_TOKEN is not one of the gateway’s\n',
     );
-    const missing = await cli(at('events'), { WECOM_AUTH_ADMIN_TOKEN: '' });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no admin token');
-    const nobody = await cli(['events', '--admin-url', 'http://127.0.0.1:9']);
     expect(nobody.status).toBe(1);
     expect(nobody.stderr).toContain('no admin API answers at http://127.0.0.1:9');
-    const both = await cli(at('sessions', 'revoke', '--session', 'x', '--user', 'y'));
     expect(both.status).toBe(2);
     expect(both.stderr).toContain('not both');
-    const badType = await cli(at('events', '--type', 'login.maybe'));
     expect(badType.status).not.toBe(0);
     expect(badType.stderr).toContain('must be one of login.succeeded');
   }, 90_000);
