@@ -131,6 +131,15 @@ describe('the admin listener', () => {
     expect(answer.text).not.toMatch(/refreshToken|refresh_token|ciphertext|session_?key/i);
   });
 
+  it('keeps no control character of a client header: what an operator prints cannot drive the terminal', async () => {
+    // U+009B is a terminal's CSI: "\u009b2J" would clear the screen of whoever lists the sessions.
+    await loginAs('lilei', 'agent\u009b2J\u0085end');
+    const sessions = (await adminCall('GET', sessionsPath('lilei'))).body?.sessions as {
+      userAgent: string;
+    }[];
+    expect(sessions.map((session) => session.userAgent)).toEqual(['agent2Jend']);
+  });
+
   it('ends one session: only its token is refused, at once, and its refresh token too; ending it again is 404', async () => {
     const phone = await loginAs('wujiu', 'phone');
     const desktop = await loginAs('wujiu', 'desktop');

@@ -126,6 +126,9 @@ interface SecurityEventLine {
   readonly reason?: string;
 }
 
+/** What a terminal shows of a stored value: no control character (an escape sequence would be a command). */
+const shown = (text: string | undefined): string => (text ?? '-').replace(/\p{Cc}/gu, '?');
+
 const employeePath = (corp: string, user: string): string =>
   `/admin/v1/corps/${encodeURIComponent(corp)}/employees/${encodeURIComponent(user)}/sessions`;
 
@@ -151,8 +154,8 @@ export async function listSessions(
   io.out(`${options.user} of ${options.corp}: ${count} live session${count === 1 ? '' : 's'}\n`);
   for (const session of answer.sessions) {
     io.out(
-      `  ${session.id}  created ${session.createdAt}  refreshed ${session.refreshedAt}  expires ${session.expiresAt}` +
-        `  ${session.clientIp ?? '-'}  ${session.userAgent ?? '-'}\n`,
+      `  ${shown(session.id)}  created ${shown(session.createdAt)}  refreshed ${shown(session.refreshedAt)}` +
+        `  expires ${shown(session.expiresAt)}  ${shown(session.clientIp)}  ${shown(session.userAgent)}\n`,
     );
   }
 }
@@ -226,14 +229,14 @@ function formatEvent(event: SecurityEventLine, json: boolean): string {
   const who =
     event.corpId === undefined && event.userId === undefined
       ? '-'
-      : `${event.corpId ?? '?'}/${event.userId ?? '?'}`;
+      : `${shown(event.corpId ?? '?')}/${shown(event.userId ?? '?')}`;
   const details = [
-    event.reason === undefined ? undefined : `reason=${event.reason}`,
-    event.sessionId === undefined ? undefined : `session=${event.sessionId}`,
-    event.clientIp === undefined ? undefined : `ip=${event.clientIp}`,
-    event.requestId === undefined ? undefined : `request=${event.requestId}`,
+    event.reason === undefined ? undefined : `reason=${shown(event.reason)}`,
+    event.sessionId === undefined ? undefined : `session=${shown(event.sessionId)}`,
+    event.clientIp === undefined ? undefined : `ip=${shown(event.clientIp)}`,
+    event.requestId === undefined ? undefined : `request=${shown(event.requestId)}`,
   ].filter((part) => part !== undefined);
-  const line = `${event.at}  ${event.type.padEnd(22)}  ${who}  ${details.join('  ')}`;
+  const line = `${shown(event.at)}  ${shown(event.type).padEnd(22)}  ${who}  ${details.join('  ')}`;
   return `${line.trimEnd()}\n`;
 }
 

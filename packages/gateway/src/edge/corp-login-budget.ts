@@ -90,8 +90,9 @@ export class CorpLoginBudget {
     const { perMinute, perHour } = this.#options;
     const open = 1 - (this.#options.reservedShare ?? 0.2);
     const proven = this.#isProven(corpId, clientIp);
-    const minuteLimit = proven ? perMinute : Math.floor(perMinute * open);
-    const hourLimit = proven ? perHour : Math.floor(perHour * open);
+    // However small the budget, an address never seen can still log in: the reserve is what is left over.
+    const minuteLimit = proven ? perMinute : Math.max(1, Math.floor(perMinute * open));
+    const hourLimit = proven ? perHour : Math.max(1, Math.floor(perHour * open));
     const at = this.#options.now();
     const minuteStart = Math.floor(at / minuteMs) * minuteMs;
     const hourStart = Math.floor(at / hourMs) * hourMs;
