@@ -380,7 +380,7 @@ export const settings = {
     schema: z.enum(['public', 'admin'], { error: 'must be public or admin' }).default('public'),
     defaultText: 'public',
     description:
-      '`admin` moves `/readyz`, `/metrics`, `/openapi.json` and `/docs` off the public port to the admin listener, behind its token (`/healthz` and the JWKS stay public). Needs an admin token.',
+      '`admin` moves `/readyz`, `/metrics` and `/openapi.json` off the public port to the admin listener, behind its token, and serves no `/docs` page (a browser cannot send the token); `/healthz` and the JWKS stay public. Needs an admin token.',
   }),
   eventRetentionDays: setting({
     env: 'EVENT_RETENTION_DAYS',
