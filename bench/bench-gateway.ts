@@ -1,7 +1,8 @@
 /**
  * The sandbox and gateway the benchmarks run against, in this process. WeCom's frequency limits and the gateway's
- * login limit would cap the load runs, not what is measured, so they are lifted; everything else is the faithful
- * default. The gateway is quiet (warnings only) and stores in a throwaway SQLite file.
+ * login limits (per address, and the per-corp WeCom budget) would cap the load runs, not what is measured, so they
+ * are lifted; everything else is the faithful default. The gateway is quiet (warnings only) and stores in a throwaway
+ * SQLite file.
  */
 import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
 import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
@@ -18,10 +19,20 @@ export function startBenchSandbox(): Promise<Sandbox> {
   return createSandbox({ port: 0, limits: liftedLimits });
 }
 
-export function startBenchGateway(env: Record<string, string> = {}): Promise<GatewayUnderTest> {
+/** A bench gateway with `env` over the quiet defaults; on `sandbox` when given (its own sandbox otherwise). */
+export function startBenchGateway(
+  env: Record<string, string> = {},
+  sandbox?: Sandbox,
+): Promise<GatewayUnderTest> {
   return startGatewayUnderTest({
-    sandbox: { limits: liftedLimits },
-    env: { LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '1000000', ...env },
+    ...(sandbox === undefined ? { sandbox: { limits: liftedLimits } } : { sharedSandbox: sandbox }),
+    env: {
+      LOG_LEVEL: 'warn',
+      LOGIN_RATE_LIMIT: '1000000',
+      LOGIN_CORP_BUDGET_PER_MINUTE: '10000000',
+      LOGIN_CORP_BUDGET_PER_HOUR: '100000000',
+      ...env,
+    },
     logDestination: process.stdout,
   });
 }

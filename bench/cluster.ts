@@ -66,6 +66,8 @@ async function measure(
   const env = {
     ...demoGatewayEnv(sandbox.url),
     LOGIN_RATE_LIMIT: '1000000',
+    LOGIN_CORP_BUDGET_PER_MINUTE: '10000000',
+    LOGIN_CORP_BUDGET_PER_HOUR: '100000000',
     ...(store === 'redis' ? { REDIS_URL: redisUrl } : { WECOM_AUTH_DB: join(dataDir, 'bench.db') }),
   };
   const instances = await Promise.all(Array.from({ length: count }, () => spawnGateway(env)));

@@ -63,6 +63,8 @@ export async function startMeasuredGateway(env: Readonly<Record<string, string>>
       PORT: '0',
       LOG_LEVEL: 'warn',
       LOGIN_RATE_LIMIT: '1000000',
+      LOGIN_CORP_BUDGET_PER_MINUTE: '10000000',
+      LOGIN_CORP_BUDGET_PER_HOUR: '100000000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

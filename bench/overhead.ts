@@ -2,18 +2,24 @@
  * The gateway's overhead in one run: GET /v1/verify against bare Fastify routes (one header; the same headers), and POST /v1/sessions against a
  * minimal chain doing only the two WeCom calls; requests/s, their ratios and latency percentiles.
  *
- *   npm run bench:overhead -- [seconds] [rounds]   (runs the built packages, as in production)
+ *   npm run bench:overhead -- [seconds] [rounds] [--events]   (runs the built packages, as in production)
+ *
+ * `--events` adds a gateway with the security event log off to the login rotation: the login ratio with the log on
+ * and off, in one run.
  */
 import { fixed, table } from './measure.js';
 import { measureLoginOverhead } from './overhead/login-overhead.js';
 import { measureVerifyOverhead, type OverheadResult } from './overhead/verify-overhead.js';
 
-const duration = Number(process.argv[2] ?? 5);
-const rounds = Number(process.argv[3] ?? 3);
+const flags = new Set(process.argv.slice(2).filter((arg) => arg.startsWith('--')));
+const [durationArg, roundsArg] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const duration = Number(durationArg ?? 5);
+const rounds = Number(roundsArg ?? 3);
 const target = 0.8;
 
 const verify = await measureVerifyOverhead(duration, rounds);
-const login = await measureLoginOverhead(duration, rounds);
+const login = await measureLoginOverhead(duration, rounds, { eventsOff: flags.has('--events') });
+const loginWithoutEvents = login.eventsOff ? { ...login, ...login.eventsOff } : undefined;
 
 console.log(
   `Gateway overhead (${rounds} interleaved rounds of ${duration} s each, 32 connections, Node ${process.version})\n`,
@@ -43,11 +49,24 @@ console.log(
     [
       row('GET /v1/verify vs bare Fastify route, one header', verify),
       row('GET /v1/verify vs bare Fastify route, same headers', { ...verify, ...verify.likeForLike }),
-      row('POST /v1/sessions vs minimal chain', login),
+      row(`POST /v1/sessions vs minimal chain${loginWithoutEvents ? ', events on' : ''}`, login),
+      ...(loginWithoutEvents
+        ? [row('POST /v1/sessions vs minimal chain, events off', loginWithoutEvents)]
+        : []),
     ],
   ),
 );
-const failed = [verify, { ...verify, ...verify.likeForLike }, login].some(
+if (loginWithoutEvents) {
+  console.log(
+    `\nsecurity event log: logins/s with it on / off = ${fixed(login.subject.requestsPerSecond / loginWithoutEvents.subject.requestsPerSecond, 3)}`,
+  );
+}
+const failed = [
+  verify,
+  { ...verify, ...verify.likeForLike },
+  login,
+  ...(loginWithoutEvents ? [loginWithoutEvents] : []),
+].some(
   (result) =>
     result.baseline.non2xx + result.baseline.errors + result.subject.non2xx + result.subject.errors > 0,
 );

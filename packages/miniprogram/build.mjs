@@ -18,7 +18,7 @@ const outFile = join(outDir, 'index.js');
 const declarationsFile = join(outDir, 'index.d.ts');
 const exampleFile = join(packageDir, '..', '..', 'examples', 'miniprogram', 'lib', 'wecom-auth.js');
 /** Minified bytes; the mini program's main package is capped at 2 MB, an auth SDK should stay tiny. */
-const BUDGET_BYTES = 12 * 1024;
+const BUDGET_BYTES = 13 * 1024;
 
 const { name, version, license } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
 const shown = (file) => relative(process.cwd(), file) || file;

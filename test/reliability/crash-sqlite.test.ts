@@ -58,6 +58,8 @@ beforeAll(async () => {
     // The audit presents a token rotated a moment before and expects a reuse: no reuse interval, so that a repeat is
     // a reuse at once (the interval has its own tests).
     REFRESH_REUSE_INTERVAL_SECONDS: '0',
+    LOGIN_CORP_BUDGET_PER_MINUTE: '10000000',
+    LOGIN_CORP_BUDGET_PER_HOUR: '100000000',
   };
   gateway = await startGateway();
 });

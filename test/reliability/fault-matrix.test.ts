@@ -32,7 +32,12 @@ let members: string[];
 beforeAll(async () => {
   g = await startEvidenceGateway('fault-matrix', {
     // The login limit would otherwise count this file's thousand logins from 127.0.0.1.
-    env: { WECOM_TIMEOUT_MS: String(wecomTimeoutMs), LOGIN_RATE_LIMIT: '1000000' },
+    env: {
+      WECOM_TIMEOUT_MS: String(wecomTimeoutMs),
+      LOGIN_RATE_LIMIT: '1000000',
+      LOGIN_CORP_BUDGET_PER_MINUTE: '10000000',
+      LOGIN_CORP_BUDGET_PER_HOUR: '100000000',
+    },
     clock: 'manual',
   });
   const corp = g.sandbox.control.directory().corps.find((candidate) => candidate.corpId === DEMO_CORP_ID);
@@ -300,7 +305,13 @@ describe(`${concurrentLogins} concurrent logins recover from every token and bus
   // the 300 ms the matrix uses to provoke timeouts, and a timeout here would be the machine, not the fault.
   let h: EvidenceGateway;
   beforeAll(async () => {
-    h = await startEvidenceGateway('fault-matrix-concurrent', { env: { LOGIN_RATE_LIMIT: '1000000' } });
+    h = await startEvidenceGateway('fault-matrix-concurrent', {
+      env: {
+        LOGIN_RATE_LIMIT: '1000000',
+        LOGIN_CORP_BUDGET_PER_MINUTE: '10000000',
+        LOGIN_CORP_BUDGET_PER_HOUR: '100000000',
+      },
+    });
   });
   afterAll(async () => {
     await h?.close();

@@ -85,7 +85,12 @@ async function openSession(userid: string): Promise<Session> {
 
 beforeAll(async () => {
   g = await startEvidenceGateway(evidenceSource, {
-    env: { LOGIN_RATE_LIMIT: '1000000', ...callbackEnv },
+    env: {
+      LOGIN_RATE_LIMIT: '1000000',
+      LOGIN_CORP_BUDGET_PER_MINUTE: '10000000',
+      LOGIN_CORP_BUDGET_PER_HOUR: '100000000',
+      ...callbackEnv,
+    },
   });
   pool = new Pool(g.gateway.url, { connections: concurrency });
   fuzzRequest = fuzzRequests(routePaths(await gatewayRoutes(g.gateway.url)));

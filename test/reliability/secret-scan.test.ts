@@ -13,7 +13,15 @@ describe('secret scan over the whole reliability suite', () => {
     expect(evidence.logs.size).toBeGreaterThan(0);
     expect(evidence.responses.size).toBeGreaterThan(0);
     const kinds = new Set(evidence.secrets.map((secret) => secret.kind));
-    for (const kind of ['corpsecret', 'wecom_access_token', 'session_key', 'refresh_token', 'access_token'])
+    for (const kind of [
+      'corpsecret',
+      'wecom_access_token',
+      'session_key',
+      'refresh_token',
+      'access_token',
+      'login_code',
+      'admin_token',
+    ])
       expect(kinds, `no ${kind} was recorded`).toContain(kind);
   });
 

@@ -5,6 +5,7 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { WecomApiError } from '@wecom-auth/api';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -22,9 +23,11 @@ import type { CallbackSettings } from './callbacks/callback-settings.js';
 import { ContactChangeApplier } from './callbacks/contact-change-applier.js';
 import { SuiteInstructionApplier } from './callbacks/suite-instruction-applier.js';
 import { answerClientError } from './client-error.js';
+import { CorpLoginBudget } from './edge/corp-login-budget.js';
+import { LoginGuard } from './edge/login-guard.js';
 import { GatewayError } from './gateway-error.js';
 import { toHttpError } from './http-errors.js';
-import { serverFactoryWith } from './http-server.js';
+import { defaultServerLimits, type ServerLimits, serverFactoryWith } from './http-server.js';
 import { lazyChildLoggerFactory } from './observability/lazy-request-logger.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import { requestIdOf } from './observability/request-id.js';
@@ -57,8 +60,20 @@ export interface GatewayAppOptions {
   readonly corsOrigins: readonly string[];
   /** Logins per minute from one client address. */
   readonly loginRateLimit: number;
-  /** A Redis client for rate-limit counters shared across instances; in-process counters otherwise. */
+  /**
+   * A Redis client for rate-limit and login-budget counters shared across instances (an ioredis client);
+   * in-process counters otherwise.
+   */
   readonly rateLimitRedis?: unknown;
+  /** Logins a minute and an hour one corp may send to WeCom (see `edge/corp-login-budget.ts`). Default 6,000 / 100,000. */
+  readonly loginBudget?: { readonly perMinute: number; readonly perHour: number };
+  /** Request deadlines and the connection cap. Default: the settings' defaults (10 s, 15 s, 5,000). */
+  readonly serverLimits?: ServerLimits;
+  /**
+   * Whether `/readyz`, `/metrics`, `/openapi.json` and `/docs` are served here (the default), or left to the admin
+   * listener (`OPERATIONS_LISTENER=admin`), which then serves this app's document.
+   */
+  readonly operationsOnPublicPort?: boolean;
   /**
    * The WeCom contact-change callbacks of the corps that have one: `/v1/callback/{corpId}` for each, and
    * `/v1/callback` for the default corp. No callback routes when empty or absent.
@@ -83,9 +98,14 @@ const docsLogo =
   '</svg>';
 
 /** Every error answer: the stable envelope, `Retry-After` where the error has one; bugs logged with their stack. */
-function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const httpError = toHttpError(error);
   if (httpError.code === 'internal_error') request.log.error({ err: error }, 'unhandled error');
+  // WeCom's own text (its hint id and the egress address the answer leaves out) is the operator's.
+  if (httpError.wecom && httpError.cause instanceof WecomApiError) {
+    const { errcode, errmsg, apiPath } = httpError.cause;
+    request.log.warn({ wecom: { errcode, errmsg }, apiPath }, 'WeCom refused a call');
+  }
   if (httpError.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(httpError.retryAfterSeconds));
   return reply.code(httpError.statusCode).send({
@@ -142,7 +162,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     genReqId: (request) => requestIdOf(request.headers),
     routerOptions: { maxParamLength: 200 },
     childLoggerFactory: lazyChildLoggerFactory,
-    serverFactory: serverFactoryWith(verifyFastPath),
+    serverFactory: serverFactoryWith(verifyFastPath, options.serverLimits ?? defaultServerLimits),
     clientErrorHandler: answerClientError,
     // A path that does not decode is refused by the router before any route or error handler runs.
     // The reply's generic type is the route's; here there is no route, so it is the plain reply.
@@ -230,20 +250,34 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
       return document as ReturnType<typeof jsonSchemaTransformObject>;
     },
   });
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    // The product, not the framework: its name in the title and header, the document it serves.
-    uiConfig: { url: '/openapi.json' },
-    logo: { type: 'image/svg+xml', content: Buffer.from(docsLogo) },
-    theme: { title: 'WeCom Auth gateway' },
-  });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const operationsHere = options.operationsOnPublicPort ?? true;
+  if (operationsHere) {
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      // The product, not the framework: its name in the title and header, the document it serves.
+      uiConfig: { url: '/openapi.json' },
+      logo: { type: 'image/svg+xml', content: Buffer.from(docsLogo) },
+      theme: { title: 'WeCom Auth gateway' },
+    });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }
 
   // Each area gets what it uses. The session service and the issuer are read per request: they exist only once
   // the store has been reached, and until then the services answer 503 store_unavailable.
   decorateAccessToken(app);
-  await app.register(sessionRoutes, { sessions, loginRateLimit: options.loginRateLimit });
-  await app.register(meRoutes, { sessions, directory: services.directory });
+  const guard = new LoginGuard({
+    corps: services.corps,
+    budget: new CorpLoginBudget({
+      perMinute: options.loginBudget?.perMinute ?? 6_000,
+      perHour: options.loginBudget?.perHour ?? 100_000,
+      redis: options.rateLimitRedis as ConstructorParameters<typeof CorpLoginBudget>[0]['redis'],
+      now: options.now ?? Date.now,
+    }),
+    events: services.events,
+    metrics,
+  });
+  await app.register(sessionRoutes, { sessions, loginRateLimit: options.loginRateLimit, guard });
+  await app.register(meRoutes, { sessions, directory: services.directory, events: services.events });
   await app.register(verifyRoutes, { sessions });
   await app.register(operationsRoutes, {
     issuer: () => services.issuer,
@@ -251,6 +285,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     corps: services.corps,
     revocations: services.revocations,
     metrics,
+    parts: operationsHere ? 'all' : 'public',
   });
   if (options.callbacks && options.callbacks.length > 0) {
     await app.register(callbackRoutes, {
@@ -259,6 +294,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
       revocations: services.revocations,
       callbacks: options.callbacks,
       defaultCorpId: services.corps.defaultCorpId,
+      events: services.events,
       ...(options.now === undefined ? {} : { now: options.now }),
     });
   }

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * `wecom-auth`: runs the gateway (`serve`, the default) or the WeCom sandbox alone (`sandbox`), checks a setup
- * (`doctor`), rotates the signing keys of the access tokens (`rotate-keys`) or reseals stored data under a new data
- * key (`rotate-data-key`).
+ * (`doctor`), rotates the signing keys of the access tokens (`rotate-keys`), reseals stored data under a new data
+ * key (`rotate-data-key`), and operates a running gateway through its admin API (`sessions`, `events`).
  */
 import { readFileSync } from 'node:fs';
 import { StoreUnavailableError } from '@wecom-auth/store';
 import { Command, InvalidArgumentError } from 'commander';
+import { registerAdminCommands } from './admin/admin-commands.js';
 import { databasePathProblems } from './config/database-path.js';
 import { ConfigError, type GatewayConfig, loadConfig } from './config/load-config.js';
 import { createLogger } from './observability/logger.js';
@@ -71,6 +72,16 @@ async function serve(options: { config?: string }): Promise<void> {
     `  API docs            ${gateway.url}/docs`,
     `  OpenAPI             ${gateway.url}/openapi.json`,
   ];
+  if (gateway.adminUrl) {
+    lines.push(`  Admin API           ${gateway.adminUrl}   (OpenAPI at /admin/v1/openapi.json)`);
+    if (gateway.generatedAdminToken) {
+      lines.push(
+        `  Admin token         WECOM_AUTH_ADMIN_TOKEN=${gateway.generatedAdminToken}   (made up for this run)`,
+      );
+    }
+  } else {
+    lines.push('  Admin API           off: no WECOM_AUTH_ADMIN_TOKEN, so the admin listener did not start');
+  }
   if (gateway.sandboxUrl) lines.push(...sandboxBanner(gateway.url, gateway.sandboxUrl, config.sandboxApp));
   else lines.push(`  WeCom API           ${config.apiBase}`);
   if (config.suite)
@@ -205,6 +216,8 @@ program
     process.stdout.write(`${lines.join('\n')}\n`);
     if (unreadable > 0) process.exitCode = 1;
   });
+
+registerAdminCommands(program, configOrExit);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`wecom-auth: ${(error as Error).message}\n`);

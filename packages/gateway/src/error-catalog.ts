@@ -28,10 +28,15 @@ export const gatewayErrorCatalog = {
   },
   not_found: { status: 404, meaning: 'No such endpoint.' },
   rate_limited: { status: 429, meaning: 'Too many logins from this address; wait for Retry-After.' },
+  login_budget_exhausted: {
+    status: 429,
+    meaning:
+      "The company's logins are held back to protect its WeCom quota (LOGIN_CORP_BUDGET_PER_MINUTE, LOGIN_CORP_BUDGET_PER_HOUR): wait for Retry-After. Addresses that logged in before keep a reserve.",
+  },
   code_invalid: {
     status: 401,
     meaning:
-      'WeCom refused the login code (40029): it is single-use and lives 5 minutes. Call wx.qy.login again (not wx.login).',
+      'WeCom refused the login code (40029), or it cannot be a code and was refused before WeCom was asked: a code is single-use and lives 5 minutes. Call wx.qy.login again (not wx.login).',
   },
   corp_unknown: {
     status: 400,
@@ -112,6 +117,15 @@ export const gatewayErrorCatalog = {
   store_unavailable: {
     status: 503,
     meaning: 'The session store (SQLite file or Redis) is unavailable; retry shortly.',
+  },
+  admin_unauthorized: {
+    status: 401,
+    meaning:
+      'The admin API needs "Authorization: Bearer <token>" with a token of WECOM_AUTH_ADMIN_TOKEN; the attempt is recorded as admin.denied.',
+  },
+  session_not_found: {
+    status: 404,
+    meaning: 'The admin API knows no live session with this id (it ended, expired, or never existed).',
   },
   callback_signature_invalid: {
     status: 401,

@@ -10,6 +10,7 @@
  *
  * @packageDocumentation
  */
+export { type AdminAppOptions, buildAdminApp } from './admin/admin-app.js';
 export { buildGatewayApp, type GatewayAppOptions } from './app.js';
 export type { CallbackSettings } from './callbacks/callback-settings.js';
 export type { CorpConfig, CorpSettingNames } from './config/corps.js';
@@ -52,10 +53,23 @@ export {
   gatewayErrorCodes,
   type WecomCause,
 } from './gateway-error.js';
+export type { ServerLimits } from './http-server.js';
 export { type RotatedKeys, type RotateSigningKeysInput, rotateSigningKeys } from './key-rotation.js';
 export { createLogger, type LoggerOptions } from './observability/logger.js';
 export { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
 export type { SuiteCallbackSettings } from './routes/suite-callback.js';
+export {
+  type ClientContext,
+  type SecurityEvent,
+  type SecurityEvents,
+  type SecurityEventType,
+  securityEventTypes,
+} from './security-events/security-event.js';
+export {
+  type SecurityEventCounters,
+  SecurityEventRecorder,
+  type SecurityEventRecorderOptions,
+} from './security-events/security-event-recorder.js';
 export { type RunningGateway, type StartGatewayOptions, startGateway } from './server.js';
 export {
   createGatewayServices,

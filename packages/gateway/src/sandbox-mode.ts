@@ -100,7 +100,7 @@ export async function resolveUpstream(config: GatewayConfig, logger: Logger): Pr
   const asSuite = config.sandboxApp === 'suite';
   const sandbox = await createSandbox({
     port: config.sandboxPort,
-    host: config.host,
+    host: config.sandboxHost,
     logger: logger.child({ component: 'sandbox' }),
     // The phone-simulator page at the sandbox's `/` talks to this gateway.
     simulator: { gatewayUrl: `http://${urlHost(config.host)}:${config.port}` },

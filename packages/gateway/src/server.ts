@@ -9,6 +9,8 @@ import { createSuiteClient, createWecomClient } from '@wecom-auth/api';
 import { openStore, type Store } from '@wecom-auth/store';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { buildAdminApp } from './admin/admin-app.js';
+import { generateAdminToken } from './admin/admin-tokens.js';
 import { buildGatewayApp } from './app.js';
 import { callbackSettingsOf } from './callbacks/callback-settings.js';
 import { dataKeyringOf, hasConfiguredFallbacks } from './config/data-keys.js';
@@ -32,6 +34,12 @@ export interface RunningGateway {
   readonly sandboxUrl: string | undefined;
   readonly mode: GatewayConfig['mode'];
   readonly app: FastifyInstance;
+  /** The admin listener's URL; undefined when no admin token is configured (it does not start then). */
+  readonly adminUrl: string | undefined;
+  /** The admin listener's application, when it runs. */
+  readonly adminApp: FastifyInstance | undefined;
+  /** In sandbox mode without a configured admin token: the one generated at start, to print. Secret. */
+  readonly generatedAdminToken: string | undefined;
   readonly services: GatewayServices;
   /** `starting` until the store first answered, then `up` or `down`. */
   storeState(): StoreState;
@@ -130,6 +138,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         maxAgeSeconds: config.decryptMaxAge,
         maxFutureSkewSeconds: config.decryptMaxFutureSkew,
       },
+      eventLog: { retentionDays: config.eventRetentionDays, maxEntries: config.eventLogMaxEntries },
     },
     store,
     corps,
@@ -141,6 +150,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // Login limits are counted in Redis when there is one, so they hold across every instance.
   const rateLimitRedis = config.redisUrl ? createRateLimitRedis(config.redisUrl) : undefined;
   const callbacks = callbackSettingsOf(upstream.corps, config.callbackMaxAge);
+  // Sandbox mode needs no configuration to show the admin API: it makes a token up and prints it.
+  const generatedAdminToken =
+    config.adminTokens.length === 0 && upstream.sandbox ? generateAdminToken() : undefined;
+  const adminTokens = generatedAdminToken === undefined ? config.adminTokens : [generatedAdminToken];
+  const operationsOnAdmin = config.operationsListener === 'admin' && adminTokens.length > 0;
+  const serverLimits = {
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxConnections: config.maxConnections,
+  };
   const app = await buildGatewayApp({
     services,
     metrics,
@@ -149,6 +168,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     corsOrigins: [...config.corsOrigins, ...(upstream.sandbox?.corsOrigins ?? [])],
     loginRateLimit: config.loginRateLimit,
     ...(rateLimitRedis ? { rateLimitRedis } : {}),
+    loginBudget: { perMinute: config.loginCorpBudgetPerMinute, perHour: config.loginCorpBudgetPerHour },
+    serverLimits,
+    operationsOnPublicPort: !operationsOnAdmin,
     callbacks,
     ...(suite === undefined
       ? {}
@@ -162,6 +184,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         }),
     now,
   });
+  const adminApp =
+    adminTokens.length === 0
+      ? undefined
+      : await buildAdminApp({
+          services,
+          metrics,
+          logger: logger.child({ listener: 'admin' }),
+          tokens: adminTokens,
+          serverLimits,
+          ...(operationsOnAdmin ? { operations: { publicDocument: () => app.swagger() } } : {}),
+          now,
+        });
   const supervisor = new StoreSupervisor({
     services,
     logger: logger.child({ component: 'store' }),
@@ -180,6 +214,20 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let adminUrl: string | undefined;
+  if (adminApp) {
+    try {
+      await adminApp.listen({ port: config.adminPort, host: config.adminHost });
+    } catch (error) {
+      await app.close();
+      await services.stop();
+      if (rateLimitRedis) await closeRateLimitRedis(rateLimitRedis);
+      await store.close();
+      await upstream.sandbox?.close();
+      throw error;
+    }
+    adminUrl = listenUrl(adminApp.server.address() as AddressInfo);
+  }
   if (upstream.sandbox) await upstream.sandbox.connectCallbacks(`http://${host}:${address.port}`, callbacks);
   let closing: Promise<void> | undefined;
   return {
@@ -187,11 +235,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     sandboxUrl: upstream.sandbox?.url,
     mode: config.mode,
     app,
+    adminUrl,
+    adminApp,
+    generatedAdminToken,
     services,
     storeState: () => supervisor.state,
     close() {
       closing ??= (async () => {
         await supervisor.stop();
+        await adminApp?.close();
         await app.close();
         await services.stop();
         if (rateLimitRedis) await closeRateLimitRedis(rateLimitRedis);
@@ -201,4 +253,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       return closing;
     },
   };
+}
+
+/** The URL of a listening address (IPv6 in brackets). */
+function listenUrl(address: AddressInfo): string {
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }

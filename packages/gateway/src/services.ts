@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { EmployeeDirectory } from './employees/employee-directory.js';
 import { GatewayError } from './gateway-error.js';
 import type { GatewayMetrics } from './observability/metrics.js';
+import { SecurityEventRecorder } from './security-events/security-event-recorder.js';
 import { DataKeyUpkeep } from './sessions/data-key-upkeep.js';
 import { createDataKeyring, type DataKeyring } from './sessions/data-keyring.js';
 import { type DataSealer, deriveDataKey } from './sessions/data-sealer.js';
@@ -53,6 +54,11 @@ export interface ServiceSettings {
   readonly profileCacheTtl: number;
   /** The watermark window of `POST /v1/me/decrypt` (`DECRYPT_MAX_AGE_SECONDS`, `DECRYPT_MAX_FUTURE_SKEW_SECONDS`). */
   readonly disclosureWindow?: { readonly maxAgeSeconds: number; readonly maxFutureSkewSeconds: number };
+  /**
+   * The security event log's retention (`EVENT_RETENTION_DAYS`, 0: off; `EVENT_LOG_MAX_ENTRIES`). Default 90 days and
+   * a million events.
+   */
+  readonly eventLog?: { readonly retentionDays: number; readonly maxEntries: number };
 }
 
 /** The gateway's services over one store and one WeCom client, as {@link openGatewayServices} wires them. */
@@ -63,6 +69,8 @@ export interface GatewayServices {
   /** Throws `503 store_unavailable` until {@link GatewayServices.started}. */
   readonly issuer: TokenIssuer;
   readonly revocations: RevocationMirror;
+  /** Where the security facts go: the store's event log, and a counter per type. */
+  readonly events: SecurityEventRecorder;
   readonly store: Store;
   /** The tenants: the corps served and their WeCom clients. */
   readonly corps: Tenants;
@@ -143,6 +151,14 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
         'revocation resync failed; verifies answer 503',
       ),
   });
+  const events = new SecurityEventRecorder({
+    log: store.events,
+    counters: metrics,
+    logger,
+    now,
+    retentionDays: settings.eventLog?.retentionDays ?? 90,
+    maxEntries: settings.eventLog?.maxEntries ?? 1_000_000,
+  });
   const directory = new EmployeeDirectory({
     corps,
     cache: store.cache,
@@ -183,7 +199,9 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       ...(settings.disclosureWindow === undefined ? {} : { disclosureWindow: settings.disclosureWindow }),
       now,
       onLogin: (outcome, corpLabel) => metrics.login(outcome, corpLabel),
+      events,
     });
+    events.start();
     const startedIssuer = issuer;
     let knownKeys = keyListFingerprint(await store.signingKeys.list());
     const sweeper = setInterval(() => {
@@ -223,6 +241,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
     },
     directory,
     revocations,
+    events,
     store,
     corps,
     sealer,
@@ -240,6 +259,7 @@ export function openGatewayServices(input: GatewayServicesInput): GatewayService
       for (const timer of timers) clearInterval(timer);
       timers = [];
       await dataKeys.stop();
+      await events.close();
       await revocations.stop();
       await corps.stop();
       await issuer?.close();

@@ -268,7 +268,13 @@ describe('sandbox mode (npm start)', () => {
   it('points the demo app callback at the gateway, so a deletion in the sandbox revokes at once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-cb-sandbox-'));
     const config = loadConfig({
-      env: { PORT: '0', SANDBOX_PORT: '0', WECOM_AUTH_DB: join(dataDir, 'gateway.db'), LOG_LEVEL: 'silent' },
+      env: {
+        PORT: '0',
+        SANDBOX_PORT: '0',
+        ADMIN_PORT: '0',
+        WECOM_AUTH_DB: join(dataDir, 'gateway.db'),
+        LOG_LEVEL: 'silent',
+      },
     });
     const gateway = await startGateway({ config, logger: createLogger({ level: 'silent' }) });
     try {

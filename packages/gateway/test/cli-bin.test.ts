@@ -52,6 +52,7 @@ describe('the linked wecom-auth command', () => {
       JSON.stringify({
         PORT: '0',
         SANDBOX_PORT: '0',
+        ADMIN_PORT: '0',
         WECOM_AUTH_DB: join(scratch, 'store.db'),
         LOG_LEVEL: 'warn',
       }),
@@ -87,6 +88,16 @@ describe('the linked wecom-auth command', () => {
       });
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect(output).toContain('WeCom sandbox');
+      // Sandbox mode makes an admin token up and prints it with the admin listener's URL; the token opens it.
+      const admin = /Admin API\s+(http:\/\/\S+)/.exec(output)?.[1];
+      const token = /WECOM_AUTH_ADMIN_TOKEN=(\S+)/.exec(output)?.[1];
+      expect(admin).toBeDefined();
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const events = await fetch(`${admin}/admin/v1/events`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(events.status).toBe(200);
+      expect((await fetch(`${admin}/admin/v1/events`)).status).toBe(401);
     } finally {
       child.kill('SIGTERM');
     }

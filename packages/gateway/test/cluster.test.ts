@@ -50,6 +50,8 @@ function gatewayEnv(sandbox: Sandbox, redisUrl: string): Record<string, string> 
     ...demoGatewayEnv(sandbox.url),
     REDIS_URL: redisUrl,
     LOGIN_RATE_LIMIT: '1000000',
+    LOGIN_CORP_BUDGET_PER_MINUTE: '10000000',
+    LOGIN_CORP_BUDGET_PER_HOUR: '100000000',
     // Two cores carry the sandbox, the load and four gateways: WeCom's answers may be slow, and the point here is
     // the token, not WeCom's latency.
     WECOM_TIMEOUT_MS: '15000',

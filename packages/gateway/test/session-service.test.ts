@@ -24,7 +24,7 @@ const corpId = 'wwcorp';
 const refreshTtlSeconds = 3_600;
 const loginRetryWindowSeconds = 60;
 const refreshReuseIntervalSeconds = 30;
-const phone = { address: '203.0.113.7', userAgent: 'wxwork/4.1 iPhone' };
+const phone = { requestId: 'req-1', clientIp: '203.0.113.7', userAgent: 'wxwork/4.1 iPhone' };
 
 /** A WeCom whose answers the test scripts: codes to sessions, userids to profiles or errcodes. */
 class ScriptedWecom {
@@ -364,7 +364,7 @@ describe('a login retried after a lost answer', () => {
     wecom.issue('code-1', 'zhangsan');
     const first = await service.login({ code: 'code-1', client: phone });
     for (const client of [
-      { ...phone, address: '198.51.100.9' },
+      { ...phone, clientIp: '198.51.100.9' },
       { ...phone, userAgent: 'curl/8.5' },
     ]) {
       expect(await refusal(service.login({ code: 'code-1', client }))).toEqual({
@@ -444,7 +444,7 @@ describe('a login retried after a lost answer', () => {
       session.accessToken,
       session.refreshToken,
       'code-1',
-      phone.address,
+      phone.clientIp,
       phone.userAgent,
     ]) {
       expect(text).not.toContain(secret);

@@ -45,6 +45,9 @@ function downgradeToSchema1(path: string, pendingEvent: string): number {
     DROP TABLE IF EXISTS suite_installs;
     DROP TABLE IF EXISTS login_retries;
     DROP TABLE IF EXISTS rotation_repeats;
+    DROP TABLE IF EXISTS security_events;
+    ALTER TABLE sessions DROP COLUMN user_agent;
+    ALTER TABLE sessions DROP COLUMN client_ip;
     DELETE FROM schema_version WHERE version > 1;
   `);
   db.prepare('INSERT INTO inbox (id, payload, received_at) VALUES (?, ?, ?)').run(

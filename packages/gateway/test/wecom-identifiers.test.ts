@@ -22,10 +22,13 @@ interface ScriptedLogin {
 }
 
 const logins = new Map<string, ScriptedLogin>([
-  ['code-chinese', { sessionUserId: '用户一', profileUserId: '用户一' }],
-  ['code-crlf', { sessionUserId: 'zhang\r\nX-Evil: 1', profileUserId: 'zhang\r\nX-Evil: 1' }],
-  ['code-profile-crlf', { sessionUserId: 'lisi', profileUserId: 'lisi\nX-Evil: 1' }],
-  ['code-good', { sessionUserId: 'zhangsan', profileUserId: 'zhangsan' }],
+  ['code-chinese-0000000000000000', { sessionUserId: '用户一', profileUserId: '用户一' }],
+  [
+    'code-crlf-0000000000000000',
+    { sessionUserId: 'zhang\r\nX-Evil: 1', profileUserId: 'zhang\r\nX-Evil: 1' },
+  ],
+  ['code-profile-crlf-0000000000000000', { sessionUserId: 'lisi', profileUserId: 'lisi\nX-Evil: 1' }],
+  ['code-good-0000000000000000', { sessionUserId: 'zhangsan', profileUserId: 'zhangsan' }],
 ]);
 let lastLogin: ScriptedLogin | undefined;
 
@@ -80,9 +83,9 @@ afterAll(async () => {
 
 describe('a WeCom answering userids outside its documented alphabet', () => {
   it.each([
-    ['a non-ASCII userid from jscode2session', 'code-chinese'],
-    ['a userid with CR/LF from jscode2session', 'code-crlf'],
-    ['a userid with LF from user/get', 'code-profile-crlf'],
+    ['a non-ASCII userid from jscode2session', 'code-chinese-0000000000000000'],
+    ['a userid with CR/LF from jscode2session', 'code-crlf-0000000000000000'],
+    ['a userid with LF from user/get', 'code-profile-crlf-0000000000000000'],
   ])('refuses the login (%s) with 502 wecom_identifier_invalid, and keeps serving', async (_label, code) => {
     const login = await t.call('POST', '/v1/sessions', { body: { code } });
     expect(login.status).toBe(502);
@@ -91,7 +94,7 @@ describe('a WeCom answering userids outside its documented alphabet', () => {
     expect(login.text).not.toMatch(/X-Evil|用户一/);
 
     // The process is still there, and a well-formed employee logs in and verifies, on the fast path too.
-    const good = await t.call('POST', '/v1/sessions', { body: { code: 'code-good' } });
+    const good = await t.call('POST', '/v1/sessions', { body: { code: 'code-good-0000000000000000' } });
     expect(good.status).toBe(201);
     const token = String(good.body?.accessToken);
     for (let i = 0; i < 3; i++) {

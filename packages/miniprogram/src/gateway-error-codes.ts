@@ -13,6 +13,7 @@ export type GatewayErrorCode =
   | 'request_timeout'
   | 'not_found'
   | 'rate_limited'
+  | 'login_budget_exhausted'
   | 'code_invalid'
   | 'corp_unknown'
   | 'corp_mismatch'
@@ -34,6 +35,8 @@ export type GatewayErrorCode =
   | 'wecom_error'
   | 'wecom_unavailable'
   | 'store_unavailable'
+  | 'admin_unauthorized'
+  | 'session_not_found'
   | 'callback_signature_invalid'
   | 'callback_expired'
   | 'callback_malformed'
@@ -49,6 +52,7 @@ export const GATEWAY_ERROR_CODES: readonly GatewayErrorCode[] = [
   'request_timeout',
   'not_found',
   'rate_limited',
+  'login_budget_exhausted',
   'code_invalid',
   'corp_unknown',
   'corp_mismatch',
@@ -70,6 +74,8 @@ export const GATEWAY_ERROR_CODES: readonly GatewayErrorCode[] = [
   'wecom_error',
   'wecom_unavailable',
   'store_unavailable',
+  'admin_unauthorized',
+  'session_not_found',
   'callback_signature_invalid',
   'callback_expired',
   'callback_malformed',

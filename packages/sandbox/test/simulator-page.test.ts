@@ -194,7 +194,9 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
     // Secrets are masked in the trace.
     const queries = (await page.locator('.trace-query').allTextContents()).join(' ');
     expect(queries).not.toContain(DEMO_APP.secret);
-    expect(queries).toMatch(/js_code=[0-9a-f]{4}…/);
+    // Whole: no part of a code, a token or a secret is shown.
+    expect(queries).toContain('access_token=…&js_code=…&grant_type=authorization_code');
+    expect(queries).toContain('corpsecret=…');
 
     await page.getByRole('button', { name: 'Get mobile' }).click();
     await expect.poll(() => page.locator('#mobile-value').textContent()).toBe(mobileOf('zhangsan'));

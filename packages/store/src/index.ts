@@ -25,4 +25,13 @@ export type {
 export { MAX_INSTALL_PAGE, StoreUnavailableError } from './ports.js';
 export { createRedisStore, type RedisStoreOptions } from './redis/redis-store.js';
 export { APPLIED_EVENT_RETENTION_MS, INSTALL_TOMBSTONE_RETENTION_MS } from './retention.js';
+export {
+  SECURITY_EVENT_PAGE_LIMIT,
+  type SecurityEventInput,
+  type SecurityEventLog,
+  type SecurityEventPage,
+  type SecurityEventQuery,
+  type SecurityEventRetention,
+  type StoredSecurityEvent,
+} from './security-event-log.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';

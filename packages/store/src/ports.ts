@@ -6,6 +6,7 @@
  * service cannot be reached; callers map that to `503 store_unavailable`.
  */
 import type { AccessTokenStore } from '@wecom-auth/api';
+import type { SecurityEventLog } from './security-event-log.js';
 
 /** One login of one employee: the app's own session, identified by `id` (the JWT `sid`). */
 export interface SessionRecord {
@@ -23,6 +24,10 @@ export interface SessionRecord {
   readonly expiresAt: number;
   readonly revokedAt?: number;
   readonly revokeReason?: RevokeReason;
+  /** The `User-Agent` of the login that created the session, cut to 256 characters: shown to operators. */
+  readonly userAgent?: string;
+  /** The client address of that login, as the gateway's rate limiter saw it: shown to operators. */
+  readonly clientIp?: string;
 }
 
 /**
@@ -170,6 +175,11 @@ export interface SessionStore {
     toUserId: string,
     bound?: UserSessionsBound,
   ): Promise<number>;
+  /**
+   * The live sessions of one employee (neither revoked nor expired at the store's clock), oldest first: what an
+   * operator sees before ending them.
+   */
+  listUser(corpId: string, userId: string): Promise<SessionRecord[]>;
   /** Replaces the encrypted session_key (a later jscode2session for the same session). */
   setSessionKey(id: string, sessionKeyCiphertext: string): Promise<void>;
   /**
@@ -453,6 +463,8 @@ export interface Store {
   readonly inbox: EventInbox;
   /** Third-party (suite) apps: their tickets and the corps that installed them. */
   readonly suites: SuiteStore;
+  /** The security event log, shared by every instance on this store. */
+  readonly events: SecurityEventLog;
   /** Resolves when the backing service answers; rejects with {@link StoreUnavailableError} otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -5,7 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RevocationEntry, SessionRecord, SigningKeyRecord, Store } from '../src/index.js';
+import type {
+  RevocationEntry,
+  SecurityEventInput,
+  SessionRecord,
+  SigningKeyRecord,
+  Store,
+} from '../src/index.js';
 import { describeRetryConformance } from './conformance-retries.js';
 import { sessionRecord } from './session-record.js';
 import { describeSuiteConformance } from './suite-conformance.js';
@@ -502,6 +508,46 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         expect([...renamed].sort()).toEqual(moved.map((record) => record.id).sort());
       });
 
+      it('keeps the client of the login that created a session, and a session without one has none', async () => {
+        const withClient = session({
+          userAgent: 'Mozilla/5.0 wxwork/4.1.22 MiniProgramEnv',
+          clientIp: '203.0.113.9',
+        });
+        const without = session();
+        await store.sessions.create(withClient);
+        await store.sessions.create(without);
+        expect(await store.sessions.get(withClient.id)).toEqual(withClient);
+        expect(await store.sessions.get(without.id)).toEqual(without);
+        const rotated = await store.sessions.rotate(withClient.refreshTokenHash, {
+          refreshTokenHash: `rh-${randomUUID()}`,
+          refreshedAt: fixture.now(),
+          expiresAt: fixture.now() + HOUR,
+        });
+        expect(rotated).toMatchObject({ outcome: 'rotated', session: { userAgent: withClient.userAgent } });
+      });
+
+      it("listUser answers one employee's live sessions, oldest first, and nobody else's", async () => {
+        const t = fixture.now();
+        const first = session({ createdAt: t - 2_000, clientIp: '198.51.100.1' });
+        const second = session({ createdAt: t - 1_000, userAgent: 'ua-2' });
+        const revoked = session({ createdAt: t - 500 });
+        const expired = session({ createdAt: t - HOUR, expiresAt: t - 1 });
+        const otherUser = session({ userId: 'lisi' });
+        const otherCorp = session({ corpId: 'ww-corp-b' });
+        for (const record of [second, first, revoked, expired, otherUser, otherCorp])
+          await store.sessions.create(record);
+        await store.sessions.revoke(revoked.id, 'admin', t);
+        expect(await store.sessions.listUser('ww-corp-a', 'zhangsan')).toEqual([first, second]);
+        expect(await store.sessions.listUser('ww-corp-a', 'nobody')).toEqual([]);
+        // A renamed employee's sessions are listed under the new userid only.
+        await store.sessions.renameUser('ww-corp-a', 'zhangsan', 'zhangsan2');
+        expect((await store.sessions.listUser('ww-corp-a', 'zhangsan2')).map((record) => record.id)).toEqual([
+          first.id,
+          second.id,
+        ]);
+        expect(await store.sessions.listUser('ww-corp-a', 'zhangsan')).toEqual([]);
+      });
+
       it('setSessionKey replaces the encrypted session_key', async () => {
         const created = session();
         await store.sessions.create(created);
@@ -762,6 +808,107 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         await expect(store.inbox.pending(0)).rejects.toThrow(
           'inbox.pending: limit must be a positive integer',
         );
+      });
+    });
+
+    describe('events', () => {
+      const fact = (at: number, overrides: Partial<SecurityEventInput> = {}): SecurityEventInput => ({
+        at,
+        type: 'login.succeeded',
+        corpId: 'ww-corp-a',
+        userId: 'zhangsan',
+        ...overrides,
+      });
+
+      it('answers appended facts newest first, with every field kept and ids growing', async () => {
+        const t = fixture.now();
+        const full: SecurityEventInput = {
+          at: t,
+          type: 'session.revoked',
+          corpId: 'ww-corp-a',
+          userId: 'zhangsan',
+          sessionId: 'sid-1',
+          requestId: 'req-1',
+          clientIp: '2001:db8::1',
+          reason: 'admin',
+        };
+        await store.events.append([{ at: t - 2, type: 'admin.denied' }]);
+        await store.events.append([fact(t - 1), full]);
+        const { events, nextCursor } = await store.events.list({ limit: 10 });
+        expect(nextCursor).toBeUndefined();
+        expect(events.map(({ id: _id, ...rest }) => rest)).toEqual([
+          full,
+          fact(t - 1),
+          { at: t - 2, type: 'admin.denied' },
+        ]);
+        const ids = events.map((event) => event.id);
+        expect(new Set(ids).size).toBe(3);
+        expect(await store.events.list({ limit: 10, cursor: ids[0] as string })).toEqual({
+          events: events.slice(1),
+        });
+      });
+
+      it('pages with a cursor until it is absent, and filters by corp, employee, type and time', async () => {
+        const t = fixture.now();
+        const batch: SecurityEventInput[] = [];
+        for (let i = 0; i < 25; i++) {
+          batch.push(
+            fact(t + i, {
+              userId: i % 2 === 0 ? 'zhangsan' : 'lisi',
+              type: i % 5 === 0 ? 'login.refused' : 'login.succeeded',
+              corpId: i === 24 ? 'ww-corp-b' : 'ww-corp-a',
+            }),
+          );
+        }
+        await store.events.append(batch);
+        const seen: number[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.events.list({ limit: 7, ...(cursor ? { cursor } : {}) });
+          expect(page.events.length).toBeLessThanOrEqual(7);
+          seen.push(...page.events.map((event) => event.at));
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect(seen).toEqual(batch.map((event) => event.at).reverse());
+
+        const zhangsan = await store.events.list({ corpId: 'ww-corp-a', userId: 'zhangsan', limit: 100 });
+        expect(zhangsan.events.map((event) => event.at - t)).toEqual([
+          22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0,
+        ]);
+        const refused = await store.events.list({ type: 'login.refused', limit: 100 });
+        expect(refused.events.map((event) => event.at - t)).toEqual([20, 15, 10, 5, 0]);
+        const recent = await store.events.list({ since: t + 20, userId: 'lisi', limit: 100 });
+        expect(recent.events.map((event) => event.at - t)).toEqual([23, 21]);
+        expect((await store.events.list({ corpId: 'ww-corp-b', limit: 1 })).events).toHaveLength(1);
+        expect(await store.events.list({ userId: 'nobody', limit: 5 })).toEqual({ events: [] });
+      });
+
+      it('answers an empty page for a cursor it never gave, and refuses a bad limit', async () => {
+        await store.events.append([fact(fixture.now())]);
+        expect(await store.events.list({ limit: 5, cursor: 'not-a-cursor' })).toEqual({ events: [] });
+        for (const limit of [0, 1_001, 1.5]) {
+          await expect(store.events.list({ limit })).rejects.toThrow(
+            'events.list: limit must be a whole number',
+          );
+        }
+      });
+
+      it('prune removes facts older than the retention and beyond the maximum count, newest kept', async () => {
+        const t = fixture.now();
+        await store.events.append([fact(t - 10 * HOUR, { userId: 'old' })]);
+        await fixture.advance(20);
+        await store.events.append(
+          Array.from({ length: 5 }, (_, i) => fact(fixture.now() + i, { userId: `u${i}` })),
+        );
+        await store.events.prune({ before: t - HOUR, maxEntries: 1_000 });
+        const kept = await store.events.list({ limit: 10 });
+        expect(kept.events.map((event) => event.userId)).toEqual(['u4', 'u3', 'u2', 'u1', 'u0']);
+        await store.events.prune({ before: t - HOUR, maxEntries: 3 });
+        expect((await store.events.list({ limit: 10 })).events.map((event) => event.userId)).toEqual([
+          'u4',
+          'u3',
+          'u2',
+        ]);
       });
     });
   });

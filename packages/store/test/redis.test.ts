@@ -103,6 +103,31 @@ describe.skipIf(unreachable)('redis', () => {
       await store.close();
     });
 
+    it('bounds how far one filtered read of the event log goes, and hands back a cursor to go on', async () => {
+      const prefix = `${runPrefix}events-scan:`;
+      const store = open(prefix);
+      const t = Date.now();
+      await store.events.append([{ at: t, type: 'login.succeeded', userId: 'rare' }]);
+      const others = Array.from({ length: 20_500 }, (_, i) => ({
+        at: t + 1 + i,
+        type: 'login.succeeded',
+        userId: 'x',
+      }));
+      await store.events.append(others);
+      const first = await store.events.list({ userId: 'rare', limit: 10 });
+      expect(first.events).toEqual([]);
+      expect(first.nextCursor).toEqual(expect.any(String));
+      const second = await store.events.list({
+        userId: 'rare',
+        limit: 10,
+        cursor: first.nextCursor as string,
+      });
+      expect(second).toEqual({
+        events: [{ id: expect.any(String), at: t, type: 'login.succeeded', userId: 'rare' }],
+      });
+      await store.close();
+    });
+
     it('leaves an earlier refresh hash to expire with its own token: a rotation does not renew the history', async () => {
       const prefix = `${runPrefix}history:`;
       const store = open(prefix);

@@ -150,6 +150,14 @@ describe('SQLite file', () => {
       expiresAt: 4_102_444_800_000,
     });
     expect(rotated.outcome).toBe('rotated');
+    // A session of the old release has no client to show; the event log starts empty and works.
+    expect(await store.sessions.listUser('wwdemo0000000001', 'zhangsan')).toEqual([
+      expect.not.objectContaining({ userAgent: expect.anything() }),
+    ]);
+    await store.events.append([{ at: 1, type: 'login.succeeded' }]);
+    expect((await store.events.list({ limit: 5 })).events).toEqual([
+      { id: expect.any(String), at: 1, type: 'login.succeeded' },
+    ]);
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT MAX(version) AS version FROM schema_version').get()).toEqual({

@@ -8,6 +8,7 @@ export {
   demoGatewayEnv,
   groupGatewayEnv,
 } from './demo-environment.js';
+export { type ExampleNginx, findNginx, startExampleNginx } from './example-nginx.js';
 export { freePort } from './free-port.js';
 export { type GatewayRoute, gatewayRoutes, routePaths } from './gateway-routes.js';
 export {

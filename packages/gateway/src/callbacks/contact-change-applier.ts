@@ -11,6 +11,7 @@
 import type { CallbackMessage } from '@wecom-auth/crypto';
 import type { RevokeReason, SessionStore, UserSessionsBound } from '@wecom-auth/store';
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
+import { revocationEventReason, type SecurityEvents } from '../security-events/security-event.js';
 import type { RevocationMirror } from '../sessions/revocation-mirror.js';
 
 export interface ContactChangeApplierOptions {
@@ -18,6 +19,8 @@ export interface ContactChangeApplierOptions {
   readonly directory: EmployeeDirectory;
   readonly revocations: RevocationMirror;
   readonly now: () => number;
+  /** Where the revocations it makes are reported; nowhere when absent. */
+  readonly events?: SecurityEvents;
 }
 
 /** What applying one event did, for the log line (never names a secret). */
@@ -108,6 +111,13 @@ export class ContactChangeApplier {
     // caps every entry at the access-token horizon, so the session's own expiry is not needed here.
     for (const sessionId of revoked) {
       this.#options.revocations.add({ sessionId, revokedAt: at, expiresAt: Number.MAX_SAFE_INTEGER });
+      this.#options.events?.record({
+        type: 'session.revoked',
+        corpId,
+        userId,
+        sessionId,
+        reason: revocationEventReason(reason),
+      });
     }
     return revoked.length;
   }

@@ -3,6 +3,7 @@
  * every problem is listed in one message, then frozen.
  */
 import { readFileSync } from 'node:fs';
+import { resolveAdminTokens } from './admin-settings.js';
 import { type CorpConfig, parseCorpList, readSecretFile, resolveEntry } from './corps.js';
 import { type SettingValues, settings } from './settings.js';
 import { resolveSuite, type SuiteConfig, type SuiteSettingValues, suiteRequested } from './suite.js';
@@ -17,7 +18,9 @@ type CorpSettingName =
   | 'corps'
   | 'callbackToken'
   | 'callbackAesKey'
-  | keyof SuiteSettingValues;
+  | keyof SuiteSettingValues
+  | 'adminToken'
+  | 'adminTokenFile';
 
 /** The WeCom side of a configuration with credentials: the corps served and the one mini program. */
 export interface GatewayCredentials {
@@ -42,6 +45,11 @@ export interface GatewayConfig extends Readonly<Omit<SettingValues, CorpSettingN
   readonly mode: 'wecom' | 'sandbox';
   readonly credentials: GatewayCredentials | undefined;
   readonly suite: SuiteCredentials | undefined;
+  /**
+   * The bearer tokens of the admin API, any of which is accepted (several while one is rotated); empty when none is
+   * configured. Secret: never logged.
+   */
+  readonly adminTokens: readonly string[];
 }
 
 /** The configuration is invalid. `problems` lists each one; none of them echoes a secret value. */
@@ -135,6 +143,7 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
   } else {
     credentials = resolveCredentials(values, given, problems);
   }
+  const adminTokens = resolveAdminTokens(values, !credentials && !suite, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const {
@@ -151,6 +160,8 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
     suiteSecretFile: _sf,
     suiteToken: _st,
     suiteAesKey: _sk,
+    adminToken: _a,
+    adminTokenFile: _af,
     ...rest
   } = values;
   const config: GatewayConfig = {
@@ -158,6 +169,7 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
     mode: credentials || suite ? 'wecom' : 'sandbox',
     credentials,
     suite,
+    adminTokens: Object.freeze(adminTokens),
   };
   return Object.freeze(config);
 }

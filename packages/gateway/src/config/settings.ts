@@ -89,6 +89,23 @@ const trustedProxies = z
     context.addIssue({ code: 'custom', message });
     return z.NEVER;
   });
+/**
+ * Admin bearer tokens, comma-separated. Each is long enough that guessing is hopeless (24 characters of a base64
+ * alphabet: 144 bits) and is made of characters that survive a header and a shell; none is ever echoed.
+ */
+const adminTokens = z.union([z.array(z.string()), z.string()]).transform((value, context): string[] => {
+  const tokens = (Array.isArray(value) ? value : value.split(','))
+    .map((token) => token.trim())
+    .filter((token) => token.length > 0);
+  if (tokens.length > 0 && tokens.every((token) => /^[A-Za-z0-9\-._~+/=]{24,512}$/.test(token)))
+    return tokens;
+  context.addIssue({
+    code: 'custom',
+    message:
+      'must be one or more tokens of at least 24 characters (letters, digits, -._~+/=), comma-separated',
+  });
+  return z.NEVER;
+});
 function setting<T>(definition: Setting<T>): Setting<T> {
   return definition;
 }
@@ -260,6 +277,13 @@ export const settings = {
     description:
       "Sandbox mode: run as the demo corps' self-built apps, or as the demo third-party (suite) app installed by them.",
   }),
+  sandboxHost: setting({
+    env: 'SANDBOX_HOST',
+    schema: z.string().min(1).default('127.0.0.1'),
+    defaultText: '127.0.0.1',
+    description:
+      'Interface of the sandbox in sandbox mode. Its control API mints a login code for any employee: keep it on the loopback unless the network is yours alone.',
+  }),
   sandboxPort: setting({
     env: 'SANDBOX_PORT',
     schema: port.default(9000),
@@ -338,6 +362,45 @@ export const settings = {
     description:
       'Whom to believe about the client address in `X-Forwarded-For`, so limits see client IPs behind nginx or a load balancer: `true` (any peer: only when the gateway is reachable through the proxy alone), a number of proxy hops in front of the gateway (`1`: one nginx), or comma-separated proxy addresses/CIDRs (`10.0.0.0/8,127.0.0.1`). `false`: the peer address.',
   }),
+  loginCorpBudgetPerMinute: setting({
+    env: 'LOGIN_CORP_BUDGET_PER_MINUTE',
+    schema: wholeNumber(1, 10_000_000, 'must be a whole number of logins per minute 1–10000000').default(
+      6_000,
+    ),
+    defaultText: '6000',
+    description:
+      'Logins per minute one corp may send to WeCom, counted across all instances (in Redis when there is one). WeCom blocks a corp\'s `jscode2session` for the rest of the minute past 10,000 a minute (`45009`); past this budget the gateway answers `429 login_budget_exhausted` instead, keeping a fifth of it for addresses that logged in successfully before. See "Operating it".',
+  }),
+  loginCorpBudgetPerHour: setting({
+    env: 'LOGIN_CORP_BUDGET_PER_HOUR',
+    schema: wholeNumber(1, 100_000_000, 'must be a whole number of logins per hour 1–100000000').default(
+      100_000,
+    ),
+    defaultText: '100000',
+    description:
+      'Logins per hour one corp may send to WeCom. WeCom blocks the corp for an hour past 150,000 an hour; the same 429 and the same reserve apply.',
+  }),
+  headersTimeoutMs: setting({
+    env: 'HEADERS_TIMEOUT_MS',
+    schema: wholeNumber(500, 120_000, 'must be a whole number of milliseconds 500–120000').default(10_000),
+    defaultText: '10000',
+    description:
+      'A request whose headers have not all arrived this long after it began is answered `408 request_timeout` and its connection closed, in milliseconds.',
+  }),
+  requestTimeoutMs: setting({
+    env: 'REQUEST_TIMEOUT_MS',
+    schema: wholeNumber(1_000, 300_000, 'must be a whole number of milliseconds 1000–300000').default(15_000),
+    defaultText: '15000',
+    description:
+      'A request (headers and body) not wholly received this long after it began is answered `408 request_timeout` and its connection closed, in milliseconds. At least `HEADERS_TIMEOUT_MS`.',
+  }),
+  maxConnections: setting({
+    env: 'MAX_CONNECTIONS',
+    schema: wholeNumber(1, 1_000_000, 'must be a whole number of connections 1–1000000').default(5_000),
+    defaultText: '5000',
+    description:
+      'Open connections each listener accepts; further ones are closed at once. Keep it under the process file limit (`ulimit -n`).',
+  }),
   corsOrigins: setting({
     env: 'CORS_ORIGINS',
     schema: list.default([]),
@@ -371,6 +434,55 @@ export const settings = {
     defaultText: '300',
     description:
       'Callbacks whose signed timestamp is older than this are refused (replay protection), in seconds; 0 disables.',
+  }),
+  adminHost: setting({
+    env: 'ADMIN_HOST',
+    schema: z.string().min(1).default('127.0.0.1'),
+    defaultText: '127.0.0.1',
+    description:
+      'Interface of the admin listener (sessions, security events). Keep it off the public network: the loopback, or an interface only operators reach.',
+  }),
+  adminPort: setting({
+    env: 'ADMIN_PORT',
+    schema: port.default(8081),
+    defaultText: '8081',
+    description: 'Port of the admin listener. It starts only when an admin token is configured.',
+  }),
+  adminToken: setting({
+    env: 'WECOM_AUTH_ADMIN_TOKEN',
+    schema: adminTokens.optional(),
+    defaultText: undefined,
+    description:
+      'Bearer token(s) of the admin API, comma-separated so that a new one can be added before the old one is removed; each at least 24 characters (`openssl rand -base64 32`). Without one the admin listener does not start (sandbox mode generates one and prints it).',
+    secret: true,
+  }),
+  adminTokenFile: setting({
+    env: 'WECOM_AUTH_ADMIN_TOKEN_FILE',
+    schema: z.string().min(1).optional(),
+    defaultText: undefined,
+    description:
+      'A file holding the admin token(s), comma- or newline-separated; used when `WECOM_AUTH_ADMIN_TOKEN` is unset.',
+  }),
+  operationsListener: setting({
+    env: 'OPERATIONS_LISTENER',
+    schema: z.enum(['public', 'admin'], { error: 'must be public or admin' }).default('public'),
+    defaultText: 'public',
+    description:
+      '`admin` moves `/readyz`, `/metrics` and `/openapi.json` off the public port to the admin listener, behind its token, and serves no `/docs` page (a browser cannot send the token); `/healthz` and the JWKS stay public. Needs an admin token.',
+  }),
+  eventRetentionDays: setting({
+    env: 'EVENT_RETENTION_DAYS',
+    schema: wholeNumber(0, 3_650, 'must be a whole number of days 0–3650').default(90),
+    defaultText: '90',
+    description:
+      'How long the security event log keeps an event, in days; 0 turns the log off (the per-type counters in `/metrics` stay).',
+  }),
+  eventLogMaxEntries: setting({
+    env: 'EVENT_LOG_MAX_ENTRIES',
+    schema: wholeNumber(1_000, 100_000_000, 'must be a whole number 1000–100000000').default(1_000_000),
+    defaultText: '1000000',
+    description:
+      'The most events the log keeps, the newest (about 200 bytes each); a flood of refused logins cannot grow it past this.',
   }),
   logLevel: setting({
     env: 'LOG_LEVEL',

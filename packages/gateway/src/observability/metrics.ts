@@ -3,6 +3,7 @@
  * configured corps): never a user id, a token or anything else unbounded or secret.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type SecurityEventType, securityEventTypes } from '../security-events/security-event.js';
 import type { LoginOutcome } from '../sessions/session-service.js';
 
 /** The gateway's Prometheus metrics, served at `/metrics`; one per gateway (each has its own registry). */
@@ -27,6 +28,12 @@ export interface GatewayMetrics {
   requestObserver(route: string, method: string, statusCode: number): (durationSeconds: number) => void;
   /** The number of revoked sessions held in memory. */
   revocationMirrorSize(size: number): void;
+  /** Counts a security event by type (whether or not the event log is on). */
+  securityEvent(type: SecurityEventType): void;
+  /** Counts a security event the store could not take. */
+  securityEventLost(): void;
+  /** Counts a login shed by the per-corp budget. */
+  loginShed(corpId: string): void;
 }
 
 /**
@@ -75,6 +82,25 @@ export function createGatewayMetrics(): GatewayMetrics {
     help: 'Revoked sessions held by the in-process revocation mirror.',
     registers: [registry],
   });
+  const securityEvents = new Counter({
+    name: 'wecom_auth_security_events_total',
+    help: 'Security events by type (the facts of the security event log).',
+    labelNames: ['type'],
+    registers: [registry],
+  });
+  // Every type shows from the start, at 0, so that an alert on a rate does not wait for the first event.
+  for (const type of securityEventTypes) securityEvents.inc({ type }, 0);
+  const securityEventsLost = new Counter({
+    name: 'wecom_auth_security_events_lost_total',
+    help: 'Security events the store could not take (it was unavailable): counted here, missing from the log.',
+    registers: [registry],
+  });
+  const loginsShed = new Counter({
+    name: 'wecom_auth_logins_shed_total',
+    help: "Logins answered 429 login_budget_exhausted because the corp's WeCom budget was spent, by corp.",
+    labelNames: ['corp'],
+    registers: [registry],
+  });
   const requestObservers = new Map<string, (durationSeconds: number) => void>();
   return {
     registry,
@@ -95,5 +121,8 @@ export function createGatewayMetrics(): GatewayMetrics {
       return observer;
     },
     revocationMirrorSize: (size) => mirror.set(size),
+    securityEvent: (type) => securityEvents.inc({ type }),
+    securityEventLost: () => securityEventsLost.inc(),
+    loginShed: (corpId) => loginsShed.inc({ corp: corpId }),
   };
 }

@@ -20,6 +20,8 @@ import type { CallbackSettings } from '../callbacks/callback-settings.js';
 import { ContactChangeApplier } from '../callbacks/contact-change-applier.js';
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
 import { GatewayError } from '../gateway-error.js';
+import { clientContextOf } from '../security-events/client-context.js';
+import type { SecurityEvents } from '../security-events/security-event.js';
 import type { RevocationMirror } from '../sessions/revocation-mirror.js';
 
 export interface CallbackRoutesOptions {
@@ -37,6 +39,8 @@ export interface CallbackRoutesOptions {
   /** How far ahead of this clock a callback's timestamp may be. Default {@link DEFAULT_MAX_FUTURE_SKEW_SECONDS}. */
   readonly maxFutureSkewSeconds?: number;
   readonly now?: () => number;
+  /** Where refused callbacks and the revocations events cause are reported; nowhere when absent. */
+  readonly events?: SecurityEvents;
 }
 
 /** Callback bodies are a small XML envelope; anything larger is not from WeCom. */
@@ -83,7 +87,13 @@ export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (
       },
     ]),
   );
-  const applier = new ContactChangeApplier({ sessions: store.sessions, directory, revocations, now });
+  const applier = new ContactChangeApplier({
+    sessions: store.sessions,
+    directory,
+    revocations,
+    now,
+    ...(options.events === undefined ? {} : { events: options.events }),
+  });
   const queue = new CallbackQueue({
     inbox: store.inbox,
     async apply(event) {
@@ -169,14 +179,29 @@ export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (
     else request.log.debug({ eventId: id }, 'duplicate callback delivery acknowledged');
   };
 
+  /** Reports a refused callback (bad signature, replay, malformed, unknown corp) and passes the error on. */
+  const refused = (request: FastifyRequest) => (error: unknown) => {
+    if (error instanceof GatewayError && error.statusCode < 500) {
+      const corpId = (request.params as { corpId?: string }).corpId ?? defaultCorpId;
+      options.events?.record({
+        type: 'callback.refused',
+        // A corp that is not configured is whatever the URL said: not recorded as a corp.
+        corpId: corpId !== undefined && corps.has(corpId) ? corpId : undefined,
+        reason: error.code,
+        client: clientContextOf(request),
+      });
+    }
+    throw error;
+  };
+
   for (const url of ['/v1/callback', '/v1/callback/:corpId']) {
     app.get(url, { schema }, async (request, reply) => {
-      const plaintext = await verifyUrl(request);
+      const plaintext = await verifyUrl(request).catch(refused(request));
       // WeCom compares the body byte for byte: no quotes, no BOM, no newline.
       return reply.code(200).type('text/plain; charset=utf-8').send(plaintext);
     });
     app.post(url, { schema }, async (request, reply) => {
-      await receive(request);
+      await receive(request).catch(refused(request));
       return reply.code(200).type('text/plain; charset=utf-8').send('');
     });
   }

@@ -1,5 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
+import { GatewayError } from '../gateway-error.js';
+import { clientContextOf } from '../security-events/client-context.js';
+import type { SecurityEvents } from '../security-events/security-event.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { toGatewayError } from '../sessions/wecom-failure.js';
 import { accessTokenOf, requireAccessToken } from './access-token.js';
@@ -16,10 +19,15 @@ export interface MeRoutesOptions {
   /** Read per request: the session service exists once the store has been reached. */
   readonly sessions: () => SessionService;
   readonly directory: EmployeeDirectory;
+  /** Where a refused decryption is reported. */
+  readonly events: SecurityEvents;
 }
 
 /** `GET /v1/me` and `POST /v1/me/decrypt`: the logged-in employee and the data they disclose. */
-export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (app, { sessions, directory }) => {
+export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
+  app,
+  { sessions, directory, events },
+) => {
   const preHandler = requireAccessToken(sessions);
   app.get(
     '/v1/me',
@@ -62,12 +70,23 @@ export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (app, { se
     },
     async (request, reply) => {
       const { encryptedData, iv, rawData, signature } = request.body;
-      const data = await sessions().decrypt(accessTokenOf(request), {
-        encryptedData,
-        iv,
-        rawData,
-        signature,
-      });
+      const claims = accessTokenOf(request);
+      const data = await sessions()
+        .decrypt(claims, { encryptedData, iv, rawData, signature })
+        .catch((error: unknown) => {
+          // The data's own faults (undecryptable, another mini program, stale, contradicting WeCom), not the store's.
+          if (error instanceof GatewayError && error.statusCode < 500) {
+            events.record({
+              type: 'decrypt.refused',
+              corpId: claims.corpId,
+              userId: claims.userId,
+              sessionId: claims.sessionId,
+              reason: error.code,
+              client: clientContextOf(request),
+            });
+          }
+          throw error;
+        });
       return reply.header('cache-control', 'no-store').send(data);
     },
   );

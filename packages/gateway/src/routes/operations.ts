@@ -1,26 +1,13 @@
 import type { Store } from '@wecom-auth/store';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { RevocationMirror } from '../sessions/revocation-mirror.js';
 import type { TokenIssuer } from '../sessions/token-issuer.js';
 import type { Tenants } from '../tenants/tenants.js';
 import { errorResponses, healthSchema, jwksSchema, plainTextSchema, readinessSchema } from './schemas.js';
 
-export interface OperationsRoutesOptions {
-  /** Read per request: the issuer exists once the store has been reached. */
-  readonly issuer: () => Pick<TokenIssuer, 'jwks'>;
-  readonly store: Pick<Store, 'kind' | 'ping'>;
-  /** The tenants: readiness shows their part (each corp's WeCom token state, or the suite's; never a token). */
-  readonly corps: Pick<Tenants, 'readiness'>;
-  readonly revocations: Pick<RevocationMirror, 'ready'>;
-  readonly metrics: GatewayMetrics;
-}
-
-/** Health, readiness, metrics and the public keys. */
-export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = async (
-  app,
-  { issuer, store: sessionStore, corps, revocations, metrics },
-) => {
+/** The public keys and liveness: on the public port whatever `OPERATIONS_LISTENER` says. */
+function publicOperations(app: FastifyInstance, issuer: OperationsRoutesOptions['issuer']): void {
   app.get(
     '/.well-known/jwks.json',
     {
@@ -39,6 +26,30 @@ export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = asy
     { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: healthSchema } } },
     async () => ({ status: 'ok' as const }),
   );
+}
+
+export interface OperationsRoutesOptions {
+  /** Read per request: the issuer exists once the store has been reached. */
+  readonly issuer: () => Pick<TokenIssuer, 'jwks'>;
+  readonly store: Pick<Store, 'kind' | 'ping'>;
+  /** The tenants: readiness shows their part (each corp's WeCom token state, or the suite's; never a token). */
+  readonly corps: Pick<Tenants, 'readiness'>;
+  readonly revocations: Pick<RevocationMirror, 'ready'>;
+  readonly metrics: GatewayMetrics;
+  /**
+   * `all` (default); `public`: the public keys and liveness only; `internal`: readiness and metrics only (the admin
+   * listener's share when `OPERATIONS_LISTENER=admin`).
+   */
+  readonly parts?: 'all' | 'public' | 'internal';
+}
+
+/** Health, readiness, metrics and the public keys. */
+export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = async (
+  app,
+  { issuer, store: sessionStore, corps, revocations, metrics, parts = 'all' },
+) => {
+  if (parts !== 'internal') publicOperations(app, issuer);
+  if (parts === 'public') return;
 
   app.get(
     '/readyz',

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { LoginGuard } from '../edge/login-guard.js';
+import { clientContextOf } from '../security-events/client-context.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { accessTokenOf, requireAccessToken } from './access-token.js';
 import {
@@ -16,12 +18,14 @@ export interface SessionRoutesOptions {
   readonly sessions: () => SessionService;
   /** Logins per minute from one client address. */
   readonly loginRateLimit: number;
+  /** What a login passes before it may spend a WeCom call (the code's shape, its corp's WeCom budget). */
+  readonly guard: LoginGuard;
 }
 
 /** `POST /v1/sessions` (login), `POST /v1/sessions/refresh` and `DELETE /v1/sessions/current` (logout). */
 export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async (
   app,
-  { sessions, loginRateLimit },
+  { sessions, loginRateLimit, guard },
 ) => {
   app.post(
     '/v1/sessions',
@@ -40,9 +44,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      // The client binds a kept answer: only the same request from the same address and User-Agent is given it.
-      const client = { address: request.ip, userAgent: request.headers['user-agent'] ?? '' };
+      const client = clientContextOf(request);
+      await guard.admit(request.body, client);
       const session = await sessions().login({ ...request.body, client });
+      guard.succeeded(session.employee.corpId, client);
       return reply.code(201).header('cache-control', 'no-store').send(session);
     },
   );
@@ -63,7 +68,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const session = await sessions().refresh(request.body.refreshToken);
+      const session = await sessions().refresh(request.body.refreshToken, clientContextOf(request));
       return reply.header('cache-control', 'no-store').send(session);
     },
   );
@@ -83,7 +88,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
       preHandler: requireAccessToken(sessions),
     },
     async (request, reply) => {
-      await sessions().revoke(accessTokenOf(request).sessionId, 'logout');
+      await sessions().revoke(accessTokenOf(request).sessionId, 'logout', clientContextOf(request));
       // The documented 204 body is null; Fastify sends a 204 without one.
       return reply.code(204).send(null);
     },

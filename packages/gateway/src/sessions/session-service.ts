@@ -24,9 +24,15 @@ import {
 import type { EmployeeDirectory } from '../employees/employee-directory.js';
 import { type DecryptAnswer, judgeDisclosure } from '../employees/relayed-disclosure.js';
 import { GatewayError } from '../gateway-error.js';
+import {
+  type ClientContext,
+  noSecurityEvents,
+  revocationEventReason,
+  type SecurityEvents,
+} from '../security-events/security-event.js';
 import type { Tenants } from '../tenants/tenants.js';
 import type { DataSealer } from './data-sealer.js';
-import { type LoginClient, loginRetryKey, openAnswer, sealAnswer } from './kept-answer.js';
+import { loginRetryKey, openAnswer, sealAnswer } from './kept-answer.js';
 import type { RevocationMirror } from './revocation-mirror.js';
 import type { AccessTokenClaims, TokenIssuer } from './token-issuer.js';
 import { toGatewayError } from './wecom-failure.js';
@@ -61,7 +67,7 @@ export interface LoginRequest {
    * Who sent it. With a client, the answer is kept for a retry of the same request from the same client; without
    * one, nothing is kept (only submissions in flight share an exchange).
    */
-  readonly client?: LoginClient | undefined;
+  readonly client?: ClientContext | undefined;
 }
 
 export interface SessionServiceOptions {
@@ -91,6 +97,8 @@ export interface SessionServiceOptions {
   readonly now: () => number;
   /** Observes each login's outcome with the corp it was for (a served corp, or `other`). */
   readonly onLogin: (outcome: LoginOutcome, corpId: string) => void;
+  /** Where logins, refreshes, reuses and revocations are reported; nowhere when absent. */
+  readonly events?: SecurityEvents;
 }
 
 function newSecret(bytes: number): string {
@@ -150,7 +158,10 @@ export class SessionService {
   login(request: LoginRequest): Promise<IssuedSession> {
     const retryKey =
       request.client && this.#loginRetryWindowMs > 0
-        ? loginRetryKey(request.code, request.corpId, request.client)
+        ? loginRetryKey(request.code, request.corpId, {
+            address: request.client.clientIp,
+            userAgent: request.client.userAgent ?? '',
+          })
         : undefined;
     // Without a client, the code alone is the key: WeCom issues it once, whichever corp it is then presented for.
     const flightKey = retryKey === undefined ? `code:${request.code}` : `retry:${retryKey}`;
@@ -228,26 +239,41 @@ export class SessionService {
     const { corps, onLogin } = this.#options;
     // Metric labels stay a closed set: the tenant source names them, whatever a client sends.
     const label = corps.metricLabel(request.corpId ?? corps.defaultCorpId ?? 'other');
+    // The employee, once WeCom named one of a served corp: a refused login of a known employee says whose it was.
+    const attempt: { corpId?: string; userId?: string } = {};
     try {
-      const result = await this.#exchange(request.code, request.corpId);
+      const result = await this.#exchange(request, attempt);
       onLogin('success', corps.metricLabel(result.issued.employee.corpId));
       return result;
     } catch (error) {
       const mapped = toGatewayError(error);
       onLogin((mapped instanceof GatewayError && loginOutcomes[mapped.code]) || 'error', label);
+      this.#events.record({
+        type: 'login.refused',
+        corpId: attempt.corpId ?? (label === 'other' || label === 'installed' ? undefined : label),
+        userId: attempt.userId,
+        reason: mapped instanceof GatewayError ? mapped.code : 'internal_error',
+        client: request.client,
+      });
       throw mapped;
     }
   }
 
+  get #events(): SecurityEvents {
+    return this.#options.events ?? noSecurityEvents;
+  }
+
   async #exchange(
-    code: string,
-    requestedCorpId: string | undefined,
+    { code, corpId: requestedCorpId, client }: LoginRequest,
+    attempt: { corpId?: string; userId?: string },
   ): Promise<{ issued: IssuedSession; sessionId: string }> {
     const { corps, directory, sessions, sealer, now } = this.#options;
     // The tenant source exchanges the code and refuses users of corps it does not serve: their userid is then an
     // encrypted id of another corp's member, never stored, never answered.
     const attested = await corps.exchangeCode(code, requestedCorpId);
     const { corpId } = attested;
+    attempt.corpId = corpId;
+    attempt.userId = attested.userId;
     const employee = await directory.get(corpId, attested.userId).catch((error: unknown) => {
       if (error instanceof WecomVisibleRangeError) {
         // 60111 is WeCom's answer for a member who left: an inactive employee, not a stranger to the corp.
@@ -273,6 +299,8 @@ export class SessionService {
       createdAt: at,
       refreshedAt: at,
       expiresAt: at + this.#options.refreshTtlSeconds * 1000,
+      ...(client?.userAgent === undefined ? {} : { userAgent: client.userAgent }),
+      ...(client === undefined ? {} : { clientIp: client.clientIp }),
     };
     // A third-party app's user has an open_userid beside the userid: what WeCom attested, kept with the employee.
     const answered =
@@ -285,6 +313,13 @@ export class SessionService {
       sessions.create(record),
       this.#issue(record, refreshToken, answered),
     ]);
+    this.#events.record({
+      type: 'login.succeeded',
+      corpId,
+      userId: employee.userId,
+      sessionId: record.id,
+      client,
+    });
     return { issued, sessionId: record.id };
   }
 
@@ -309,7 +344,7 @@ export class SessionService {
    * the token the latest refresh replaced within the reuse interval: that repeat (two tabs at once, a retry after a
    * lost answer) is given the latest refresh's answer again, on any instance sharing the store.
    */
-  async refresh(refreshToken: string): Promise<IssuedSession> {
+  async refresh(refreshToken: string, client?: ClientContext): Promise<IssuedSession> {
     const { sessions, now, revocations, directory, sealer, corps } = this.#options;
     const presentedHash = hashRefreshToken(refreshToken);
     // The employee is read before the rotation commits, because nothing may fail after it: a client answered 503
@@ -323,7 +358,7 @@ export class SessionService {
     const employeeOf = (session: SessionRecord): Promise<Employee> =>
       directory.get(session.corpId, session.userId).catch(async (error: unknown) => {
         if (!(error instanceof WecomVisibleRangeError)) throw toGatewayError(error);
-        await this.revoke(session.id, 'employee_left').catch((revokeError: unknown) => {
+        await this.revoke(session.id, 'employee_left', client).catch((revokeError: unknown) => {
           throw toGatewayError(revokeError);
         });
         throw new GatewayError('employee_inactive', absentEmployeeMessage(error), {
@@ -388,6 +423,13 @@ export class SessionService {
         throw new GatewayError('refresh_token_expired', 'The session has expired; log in again.');
       case 'reused':
         revocations.add({ sessionId: result.session.id, revokedAt: at, expiresAt: result.session.expiresAt });
+        this.#events.record({
+          type: 'session.reuse_detected',
+          corpId: result.session.corpId,
+          userId: result.session.userId,
+          sessionId: result.session.id,
+          client,
+        });
         throw new GatewayError(
           'session_revoked',
           'This refresh token was already used, so the session was revoked to protect the account; log in again.',
@@ -397,8 +439,19 @@ export class SessionService {
       case 'rotated':
         break;
     }
+    const refreshed = (): void =>
+      this.#events.record({
+        type: 'session.refreshed',
+        corpId: result.session.corpId,
+        userId: result.session.userId,
+        sessionId: result.session.id,
+        client,
+      });
     // A rename between the two reads makes the prepared answer name the old userid: made again for the new one.
-    if (prepared && known?.userId === result.session.userId) return prepared;
+    if (prepared && known?.userId === result.session.userId) {
+      refreshed();
+      return prepared;
+    }
     // Read again only if the employee was renamed between the two reads.
     const employee =
       employeeBefore?.userId === result.session.userId ? employeeBefore : await employeeOf(result.session);
@@ -406,9 +459,11 @@ export class SessionService {
       await this.revoke(
         result.session.id,
         employee.status === 'left' ? 'employee_left' : 'employee_disabled',
+        client,
       );
       throw new GatewayError('employee_inactive', inactiveEmployeeMessage(employee.status));
     }
+    refreshed();
     return this.#issue(result.session, nextToken, employee);
   }
 
@@ -422,16 +477,28 @@ export class SessionService {
     return { ...access, refreshExpiresIn: issued.refreshExpiresIn };
   }
 
-  async revoke(sessionId: string, reason: RevokeReason): Promise<void> {
+  /** Revokes one session; false when it does not exist or was revoked already. */
+  async revoke(sessionId: string, reason: RevokeReason, client?: ClientContext): Promise<boolean> {
     const at = this.#options.now();
     const session = await this.#options.sessions.get(sessionId);
-    await this.#options.sessions.revoke(sessionId, reason, at);
+    const revoked = await this.#options.sessions.revoke(sessionId, reason, at);
     // Effective here at once; other instances learn it from the store's feed.
     this.#options.revocations.add({
       sessionId,
       revokedAt: at,
       expiresAt: session?.expiresAt ?? at + 86_400_000,
     });
+    if (revoked && session) {
+      this.#events.record({
+        type: 'session.revoked',
+        corpId: session.corpId,
+        userId: session.userId,
+        sessionId,
+        reason: revocationEventReason(reason),
+        client,
+      });
+    }
+    return revoked;
   }
 
   /** The claims of a valid, unrevoked access token (the token itself, without its `Bearer ` prefix). */

@@ -38,6 +38,23 @@ function advice(error: AnyWecomError): string {
   return settings === undefined ? error.hint : `${error.hint} Gateway settings to check: ${settings}.`;
 }
 
+/** An IPv4 address, or an IPv6 one (at least two colons between hex groups). */
+const addressPattern = /\b\d{1,3}(?:\.\d{1,3}){3}\b|\b[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\b/gi;
+
+/**
+ * WeCom's `errmsg` as a client may read it: its text, without what the live service appends (`hint: […]`, `from ip:
+ * <the gateway's egress address>`, a link), and without any address. The full text is for the operator's log: it
+ * tells a stranger where the gateway calls WeCom from.
+ *
+ * @example
+ * publicErrmsg('invalid code, hint: [1638944304340382735477502], from ip: 171.217.45.16, more info at https://…');
+ * // 'invalid code'
+ */
+export function publicErrmsg(errmsg: string): string {
+  const cut = errmsg.search(/,?\s*(?:hint:|from ip:|more info at)/i);
+  return (cut < 0 ? errmsg : errmsg.slice(0, cut)).replace(addressPattern, '[address]').trim();
+}
+
 export function toGatewayError(error: unknown): unknown {
   if (error instanceof GatewayError) return error;
   if (error instanceof StoreUnavailableError) {
@@ -46,8 +63,12 @@ export function toGatewayError(error: unknown): unknown {
     });
   }
   if (!isWecomError(error)) return error;
-  const wecom = error instanceof WecomApiError ? { errcode: error.errcode, errmsg: error.errmsg } : undefined;
-  const withWecom = wecom ? { wecom } : {};
+  // The WeCom error stays the cause: the error handler logs its full errmsg, which the answer leaves out.
+  const wecom =
+    error instanceof WecomApiError
+      ? { errcode: error.errcode, errmsg: publicErrmsg(error.errmsg) }
+      : undefined;
+  const withWecom = wecom ? { wecom, cause: error } : {};
   switch (error.code) {
     case 'invalid_code':
       return new GatewayError('code_invalid', `The login code was refused. ${advice(error)}`, withWecom);

@@ -97,6 +97,7 @@ export function reaction(error: WecomAuthError): 'retry' | 'login' | 'skip' | 'r
   switch (error.code) {
     case 'network_error':
     case 'rate_limited':
+    case 'login_budget_exhausted':
     case 'wecom_unavailable':
     case 'store_unavailable':
     case 'request_timeout':
@@ -138,6 +139,8 @@ export function reaction(error: WecomAuthError): 'retry' | 'login' | 'skip' | 'r
     case 'callback_signature_invalid':
     case 'callback_expired':
     case 'callback_malformed':
+    case 'admin_unauthorized':
+    case 'session_not_found':
     case 'internal_error':
       return 'report';
     default:

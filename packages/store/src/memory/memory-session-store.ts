@@ -122,6 +122,18 @@ export function createMemorySessionStore(now: () => number, hub: LocalChangeHub)
       }
       return moved;
     },
+    async listUser(corpId, userId) {
+      const current = now();
+      return [...sessions.values()]
+        .filter(
+          (session) =>
+            session.corpId === corpId &&
+            session.userId === userId &&
+            session.revokedAt === undefined &&
+            session.expiresAt > current,
+        )
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    },
     async setSessionKey(id, sessionKeyCiphertext) {
       const session = sessions.get(id);
       if (session) sessions.set(id, { ...session, sessionKeyCiphertext });

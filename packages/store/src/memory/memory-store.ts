@@ -7,6 +7,7 @@ import { withLockTtlCheck } from './memory-access-token-store.js';
 import { createMemoryCacheStore } from './memory-cache-store.js';
 import { createMemoryEventInbox } from './memory-event-inbox.js';
 import { createMemoryLoginRetryStore } from './memory-login-retry-store.js';
+import { createMemorySecurityEventLog } from './memory-security-event-log.js';
 import { createMemorySessionStore } from './memory-session-store.js';
 import { createMemorySigningKeyStore } from './memory-signing-key-store.js';
 import { createMemorySuiteStore } from './memory-suite-store.js';
@@ -44,6 +45,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     signingKeys: createMemorySigningKeyStore(),
     inbox: createMemoryEventInbox(),
     suites: createMemorySuiteStore(now, hub, tombstoneRetentionMs),
+    events: createMemorySecurityEventLog(),
     async ping() {},
     async close() {},
   };

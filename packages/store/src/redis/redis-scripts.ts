@@ -35,6 +35,7 @@ export class LuaScript {
 //   ib:<id>         inbox event (JSON)                   ibpending      pending event ids by receivedAt
 //   rr:<id>         repeat of a session's latest rotation (hash: replacedHash, answer, until)
 //   lr:<key>        login retry: a claim (holder) or a sealed answer (hash)
+//   events          the security event log (a stream: at, type, and c u s r ip why when known)
 // Under a suite's own prefix sp = p..'suite:'..encodeSuiteId(suiteId)..':' (two suites never share a key):
 //   sp..'ticket'           the newest suite_ticket (hash)
 //   sp..'corp:'..<corpId>  an install (hash), or the tombstone its uninstall left (hash with uninstalledAt; a TTL)
@@ -92,7 +93,8 @@ return 1
 
 /**
  * ARGV: p, id, userKey, corpId, userId, refreshTokenHash, sessionKeyCiphertext, createdAt, refreshedAt, expiresAt,
- * ttl, revokedAt ('' when active), revokeReason. Returns 'ok', 'id_taken' or 'hash_taken'.
+ * ttl, revokedAt ('' when active), revokeReason, userAgent ('' when unknown), clientIp ('' when unknown). Returns
+ * 'ok', 'id_taken' or 'hash_taken'.
  */
 export const CREATE_SESSION = new LuaScript(`${EXTEND_TTL}
 local p, id, user_key, hash, expires, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[6], ARGV[10], ARGV[11]
@@ -103,6 +105,8 @@ redis.call('HSET', skey, 'id', id, 'corpId', ARGV[4], 'userId', ARGV[5], 'refres
   'sessionKeyCiphertext', ARGV[7], 'createdAt', ARGV[8], 'refreshedAt', ARGV[9], 'expiresAt', expires,
   'userKey', user_key)
 if ARGV[12] ~= '' then redis.call('HSET', skey, 'revokedAt', ARGV[12], 'revokeReason', ARGV[13]) end
+if ARGV[14] and ARGV[14] ~= '' then redis.call('HSET', skey, 'userAgent', ARGV[14]) end
+if ARGV[15] and ARGV[15] ~= '' then redis.call('HSET', skey, 'clientIp', ARGV[15]) end
 redis.call('PEXPIRE', skey, ttl)
 redis.call('SET', p .. 'rh:' .. hash, id, 'PX', ttl)
 redis.call('SADD', user_key, id)
@@ -416,4 +420,72 @@ for _, corp in ipairs(redis.call('ZRANGEBYLEX', sp .. 'corps', ARGV[2], '+', 'LI
   if #fields > 0 then table.insert(page, fields) end
 end
 return page
+`);
+
+/**
+ * ARGV: p, cursor ('' for the newest), lowest id to read ('-' for all), limit, scan budget, corpId, userId, type,
+ * since ('' for each filter not given). Reads the log newest first from before the cursor, in chunks, and keeps the
+ * entries that match, until `limit` matched (one more is looked for, to know whether there are more), the log ends,
+ * or `budget` entries were read. Returns { nextCursor ('' at the end), entries as XREVRANGE gives them }.
+ */
+export const LIST_EVENTS = new LuaScript(`
+local p, cursor, low, limit, budget = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local corp, user, kind, since = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local key = p .. 'events'
+local function matches(fields)
+  local f = {}
+  for i = 1, #fields, 2 do f[fields[i]] = fields[i + 1] end
+  if corp ~= '' and f.c ~= corp then return false end
+  if user ~= '' and f.u ~= user then return false end
+  if kind ~= '' and f.type ~= kind then return false end
+  if since ~= '' and tonumber(f.at) < tonumber(since) then return false end
+  return true
+end
+local found = {}
+local high = cursor == '' and '+' or '(' .. cursor
+local read = 0
+while true do
+  local chunk = redis.call('XREVRANGE', key, high, low, 'COUNT', 256)
+  for _, entry in ipairs(chunk) do
+    read = read + 1
+    if matches(entry[2]) then
+      if #found == limit then return { found[#found][1], found } end
+      table.insert(found, entry)
+    end
+    high = '(' .. entry[1]
+    if read >= budget then return { entry[1], found } end
+  end
+  if #chunk < 256 then return { '', found } end
+end
+`);
+
+/**
+ * ARGV: p, before, budget. Removes the oldest entries of the log whose `at` is before `before`: reads from the
+ * oldest until an entry at or after it (or the end), then trims everything older than where it stopped. Reads at most
+ * `budget` entries, so one call holds Redis briefly. Returns { removed, done }: done is 0 when the budget ran out
+ * first, and the caller calls again.
+ */
+export const PRUNE_EVENTS = new LuaScript(`
+local p, before, budget = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local key = p .. 'events'
+local low = '-'
+local read = 0
+local function at_of(fields)
+  for i = 1, #fields, 2 do
+    if fields[i] == 'at' then return tonumber(fields[i + 1]) end
+  end
+  return 0
+end
+while read < budget do
+  local chunk = redis.call('XRANGE', key, low, '+', 'COUNT', 256)
+  if #chunk == 0 then return { redis.call('XTRIM', key, 'MAXLEN', 0), 1 } end
+  for _, entry in ipairs(chunk) do
+    if at_of(entry[2]) >= before then return { redis.call('XTRIM', key, 'MINID', entry[1]), 1 } end
+    read = read + 1
+    low = '(' .. entry[1]
+  end
+end
+local following = redis.call('XRANGE', key, low, '+', 'COUNT', 1)
+if #following == 0 then return { redis.call('XTRIM', key, 'MAXLEN', 0), 1 } end
+return { redis.call('XTRIM', key, 'MINID', following[1][1]), 0 }
 `);

@@ -36,6 +36,8 @@ function toSession(fields: Record<string, string>): SessionRecord | undefined {
     createdAt: Number(fields.createdAt),
     refreshedAt: Number(fields.refreshedAt),
     expiresAt: Number(fields.expiresAt),
+    ...(fields.userAgent === undefined ? {} : { userAgent: fields.userAgent }),
+    ...(fields.clientIp === undefined ? {} : { clientIp: fields.clientIp }),
   };
   if (fields.revokedAt === undefined) return base;
   return { ...base, revokedAt: Number(fields.revokedAt), revokeReason: fields.revokeReason as RevokeReason };
@@ -76,6 +78,8 @@ export function createRedisSessionStore(
           ttlUntil(record.expiresAt),
           record.revokedAt ?? '',
           record.revokeReason ?? '',
+          record.userAgent ?? '',
+          record.clientIp ?? '',
         ]),
       );
       if (reply === 'id_taken') throw new TypeError('sessions.create: a session with this id exists already');
@@ -153,6 +157,29 @@ export function createRedisSessionStore(
         ]),
       );
       return Number(reply);
+    },
+    async listUser(corpId, userId) {
+      const records = await run(async (redis) => {
+        const ids = await redis.smembers(userKey(corpId, userId));
+        if (ids.length === 0) return [];
+        const pipeline = redis.pipeline();
+        for (const id of ids) pipeline.hgetall(`${prefix}s:${id}`);
+        return ((await pipeline.exec()) ?? []).map(([error, fields]) => {
+          if (error) throw error;
+          return toSession(fields as Record<string, string>);
+        });
+      });
+      const current = now();
+      return records
+        .filter(
+          (session): session is SessionRecord =>
+            session !== undefined &&
+            session.corpId === corpId &&
+            session.userId === userId &&
+            session.revokedAt === undefined &&
+            session.expiresAt > current,
+        )
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     },
     async setSessionKey(id, sessionKeyCiphertext) {
       await run((redis) => SET_SESSION_KEY.run(redis, [prefix, id, sessionKeyCiphertext]));

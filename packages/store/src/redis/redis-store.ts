@@ -8,6 +8,7 @@ import { createRedisCacheStore } from './redis-cache-store.js';
 import { closeClient, createFailFastClient, type RedisRun, whenReady } from './redis-connection.js';
 import { createRedisEventInbox } from './redis-event-inbox.js';
 import { createRedisLoginRetryStore } from './redis-login-retry-store.js';
+import { createRedisSecurityEventLog } from './redis-security-event-log.js';
 import { createRedisSessionStore } from './redis-session-store.js';
 import { createRedisSigningKeyStore } from './redis-signing-key-store.js';
 import {
@@ -150,6 +151,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     signingKeys: createRedisSigningKeyStore(prefix, run),
     inbox: createRedisEventInbox(prefix, run),
     suites: createRedisSuiteStore(prefix, now, run, subscribe, installListeners, tombstoneRetentionMs),
+    events: createRedisSecurityEventLog(prefix, run),
     async ping() {
       await run((redis) => redis.ping());
       await subscribe();

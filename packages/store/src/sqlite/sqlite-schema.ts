@@ -111,6 +111,26 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rotation_repeats_by_until ON rotation_repeats (until);
   `,
+  // 5: operator control. A session remembers the client of the login that created it (shown to operators), and the
+  // security event log: one row per fact, its rowid the order and the cursor.
+  `
+  ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+  ALTER TABLE sessions ADD COLUMN client_ip TEXT;
+  CREATE TABLE security_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    corp_id TEXT,
+    user_id TEXT,
+    session_id TEXT,
+    request_id TEXT,
+    client_ip TEXT,
+    reason TEXT
+  );
+  CREATE INDEX security_events_by_user ON security_events (corp_id, user_id, id);
+  CREATE INDEX security_events_by_type ON security_events (type, id);
+  CREATE INDEX security_events_by_time ON security_events (at);
+  `,
 ];
 
 /** The schema version this release writes. */

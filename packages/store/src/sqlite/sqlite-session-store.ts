@@ -28,6 +28,8 @@ interface SessionRow {
   expires_at: number;
   revoked_at: number | null;
   revoke_reason: string | null;
+  user_agent: string | null;
+  client_ip: string | null;
 }
 
 function toSession(row: SessionRow): SessionRecord {
@@ -40,6 +42,8 @@ function toSession(row: SessionRow): SessionRecord {
     createdAt: row.created_at,
     refreshedAt: row.refreshed_at,
     expiresAt: row.expires_at,
+    ...(row.user_agent === null ? {} : { userAgent: row.user_agent }),
+    ...(row.client_ip === null ? {} : { clientIp: row.client_ip }),
   };
   if (row.revoked_at === null) return base;
   return { ...base, revokedAt: row.revoked_at, revokeReason: row.revoke_reason as RevokeReason };
@@ -68,9 +72,9 @@ export function createSqliteSessionStore(
   );
   const insertSession = db.prepare(
     `INSERT INTO sessions (id, corp_id, user_id, refresh_token_hash, session_key_ciphertext, created_at,
-       refreshed_at, expires_at, revoked_at, revoke_reason)
+       refreshed_at, expires_at, revoked_at, revoke_reason, user_agent, client_ip)
      VALUES (@id, @corpId, @userId, @refreshTokenHash, @sessionKeyCiphertext, @createdAt, @refreshedAt,
-       @expiresAt, @revokedAt, @revokeReason)`,
+       @expiresAt, @revokedAt, @revokeReason, @userAgent, @clientIp)`,
   );
   const insertHash = db.prepare('INSERT INTO session_refresh_hashes (hash, session_id) VALUES (?, ?)');
   const updateRefresh = db.prepare(
@@ -155,6 +159,8 @@ export function createSqliteSessionStore(
       ...record,
       revokedAt: record.revokedAt ?? null,
       revokeReason: record.revokeReason ?? null,
+      userAgent: record.userAgent ?? null,
+      clientIp: record.clientIp ?? null,
     });
     insertHash.run(record.refreshTokenHash, record.id);
   };
@@ -281,6 +287,9 @@ export function createSqliteSessionStore(
     async renameUser(corpId, fromUserId, toUserId, bound = {}) {
       const before = bound.createdBefore ?? null;
       return writes.run(() => guard(() => renameUser.run({ toUserId, corpId, fromUserId, before }).changes));
+    },
+    async listUser(corpId, userId) {
+      return guard(() => selectActiveOfUser.all({ corpId, userId, now: now(), before: null }).map(toSession));
     },
     async setSessionKey(id, sessionKeyCiphertext) {
       await writes.run(() => guard(() => updateSessionKey.run(sessionKeyCiphertext, id)));

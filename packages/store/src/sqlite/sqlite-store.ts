@@ -12,6 +12,7 @@ import { createSqliteGuard, openSqliteDatabase } from './sqlite-connection.js';
 import { createSqliteEventInbox } from './sqlite-event-inbox.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { createSqliteLoginRetryStore } from './sqlite-login-retry-store.js';
+import { createSqliteSecurityEventLog } from './sqlite-security-event-log.js';
 import { createSqliteSessionStore } from './sqlite-session-store.js';
 import { createSqliteSigningKeyStore } from './sqlite-signing-key-store.js';
 import { createSqliteSuiteStore } from './sqlite-suite-store.js';
@@ -102,6 +103,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     signingKeys: createSqliteSigningKeyStore(db, guard, durableWrites),
     inbox: createSqliteEventInbox(db, guard, durableWrites),
     suites: createSqliteSuiteStore(db, now, hub, guard, durableWrites, tombstoneRetentionMs),
+    events: createSqliteSecurityEventLog(db, guard, durableWrites),
     async ping() {
       guard(() => db.prepare('SELECT 1').get());
     },
