@@ -74,6 +74,11 @@ export interface GatewayAppOptions {
    * stamped with.
    */
   readonly now?: () => number;
+  /**
+   * How often the callbacks' recorded events that failed to apply are tried again (and those other instances
+   * recorded are looked for). Default 5000 ms.
+   */
+  readonly callbackRetryIntervalMs?: number;
 }
 
 /** The header of `/docs`: the product's name where swagger-ui shows its own logo. */
@@ -252,6 +257,8 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     revocations: services.revocations,
     metrics,
   });
+  const retryInterval =
+    options.callbackRetryIntervalMs === undefined ? {} : { retryIntervalMs: options.callbackRetryIntervalMs };
   if (options.callbacks && options.callbacks.length > 0) {
     await app.register(callbackRoutes, {
       store: services.store,
@@ -260,6 +267,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
       callbacks: options.callbacks,
       defaultCorpId: services.corps.defaultCorpId,
       ...(options.now === undefined ? {} : { now: options.now }),
+      ...retryInterval,
     });
   }
   const tenants = services.corps;
@@ -283,6 +291,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
         now,
       }),
       now,
+      ...retryInterval,
     });
   }
   return app;

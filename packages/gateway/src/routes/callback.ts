@@ -37,6 +37,8 @@ export interface CallbackRoutesOptions {
   /** How far ahead of this clock a callback's timestamp may be. Default {@link DEFAULT_MAX_FUTURE_SKEW_SECONDS}. */
   readonly maxFutureSkewSeconds?: number;
   readonly now?: () => number;
+  /** How often events that failed to apply are tried again. Default 5000 ms. */
+  readonly retryIntervalMs?: number;
 }
 
 /** Callback bodies are a small XML envelope; anything larger is not from WeCom. */
@@ -103,10 +105,16 @@ export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (
       if (corpId === undefined) return { kind: 'no_corp' };
       return { ...(await applier.apply(message, corpId, event.receivedAt)) };
     },
+    // A corp's events apply in order (a rename before a departure); another corp's do not wait for them.
+    orderKey: (event) => event.corpId ?? defaultCorpId ?? '',
     now,
+    ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
     onApplied: (eventId, change) => app.log.info({ eventId, ...change }, 'callback applied'),
-    onError: (error) =>
-      app.log.warn({ code: (error as { code?: unknown }).code }, 'callback apply failed; will retry'),
+    onError: (error, eventId) =>
+      app.log.warn(
+        { ...(eventId === undefined ? {} : { eventId }), code: (error as { code?: unknown }).code },
+        'callback apply failed; will retry',
+      ),
   });
   app.addHook('onReady', async () => queue.start());
   app.addHook('onClose', async () => queue.stop());
