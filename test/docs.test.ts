@@ -8,7 +8,7 @@ describe('generated documentation', () => {
     expect(readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8')).toBe(renderErrorDocs());
   });
 
-  it('docs/reliability.md carries the fault matrix the reliability suite runs (npm run docs:faults)', () => {
+  it('docs/reliability.md carries the fault matrices the reliability suite runs (npm run docs:faults)', () => {
     const document = readFileSync(new URL('../docs/reliability.md', import.meta.url), 'utf8');
     expect(document).toBe(withFaultMatrix(document));
   });
