@@ -197,7 +197,10 @@ describe.skipIf(redisServerMissing)('Redis restarted under load, two gateways', 
         sessions.map((session) => session.id),
         sandbox.url,
       );
-      recordSecret('wecom_access_token', await first.services.corps.clientFor(DEMO_CORP_ID).accessToken.getToken());
+      recordSecret(
+        'wecom_access_token',
+        await first.services.corps.clientFor(DEMO_CORP_ID).accessToken.getToken(),
+      );
       expect(stored.missing).toEqual([]);
       const revokedInLedger = sessions.filter((session) => session.state === 'revoked' && !session.uncertain);
       expect(revokedInLedger.filter((session) => !stored.revoked.has(session.id)).map((s) => s.id)).toEqual(

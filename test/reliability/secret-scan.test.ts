@@ -3,8 +3,10 @@
  * drives a day of the gateway as a third-party app (support/suite-day.ts), then searches every log line, process
  * output, response body and client error that any file recorded for every secret it was handed.
  */
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Evidence, readEvidence } from './support/evidence.js';
+import { type Evidence, type RecordedSecret, readEvidence } from './support/evidence.js';
+import { SecretMatcher } from './support/secret-matcher.js';
 import { driveSuiteDay, type SuiteDayReport } from './support/suite-day.js';
 
 let evidence: Evidence;
@@ -58,28 +60,53 @@ describe('secret scan over the whole reliability suite', () => {
     for (const kind of expectedKinds) expect(kinds, `no ${kind} was recorded`).toContain(kind);
   });
 
+  /** `kind in <what> <file>` for every secret found in the texts. */
+  function scan(
+    texts: ReadonlyMap<string, string>,
+    what: string,
+    secrets: readonly RecordedSecret[],
+  ): string[] {
+    const matcher = new SecretMatcher(secrets);
+    return [...texts].flatMap(([file, text]) =>
+      matcher.find(text).map((secret) => `${secret.kind} in ${what} ${file}`),
+    );
+  }
+
   it('finds no secret in any log line or process output', () => {
-    const hits: string[] = [];
-    for (const [file, text] of evidence.logs)
-      for (const secret of evidence.secrets)
-        if (text.includes(secret.value)) hits.push(`${secret.kind} in log ${file}`);
-    expect(hits).toEqual([]);
+    expect(scan(evidence.logs, 'log', evidence.secrets)).toEqual([]);
   });
 
   it('finds no secret in any error of the WeCom client (message, stack, JSON)', () => {
-    const hits: string[] = [];
-    for (const [file, text] of evidence.errors)
-      for (const secret of evidence.secrets)
-        if (text.includes(secret.value)) hits.push(`${secret.kind} in error ${file}`);
-    expect(hits).toEqual([]);
+    expect(scan(evidence.errors, 'error', evidence.secrets)).toEqual([]);
   });
 
   it('finds no WeCom secret or server-side key in any response', () => {
-    const hits: string[] = [];
-    for (const [file, text] of evidence.responses)
-      for (const secret of evidence.secrets)
-        if (secret.scope === 'nowhere' && text.includes(secret.value))
-          hits.push(`${secret.kind} in response ${file}`);
-    expect(hits).toEqual([]);
+    const nowhere = evidence.secrets.filter((secret) => secret.scope === 'nowhere');
+    expect(scan(evidence.responses, 'response', nowhere)).toEqual([]);
+  });
+});
+
+describe('the scan itself', () => {
+  // The scan above passes by finding nothing: it must be able to find a secret wherever it is.
+  const secret = fc.string({ minLength: 8, maxLength: 64, unit: 'grapheme-ascii' });
+  it('finds a recorded secret anywhere in a text, and only what is there', () => {
+    fc.assert(
+      fc.property(
+        fc.array(secret, { minLength: 1, maxLength: 20 }),
+        fc.string({ maxLength: 200 }),
+        fc.string({ maxLength: 200 }),
+        fc.nat(),
+        (values, before, after, pick) => {
+          const secrets = values.map((value, i) => ({ kind: `k${i}`, scope: 'nowhere' as const, value }));
+          const planted = secrets[pick % secrets.length] as RecordedSecret;
+          const text = `${before}${planted.value}${after}`;
+          const found = new SecretMatcher(secrets).find(text);
+          expect(found).toContain(planted);
+          for (const candidate of secrets)
+            expect(found.includes(candidate)).toBe(text.includes(candidate.value));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
