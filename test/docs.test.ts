@@ -15,7 +15,7 @@ describe('generated documentation', () => {
     expect(headings).toEqual(defaultDoctorChecks().checks.map((check) => check.id));
   });
 
-  it('docs/reliability.md carries the fault matrix the reliability suite runs (npm run docs:faults)', () => {
+  it('docs/reliability.md carries the fault matrices the reliability suite runs (npm run docs:faults)', () => {
     const document = readFileSync(new URL('../docs/reliability.md', import.meta.url), 'utf8');
     expect(document).toBe(withFaultMatrix(document));
   });

@@ -1,14 +1,23 @@
 /**
  * The fault matrix: each WeCom fault (busy, expired and revoked tokens, rate limits, HTTP 5xx, timeouts, malformed
  * answers, dropped connections) on each WeCom path, against each gateway operation, over real HTTP against the
- * sandbox. The table of expected outcomes is `support/fault-matrix-table.ts` (it also renders the docs' markdown);
- * this file runs every cell of it and then checks that the gateway serves a clean login once the fault is gone.
+ * sandbox. The tables of expected outcomes are `support/fault-matrix-table.ts` (a self-built app) and
+ * `support/suite-fault-matrix-table.ts` (a third-party app: its suite token, corp tokens, permanent codes and the
+ * instruction callback's applies); they also render the docs' markdown. This file runs every cell of both and then
+ * checks that the gateway serves a clean login once the fault is gone, and that a failed instruction is applied
+ * once WeCom answers again.
  *
  * Operations that never call WeCom (verify, logout, decrypt, anything with a cached profile) must be untouched by
  * every fault: same status, and the sandbox saw no call at all.
  */
-import { DEMO_CORP_ID, type SandboxControl } from '@wecom-auth/sandbox';
-import type { JsonAnswer } from '@wecom-auth/testing';
+import {
+  DEMO_CORP_ID,
+  demoSuite,
+  OTHER_CORP_ID,
+  type SandboxControl,
+  SUBSIDIARY_CORP_ID,
+} from '@wecom-auth/sandbox';
+import { eventually, type JsonAnswer } from '@wecom-auth/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EvidenceGateway, startEvidenceGateway } from './support/evidence-gateway.js';
 import {
@@ -17,6 +26,20 @@ import {
   type Operation,
   wecomTimeoutMs,
 } from './support/fault-matrix-table.js';
+import {
+  corpTokenPath,
+  type SuiteMatrixCase,
+  type SuiteOperation,
+  suiteMatrixCases,
+  suiteTokenPath,
+  suiteWecomTimeoutMs,
+} from './support/suite-fault-matrix-table.js';
+import {
+  appliedMessage,
+  applyFailedMessage,
+  installedCorps,
+  SuiteGatewayDriver,
+} from './support/suite-gateway-driver.js';
 
 /** Logs in through the operations under test; another member holds the sessions the other operations use. */
 const loginUser = 'zhangsan';
@@ -174,11 +197,11 @@ function expectWellFormed(answer: JsonAnswer): void {
   }
 }
 
-async function recordSecretsOf(answer: JsonAnswer): Promise<void> {
+async function recordSecretsOf(answer: JsonAnswer, gateway: EvidenceGateway = g): Promise<void> {
   const accessToken = answer.body?.accessToken;
   const refreshToken = answer.body?.refreshToken;
   if (typeof accessToken === 'string' && typeof refreshToken === 'string')
-    await g.recordSessionSecrets({ accessToken, refreshToken });
+    await gateway.recordSessionSecrets({ accessToken, refreshToken });
 }
 
 /**
@@ -366,5 +389,459 @@ describe('a refresh that WeCom fails', () => {
     const retry = await g.call('POST', '/v1/sessions/refresh', { body: { refreshToken: held } });
     await recordSecretsOf(retry);
     expect(retry.status, retry.text).toBe(200);
+  });
+});
+
+describe('fault matrix of a third-party app: each WeCom fault × each suite operation', () => {
+  // A gateway of its own, as the demo suite, installed in the demo corp and its subsidiary. Failed instructions are
+  // tried again when the next instruction arrives: a timed sweep could retry one behind a cell's back and blur the
+  // count of tries (the sweep itself is proven below).
+  let h: EvidenceGateway;
+  let s: SuiteGatewayDriver;
+  beforeAll(async () => {
+    h = await startEvidenceGateway('fault-matrix-suite', {
+      app: 'suite',
+      env: { WECOM_TIMEOUT_MS: String(suiteWecomTimeoutMs), LOGIN_RATE_LIMIT: '1000000' },
+      clock: 'manual',
+      callbackRetryIntervalMs: 3_600_000,
+    });
+    s = new SuiteGatewayDriver(h);
+    await s.connect();
+  }, 60_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+  afterEach(async () => {
+    s.control.clearFaults();
+    await s.pastTokenBackoff();
+  });
+
+  /** Puts the tokens and profiles in the state the operation's column names, fault-free. */
+  async function prepare(operation: SuiteOperation): Promise<Session | undefined> {
+    const tenants = h.suiteTenants();
+    const demo = tenants.clientFor(DEMO_CORP_ID);
+    const session = ['me-cold', 'me-warm', 'verify'].includes(operation.name)
+      ? await h.login(sessionUser)
+      : undefined;
+    await h.gateway.services.directory.forget(DEMO_CORP_ID, loginUser);
+    await h.gateway.services.directory.forget(DEMO_CORP_ID, sessionUser);
+    // The corp token first: fetching it takes the suite token.
+    if (operation.corpToken !== 'unused') {
+      const token = await demo.accessToken.getToken();
+      if (operation.corpToken === 'cold') await demo.accessToken.invalidate(token);
+    }
+    if (operation.suiteToken !== 'unused') {
+      const token = await tenants.suite.suiteToken.getToken();
+      if (operation.suiteToken === 'cold') await tenants.suite.suiteToken.invalidate(token);
+    }
+    return session;
+  }
+
+  function inject(cell: SuiteMatrixCase): void {
+    const { control } = s;
+    if ('retire' in cell.fault) {
+      const { token, retire } = cell.fault;
+      if (token === 'suite') {
+        if (retire === 'expire') control.suites.expireTokens(demoSuite.suiteId);
+        else control.suites.revokeTokens(demoSuite.suiteId);
+        return;
+      }
+      for (const corpid of installedCorps) {
+        if (retire === 'expire') control.expireTokens({ corpid });
+        else control.revokeTokens({ corpid });
+      }
+      return;
+    }
+    control.addFault({ path: cell.fault.path, ...cell.fault.spec });
+  }
+
+  async function run(
+    operation: SuiteOperation,
+    session: Session | undefined,
+  ): Promise<JsonAnswer | undefined> {
+    const token = (): string => {
+      if (!session) throw new Error('this operation needs a session');
+      return session.accessToken;
+    };
+    switch (operation.name) {
+      case 'login-cold':
+      case 'login-corp-cold':
+      case 'login-warm':
+        return h.call('POST', '/v1/sessions', { body: { code: h.code(loginUser) } });
+      case 'me-cold':
+      case 'me-warm':
+        return h.call('GET', '/v1/me', { token: token() });
+      case 'verify':
+        return h.call('GET', '/v1/verify', { token: token() });
+      case 'create-auth':
+      case 'create-auth-cold':
+        await s.install(OTHER_CORP_ID);
+        return undefined;
+      case 'change-auth':
+        await s.changeAuth(DEMO_CORP_ID);
+        return undefined;
+    }
+  }
+
+  /** Exchanges on `path` between two metric reads. */
+  const delta = (before: Map<string, number>, after: Map<string, number>, path: string): number =>
+    (after.get(path) ?? 0) - (before.get(path) ?? 0);
+
+  /** What an instruction's apply is expected to have logged. */
+  function expectApply(cell: SuiteMatrixCase, line: Record<string, unknown>, triesOnPath: number): void {
+    const { expected } = cell;
+    const context = JSON.stringify(line);
+    switch (expected.kind) {
+      case 'unaffected':
+      case 'recovered':
+      case 'replayed':
+        expect(line.msg, context).toBe(appliedMessage);
+        expect(line.outcome, context).toBe('stored');
+        if (expected.kind === 'recovered' && expected.tries !== undefined)
+          expect(triesOnPath, 'tries on the faulted path').toBe(expected.tries);
+        return;
+      case 'dropped':
+        expect(line.msg, context).toBe(appliedMessage);
+        expect(line).toMatchObject({ outcome: expected.outcome, errcode: expected.errcode });
+        expect(triesOnPath, 'tries on the faulted path').toBe(expected.tries);
+        return;
+      case 'deferred':
+      case 'lost':
+        expect(line.msg, context).toBe(applyFailedMessage);
+        expect(line.code, context).toBe(expected.clientCode);
+        expect(line.errcode, context).toBe(expected.kind === 'deferred' ? expected.errcode : undefined);
+        expect(triesOnPath, 'tries on the faulted path').toBe(expected.tries);
+        return;
+      case 'failed':
+        throw new Error('an instruction is answered `success` before it applies');
+    }
+  }
+
+  function expectAnswer(cell: SuiteMatrixCase, answer: JsonAnswer, triesOnPath: number): void {
+    const { expected, operation } = cell;
+    const context = `${answer.status} ${answer.text}`;
+    switch (expected.kind) {
+      case 'unaffected':
+      case 'recovered':
+      case 'replayed':
+        expect(answer.status, context).toBe(operation.successStatus);
+        if (expected.kind === 'recovered' && expected.tries !== undefined)
+          expect(triesOnPath, 'tries on the faulted path').toBe(expected.tries);
+        return;
+      case 'failed':
+        expect(answer.status, context).toBe(expected.status);
+        expect(answer.body?.error, context).toBe(expected.error);
+        expect(answer.headers.get('retry-after') ?? undefined).toBe(expected.retryAfter);
+        if (expected.errcode === undefined) expect(answer.body?.wecom).toBeUndefined();
+        else
+          expect(answer.body?.wecom).toMatchObject({ errcode: expected.errcode, errmsg: expect.any(String) });
+        expect(triesOnPath, 'tries on the faulted path').toBe(expected.tries);
+        return;
+      case 'deferred':
+      case 'dropped':
+      case 'lost':
+        throw new Error(`${expected.kind} is an instruction's outcome, never an answer's`);
+    }
+  }
+
+  /** After a failed apply: the instruction waits in the inbox; the next instruction's arrival applies both. */
+  async function recoverInstruction(cell: SuiteMatrixCase): Promise<void> {
+    expect(await s.pending(), 'the failed instruction waits in the inbox').toBe(1);
+    await s.pastTokenBackoff();
+    const from = h.logLines.length;
+    await s.changeAuth(SUBSIDIARY_CORP_ID);
+    const [retried, next] = await s.applies(from, 2);
+    expect(next).toMatchObject({ msg: appliedMessage, kind: 'change_auth', corpId: SUBSIDIARY_CORP_ID });
+    if (cell.expected.kind === 'lost') {
+      // The late answer of the timed-out exchange spent the auth code: the retry meets 40078.
+      expect(retried).toMatchObject({ msg: appliedMessage, kind: 'create_auth', outcome: 'auth_code_used' });
+      return;
+    }
+    expect(retried).toMatchObject({ msg: appliedMessage, outcome: 'stored' });
+    expect(retried?.kind).toBe(cell.operation.name === 'change-auth' ? 'change_auth' : 'create_auth');
+  }
+
+  const cells = suiteMatrixCases().map((cell) => [cell.label, cell] as const);
+  it.each(cells)('%s', async (_label, cell) => {
+    const { operation, expected } = cell;
+    await s.sync();
+    const session = await prepare(operation);
+    const { control } = s;
+    const counted = expected.kind !== 'unaffected';
+    const before = counted ? await s.exchanges() : new Map<string, number>();
+    control.resetCalls();
+    const from = h.logLines.length;
+    inject(cell);
+    const answer = await run(operation, session);
+    const [apply] = operation.kind === 'instruction' ? await s.applies(from) : [];
+    const calls = control.calls();
+    control.clearFaults();
+    const after = counted ? await s.exchanges() : new Map<string, number>();
+    const path = cell.path;
+    const triesOnPath = path === undefined ? 0 : delta(before, after, path);
+
+    if (expected.kind === 'unaffected') {
+      if (path !== undefined) {
+        expect(calls.byPath[path] ?? 0, 'calls on the faulted path').toBe(0);
+      } else {
+        const grant = 'retire' in cell.fault && cell.fault.token === 'suite' ? suiteTokenPath : corpTokenPath;
+        expect(calls.byPath[grant] ?? 0, 'token fetches').toBe(0);
+      }
+      if (operation.calls.length === 0) expect(calls.total, 'calls to WeCom').toBe(0);
+    }
+    if (expected.kind === 'replayed') {
+      // WeCom retired the token: one new token, and the refused call replayed once.
+      expect(delta(before, after, expected.grantPath), 'token fetches').toBe(1);
+      expect(delta(before, after, expected.refusedPath), 'the refused call and its replay').toBe(2);
+    }
+
+    if (answer !== undefined) {
+      expectWellFormed(answer);
+      await recordSecretsOf(answer, h);
+      expectAnswer(cell, answer, triesOnPath);
+      if (s.tokenFailures() > 0) {
+        // A token fetch failed: within its backoff the last error is answered at once, without asking WeCom.
+        await h.gateway.services.directory.forget(DEMO_CORP_ID, loginUser);
+        control.resetCalls();
+        const during = await h.call('POST', '/v1/sessions', { body: { code: h.code(loginUser) } });
+        expectWellFormed(during);
+        expect(during.status, during.text).toBe(answer.status);
+        expect(during.body?.error).toBe(answer.body?.error);
+        const fetches = control.calls().byPath;
+        expect((fetches[suiteTokenPath] ?? 0) + (fetches[corpTokenPath] ?? 0), 'token fetches').toBe(0);
+        await s.pastTokenBackoff();
+      }
+      if (expected.kind === 'unaffected') return;
+      // The fault is gone: a clean login and a verify of its token work at once.
+      const clean = await h.login(loginUser);
+      expect((await h.call('GET', '/v1/verify', { token: clean.accessToken })).status).toBe(204);
+      expect(s.tokenFailures()).toBe(0);
+      return;
+    }
+
+    expect(apply, 'the apply was logged').toBeDefined();
+    expectApply(cell, apply ?? {}, triesOnPath);
+    if (expected.kind === 'deferred' || expected.kind === 'lost') await recoverInstruction(cell);
+    expect(await s.pending(), 'nothing left in the inbox').toBe(0);
+    if (operation.name === 'change-auth') {
+      // The corp stays installed whatever became of its change_auth, and its employees log in.
+      expect(await s.installed(DEMO_CORP_ID)).toBe(true);
+      if (expected.kind !== 'unaffected') await h.login(loginUser);
+      return;
+    }
+    if (expected.kind === 'unaffected') {
+      expect(await s.installed(OTHER_CORP_ID)).toBe(true);
+      await s.uninstall(OTHER_CORP_ID);
+      return;
+    }
+    // A create_auth: the partner corp's employees log in, unless the install was lost.
+    const partner = await h.call('POST', '/v1/sessions', {
+      body: { code: h.code(s.activeMember(OTHER_CORP_ID), OTHER_CORP_ID) },
+    });
+    await recordSecretsOf(partner, h);
+    if (expected.kind === 'lost') {
+      expect(await s.installed(OTHER_CORP_ID)).toBe(false);
+      expect(partner.body?.error, partner.text).toBe('corp_not_authorized');
+    } else {
+      expect(await s.installed(OTHER_CORP_ID)).toBe(true);
+      expect(partner.status, partner.text).toBe(201);
+    }
+    await h.recordSuiteSecrets();
+    s.recordIssuedPermanentCodes();
+    // The partner uninstalls again, for the next cell.
+    await s.uninstall(OTHER_CORP_ID);
+    expect(await s.installed(OTHER_CORP_ID)).toBe(false);
+  });
+});
+
+describe('a third-party app: concurrent logins, replays, and the instruction queue', () => {
+  // Real clock, default WeCom timeout (50 logins at once on two cores), and the queue's sweep every 300 ms.
+  let h: EvidenceGateway;
+  let s: SuiteGatewayDriver;
+  /** Members who can log in, with their corp. */
+  let members: { userid: string; corpid: string }[];
+  beforeAll(async () => {
+    h = await startEvidenceGateway('fault-matrix-suite-concurrent', {
+      app: 'suite',
+      env: { LOGIN_RATE_LIMIT: '1000000' },
+      callbackRetryIntervalMs: 300,
+    });
+    s = new SuiteGatewayDriver(h);
+    await s.connect();
+    members = [];
+    for (const corpid of installedCorps) {
+      const corp = s.control.directory().corps.find((candidate) => candidate.corpId === corpid);
+      for (const user of corp?.users ?? []) {
+        const answer = await h.call('POST', '/v1/sessions', { body: { code: h.code(user.userid, corpid) } });
+        if (answer.status === 201) members.push({ userid: user.userid, corpid });
+      }
+    }
+    expect(new Set(members.map((member) => member.corpid))).toEqual(new Set(installedCorps));
+  }, 60_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+  afterEach(() => s.control.clearFaults());
+
+  /** Both tokens of every corp warm (or cold), every profile cold: each login makes every call it can. */
+  async function prepare(tokens: { suite: 'warm' | 'cold'; corp: 'warm' | 'cold' }): Promise<void> {
+    const tenants = h.suiteTenants();
+    for (const member of members) await h.gateway.services.directory.forget(member.corpid, member.userid);
+    for (const corpId of installedCorps) {
+      const client = tenants.clientFor(corpId);
+      const token = await client.accessToken.getToken();
+      if (tokens.corp === 'cold') await client.accessToken.invalidate(token);
+    }
+    const token = await tenants.suite.suiteToken.getToken();
+    if (tokens.suite === 'cold') await tenants.suite.suiteToken.invalidate(token);
+  }
+
+  interface Scenario {
+    readonly name: string;
+    readonly tokens: { suite: 'warm' | 'cold'; corp: 'warm' | 'cold' };
+    readonly inject: (control: SandboxControl) => void;
+    /** One token for every concurrent caller: a single fetch (of up to 3 tries) per token, whatever the logins. */
+    readonly suiteTokenCalls: number;
+    readonly corpTokenCalls: number;
+  }
+
+  const scenarios: readonly Scenario[] = [
+    {
+      name: '42009 from suites.expireTokens()',
+      tokens: { suite: 'warm', corp: 'warm' },
+      inject: (control) => control.suites.expireTokens(demoSuite.suiteId),
+      suiteTokenCalls: 1,
+      corpTokenCalls: 0,
+    },
+    {
+      name: '40082 from suites.revokeTokens()',
+      tokens: { suite: 'warm', corp: 'warm' },
+      inject: (control) => control.suites.revokeTokens(demoSuite.suiteId),
+      suiteTokenCalls: 1,
+      corpTokenCalls: 0,
+    },
+    {
+      name: "42001 from expireTokens() of both corps' tokens",
+      tokens: { suite: 'warm', corp: 'warm' },
+      inject: (control) => {
+        for (const corpid of installedCorps) control.expireTokens({ corpid });
+      },
+      suiteTokenCalls: 0,
+      corpTokenCalls: installedCorps.length,
+    },
+    {
+      name: 'a single -1 on get_suite_token (suite token cold)',
+      tokens: { suite: 'cold', corp: 'warm' },
+      inject: (control) => control.addFault({ path: suiteTokenPath, errcode: -1, count: 1 }),
+      suiteTokenCalls: 2,
+      corpTokenCalls: 0,
+    },
+    {
+      name: 'a single -1 on get_corp_token (corp tokens cold)',
+      tokens: { suite: 'warm', corp: 'cold' },
+      inject: (control) => control.addFault({ path: corpTokenPath, errcode: -1, count: 1 }),
+      suiteTokenCalls: 0,
+      corpTokenCalls: installedCorps.length + 1,
+    },
+    {
+      name: 'a single -1 on service/miniprogram/jscode2session',
+      tokens: { suite: 'warm', corp: 'warm' },
+      inject: (control) =>
+        control.addFault({ path: '/cgi-bin/service/miniprogram/jscode2session', errcode: -1, count: 1 }),
+      suiteTokenCalls: 0,
+      corpTokenCalls: 0,
+    },
+  ];
+
+  it.each(scenarios)('100 % of $name logins across both corps succeed', async (scenario) => {
+    await prepare(scenario.tokens);
+    const { control } = s;
+    control.resetCalls();
+    scenario.inject(control);
+    const answers = await Promise.all(
+      Array.from({ length: concurrentLogins }, (_, i) => {
+        const member = members[i % members.length] as { userid: string; corpid: string };
+        return h.call('POST', '/v1/sessions', { body: { code: h.code(member.userid, member.corpid) } });
+      }),
+    );
+    control.clearFaults();
+    for (const answer of answers) expectWellFormed(answer);
+    const failures = answers.filter((answer) => answer.status !== 201).map((answer) => answer.text);
+    expect(failures, JSON.stringify(failures.slice(0, 3))).toEqual([]);
+    const first = answers[0];
+    if (first) await h.recordSessionSecrets(first.body as { accessToken: string; refreshToken: string });
+    const calls = control.calls().byPath;
+    expect(calls[suiteTokenPath] ?? 0, 'get_suite_token').toBe(scenario.suiteTokenCalls);
+    expect(calls[corpTokenPath] ?? 0, 'get_corp_token').toBe(scenario.corpTokenCalls);
+  });
+
+  it.each([
+    {
+      kind: 'suite',
+      retire: (control: SandboxControl) => control.suites.revokeTokens(demoSuite.suiteId),
+      refusedPath: '/cgi-bin/service/miniprogram/jscode2session',
+      errcode: 40082,
+      grantPath: suiteTokenPath,
+    },
+    {
+      kind: 'corp',
+      retire: (control: SandboxControl) => control.revokeTokens({ corpid: DEMO_CORP_ID }),
+      refusedPath: '/cgi-bin/user/get',
+      errcode: 40014,
+      grantPath: corpTokenPath,
+    },
+  ])('a $kind token refused again after its replay is not replayed a second time', async (refusal) => {
+    await prepare({ suite: 'warm', corp: 'warm' });
+    const { control } = s;
+    const before = await s.exchanges();
+    control.resetCalls();
+    // WeCom retired the token, so the gateway fetches a new one; the replay with it is refused as well.
+    refusal.retire(control);
+    control.addFault({ path: refusal.refusedPath, errcode: refusal.errcode, count: 2 });
+    const answer = await h.call('POST', '/v1/sessions', { body: { code: h.code(loginUser) } });
+    control.clearFaults();
+    const after = await s.exchanges();
+    expectWellFormed(answer);
+    expect(answer.status, answer.text).toBe(502);
+    expect(answer.body).toMatchObject({ error: 'wecom_error', wecom: { errcode: refusal.errcode } });
+    const delta = (path: string) => (after.get(path) ?? 0) - (before.get(path) ?? 0);
+    expect(delta(refusal.refusedPath), 'the refused call and its one replay').toBe(2);
+    expect(delta(refusal.grantPath), 'token fetches').toBe(1);
+    await h.login(loginUser);
+  });
+
+  it("a create_auth that failed is applied by the queue's own retry, with no other instruction", async () => {
+    const from = h.logLines.length;
+    s.control.addFault({ path: '/cgi-bin/service/get_permanent_code', errcode: -1 });
+    await s.install(OTHER_CORP_ID);
+    const [failed] = await s.applies(from);
+    expect(failed).toMatchObject({ msg: applyFailedMessage, code: 'system_busy', errcode: -1 });
+    s.control.clearFaults();
+    // The sweep (every 300 ms here, 5 s by default) tries it again.
+    expect(await eventually(() => s.installed(OTHER_CORP_ID), 10_000)).toBe(true);
+    expect(await s.pending()).toBe(0);
+    await s.uninstall(OTHER_CORP_ID);
+  });
+
+  it("a change_auth WeCom keeps failing holds back no other corp's install", async () => {
+    // One corp's instruction that cannot apply must not stall the others until their auth codes expire.
+    s.control.addFault({ path: '/cgi-bin/service/get_auth_info', errcode: -1 });
+    let from = h.logLines.length;
+    await s.changeAuth(DEMO_CORP_ID);
+    expect((await s.applies(from))[0]).toMatchObject({ msg: applyFailedMessage, code: 'system_busy' });
+    from = h.logLines.length;
+    await s.install(OTHER_CORP_ID);
+    expect(await eventually(() => s.installed(OTHER_CORP_ID), 10_000)).toBe(true);
+    const partner = await h.call('POST', '/v1/sessions', {
+      body: { code: h.code(s.activeMember(OTHER_CORP_ID), OTHER_CORP_ID) },
+    });
+    expect(partner.status, partner.text).toBe(201);
+    expect(await s.pending(), 'the change_auth still waits').toBe(1);
+    s.control.clearFaults();
+    expect(await eventually(async () => (await s.pending()) === 0, 10_000)).toBe(true);
+    expect(s.logsFrom(from).some((line) => line.msg === appliedMessage && line.kind === 'change_auth')).toBe(
+      true,
+    );
+    await s.uninstall(OTHER_CORP_ID);
   });
 });

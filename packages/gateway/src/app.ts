@@ -89,6 +89,11 @@ export interface GatewayAppOptions {
    * stamped with.
    */
   readonly now?: () => number;
+  /**
+   * How often the callbacks' recorded events that failed to apply are tried again (and those other instances
+   * recorded are looked for). Default 5000 ms.
+   */
+  readonly callbackRetryIntervalMs?: number;
 }
 
 /** The header of `/docs`: the product's name where swagger-ui shows its own logo. */
@@ -287,6 +292,8 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     metrics,
     parts: operationsHere ? 'all' : 'public',
   });
+  const retryInterval =
+    options.callbackRetryIntervalMs === undefined ? {} : { retryIntervalMs: options.callbackRetryIntervalMs };
   if (options.callbacks && options.callbacks.length > 0) {
     await app.register(callbackRoutes, {
       store: services.store,
@@ -296,6 +303,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
       defaultCorpId: services.corps.defaultCorpId,
       events: services.events,
       ...(options.now === undefined ? {} : { now: options.now }),
+      ...retryInterval,
     });
   }
   const tenants = services.corps;
@@ -319,6 +327,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
         now,
       }),
       now,
+      ...retryInterval,
     });
   }
   return app;

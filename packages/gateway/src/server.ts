@@ -57,6 +57,8 @@ export interface StartGatewayOptions {
   readonly storeCheckIntervalMs?: number;
   /** How often the signing keys are checked for a rotation made elsewhere. Default 5000 ms. */
   readonly keyCheckIntervalMs?: number;
+  /** How often callback events that failed to apply are tried again. Default 5000 ms. */
+  readonly callbackRetryIntervalMs?: number;
 }
 
 /**
@@ -183,6 +185,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           },
         }),
     now,
+    ...(options.callbackRetryIntervalMs === undefined
+      ? {}
+      : { callbackRetryIntervalMs: options.callbackRetryIntervalMs }),
   });
   const adminApp =
     adminTokens.length === 0

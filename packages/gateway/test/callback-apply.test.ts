@@ -7,7 +7,13 @@ import {
   parseCallbackMessage,
 } from '@wecom-auth/crypto';
 import { DEMO_CORP_ID } from '@wecom-auth/sandbox';
-import { createMemoryStore, type InboxEvent, type SessionRecord, type Store } from '@wecom-auth/store';
+import {
+  createMemoryStore,
+  type InboxEvent,
+  type SessionRecord,
+  type Store,
+  StoreUnavailableError,
+} from '@wecom-auth/store';
 import { describe, expect, it } from 'vitest';
 import { CallbackQueue } from '../src/callbacks/callback-queue.js';
 import { ContactChangeApplier, changeBound } from '../src/callbacks/contact-change-applier.js';
@@ -270,6 +276,91 @@ describe('CallbackQueue', () => {
     await queue.idle();
     expect(fake.applied).toEqual(['bad']);
     expect(errors).toHaveLength(1);
+    await queue.stop();
+  });
+
+  it("holds back a failed event's later events of its key only, and applies them all once it applies", async () => {
+    // a1 fails while WeCom refuses; a2 is the same corp's, so it waits; b1 is another corp's and must not wait.
+    const events: InboxEvent[] = [
+      { ...recorded('a1', { kind: 'delete_user', userId: 'x' }), corpId: 'wwcorpa' },
+      { ...recorded('a2', { kind: 'delete_user', userId: 'y' }), corpId: 'wwcorpa' },
+      { ...recorded('b1', { kind: 'delete_user', userId: 'z' }), corpId: 'wwcorpb' },
+    ];
+    const fake = inboxWith(events);
+    let refusing = true;
+    const tried: string[] = [];
+    const failures: [unknown, string | undefined][] = [];
+    const queue = new CallbackQueue({
+      inbox: fake.inbox,
+      apply: async (event) => {
+        tried.push(event.id);
+        if (refusing && event.id === 'a1') throw Object.assign(new Error('busy'), { code: 'system_busy' });
+        return { kind: 'applied' };
+      },
+      now: () => NOW,
+      onApplied: () => {},
+      onError: (error, eventId) => failures.push([error, eventId]),
+      hold: false,
+    });
+    queue.wake();
+    await queue.idle();
+    expect(tried).toEqual(['a1', 'b1']);
+    expect(fake.applied).toEqual(['b1']);
+    expect(failures.map(([, eventId]) => eventId)).toEqual(['a1']);
+    refusing = false;
+    queue.wake();
+    await queue.idle();
+    expect(fake.applied).toEqual(['b1', 'a1', 'a2']);
+    await queue.stop();
+  });
+
+  it('looks past a full page of events that failed, to the ones behind them', async () => {
+    // More failing events than one page: each of another key, so none holds back the one behind them.
+    const failing = Array.from({ length: 60 }, (_, i) => ({
+      ...recorded(`f${i}`, { kind: 'delete_user', userId: `u${i}` }),
+      corpId: `wwfailing${i}`,
+    }));
+    const fake = inboxWith([...failing, recorded('last', { kind: 'delete_user', userId: 'v' })]);
+    const queue = new CallbackQueue({
+      inbox: fake.inbox,
+      apply: async (event) => {
+        if (event.id.startsWith('f')) throw new Error('refused');
+        return { kind: 'applied' };
+      },
+      now: () => NOW,
+      onApplied: () => {},
+      onError: () => {},
+      hold: false,
+    });
+    queue.wake();
+    await queue.idle();
+    expect(fake.applied).toEqual(['last']);
+    await queue.stop();
+  });
+
+  it('ends the drain when the store fails during an apply: nothing else could apply either', async () => {
+    const fake = inboxWith([
+      { ...recorded('a', { kind: 'delete_user', userId: 'x' }), corpId: 'wwcorpa' },
+      { ...recorded('b', { kind: 'delete_user', userId: 'y' }), corpId: 'wwcorpb' },
+    ]);
+    const tried: string[] = [];
+    const failures: (string | undefined)[] = [];
+    const queue = new CallbackQueue({
+      inbox: fake.inbox,
+      apply: async (event) => {
+        tried.push(event.id);
+        throw new StoreUnavailableError('connection refused');
+      },
+      now: () => NOW,
+      onApplied: () => {},
+      onError: (_error, eventId) => failures.push(eventId),
+      hold: false,
+    });
+    queue.wake();
+    await queue.idle();
+    expect(tried).toEqual(['a']);
+    // Reported once, as a drain the store stopped (no event to blame).
+    expect(failures).toEqual([undefined]);
     await queue.stop();
   });
 });

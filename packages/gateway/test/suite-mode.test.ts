@@ -184,6 +184,23 @@ describe('a gateway as a third-party app (SQLite)', () => {
     });
   });
 
+  it('a change_auth whose authorisation WeCom calls void is done once, not retried forever; the corp stays installed', async () => {
+    // 48004 for every get_auth_info: no retry can ever read it, and retrying would hold back the corp's later
+    // instructions; the corp's cancel_auth (or reset_permanent_code) is what changes the install.
+    const logged = t.logs.length;
+    sandbox.control.addFault({ path: '/cgi-bin/service/get_auth_info', errcode: 48004 });
+    try {
+      await sandbox.control.suites.changeAuth(demoSuite.suiteId, SUBSIDIARY_CORP_ID);
+      const done = () => t.logs.slice(logged).some((line) => line.includes('"outcome":"authorization_gone"'));
+      expect(await eventually(done, 5_000)).toBe(true);
+      expect(await t.gateway.services.store.inbox.pending(10)).toEqual([]);
+      expect(t.logs.slice(logged).join('\n')).not.toContain('apply failed');
+    } finally {
+      sandbox.control.clearFaults();
+    }
+    expect((await login(t, 'zhangsan', SUBSIDIARY_CORP_ID)).status).toBe(201);
+  });
+
   it('an uninstall ends every session of that corp at once, refuses its logins, and leaves other corps alone', async () => {
     const demo = await login(t, 'zhangsan');
     const subsidiary = await login(t, 'zhangsan', SUBSIDIARY_CORP_ID);

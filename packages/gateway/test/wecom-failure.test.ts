@@ -8,6 +8,7 @@ import {
   WecomHttpStatusError,
   WecomMalformedResponseError,
   WecomNetworkError,
+  WecomSuiteTicketMissingError,
   WecomTimeoutError,
 } from '@wecom-auth/api';
 import { GatewayError } from '@wecom-auth/gateway';
@@ -88,6 +89,31 @@ describe('transport failures to gateway errors', () => {
     expect(error.retryAfterSeconds).toBe(retryAfterSeconds);
     // No errcode was involved, so none is claimed.
     expect(error.wecom).toBeUndefined();
+  });
+});
+
+describe('a third-party app without a usable suite_ticket', () => {
+  const suiteApi = '/cgi-bin/service/get_suite_token';
+
+  it('is temporary (503, Retry-After 30) and claims no errcode when WeCom was not asked', () => {
+    const error = mapped(new WecomSuiteTicketMissingError({ suiteId: 'wwsuite', apiPath: suiteApi }));
+    expect(error).toMatchObject({ code: 'wecom_unavailable', statusCode: 503, retryAfterSeconds: 30 });
+    expect(error.wecom).toBeUndefined();
+    expect(error.message).toContain('no valid suite_ticket yet');
+  });
+
+  it("carries WeCom's 40085 when WeCom refused the ticket, as every answer WeCom caused does", () => {
+    const error = mapped(
+      new WecomSuiteTicketMissingError({
+        suiteId: 'wwsuite',
+        apiPath: suiteApi,
+        errcode: 40085,
+        errmsg: 'invalid suite_ticket',
+      }),
+    );
+    expect(error).toMatchObject({ code: 'wecom_unavailable', statusCode: 503, retryAfterSeconds: 30 });
+    expect(error.wecom).toEqual({ errcode: 40085, errmsg: 'invalid suite_ticket' });
+    expect(error.message).toContain('WeCom refused');
   });
 });
 

@@ -41,6 +41,8 @@ export interface GatewayUnderTestOptions {
   readonly clock?: 'real' | 'manual';
   /** How often the gateway looks for signing keys rotated elsewhere. */
   readonly keyCheckIntervalMs?: number;
+  /** How often the gateway tries again the callback events that failed to apply (default 5 s). */
+  readonly callbackRetryIntervalMs?: number;
   /** Deadline of each {@link GatewayUnderTest.call} (default 30 s): a hung request fails the test. */
   readonly callTimeoutMs?: number;
   /**
@@ -128,6 +130,9 @@ export async function startGatewayUnderTest(
     logger,
     now,
     ...(options.keyCheckIntervalMs === undefined ? {} : { keyCheckIntervalMs: options.keyCheckIntervalMs }),
+    ...(options.callbackRetryIntervalMs === undefined
+      ? {}
+      : { callbackRetryIntervalMs: options.callbackRetryIntervalMs }),
   });
   const onResponse = options.onResponse ?? ((text: string) => void responses.push(text));
   const timeoutMs = options.callTimeoutMs ?? 30_000;

@@ -1,6 +1,7 @@
 /**
  * Evidence for the suite-wide secret scan: every reliability test file records what left the gateway (log lines,
- * child-process output, response bodies) and the secrets that were in play (corpsecret, WeCom access tokens,
+ * child-process output, response bodies, the errors its WeCom client threw) and the secrets that were in play
+ * (corpsecret, suite secret and callback keys, tickets, WeCom access and suite tokens, permanent and auth codes,
  * session keys, refresh tokens, keys). `secret-scan.test.ts` runs last and searches all of it.
  *
  * Files, not memory: test files run in separate processes, and a crashed gateway's output must still be searched.
@@ -27,12 +28,14 @@ export interface RecordedSecret {
   readonly value: string;
 }
 
-export type EvidenceKind = 'log' | 'response';
+/** `error`: an error's message, stack and JSON, as a caller of the client would log them. */
+export type EvidenceKind = 'log' | 'response' | 'error';
+
+const evidenceKinds: readonly EvidenceKind[] = ['log', 'response', 'error'];
 
 function evidenceDir(): string {
   const dir = inject('evidenceDir');
-  mkdirSync(join(dir, 'log'), { recursive: true });
-  mkdirSync(join(dir, 'response'), { recursive: true });
+  for (const kind of evidenceKinds) mkdirSync(join(dir, kind), { recursive: true });
   return dir;
 }
 
@@ -57,10 +60,16 @@ export function evidenceLogDestination(source: string): { write(line: string): v
   };
 }
 
+/** Secrets this process recorded already: a token seen at every login is written once. */
+const recorded = new Set<string>();
+
 /** Records a secret that was in play, to be searched for once the whole suite has run. */
 export function recordSecret(kind: string, value: string | undefined, scope: SecretScope = 'nowhere'): void {
   // Short values would match by accident and prove nothing.
   if (value === undefined || value.length < 8) return;
+  const key = `${kind}\u0000${scope}\u0000${value}`;
+  if (recorded.has(key)) return;
+  recorded.add(key);
   const line = JSON.stringify({ kind, scope, value } satisfies RecordedSecret);
   appendFileSync(join(evidenceDir(), `secrets.${process.pid}.jsonl`), `${line}\n`);
 }
@@ -69,6 +78,7 @@ export interface Evidence {
   /** File name (source and process) → text. */
   readonly logs: ReadonlyMap<string, string>;
   readonly responses: ReadonlyMap<string, string>;
+  readonly errors: ReadonlyMap<string, string>;
   readonly secrets: readonly RecordedSecret[];
 }
 
@@ -76,10 +86,13 @@ export function readEvidence(): Evidence {
   const dir = evidenceDir();
   const readAll = (kind: EvidenceKind): Map<string, string> =>
     new Map(readdirSync(join(dir, kind)).map((name) => [name, readFileSync(join(dir, kind, name), 'utf8')]));
-  const secrets = readdirSync(dir)
-    .filter((name) => name.startsWith('secrets.'))
-    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n'))
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as RecordedSecret);
-  return { logs: readAll('log'), responses: readAll('response'), secrets };
+  // Processes record the same secret (a demo secret, a long-lived token) each: it is searched for once.
+  const lines = new Set(
+    readdirSync(dir)
+      .filter((name) => name.startsWith('secrets.'))
+      .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n'))
+      .filter((line) => line.length > 0),
+  );
+  const secrets = [...lines].map((line) => JSON.parse(line) as RecordedSecret);
+  return { logs: readAll('log'), responses: readAll('response'), errors: readAll('error'), secrets };
 }

@@ -3,8 +3,12 @@
  * first), applies each event and marks it applied. The inbox is the queue's only state, so an event recorded
  * before a crash is applied by the next drain after restart, and several instances sharing one store may apply
  * the same event twice: applying is idempotent.
+ *
+ * An event that fails to apply stays pending and holds back the later events of its order key only (by default its
+ * corp), never those of other keys: one corp's event that WeCom keeps refusing must not stall every other corp's
+ * events until their auth codes expire.
  */
-import type { EventInbox, InboxEvent } from '@wecom-auth/store';
+import { type EventInbox, type InboxEvent, StoreUnavailableError } from '@wecom-auth/store';
 
 /** What applying one event did, for its log line (never a secret). */
 export type AppliedEvent = Readonly<Record<string, string | number | boolean>>;
@@ -16,9 +20,15 @@ export interface CallbackQueueOptions {
    * instance. Throws to leave the event pending (the sweep retries it); an event that can never apply must resolve.
    */
   readonly apply: (event: InboxEvent) => Promise<AppliedEvent>;
+  /**
+   * The events that must apply in the order they were received share a key: a failed event holds back the later
+   * events of its key until it applies. Default: the event's corp (`corpId`, or one key for events without one).
+   */
+  readonly orderKey?: (event: InboxEvent) => string;
   readonly now: () => number;
   readonly onApplied: (eventId: string, change: AppliedEvent) => void;
-  readonly onError: (error: unknown) => void;
+  /** Told of an event that failed to apply (`eventId`), or of a drain the store stopped (no `eventId`). */
+  readonly onError: (error: unknown, eventId?: string) => void;
   /** After a failed drain (store away) and as a sweep for events other instances recorded. Default 5000 ms. */
   readonly retryIntervalMs?: number;
   /**
@@ -30,9 +40,12 @@ export interface CallbackQueueOptions {
 
 const batchSize = 50;
 
+const byCorp = (event: InboxEvent): string => event.corpId ?? '';
+
 export class CallbackQueue {
   readonly #options: CallbackQueueOptions;
   readonly #hold: boolean;
+  readonly #orderKey: (event: InboxEvent) => string;
   #draining: Promise<void> | undefined;
   #again = false;
   #stopped = false;
@@ -41,6 +54,7 @@ export class CallbackQueue {
   constructor(options: CallbackQueueOptions) {
     this.#options = options;
     this.#hold = options.hold ?? process.env.WECOM_AUTH_TEST_HOLD_CALLBACKS === '1';
+    this.#orderKey = options.orderKey ?? byCorp;
   }
 
   /** Starts the periodic sweep and drains what was recorded before (a crash between record and apply). */
@@ -81,7 +95,7 @@ export class CallbackQueue {
       try {
         await this.#drainOnce();
       } catch (error) {
-        // The store is away or an apply failed: the event stays pending and the sweep retries it.
+        // The store is away: every event stays pending and the sweep retries them.
         this.#options.onError(error);
         return;
       }
@@ -90,16 +104,38 @@ export class CallbackQueue {
 
   async #drainOnce(): Promise<void> {
     const { inbox, apply, now } = this.#options;
+    /** Events this drain tried (or held back) and left pending: the next pages skip them. */
+    const left = new Set<string>();
+    /** Order keys with a failed event in this drain: their later events wait for the next drain. */
+    const blocked = new Set<string>();
     for (;;) {
       if (this.#stopped) return;
-      const events = await inbox.pending(batchSize);
+      // The events left pending come first again (oldest first): ask for that many more.
+      const limit = batchSize + left.size;
+      const events = await inbox.pending(limit);
       for (const event of events) {
         if (this.#stopped) return;
-        const change = await apply(event);
+        if (left.has(event.id)) continue;
+        const key = this.#orderKey(event);
+        if (blocked.has(key)) {
+          left.add(event.id);
+          continue;
+        }
+        let change: AppliedEvent;
+        try {
+          change = await apply(event);
+        } catch (error) {
+          // Without the store nothing else can apply either: end the drain.
+          if (error instanceof StoreUnavailableError) throw error;
+          left.add(event.id);
+          blocked.add(key);
+          this.#options.onError(error, event.id);
+          continue;
+        }
         await inbox.markApplied(event.id, now());
         this.#options.onApplied(event.id, change);
       }
-      if (events.length < batchSize) return;
+      if (events.length < limit) return;
     }
   }
 }

@@ -5,7 +5,7 @@
  * changes of installed corps. Every step is idempotent and ordered by WeCom's `TimeStamp`, because WeCom retries a
  * delivery it did not see acknowledged and deliveries may arrive out of order.
  */
-import { type AccessTokenStore, WecomApiError } from '@wecom-auth/api';
+import { type AccessTokenStore, WecomApiError, WecomAuthorizationGoneError } from '@wecom-auth/api';
 import {
   type CallbackMessage,
   parseCallbackMessage,
@@ -131,7 +131,18 @@ export class SuiteInstructionApplier {
     const { tenants, suites, now } = this.#options;
     const existing = await suites.install(tenants.suiteId, corpId);
     if (existing === undefined || !tenants.has(corpId)) return { kind: 'change_auth', outcome: 'absent' };
-    const info = await tenants.suite.service.getAuthInfo(corpId, tenants.permanentCodeOf(corpId));
+    let info: Awaited<ReturnType<SuiteTenants['suite']['service']['getAuthInfo']>>;
+    try {
+      info = await tenants.suite.service.getAuthInfo(corpId, tenants.permanentCodeOf(corpId));
+    } catch (error) {
+      // 40084 / 48004: this permanent code will never read the corp's authorisation again. Retrying would ask
+      // WeCom forever and hold back the corp's later instructions; its cancel_auth or reset_permanent_code, or a
+      // reinstall, is what changes the install now.
+      if (error instanceof WecomAuthorizationGoneError) {
+        return { kind: 'change_auth', corpId, outcome: 'authorization_gone', errcode: error.errcode };
+      }
+      throw error;
+    }
     const record: SuiteInstallRecord = {
       ...existing,
       corpName: info.corpName ?? existing.corpName,

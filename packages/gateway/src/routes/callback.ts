@@ -41,6 +41,8 @@ export interface CallbackRoutesOptions {
   readonly now?: () => number;
   /** Where refused callbacks and the revocations events cause are reported; nowhere when absent. */
   readonly events?: SecurityEvents;
+  /** How often events that failed to apply are tried again. Default 5000 ms. */
+  readonly retryIntervalMs?: number;
 }
 
 /** Callback bodies are a small XML envelope; anything larger is not from WeCom. */
@@ -113,10 +115,16 @@ export const callbackRoutes: FastifyPluginAsync<CallbackRoutesOptions> = async (
       if (corpId === undefined) return { kind: 'no_corp' };
       return { ...(await applier.apply(message, corpId, event.receivedAt)) };
     },
+    // A corp's events apply in order (a rename before a departure); another corp's do not wait for them.
+    orderKey: (event) => event.corpId ?? defaultCorpId ?? '',
     now,
+    ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
     onApplied: (eventId, change) => app.log.info({ eventId, ...change }, 'callback applied'),
-    onError: (error) =>
-      app.log.warn({ code: (error as { code?: unknown }).code }, 'callback apply failed; will retry'),
+    onError: (error, eventId) =>
+      app.log.warn(
+        { ...(eventId === undefined ? {} : { eventId }), code: (error as { code?: unknown }).code },
+        'callback apply failed; will retry',
+      ),
   });
   app.addHook('onReady', async () => queue.start());
   app.addHook('onClose', async () => queue.stop());

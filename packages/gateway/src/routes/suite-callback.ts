@@ -5,7 +5,7 @@ import {
   parseCallbackEnvelope,
   parseSuiteInstruction,
 } from '@wecom-auth/crypto';
-import type { Store } from '@wecom-auth/store';
+import type { InboxEvent, Store } from '@wecom-auth/store';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CallbackQueue } from '../callbacks/callback-queue.js';
 import {
@@ -37,6 +37,8 @@ export interface SuiteCallbackRoutesOptions {
   readonly applier: SuiteInstructionApplier;
   readonly maxFutureSkewSeconds?: number;
   readonly now?: () => number;
+  /** How often instructions that failed to apply are tried again. Default 5000 ms. */
+  readonly retryIntervalMs?: number;
 }
 
 /** Instruction bodies are a small XML envelope; anything larger is not from WeCom. */
@@ -44,6 +46,27 @@ const xmlBodyLimit = 64 * 1024;
 
 /** What WeCom expects as the answer to every instruction: the literal `success`. */
 const acknowledgement = 'success';
+
+/**
+ * The instructions of one corp apply in order (a change_auth, its contact changes). An exchange of an auth code
+ * (create_auth, reset_permanent_code) depends on nothing stored before it, and must not wait behind anything: its
+ * code expires in 10 minutes. So a corp whose instructions WeCom keeps refusing holds back only its own.
+ */
+function instructionOrderKey(event: InboxEvent): string {
+  try {
+    const instruction = parseSuiteInstruction(event.payload);
+    if ('authCode' in instruction) return `event:${event.id}`;
+    if (
+      'authCorpId' in instruction &&
+      typeof instruction.authCorpId === 'string' &&
+      instruction.authCorpId !== ''
+    )
+      return `corp:${instruction.authCorpId}`;
+  } catch {
+    // It parsed when it was recorded; the apply step says what is wrong with it now.
+  }
+  return `event:${event.id}`;
+}
 
 /**
  * `GET|POST /v1/suite/callback`: a third-party app's instruction callback (指令回调), sealed with the suite's Token
@@ -73,11 +96,17 @@ export const suiteCallbackRoutes: FastifyPluginAsync<SuiteCallbackRoutesOptions>
   const queue = new CallbackQueue({
     inbox: store.inbox,
     apply: (event) => applier.apply(event),
+    orderKey: instructionOrderKey,
     now,
+    ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
     onApplied: (eventId, change) => app.log.info({ eventId, ...change }, 'suite instruction applied'),
-    onError: (error) =>
+    onError: (error, eventId) =>
       app.log.warn(
-        { code: (error as { code?: unknown }).code, errcode: (error as { errcode?: unknown }).errcode },
+        {
+          ...(eventId === undefined ? {} : { eventId }),
+          code: (error as { code?: unknown }).code,
+          errcode: (error as { errcode?: unknown }).errcode,
+        },
         'suite instruction apply failed; will retry',
       ),
   });

@@ -6,7 +6,12 @@
  * The client's hints speak of the WeCom app and its admin console; the settings of this gateway that feed them are
  * named here, where the message is built.
  */
-import { type AnyWecomError, isWecomError, WecomApiError } from '@wecom-auth/api';
+import {
+  type AnyWecomError,
+  isWecomError,
+  WecomApiError,
+  WecomSuiteTicketMissingError,
+} from '@wecom-auth/api';
 import { StoreUnavailableError } from '@wecom-auth/store';
 import { GatewayError } from '../gateway-error.js';
 
@@ -55,6 +60,14 @@ export function publicErrmsg(errmsg: string): string {
   return (cut < 0 ? errmsg : errmsg.slice(0, cut)).replace(addressPattern, '[address]').trim();
 }
 
+/** What WeCom answered, when it answered an errcode: a refused suite_ticket (40085) is one too. */
+function wecomCauseOf(error: AnyWecomError): { errcode: number; errmsg: string } | undefined {
+  if (error instanceof WecomApiError) return { errcode: error.errcode, errmsg: error.errmsg };
+  if (error instanceof WecomSuiteTicketMissingError && error.errcode !== undefined)
+    return { errcode: error.errcode, errmsg: error.errmsg ?? '' };
+  return undefined;
+}
+
 export function toGatewayError(error: unknown): unknown {
   if (error instanceof GatewayError) return error;
   if (error instanceof StoreUnavailableError) {
@@ -64,10 +77,8 @@ export function toGatewayError(error: unknown): unknown {
   }
   if (!isWecomError(error)) return error;
   // The WeCom error stays the cause: the error handler logs its full errmsg, which the answer leaves out.
-  const wecom =
-    error instanceof WecomApiError
-      ? { errcode: error.errcode, errmsg: publicErrmsg(error.errmsg) }
-      : undefined;
+  const cause = wecomCauseOf(error);
+  const wecom = cause === undefined ? undefined : { errcode: cause.errcode, errmsg: publicErrmsg(cause.errmsg) };
   const withWecom = wecom ? { wecom, cause: error } : {};
   switch (error.code) {
     case 'invalid_code':
@@ -97,7 +108,7 @@ export function toGatewayError(error: unknown): unknown {
       // Temporary by nature: WeCom pushes a ticket every 10 minutes, and logins resume with the first one stored.
       return new GatewayError(
         'wecom_unavailable',
-        `This third-party app has no valid suite_ticket yet, so it cannot log anyone in. WeCom pushes one every 10 minutes to the app's instruction callback URL, which must be https://<this gateway>/v1/suite/callback (provider console: the app > 回调配置 / callback settings > 指令回调URL, with WECOM_SUITE_TOKEN and WECOM_SUITE_AES_KEY as its Token and EncodingAESKey); the console's refresh-ticket button (刷新ticket) pushes one now.`,
+        `${wecom === undefined ? 'This third-party app has no valid suite_ticket yet' : "WeCom refused this third-party app's newest suite_ticket"}, so it cannot log anyone in. WeCom pushes one every 10 minutes to the app's instruction callback URL, which must be https://<this gateway>/v1/suite/callback (provider console: the app > 回调配置 / callback settings > 指令回调URL, with WECOM_SUITE_TOKEN and WECOM_SUITE_AES_KEY as its Token and EncodingAESKey); the console's refresh-ticket button (刷新ticket) pushes one now.`,
         { ...withWecom, retryAfterSeconds: 30 },
       );
     case 'authorization_gone':
