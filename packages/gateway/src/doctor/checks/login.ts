@@ -140,6 +140,13 @@ export const loginCheck: SetupCheck = {
   gatewayErrors: ['code_invalid', 'not_a_member', 'corp_mismatch'],
   applies: (context) => context.input.login === true || context.input.code !== undefined,
   async run(context): Promise<CheckOutcome> {
+    if (context.suite !== undefined) {
+      return {
+        verdict: 'skip',
+        summary:
+          "Not run for a third-party app: the checks above prove its parts (the suite's credentials, its ticket, an installed corp's token); log in from the mini program (wx.qy.login({ suiteId }), then POST /v1/sessions) to prove the chain.",
+      };
+    }
     const corp = context.corps[0];
     if (corp === undefined) return { verdict: 'skip', summary: 'Not run: no corp is configured.' };
     let code = context.input.code;
