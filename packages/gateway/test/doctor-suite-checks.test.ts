@@ -171,9 +171,7 @@ describe('suite-credentials', () => {
     );
     expect(result.fix?.text).toContain('刷新ticket');
     expect(result.fix?.settings).toEqual(['WECOM_SUITE_TOKEN', 'WECOM_SUITE_AES_KEY']);
-    expect(result.fix?.console?.zh).toBe(
-      '服务商管理后台 › 应用管理 › （你的应用）› 回调配置 › 指令回调URL（及 刷新ticket）',
-    );
+    expect(result.fix?.console?.zh).toBe('应用管理 › （你的应用）› 回调配置 › 指令回调URL（及 刷新ticket）');
     const withUrl = resultOf(
       await doctor(noStore(), { publicUrl: 'https://auth.example.com/' }),
       'suite-credentials',
@@ -213,8 +211,9 @@ describe('suite-credentials', () => {
     );
     expect(result.fix?.settings).toEqual(['WECOM_SUITE_SECRET']);
     expect(result.fix?.console).toEqual({
-      en: 'Provider console › App management › (the app) › Basic info (SuiteID, Secret)',
-      zh: '服务商管理后台 › 应用管理 › （你的应用）› 基本信息（SuiteID、Secret）',
+      en: 'App management › (the app) › Basic info (SuiteID, Secret)',
+      zh: '应用管理 › （你的应用）› 基本信息（SuiteID、Secret）',
+      site: 'provider',
     });
     expect(report.ok).toBe(false);
   });
@@ -256,7 +255,7 @@ describe('suite-credentials', () => {
     expect(result.summary).toBe(
       "WeCom refused calls from 127.0.0.1: it is not on the provider's IP allowlist.",
     );
-    expect(result.fix?.console?.zh).toBe('服务商管理后台 › 服务商信息 › 基本信息 › IP白名单');
+    expect(result.fix?.console?.zh).toBe('服务商信息 › 基本信息 › IP白名单');
   });
 
   it('passes with the right ones and the newest stored ticket', async () => {
@@ -316,7 +315,7 @@ describe('suite-installs', () => {
       summary: `No corp has installed the app ${demoSuite.suiteId} yet: every login answers 403 corp_not_authorized.`,
     });
     expect(result.fix?.text).toContain('a test install from the provider console');
-    expect(result.fix?.console?.zh).toBe('服务商管理后台 › 应用管理 › （你的应用）› 测试安装');
+    expect(result.fix?.console?.zh).toBe('应用管理 › （你的应用）› 测试安装');
   });
 
   it('an authorisation WeCom cancelled: 48004, the corp must install again', async () => {

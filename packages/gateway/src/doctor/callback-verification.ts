@@ -73,7 +73,7 @@ export async function verifyCallbackUrl(
       verdict: 'pass',
       summary: `${url} answers WeCom's verification with the decrypted echostr.`,
       details: [
-        `Set this URL in the console, with the same Token and EncodingAESKey: ${verification.console.en}.`,
+        `Set this URL in the ${verification.console.site === 'provider' ? 'provider console' : 'console'}, with the same Token and EncodingAESKey: ${verification.console.en}.`,
       ],
     };
   }

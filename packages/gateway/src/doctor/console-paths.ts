@@ -33,19 +33,23 @@ export const consolePaths = {
     zh: '应用管理 › 小程序 › （你的小程序）› 接收消息 › 设置API接收',
   },
   suiteBasicInfo: {
-    en: 'Provider console › App management › (the app) › Basic info (SuiteID, Secret)',
-    zh: '服务商管理后台 › 应用管理 › （你的应用）› 基本信息（SuiteID、Secret）',
+    en: 'App management › (the app) › Basic info (SuiteID, Secret)',
+    zh: '应用管理 › （你的应用）› 基本信息（SuiteID、Secret）',
+    site: 'provider',
   },
   suiteInstructionCallback: {
-    en: 'Provider console › App management › (the app) › Callback settings › Instruction callback URL (and Refresh ticket)',
-    zh: '服务商管理后台 › 应用管理 › （你的应用）› 回调配置 › 指令回调URL（及 刷新ticket）',
+    en: 'App management › (the app) › Callback settings › Instruction callback URL (and Refresh ticket)',
+    zh: '应用管理 › （你的应用）› 回调配置 › 指令回调URL（及 刷新ticket）',
+    site: 'provider',
   },
   suiteTestInstall: {
-    en: 'Provider console › App management › (the app) › Test install',
-    zh: '服务商管理后台 › 应用管理 › （你的应用）› 测试安装',
+    en: 'App management › (the app) › Test install',
+    zh: '应用管理 › （你的应用）› 测试安装',
+    site: 'provider',
   },
   providerTrustedIp: {
-    en: 'Provider console › Provider information › Basic info › IP allowlist',
-    zh: '服务商管理后台 › 服务商信息 › 基本信息 › IP白名单',
+    en: 'Provider information › Basic info › IP allowlist',
+    zh: '服务商信息 › 基本信息 › IP白名单',
+    site: 'provider',
   },
 } as const satisfies Record<string, ConsolePath>;

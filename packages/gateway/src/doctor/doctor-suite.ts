@@ -20,7 +20,9 @@ import {
 
 /** The settings that configure the suite, by name, for the fixes; in sandbox mode, descriptions of the demo suite's. */
 export interface SuiteSettingNames {
+  /** `WECOM_SUITE_ID`. */
   readonly suiteId: string;
+  /** `WECOM_SUITE_SECRET`, or `WECOM_SUITE_SECRET_FILE` when the secret came from a file. */
   readonly secret: string;
   /** The instruction callback's Token and EncodingAESKey. */
   readonly callback: string;
@@ -42,16 +44,24 @@ export type SuiteTokenAttempt =
 
 /** How a {@link DoctorSuite} reaches what it needs. */
 export interface DoctorSuiteOptions {
+  /** The suite's credentials, as the configuration resolved them. */
   readonly config: SuiteConfig;
+  /** The settings that configure it, for the fixes. */
   readonly names: SuiteSettingNames;
+  /** `sandbox`: the doctor's own sandbox, which issues the ticket `get_suite_token` is asked with. */
   readonly mode: 'wecom' | 'sandbox';
+  /** WeCom, as the doctor calls it. */
   readonly wecom: WecomProbe;
   /** The newest stored ticket of the suite (undefined: none, or no store yet). */
   readonly readTicket: () => Promise<SuiteTicketRecord | undefined>;
+  /** The clock, epoch ms: what a ticket's age is measured against. */
   readonly now: () => number;
 }
 
 /**
+ * The third-party app of a doctor run (`context.suite`): the checks' one way to its stored ticket and to WeCom with
+ * its token.
+ *
  * @example
  * const attempt = await context.suite?.token();
  * if (attempt?.called && attempt.answer.errcode === 40080) console.log('wrong suite secret');
@@ -66,14 +76,17 @@ export class DoctorSuite {
     this.#options = options;
   }
 
+  /** The suite's credentials. */
   get config(): SuiteConfig {
     return this.#options.config;
   }
 
+  /** The SuiteID. */
   get suiteId(): string {
     return this.#options.config.suiteId;
   }
 
+  /** The settings that configure the suite, by name. */
   get names(): SuiteSettingNames {
     return this.#options.names;
   }

@@ -55,7 +55,7 @@ export const suiteTicketCheck: SetupCheck = {
       ...(missed
         ? {
             details: [
-              `Older than WeCom's 10-minute push: a push did not arrive. It is accepted for another ${describeAge(SUITE_TICKET_LIFETIME_MS - state.ageMs)}; check that the instruction callback still reaches the gateway (${consolePaths.suiteInstructionCallback.en}).`,
+              `Older than WeCom's 10-minute push: a push did not arrive. It is accepted for another ${describeAge(SUITE_TICKET_LIFETIME_MS - state.ageMs)}; check that the instruction callback still reaches the gateway (provider console: ${consolePaths.suiteInstructionCallback.en}).`,
             ],
           }
         : {}),
