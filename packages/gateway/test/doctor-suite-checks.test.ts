@@ -13,6 +13,7 @@ import {
   createSandbox,
   DEMO_CORP_ID,
   demoSuite,
+  OTHER_CORP_ID,
   type Sandbox,
   SUBSIDIARY_CORP_ID,
 } from '@wecom-auth/sandbox';
@@ -126,12 +127,6 @@ describe('a third-party app', () => {
       `Third-party app ${demoSuite.suiteId}, mini program ${demoSuite.miniProgramAppId}, SQLite file ${liveDb}.`,
     );
     expect(report.ok).toBe(true);
-  });
-
-  it('skips the login step with --login, saying what proves it', async () => {
-    const result = resultOf(await doctor({}, { login: true }), 'login');
-    expect(result.verdict).toBe('skip');
-    expect(result.summary).toContain('Not run for a third-party app');
   });
 
   it('never puts the secret, the Token, the key, the ticket, a token or a permanent code in the report', async () => {
@@ -424,6 +419,69 @@ describe('suite-callback', () => {
     expect(result).toMatchObject({
       verdict: 'pass',
       summary: `${gateway.gateway.url}/v1/suite/callback answers WeCom's verification with the decrypted echostr.`,
+    });
+  });
+});
+
+describe('login of a third-party app', () => {
+  it('against a sandbox: logs in an employee of an installed corp through the suite, with a code it mints', async () => {
+    const said: string[] = [];
+    const result = resultOf(await doctor({}, { login: true, say: (line) => said.push(line) }), 'login');
+    expect(result).toMatchObject({
+      verdict: 'pass',
+      summary: `Logged in end to end as wangzong of ${DEMO_CORP_ID}: code → service/miniprogram/jscode2session → get_corp_token → user/get.`,
+    });
+    expect(said[0]).toContain(`Phone simulator: ${sandbox.url}/`);
+  });
+
+  it("a user of a corp that has not installed the app: the gateway's 403 corp_not_authorized, with how to install", async () => {
+    const { code } = sandbox.control.login({
+      userid: 'zhoujie',
+      corpid: OTHER_CORP_ID,
+      suiteId: demoSuite.suiteId,
+    });
+    const result = resultOf(await doctor({}, { code }), 'login');
+    expect(result.verdict).toBe('fail');
+    expect(result.summary).toContain(
+      `The code is of a user of ${OTHER_CORP_ID}, which has not installed the app`,
+    );
+    expect(result.fix?.console?.zh).toBe('应用管理 › （你的应用）› 测试安装');
+  });
+
+  it('a spent or made-up code: 40029', async () => {
+    const result = resultOf(await doctor({}, { code: 'not-a-code' }), 'login');
+    expect(result).toMatchObject({ verdict: 'fail', wecom: { errcode: 40029 } });
+    expect(result.fix?.text).toContain('wx.qy.login (not wx.login)');
+  });
+
+  it('a code of another third-party app: 48003, names WECOM_SUITE_ID', async () => {
+    sandbox.control.addFault({
+      path: '/cgi-bin/service/miniprogram/jscode2session',
+      errcode: 48003,
+      count: 1,
+    });
+    const result = resultOf(await doctor({}, { login: true }), 'login');
+    expect(result).toMatchObject({ verdict: 'fail', wecom: { errcode: 48003 } });
+    expect(result.fix?.settings).toEqual(['WECOM_SUITE_ID']);
+  });
+
+  it('an employee outside the visible range the corp gave the app: 60011 at user/get', async () => {
+    sandbox.control.addFault({ path: '/cgi-bin/user/get', errcode: 60011, count: 1 });
+    const result = resultOf(await doctor({}, { login: true }), 'login');
+    expect(result).toMatchObject({ verdict: 'fail', wecom: { errcode: 60011 } });
+    expect(result.fix?.text).toContain("to the app's visible range");
+  });
+
+  it('in sandbox mode: skipped, saying why', async () => {
+    const report = await runDoctor(
+      { env: { SANDBOX_APP: 'suite', LOG_LEVEL: 'silent', WECOM_AUTH_DB: liveDb }, login: true },
+      defaultDoctorChecks(),
+    );
+    expect(resultOf(report, 'login')).toMatchObject({
+      verdict: 'skip',
+      summary: expect.stringMatching(
+        /^Sandbox mode: the stored installs come from the sandbox wecom-auth serve starts/,
+      ),
     });
   });
 });

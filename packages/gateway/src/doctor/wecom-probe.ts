@@ -141,6 +141,15 @@ export class WecomProbe {
     );
   }
 
+  /** A third-party app's mini-program login: the code's corp and user, with the suite's token. */
+  suiteJscode2session(suiteAccessToken: string, code: string): Promise<WecomAnswer> {
+    return this.call('/cgi-bin/service/miniprogram/jscode2session', {
+      suite_access_token: suiteAccessToken,
+      js_code: code,
+      grant_type: 'authorization_code',
+    });
+  }
+
   /** An installed corp's access token, from its permanent code, with the suite's token. */
   getCorpToken(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<WecomAnswer> {
     return this.post(
