@@ -22,8 +22,10 @@ import {
   connectSuite,
   demoSuiteGatewayEnv,
   eventually,
+  flushDatabase,
   freePort,
   type GatewayUnderTest,
+  redisForTests,
   startGatewayUnderTest,
   uninstalledDemoSuite,
 } from '@wecom-auth/testing';
@@ -36,6 +38,7 @@ import { type DoctorReport, runDoctor } from '../src/doctor/run-doctor.js';
 import { createDataSealer } from '../src/sessions/data-sealer.js';
 
 const WRONG_SECRET = 'not-the-demo-suite-secret';
+const redis = await redisForTests('the doctor checks of a third-party app on Redis', 1);
 
 let sandbox: Sandbox;
 let dataDir: string;
@@ -52,12 +55,7 @@ beforeAll(async () => {
     dataDir: join(dataDir, 'live'),
   });
   liveDb = join(dataDir, 'live', 'gateway.db');
-  await connectSuite(sandbox, gateway.gateway.url);
-  const installed = await eventually(async () => {
-    const ready = await gateway.call('GET', '/readyz');
-    return (ready.body as { suite?: { installedCorps?: number } }).suite?.installedCorps === 2;
-  }, 10_000);
-  if (!installed) throw new Error('the demo corps did not install the suite');
+  await connectAndInstall(sandbox, gateway);
 });
 afterAll(async () => {
   await gateway?.close();
@@ -67,6 +65,16 @@ afterAll(async () => {
 afterEach(() => {
   sandbox.control.clearFaults();
 });
+
+/** Connects the demo suite of `to` to `gateway` and waits until both demo corps are installed there. */
+async function connectAndInstall(to: Sandbox, gatewayUnderTest: GatewayUnderTest): Promise<void> {
+  await connectSuite(to, gatewayUnderTest.gateway.url);
+  const installed = await eventually(async () => {
+    const ready = await gatewayUnderTest.call('GET', '/readyz');
+    return (ready.body as { suite?: { installedCorps?: number } }).suite?.installedCorps === 2;
+  }, 10_000);
+  if (!installed) throw new Error('the demo corps did not install the suite');
+}
 
 /** The doctor on the demo suite against the sandbox, reading the live gateway's store unless `env` says otherwise. */
 function doctor(env: Record<string, string> = {}, input: Partial<DoctorInput> = {}): Promise<DoctorReport> {
@@ -576,5 +584,63 @@ describe('sandbox mode as the demo third-party app', () => {
     expect(result).toMatchObject({ verdict: 'pass', summary: '2 corps have installed the app.' });
     expect(result.details?.[1]).toContain('get_corp_token is not tried');
     expect(report.ok).toBe(true);
+  });
+});
+
+describe.skipIf(redis.unreachable)('a third-party app on Redis', () => {
+  let redisSandbox: Sandbox;
+  let redisGateway: GatewayUnderTest;
+
+  beforeAll(async () => {
+    await flushDatabase(redis.url);
+    redisSandbox = await createSandbox({ port: 0, suites: [uninstalledDemoSuite] });
+    redisGateway = await startGatewayUnderTest({
+      app: 'suite',
+      sharedSandbox: redisSandbox,
+      redisUrl: redis.url,
+    });
+    await connectAndInstall(redisSandbox, redisGateway);
+  });
+  afterAll(async () => {
+    await redisGateway?.close();
+    await redisSandbox?.close();
+    await flushDatabase(redis.url);
+  });
+
+  const onRedis = (env: Record<string, string> = {}, input: Partial<DoctorInput> = {}) =>
+    runDoctor(
+      {
+        env: { ...demoSuiteGatewayEnv(redisSandbox.url), REDIS_URL: redis.url, LOG_LEVEL: 'silent', ...env },
+        ...input,
+      },
+      defaultDoctorChecks(),
+    );
+
+  it('reads the ticket and the installs every instance shares, and logs in through the suite', async () => {
+    const report = await onRedis({}, { login: true, publicUrl: redisGateway.gateway.url });
+    for (const id of [
+      'suite-credentials',
+      'suite-ticket',
+      'suite-installs',
+      'suite-callback',
+      'data-key',
+      'login',
+    ]) {
+      expect([id, resultOf(report, id).verdict]).toEqual([id, 'pass']);
+    }
+    expect(resultOf(report, 'suite-installs').summary).toBe(
+      `2 corps have installed the app; get_corp_token gives ${DEMO_CORP_ID} its access token.`,
+    );
+    expect(resultOf(report, 'data-key').summary).toBe(
+      '1 signing key, 2 permanent codes: all sealed under the current data key (derived from WECOM_SUITE_SECRET).',
+    );
+  });
+
+  it("another SuiteID's ticket is not this one's: none stored, in a store that exists", async () => {
+    const result = resultOf(await onRedis({ WECOM_SUITE_ID: 'wwsuiteunknown01' }), 'suite-ticket');
+    expect(result).toMatchObject({
+      verdict: 'warn',
+      summary: "No suite_ticket of wwsuiteunknown01 is stored: WeCom's pushes have not reached the gateway.",
+    });
   });
 });
