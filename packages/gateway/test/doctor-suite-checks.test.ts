@@ -462,6 +462,15 @@ describe('login of a third-party app', () => {
     expect(result.fix?.text).toContain('wx.qy.login (not wx.login)');
   });
 
+  it('without a suite_access_token (no ticket stored): skipped, pointing at "Suite ID and secret"', async () => {
+    const report = await doctor(noStore(), { code: 'a-code-never-exchanged' });
+    expect(resultOf(report, 'suite-credentials').verdict).toBe('warn');
+    expect(resultOf(report, 'login')).toMatchObject({
+      verdict: 'skip',
+      summary: 'Not run: get_suite_token gave no suite_access_token (see "Suite ID and secret").',
+    });
+  });
+
   it('a code of another third-party app: 48003, names WECOM_SUITE_ID', async () => {
     sandbox.control.addFault({
       path: '/cgi-bin/service/miniprogram/jscode2session',

@@ -47,13 +47,15 @@ export async function suiteLogin(context: DoctorContext, suite: DoctorSuite): Pr
         "Sandbox mode: the stored installs come from the sandbox wecom-auth serve starts, which this sandbox of the doctor never issued, so a login through it would prove nothing of them. The phone simulator of SANDBOX_APP=suite wecom-auth serve logs in through the suite's mini program.",
     };
   }
+  // The login rests on "Suite ID and secret": without its token, that check has said why already.
+  const suiteAccessToken = await suite.accessToken().catch(() => undefined);
+  if (suiteAccessToken === undefined) {
+    return {
+      verdict: 'skip',
+      summary: 'Not run: get_suite_token gave no suite_access_token (see "Suite ID and secret").',
+    };
+  }
   try {
-    if ((await suite.accessToken()) === undefined) {
-      return {
-        verdict: 'skip',
-        summary: 'Not run: get_suite_token gave no suite_access_token (see "Suite ID and secret").',
-      };
-    }
     const given = await loginCode(context, suite);
     const code = 'code' in given ? given.code.trim() : '';
     if (code === '') {
