@@ -40,6 +40,12 @@ export type {
 } from './doctor/doctor-check.js';
 export type { DoctorContext, DoctorInput, DoctorUpstream } from './doctor/doctor-context.js';
 export type { DoctorCorp } from './doctor/doctor-corp.js';
+export type {
+  DoctorSuite,
+  DoctorSuiteOptions,
+  SuiteSettingNames,
+  SuiteTokenAttempt,
+} from './doctor/doctor-suite.js';
 export { renderDoctorJson, renderDoctorText } from './doctor/render-doctor.js';
 export { type DoctorReport, runDoctor } from './doctor/run-doctor.js';
 export type { WecomAnswer, WecomProbe } from './doctor/wecom-probe.js';
@@ -99,6 +105,7 @@ export {
 } from './sessions/resealable-records.js';
 export { hashRefreshToken } from './sessions/session-service.js';
 export type { AccessTokenClaims } from './sessions/token-issuer.js';
+export type { TicketState } from './tenants/stored-suite-ticket.js';
 export type {
   AttestedLogin,
   SuiteReadiness,

@@ -1,15 +1,24 @@
 /**
  * `wecom-auth doctor` as a user runs it: the built CLI (`node packages/gateway/dist/cli.js doctor`, so `npm run build`
- * first) against the sandbox's demo corp, its exit code, its text and its JSON; and the whole checklist of one healthy
- * and one broken setup, pinned in readable snapshots.
+ * first) against the sandbox's demo corp and as the demo third-party app, its exit code, its text and its JSON; and the
+ * whole checklist of a healthy and a broken setup, and of a third-party app before and after its installs, pinned in
+ * readable snapshots.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSandbox, DEMO_APP, type Sandbox } from '@wecom-auth/sandbox';
-import { demoGatewayEnv } from '@wecom-auth/testing';
+import { createSandbox, DEMO_APP, demoSuite, type Sandbox } from '@wecom-auth/sandbox';
+import {
+  connectSuite,
+  demoGatewayEnv,
+  demoSuiteGatewayEnv,
+  eventually,
+  type GatewayUnderTest,
+  startGatewayUnderTest,
+  uninstalledDemoSuite,
+} from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDoctorChecks } from '../src/doctor/default-checks.js';
 import type { DoctorInput } from '../src/doctor/doctor-context.js';
@@ -105,6 +114,28 @@ describe('node packages/gateway/dist/cli.js doctor', { timeout: 90_000 }, () => 
     expect((JSON.parse(healthy.stdout) as DoctorReport).counts.fail).toBe(0);
   });
 
+  it('exits 0 in sandbox mode as the demo third-party app, and its JSON parses', async () => {
+    const { code, stdout, stderr } = await runBuiltCli(['doctor', '--json'], { SANDBOX_APP: 'suite' });
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as DoctorReport;
+    expect(report).toMatchObject({ ok: true, mode: 'sandbox' });
+    expect(report.results.map((result) => [result.id, result.verdict])).toEqual([
+      ['configuration', 'pass'],
+      ['wecom-reachable', 'pass'],
+      ['suite-credentials', 'pass'],
+      ['suite-ticket', 'warn'],
+      ['suite-installs', 'warn'],
+      ['suite-callback', 'skip'],
+      ['store', 'pass'],
+      ['data-key', 'pass'],
+    ]);
+    expect(stdout + stderr).not.toContain(demoSuite.suiteSecret);
+    const text = await runBuiltCli(['doctor'], { SANDBOX_APP: 'suite' });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('PASS  Suite ID and secret (get_suite_token)');
+    expect(text.stdout).toContain('OK: 0 failed, 2 warnings');
+  });
+
   it('refuses a public URL that is not one', async () => {
     const { code, stderr } = await runBuiltCli(['doctor', '--public-url', 'gateway.example'], {});
     expect(code).not.toBe(0);
@@ -150,5 +181,60 @@ describe('the whole checklist', () => {
     expect(report.ok).toBe(false);
     await expect(renderDoctorText(report)).toMatchFileSnapshot('__snapshots__/doctor-wrong-secret.txt');
     await expect(renderDoctorJson(report)).toMatchFileSnapshot('__snapshots__/doctor-wrong-secret.json');
+  });
+});
+
+describe('the whole checklist of a third-party app', () => {
+  let suiteSandbox: Sandbox;
+  let gateway: GatewayUnderTest;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-doctor-suite-cli-'));
+    suiteSandbox = await createSandbox({ port: 0, suites: [uninstalledDemoSuite] });
+    gateway = await startGatewayUnderTest({ app: 'suite', sharedSandbox: suiteSandbox, dataDir });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await suiteSandbox?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The report with the addresses and the data directory, which change between runs, replaced by names. */
+  async function suiteChecklist(
+    env: Record<string, string>,
+    input: Partial<DoctorInput> = {},
+  ): Promise<DoctorReport> {
+    const report = await runDoctor(
+      { env: { ...demoSuiteGatewayEnv(suiteSandbox.url), LOG_LEVEL: 'silent', ...env }, ...input },
+      defaultDoctorChecks(),
+    );
+    return JSON.parse(
+      JSON.stringify(report)
+        .replaceAll(new URL(gateway.gateway.url).host, '127.0.0.1:<gateway port>')
+        .replaceAll(new URL(suiteSandbox.url).host, '127.0.0.1:<sandbox port>')
+        .replaceAll(dataDir, '<data-dir>'),
+    ) as DoctorReport;
+  }
+
+  it('before WeCom pushed a ticket and any corp installed it', async () => {
+    const report = await suiteChecklist({ WECOM_AUTH_DB: 'state/doctor-snapshot/gateway.db' });
+    expect(report.ok).toBe(true);
+    await expect(renderDoctorText(report)).toMatchFileSnapshot('__snapshots__/doctor-suite-fresh.txt');
+  });
+
+  it('once installed in two corps through the instruction callback', async () => {
+    await connectSuite(suiteSandbox, gateway.gateway.url);
+    const installed = await eventually(async () => {
+      const ready = await gateway.call('GET', '/readyz');
+      return (ready.body as { suite?: { installedCorps?: number } }).suite?.installedCorps === 2;
+    }, 10_000);
+    expect(installed).toBe(true);
+    const report = await suiteChecklist(
+      { WECOM_AUTH_DB: join(dataDir, 'gateway.db') },
+      { publicUrl: gateway.gateway.url },
+    );
+    expect(report.ok).toBe(true);
+    await expect(renderDoctorText(report)).toMatchFileSnapshot('__snapshots__/doctor-suite-installed.txt');
   });
 });

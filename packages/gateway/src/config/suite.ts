@@ -15,6 +15,8 @@ export interface SuiteConfig {
   readonly token: string;
   /** The instruction callback's EncodingAESKey. */
   readonly encodingAESKey: string;
+  /** The setting the secret was read from, for messages that say which to change (`WECOM_SUITE_SECRET` by default). */
+  readonly secretSetting?: 'WECOM_SUITE_SECRET' | 'WECOM_SUITE_SECRET_FILE';
 }
 
 /** The suite settings as read, before the secret file is. */
@@ -72,5 +74,6 @@ export function resolveSuite(values: SuiteSettingValues, problems: string[]): Su
     suiteSecret: secret,
     token: values.suiteToken,
     encodingAESKey: values.suiteAesKey,
+    secretSetting: values.suiteSecret === undefined ? 'WECOM_SUITE_SECRET_FILE' : 'WECOM_SUITE_SECRET',
   });
 }

@@ -13,6 +13,11 @@ export type Verdict = 'pass' | 'warn' | 'fail' | 'skip';
 export interface ConsolePath {
   readonly en: string;
   readonly zh: string;
+  /**
+   * Which console: a corp's admin console (管理后台, the default), or the service provider's (服务商管理后台), where a
+   * third-party app is set up.
+   */
+  readonly site?: 'admin' | 'provider';
 }
 
 /** What to change, and where. */

@@ -40,8 +40,11 @@ function renderResult(result: CheckResult): string[] {
       lines.push(...wrap(fix.settings.join(', '), `${indent}Settings: `, `${indent}          `));
     }
     if (fix.console !== undefined) {
-      lines.push(`${indent}Admin console: ${fix.console.en}`);
-      lines.push(`${indent}管理后台: ${fix.console.zh}`);
+      const provider = fix.console.site === 'provider';
+      const en = `${indent}${provider ? 'Provider console' : 'Admin console'}: `;
+      const zh = `${indent}${provider ? '服务商管理后台' : '管理后台'}: `;
+      lines.push(...wrap(fix.console.en, en, ' '.repeat(en.length)));
+      lines.push(...wrap(fix.console.zh, zh, indent));
     }
   }
   return lines;

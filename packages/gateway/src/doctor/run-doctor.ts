@@ -1,7 +1,8 @@
 /**
  * Runs the checks of `wecom-auth doctor` in order and gathers the checklist. Every check that can run does; one whose
  * needs did not pass is skipped, saying which, so a run stops only where a later check cannot run. A check that
- * throws is a failure of that check, not of the run.
+ * throws is a failure of that check, not of the run. A third-party app has no corps of its own, so the corp checks
+ * are left out of its checklist, and its own checks (`suite-*`) run instead.
  */
 import type { CheckRegistry } from './check-registry.js';
 import type {
@@ -78,7 +79,12 @@ export async function runDoctor(input: DoctorInput, registry: CheckRegistry): Pr
     corp: DoctorCorp | undefined,
     run: () => Promise<CheckOutcome>,
   ): Promise<void> => {
-    const unmet = check.needs.find((need) => !passed(verdicts.get(keyOf(need, corp))));
+    const unmet = check.needs.find((need) => {
+      const verdict = verdicts.get(keyOf(need, corp));
+      // A third-party app has no corps of its own: a corp check never runs, and holds back no setup check.
+      if (verdict === undefined && scopes.get(need) === 'corp' && context.suite !== undefined) return false;
+      return !passed(verdict);
+    });
     const outcome: CheckOutcome =
       unmet === undefined
         ? await outcomeOf(run)
@@ -94,6 +100,8 @@ export async function runDoctor(input: DoctorInput, registry: CheckRegistry): Pr
         await record(block, undefined, () => block.run(context));
         continue;
       }
+      // A third-party app: the corp checks (self-built apps' gettoken, trusted IP…) have no corp to run for.
+      if (context.suite !== undefined) continue;
       if (context.corps.length === 0) {
         // No valid configuration, so no corps: each corp check is listed once, skipped.
         for (const check of block) {

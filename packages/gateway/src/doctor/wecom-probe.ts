@@ -48,12 +48,41 @@ export class WecomProbe {
   ) {}
 
   /** GET `path` with `query`; rejects with `WecomProbeError` when no WeCom answer came back. */
-  async call(path: string, query: Readonly<Record<string, string>> = {}): Promise<WecomAnswer> {
+  call(path: string, query: Readonly<Record<string, string>> = {}): Promise<WecomAnswer> {
+    return this.#request(path, query, undefined);
+  }
+
+  /**
+   * POST `body` as JSON to `path` with `query`, as the provider APIs (`service/get_suite_token`,
+   * `service/get_corp_token`) take their parameters; rejects with `WecomProbeError` when no WeCom answer came back.
+   */
+  post(
+    path: string,
+    query: Readonly<Record<string, string>>,
+    body: Readonly<Record<string, unknown>>,
+  ): Promise<WecomAnswer> {
+    return this.#request(path, query, body);
+  }
+
+  async #request(
+    path: string,
+    query: Readonly<Record<string, string>>,
+    json: Readonly<Record<string, unknown>> | undefined,
+  ): Promise<WecomAnswer> {
     const url = new URL(path, `${this.apiBase.replace(/\/+$/, '')}/`);
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
     let response: Response;
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await fetch(url, {
+        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(json === undefined
+          ? {}
+          : {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(json),
+            }),
+      });
     } catch (error) {
       throw new WecomProbeError(`${url.host} did not answer (${describeFetchFailure(error)})`, {
         cause: error,
@@ -101,5 +130,32 @@ export class WecomProbe {
 
   userGet(accessToken: string, userId: string): Promise<WecomAnswer> {
     return this.call('/cgi-bin/user/get', { access_token: accessToken, userid: userId });
+  }
+
+  /** A third-party app's token: `suite_id`, `suite_secret` and a `suite_ticket` WeCom pushed, in a POST body. */
+  getSuiteToken(suiteId: string, suiteSecret: string, suiteTicket: string): Promise<WecomAnswer> {
+    return this.post(
+      '/cgi-bin/service/get_suite_token',
+      {},
+      { suite_id: suiteId, suite_secret: suiteSecret, suite_ticket: suiteTicket },
+    );
+  }
+
+  /** A third-party app's mini-program login: the code's corp and user, with the suite's token. */
+  suiteJscode2session(suiteAccessToken: string, code: string): Promise<WecomAnswer> {
+    return this.call('/cgi-bin/service/miniprogram/jscode2session', {
+      suite_access_token: suiteAccessToken,
+      js_code: code,
+      grant_type: 'authorization_code',
+    });
+  }
+
+  /** An installed corp's access token, from its permanent code, with the suite's token. */
+  getCorpToken(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<WecomAnswer> {
+    return this.post(
+      '/cgi-bin/service/get_corp_token',
+      { suite_access_token: suiteAccessToken },
+      { auth_corpid: corpId, permanent_code: permanentCode },
+    );
   }
 }

@@ -78,7 +78,8 @@ export function toGatewayError(error: unknown): unknown {
   if (!isWecomError(error)) return error;
   // The WeCom error stays the cause: the error handler logs its full errmsg, which the answer leaves out.
   const cause = wecomCauseOf(error);
-  const wecom = cause === undefined ? undefined : { errcode: cause.errcode, errmsg: publicErrmsg(cause.errmsg) };
+  const wecom =
+    cause === undefined ? undefined : { errcode: cause.errcode, errmsg: publicErrmsg(cause.errmsg) };
   const withWecom = wecom ? { wecom, cause: error } : {};
   switch (error.code) {
     case 'invalid_code':

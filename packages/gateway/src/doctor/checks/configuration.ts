@@ -1,7 +1,7 @@
 /**
  * `configuration`: the settings load and validate exactly as `serve` loads them (environment over `--config`), and
- * name the corps to check. In sandbox mode (no credentials) the doctor starts a sandbox of its own, on a free port,
- * with the demo corps `serve` would use.
+ * name the corps to check, or the third-party app. In sandbox mode (no credentials) the doctor starts a sandbox of its
+ * own, on a free port, with the demo corps (or, with `SANDBOX_APP=suite`, the demo third-party app) `serve` would use.
  */
 import { ConfigError, type GatewayConfig, loadConfig } from '../../config/load-config.js';
 import { createLogger } from '../../observability/logger.js';
@@ -28,7 +28,18 @@ async function upstreamOf(context: DoctorContext, config: GatewayConfig): Promis
     return {
       mode: 'wecom',
       corps: config.credentials.corps,
+      suite: undefined,
       miniProgramAppId: config.credentials.miniProgramAppId,
+      apiBase: config.apiBase,
+      servedSandboxUrl: undefined,
+    };
+  }
+  if (config.suite) {
+    return {
+      mode: 'wecom',
+      corps: [],
+      suite: config.suite.suite,
+      miniProgramAppId: config.suite.miniProgramAppId,
       apiBase: config.apiBase,
       servedSandboxUrl: undefined,
     };
@@ -41,6 +52,7 @@ async function upstreamOf(context: DoctorContext, config: GatewayConfig): Promis
   return {
     mode: 'sandbox',
     corps: upstream.corps,
+    suite: upstream.suite,
     miniProgramAppId: upstream.miniProgramAppId,
     apiBase: upstream.apiBase,
     servedSandboxUrl: `http://${host.includes(':') ? `[${host}]` : host}:${config.sandboxPort}`,
@@ -78,6 +90,15 @@ export const configurationCheck: SetupCheck = {
     }
     const upstream = await upstreamOf(context, config);
     context.configure(config, upstream);
+    if (upstream.suite !== undefined) {
+      return {
+        verdict: 'pass',
+        summary:
+          upstream.mode === 'sandbox'
+            ? `Sandbox mode as the demo third-party app (SANDBOX_APP=suite): checking a sandbox with the suite ${upstream.suite.suiteId}.`
+            : `Third-party app ${upstream.suite.suiteId}, mini program ${upstream.miniProgramAppId}, ${describeStore(config)}.`,
+      };
+    }
     const corps = upstream.corps.map((corp) => corp.corpId).join(', ');
     const plural = upstream.corps.length === 1 ? '' : 's';
     return {

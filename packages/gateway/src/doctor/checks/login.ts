@@ -1,65 +1,18 @@
 /**
  * `login` (`--login`, or `--code <code>`): the whole chain with one employee, as the gateway runs it: a real
- * `wx.qy.login` code, `jscode2session` with the default corp's token, the corp WeCom answers, `user/get`. Against real
- * WeCom the code is pasted in (from the mini program: `wx.qy.login` in the developer tools on a phone signed in to
- * WeCom); against a sandbox the doctor points at the phone simulator and mints a code for a demo employee itself.
+ * `wx.qy.login` code, `jscode2session` with the default corp's token, the corp WeCom answers, `user/get` (a third-party
+ * app's chain: see `suite-login.ts`). Against real WeCom the code is pasted in (from the mini program: `wx.qy.login` in
+ * the developer tools on a phone signed in to WeCom); against a sandbox the doctor points at the phone simulator and
+ * mints a code for a demo employee itself.
  */
 import { consolePaths } from '../console-paths.js';
 import type { CheckOutcome, SetupCheck } from '../doctor-check.js';
 import type { DoctorContext } from '../doctor-context.js';
 import type { DoctorCorp } from '../doctor-corp.js';
+import { sandboxBehind, sandboxLoginCode } from '../sandbox-login-code.js';
+import { suiteLogin } from '../suite-login.js';
 import { causeOf, secretOfTheMiniProgramApp, unexpectedAnswer } from '../wecom-outcome.js';
 import { WecomProbeError } from '../wecom-probe.js';
-
-interface SandboxDirectory {
-  readonly corps?: readonly {
-    readonly corpId?: string;
-    readonly users?: readonly { readonly userid?: string; readonly status?: number }[];
-  }[];
-}
-
-/** The sandbox behind the WeCom API base, when it is one (its control API answers), else undefined. */
-async function sandboxAt(context: DoctorContext): Promise<string | undefined> {
-  const { apiBase, mode } = context.upstream;
-  if (mode === 'sandbox') return apiBase;
-  if (new URL(apiBase).hostname === 'qyapi.weixin.qq.com') return undefined;
-  try {
-    const response = await fetch(`${apiBase.replace(/\/+$/, '')}/__sandbox/clock`, {
-      signal: AbortSignal.timeout(context.config.wecomTimeoutMs),
-    });
-    const body = (await response.json()) as { unixSeconds?: unknown };
-    return response.status === 200 && typeof body.unixSeconds === 'number' ? apiBase : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A code minted by the sandbox for the default corp's first active member, for the configured mini program. */
-async function sandboxCode(context: DoctorContext, sandboxUrl: string, corp: DoctorCorp): Promise<string> {
-  const base = sandboxUrl.replace(/\/+$/, '');
-  const directory = (await (await fetch(`${base}/__sandbox/directory`)).json()) as SandboxDirectory;
-  const member = directory.corps
-    ?.find((candidate) => candidate.corpId === corp.corpId)
-    ?.users?.find((user) => user.status === 1)?.userid;
-  if (member === undefined) throw new Error(`the sandbox has no active member in ${corp.corpId}`);
-  const simulator = context.upstream.servedSandboxUrl ?? base;
-  context.input.say?.(
-    `Phone simulator: ${simulator}/ (with wecom-auth serve running: pick an employee, open the mini program). ` +
-      `Now logging in as ${member} with a code the sandbox mints.`,
-  );
-  const response = await fetch(`${base}/__sandbox/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userid: member, corpid: corp.corpId, appid: context.upstream.miniProgramAppId }),
-  });
-  const body = (await response.json()) as { code?: unknown; message?: unknown };
-  if (typeof body.code !== 'string') {
-    throw new Error(
-      `the sandbox minted no code: ${typeof body.message === 'string' ? body.message : response.status}`,
-    );
-  }
-  return body.code;
-}
 
 async function exchange(context: DoctorContext, corp: DoctorCorp, code: string): Promise<CheckOutcome> {
   const session = await corp.call((wecom, accessToken) => wecom.jscode2session(accessToken, code));
@@ -137,21 +90,23 @@ export const loginCheck: SetupCheck = {
   scope: 'setup',
   needs: ['wecom-trusted-ip'],
   errcodes: [40029, 48002, 60011],
-  gatewayErrors: ['code_invalid', 'not_a_member', 'corp_mismatch'],
+  gatewayErrors: ['code_invalid', 'not_a_member', 'corp_mismatch', 'corp_not_authorized'],
   applies: (context) => context.input.login === true || context.input.code !== undefined,
   async run(context): Promise<CheckOutcome> {
+    // A third-party app's login goes through its suite token and an installed corp's permanent code.
+    if (context.suite !== undefined) return suiteLogin(context, context.suite);
     const corp = context.corps[0];
     if (corp === undefined) return { verdict: 'skip', summary: 'Not run: no corp is configured.' };
     let code = context.input.code;
     try {
       if (code === undefined) {
-        const sandbox = await sandboxAt(context);
+        const sandbox = await sandboxBehind(context);
         code =
           sandbox === undefined
             ? await context.input.askForCode?.(
                 `Paste a wx.qy.login code of mini program ${context.upstream.miniProgramAppId} (an employee of ${corp.corpId}), then Enter: `,
               )
-            : await sandboxCode(context, sandbox, corp);
+            : await sandboxLoginCode(context, sandbox, corp.corpId);
       }
       code = code?.trim();
       if (code === undefined || code === '') {
