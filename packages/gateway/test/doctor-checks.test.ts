@@ -85,11 +85,10 @@ describe('configuration', () => {
     const report = await doctor({ PORT: 'eighty', WECOM_CORP_ID: 'not-a-corp' });
     const result = resultOf(report, 'configuration');
     expect(result.verdict).toBe('fail');
-    expect(result.summary).toBe('The configuration is invalid (3 problems): serve refuses to start with it.');
+    expect(result.summary).toBe('The configuration is invalid (2 problems): serve refuses to start with it.');
     expect(result.details).toEqual([
       expect.stringMatching(/^WECOM_CORP_ID: must be a corp ID/),
       expect.stringMatching(/^PORT: must be a port number/),
-      'WECOM_CORP_ID: required when a secret is set',
     ]);
     expect(result.fix?.settings).toEqual(['WECOM_CORP_ID', 'PORT']);
     expect(report.ok).toBe(false);

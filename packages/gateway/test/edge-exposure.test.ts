@@ -49,7 +49,11 @@ describe("WeCom's errmsg", () => {
     t = await startGatewayUnderTest({ logDestination: { write: (line) => void logs.push(line) } });
     const code = t.code('zhangsan');
     expect((await t.call('POST', '/v1/sessions', { body: { code } })).status).toBe(201);
-    const spent = await t.call('POST', '/v1/sessions', { body: { code } });
+    // Another client: the same one would be given its kept answer again (the login retry window).
+    const spent = await t.call('POST', '/v1/sessions', {
+      body: { code },
+      headers: { 'user-agent': 'another-client/1.0' },
+    });
     expect(spent.status).toBe(401);
     expect(spent.body).toMatchObject({
       error: 'code_invalid',

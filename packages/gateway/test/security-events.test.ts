@@ -55,7 +55,15 @@ const backends: Backend[] = [
         sharedSandbox: sandbox,
         dataDir,
         clock,
-        env: { ...callbackEnv, WECOM_AUTH_ADMIN_TOKEN: TOKEN, ADMIN_PORT: '0', LOG_LEVEL: 'warn', ...env },
+        env: {
+          ...callbackEnv,
+          WECOM_AUTH_ADMIN_TOKEN: TOKEN,
+          ADMIN_PORT: '0',
+          LOG_LEVEL: 'warn',
+          // The day's reuse comes right after the refresh: no reuse interval, so it is the reuse it is meant to be.
+          REFRESH_REUSE_INTERVAL_SECONDS: '0',
+          ...env,
+        },
       }),
     reset: async () => {
       rmSync(dataDir, { recursive: true, force: true });
@@ -69,7 +77,15 @@ const backends: Backend[] = [
         sharedSandbox: sandbox,
         redisUrl: redis.url,
         clock,
-        env: { ...callbackEnv, WECOM_AUTH_ADMIN_TOKEN: TOKEN, ADMIN_PORT: '0', LOG_LEVEL: 'warn', ...env },
+        env: {
+          ...callbackEnv,
+          WECOM_AUTH_ADMIN_TOKEN: TOKEN,
+          ADMIN_PORT: '0',
+          LOG_LEVEL: 'warn',
+          // The day's reuse comes right after the refresh: no reuse interval, so it is the reuse it is meant to be.
+          REFRESH_REUSE_INTERVAL_SECONDS: '0',
+          ...env,
+        },
       }),
     reset: () => flushDatabase(redis.url),
   },

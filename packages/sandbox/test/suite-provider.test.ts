@@ -141,7 +141,14 @@ describe('the provider flow', () => {
     const member = await client.wecom(
       `/cgi-bin/user/get?access_token=${String(corpToken.access_token)}&userid=zhoujie`,
     );
-    expect(member).toMatchObject({ errcode: 0, userid: 'zhoujie', name: '周杰' });
+    // A third-party app gets no name and no sensitive field, and the member's open_userid.
+    expect(member).toMatchObject({
+      errcode: 0,
+      userid: 'zhoujie',
+      open_userid: expect.stringMatching(/^wo/),
+    });
+    expect(member).not.toHaveProperty('name');
+    expect(member).not.toHaveProperty('mobile');
     const departments = await client.wecom(
       `/cgi-bin/department/list?access_token=${String(corpToken.access_token)}`,
     );
