@@ -59,6 +59,8 @@ export interface SpreadLoadResult {
   readonly p99Ms: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** Requests answered 2xx, over all the instances. */
+  readonly ok: number;
 }
 
 /**
@@ -85,6 +87,7 @@ export async function loadSpread(
     p99Ms: Math.max(...results.map((result) => result.latency.p99)),
     non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
     errors: results.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
+    ok: results.reduce((sum, result) => sum + result['2xx'], 0),
   };
 }
 

@@ -110,6 +110,11 @@ function gatewayEnv(suite: SuiteOptions, sandboxUrl: string): Record<string, str
   };
 }
 
+/** One load run of a set, and the CPU time its gateways used per login answered. */
+interface LoadRound extends SpreadLoadResult {
+  readonly cpuMicrosPerLogin: number;
+}
+
 /** One burst and the WeCom calls the sandbox saw during it. */
 interface MeasuredBurst extends BurstResult {
   readonly calls: Readonly<Record<(typeof watchedPaths)[number], number>>;
@@ -117,8 +122,8 @@ interface MeasuredBurst extends BurstResult {
 
 interface Figures {
   readonly cold: MeasuredBurst;
-  readonly one: SpreadLoadResult[];
-  readonly many: SpreadLoadResult[];
+  readonly one: LoadRound[];
+  readonly many: LoadRound[];
   /** Logins on every instance for corps no instance had served: a WeCom client and a corp token each. */
   readonly activation: MeasuredBurst | undefined;
   readonly memory: {
@@ -273,34 +278,43 @@ async function run(): Promise<Figures> {
 
     let manyNext = 0;
     let oneNext = 0;
-    const loadMany = (duration: number): Promise<SpreadLoadResult> =>
-      loadSpread(
-        many.urls,
-        (url) =>
-          jsonPostsEach(`${url}/v1/sessions`, () => {
-            // Successive logins go to different corps: every corp of the burst in turn, then the next member.
-            const index = manyNext++;
-            const corpId = burstCorps[index % burstCorps.length] as string;
-            const userId = provider.userIds[Math.floor(index / burstCorps.length) % usersPerCorp] as string;
-            return { code: code(manySuite, { corpId, userId }) };
-          }),
-        { connections, seconds: duration },
+    const withCpu = async (set: GatewaySet, run: () => Promise<SpreadLoadResult>): Promise<LoadRound> => {
+      const before = await set.cpuMicros();
+      const result = await run();
+      return { ...result, cpuMicrosPerLogin: ((await set.cpuMicros()) - before) / Math.max(1, result.ok) };
+    };
+    const loadMany = (duration: number): Promise<LoadRound> =>
+      withCpu(many, () =>
+        loadSpread(
+          many.urls,
+          (url) =>
+            jsonPostsEach(`${url}/v1/sessions`, () => {
+              // Successive logins go to different corps: every corp of the burst in turn, then the next member.
+              const index = manyNext++;
+              const corpId = burstCorps[index % burstCorps.length] as string;
+              const userId = provider.userIds[Math.floor(index / burstCorps.length) % usersPerCorp] as string;
+              return { code: code(manySuite, { corpId, userId }) };
+            }),
+          { connections, seconds: duration },
+        ),
       );
-    const loadOne = (duration: number): Promise<SpreadLoadResult> =>
-      loadSpread(
-        one.urls,
-        (url) =>
-          jsonPostsEach(`${url}/v1/sessions`, () => {
-            const userId = provider.userIds[oneNext++ % usersPerCorp] as string;
-            return { code: code(oneSuite, { corpId: oneCorpId, userId }) };
-          }),
-        { connections, seconds: duration },
+    const loadOne = (duration: number): Promise<LoadRound> =>
+      withCpu(one, () =>
+        loadSpread(
+          one.urls,
+          (url) =>
+            jsonPostsEach(`${url}/v1/sessions`, () => {
+              const userId = provider.userIds[oneNext++ % usersPerCorp] as string;
+              return { code: code(oneSuite, { corpId: oneCorpId, userId }) };
+            }),
+          { connections, seconds: duration },
+        ),
       );
     progress(`logins/s: ${rounds} rounds of ${seconds} s per set, alternating`);
     await loadOne(warmUpSeconds);
     await loadMany(warmUpSeconds);
-    const oneResults: SpreadLoadResult[] = [];
-    const manyResults: SpreadLoadResult[] = [];
+    const oneResults: LoadRound[] = [];
+    const manyResults: LoadRound[] = [];
     for (let round = 0; round < rounds; round++) {
       // ABBA: neither set always runs first, so a drift of the machine's load favours neither.
       if (round % 2 === 0) {
@@ -425,6 +439,9 @@ if (failed(figures.one) + failed(figures.many) > 0) problems.push('some logins o
 if (!(ratio >= target)) problems.push(`logins/s ratio ${fixed(ratio, 2)} is below ${target}`);
 const rates = (results: readonly SpreadLoadResult[]): string =>
   results.map((r) => fixed(r.requestsPerSecond)).join(', ');
+const cpuMs = (results: readonly LoadRound[]): number =>
+  median(results.map((r) => r.cpuMicrosPerLogin)) / 1000;
+const cpuRatio = cpuMs(figures.many) / cpuMs(figures.one);
 const latency = (results: readonly SpreadLoadResult[]): string =>
   `${median(results.map((r) => r.p50Ms))} / ${median(results.map((r) => r.p99Ms))}`;
 process.stdout.write(
@@ -438,6 +455,7 @@ process.stdout.write(
       'logins/s (median)',
       'each round',
       'p50 / p99 ms (worst instance)',
+      'gateway CPU ms per login (median)',
       'non-2xx/errors',
     ],
     [
@@ -447,6 +465,7 @@ process.stdout.write(
         fixed(oneRate),
         rates(figures.one),
         latency(figures.one),
+        fixed(cpuMs(figures.one), 2),
         failed(figures.one),
       ],
       [
@@ -455,16 +474,23 @@ process.stdout.write(
         fixed(manyRate),
         rates(figures.many),
         latency(figures.many),
+        fixed(cpuMs(figures.many), 2),
         failed(figures.many),
       ],
     ],
   )}\n`,
 );
 process.stdout.write(
-  `\nratio ${thousands(corpCount)} corps / 1 corp = ${fixed(ratio, 2)} (target ≥ ${target})\n`,
+  `\nratio ${thousands(corpCount)} corps / 1 corp: logins/s ${fixed(ratio, 2)} (target ≥ ${target}); ` +
+    `gateway CPU per login ${fixed(cpuRatio, 2)} (the work each login costs the gateways, which waiting for a core on a busy machine does not inflate)\n`,
 );
 
 const { memory } = figures;
+/**
+ * RSS moves by megabytes with the allocator and the GC's high-water marks, either way, so it is divided per corp only
+ * where the corps took more than a megabyte of heap (10,000 installs, not a few hundred WeCom clients).
+ */
+const rssResolutionBytes = 1_048_576;
 const memoryRow = (
   label: string,
   from: GatewayMemory[],
@@ -477,7 +503,7 @@ const memoryRow = (
     label,
     `${mb(mean(from.map((m) => m.rss)))} → ${mb(mean(to.map((m) => m.rss)))}`,
     `${mb(mean(from.map((m) => m.heapUsed)))} → ${mb(mean(to.map((m) => m.heapUsed)))}`,
-    fixed(delta('rss') / corps),
+    Math.abs(delta('heapUsed')) < rssResolutionBytes ? '— (below RSS noise)' : fixed(delta('rss') / corps),
     fixed(delta('heapUsed') / corps),
   ];
 };

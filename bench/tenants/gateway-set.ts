@@ -23,6 +23,8 @@ export interface GatewaySet {
   ): Promise<void>;
   /** The memory of every instance, after a full GC in each. */
   memory(): Promise<GatewayMemory[]>;
+  /** The CPU time (µs) the instances have used since they started, summed. */
+  cpuMicros(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,11 @@ export async function startGatewaySet(
       }
     },
     memory: () => Promise.all(gateways.map((gateway) => gateway.memory())),
+    cpuMicros: async () =>
+      (await Promise.all(gateways.map((gateway) => gateway.cpuMicros()))).reduce(
+        (sum, micros) => sum + micros,
+        0,
+      ),
     close: async () => {
       await Promise.all(gateways.map((gateway) => gateway.close()));
     },
