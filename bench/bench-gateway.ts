@@ -4,7 +4,7 @@
  * are lifted; everything else is the faithful default. The gateway is quiet (warnings only) and stores in a throwaway
  * SQLite file.
  */
-import { createSandbox, type Sandbox } from '@wecom-auth/sandbox';
+import { createSandbox, type Sandbox, type SandboxOptions } from '@wecom-auth/sandbox';
 import { type GatewayUnderTest, startGatewayUnderTest } from '@wecom-auth/testing';
 
 const liftedLimits = {
@@ -15,8 +15,9 @@ const liftedLimits = {
   concurrentPerCorpApi: 100_000,
 } as const;
 
-export function startBenchSandbox(): Promise<Sandbox> {
-  return createSandbox({ port: 0, limits: liftedLimits });
+/** `options` adds a directory or suites (a provider-sized one, say); port and limits stay the benchmarks'. */
+export function startBenchSandbox(options: Omit<SandboxOptions, 'port' | 'limits'> = {}): Promise<Sandbox> {
+  return createSandbox({ ...options, port: 0, limits: liftedLimits });
 }
 
 /** A bench gateway with `env` over the quiet defaults; on `sandbox` when given (its own sandbox otherwise). */

@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sandbox } from '@wecom-auth/sandbox';
 import { activeDemoUserIds, type ChildGateway, demoGatewayEnv, spawnGateway } from '@wecom-auth/testing';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { startBenchSandbox } from './bench-gateway.js';
-import { fixed, jsonPostsEach, table } from './measure.js';
+import { fixed, jsonPostsEach, loadSpread, table } from './measure.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const redisUrl = 'redis://127.0.0.1:6379/15';
@@ -28,20 +28,12 @@ async function loadAll(
   instances: readonly ChildGateway[],
   request: (url: string) => autocannon.Options,
 ): Promise<{ rps: number; non2xx: number; errors: number }> {
-  const results = await Promise.all(
-    instances.map((instance) =>
-      autocannon({
-        ...request(instance.url),
-        connections: Math.max(1, Math.floor(connections / instances.length)),
-        duration: seconds,
-      }),
-    ),
+  const result = await loadSpread(
+    instances.map((instance) => instance.url),
+    request,
+    { connections, seconds },
   );
-  return {
-    rps: results.reduce((sum, result) => sum + result.requests.average, 0),
-    non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
-    errors: results.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
-  };
+  return { rps: result.requestsPerSecond, non2xx: result.non2xx, errors: result.errors };
 }
 
 interface Row {

@@ -50,6 +50,47 @@ export function jsonPostsEach(
   };
 }
 
+/** What {@link loadSpread} measured over every instance together. */
+export interface SpreadLoadResult {
+  /** Requests per second, summed over the instances. */
+  readonly requestsPerSecond: number;
+  /** The worst of the instances' latency percentiles. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  /** Requests answered 2xx, over all the instances. */
+  readonly ok: number;
+}
+
+/**
+ * autocannon against every instance at once, `connections` split between them, for `seconds`: what a load balancer
+ * in front of them would see. `request` gives the options for one instance's URL (a fresh body per request, say).
+ */
+export async function loadSpread(
+  urls: readonly string[],
+  request: (url: string) => autocannon.Options,
+  options: { readonly connections: number; readonly seconds: number },
+): Promise<SpreadLoadResult> {
+  const results = await Promise.all(
+    urls.map((url) =>
+      autocannon({
+        ...request(url),
+        connections: Math.max(1, Math.floor(options.connections / urls.length)),
+        duration: options.seconds,
+      }),
+    ),
+  );
+  return {
+    requestsPerSecond: results.reduce((sum, result) => sum + result.requests.average, 0),
+    p50Ms: Math.max(...results.map((result) => result.latency.p50)),
+    p99Ms: Math.max(...results.map((result) => result.latency.p99)),
+    non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
+    errors: results.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
+    ok: results.reduce((sum, result) => sum + result['2xx'], 0),
+  };
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);

@@ -1,6 +1,7 @@
 /**
  * The child side of `startMeasuredGateway`: starts a gateway from the environment (as `wecom-auth serve` does),
- * reports how long the start took, and answers memory readings after a full GC until told to close.
+ * reports how long the start took, and answers memory readings after a full GC and CPU-time readings until told to
+ * close.
  *
  * Run with `--expose-gc` (the parent does), else the readings include garbage not yet collected.
  */
@@ -27,6 +28,11 @@ try {
           getHeapSpaceStatistics().map((space) => [space.space_name, space.space_size]),
         );
         report({ type: 'memory', rss, heapUsed, heapTotal, external, heapSpaces });
+        break;
+      }
+      case 'cpu': {
+        const { user, system } = process.cpuUsage();
+        report({ type: 'cpu', micros: user + system });
         break;
       }
       case 'close':

@@ -24,12 +24,16 @@ export interface GatewayMemory {
 export type GatewayMemoryFigure = Exclude<keyof GatewayMemory, 'heapSpaces'>;
 
 /** Parent → child. */
-export type GatewayRequest = { readonly type: 'memory' } | { readonly type: 'close' };
+export type GatewayRequest =
+  | { readonly type: 'memory' }
+  | { readonly type: 'cpu' }
+  | { readonly type: 'close' };
 
 /** Child → parent. */
 export type GatewayReport =
   | { readonly type: 'ready'; readonly url: string; readonly startMs: number }
   | ({ readonly type: 'memory' } & GatewayMemory)
+  | { readonly type: 'cpu'; readonly micros: number }
   | { readonly type: 'failed'; readonly message: string };
 
 export interface MeasuredGateway {
@@ -37,6 +41,11 @@ export interface MeasuredGateway {
   /** How long `startGateway` took in the child: store opened, keys and revocations loaded, listening. */
   readonly startMs: number;
   memory(): Promise<GatewayMemory>;
+  /**
+   * The CPU time (user + system, µs) the process has used since it started. On a shared machine this measures the
+   * gateway's work better than requests per second do: time spent waiting for a core is not in it.
+   */
+  cpuMicros(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -134,6 +143,13 @@ export async function startMeasuredGateway(env: Readonly<Record<string, string>>
         external: report.external,
         heapSpaces: report.heapSpaces,
       };
+    },
+    async cpuMicros() {
+      const reply = nextReport('CPU reading');
+      child.send({ type: 'cpu' } satisfies GatewayRequest);
+      const report = await reply;
+      if (report.type !== 'cpu') throw new Error(`gateway answered ${report.type} to a CPU request`);
+      return report.micros;
     },
     close() {
       closing ??= (async () => {

@@ -1,8 +1,13 @@
 /**
  * An in-process mirror of the corps that installed a third-party app, so that every login and every verify knows
  * whether a corp is served without a store round trip. It is read from the store at start (paged: thousands of
- * corps), kept current by the store's install feed, and re-read after the feed reports a gap (a Redis reconnect).
- * An uninstall made by any instance thus reaches every instance's verifies within the feed's latency.
+ * corps), kept current by the store's install feed, and re-read after the feed reports a gap (a Redis reconnect) or
+ * a read of the feed's change fails. An uninstall made by any instance thus reaches every instance's verifies within
+ * the feed's latency.
+ *
+ * A re-read in the background is tried again until it succeeds (a busy store that times out one read must not leave
+ * the instance with half the corps for good), and only one runs at a time: a burst of installs that a slow store
+ * answers late fails many feed reads at once, and a full re-read for each would only slow the store further.
  */
 import type { SuiteInstallChange, SuiteInstallRecord, SuiteStore } from '@wecom-auth/store';
 
@@ -21,11 +26,16 @@ export interface SuiteInstallMirrorOptions {
   readonly suites: Pick<SuiteStore, 'listInstalls' | 'install' | 'subscribeInstalls'>;
   /** Told of every corp whose install changed or ended (to drop its cached client). */
   readonly onChange: (corpId: string) => void;
+  /** Told of a failed store read: a feed read (once per gap) or a re-read (each attempt). */
   readonly onError: (error: unknown) => void;
+  /** Pause before trying a failed background re-read again, doubling up to `maxMs`. Default 1 s to 30 s. */
+  readonly resyncRetry?: { readonly baseMs: number; readonly maxMs: number };
 }
 
 /** Installs are read this many at a time at start and on a resync. */
 const pageSize = 1000;
+
+const defaultResyncRetry = { baseMs: 1_000, maxMs: 30_000 };
 
 function mirrored(record: SuiteInstallRecord): MirroredInstall {
   return {
@@ -46,6 +56,19 @@ export class SuiteInstallMirror {
   /** Changes seen per corp: a store read started before a later change of that corp must not overwrite it. */
   #changes = 0;
   readonly #lastChange = new Map<string, number>();
+  /**
+   * One per re-read under way: what was applied to the mirror while it read the store. Its pages may have been read
+   * before those changes, so they are laid over what it read instead of being lost when it replaces the mirror.
+   */
+  readonly #appliedDuringResync = new Set<Map<string, MirroredInstall | undefined>>();
+  /** Between start and stop: background re-reads run only then. */
+  #running = false;
+  /** The background re-read loop, while it runs or waits to try again. */
+  #resyncLoop: Promise<void> | undefined;
+  /** Another background re-read was asked for since the loop's current one began. */
+  #resyncWanted = false;
+  /** Ends the loop's wait before its next attempt (on stop). */
+  #endPause: (() => void) | undefined;
 
   constructor(options: SuiteInstallMirrorOptions) {
     this.#options = options;
@@ -66,38 +89,52 @@ export class SuiteInstallMirror {
 
   /** Subscribes to the feed (once), then reads every install. Safe to call again after a failure. */
   async start(): Promise<void> {
+    this.#running = true;
     this.#unsubscribe ??= await this.#options.suites.subscribeInstalls(
       (change) => this.#follow(change),
       () => {
         this.#generation += 1;
         this.#ready = false;
-        this.resync().catch(this.#options.onError);
+        this.#requestResync();
       },
     );
     await this.resync();
   }
 
   async stop(): Promise<void> {
+    this.#running = false;
+    this.#endPause?.();
     await this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#ready = false;
+    await this.#resyncLoop;
   }
 
-  /** Re-reads every install of the suite, replacing what the mirror held. */
+  /** Re-reads every install of the suite, replacing what the mirror held. Rejects when the store fails. */
   async resync(): Promise<void> {
     const generation = this.#generation;
     const { suiteId, suites } = this.#options;
     const next = new Map<string, MirroredInstall>();
-    let after: string | undefined;
-    for (;;) {
-      const page = await suites.listInstalls(suiteId, {
-        ...(after === undefined ? {} : { after }),
-        limit: pageSize,
-      });
-      for (const record of page) next.set(record.corpId, mirrored(record));
-      const last = page.at(-1);
-      if (page.length < pageSize || last === undefined) break;
-      after = last.corpId;
+    const appliedMeanwhile = new Map<string, MirroredInstall | undefined>();
+    this.#appliedDuringResync.add(appliedMeanwhile);
+    try {
+      let after: string | undefined;
+      for (;;) {
+        const page = await suites.listInstalls(suiteId, {
+          ...(after === undefined ? {} : { after }),
+          limit: pageSize,
+        });
+        for (const record of page) next.set(record.corpId, mirrored(record));
+        const last = page.at(-1);
+        if (page.length < pageSize || last === undefined) break;
+        after = last.corpId;
+      }
+    } finally {
+      this.#appliedDuringResync.delete(appliedMeanwhile);
+    }
+    for (const [corpId, install] of appliedMeanwhile) {
+      if (install === undefined) next.delete(corpId);
+      else next.set(corpId, install);
     }
     const before = this.#installs;
     this.#installs = next;
@@ -111,8 +148,10 @@ export class SuiteInstallMirror {
 
   /** Applies a change this instance made itself, at once, without waiting for the feed to echo it. */
   apply(corpId: string, record: SuiteInstallRecord | undefined): void {
-    if (record === undefined) this.#installs.delete(corpId);
-    else this.#installs.set(corpId, mirrored(record));
+    const install = record === undefined ? undefined : mirrored(record);
+    if (install === undefined) this.#installs.delete(corpId);
+    else this.#installs.set(corpId, install);
+    for (const appliedMeanwhile of this.#appliedDuringResync) appliedMeanwhile.set(corpId, install);
     this.#options.onChange(corpId);
   }
 
@@ -139,8 +178,52 @@ export class SuiteInstallMirror {
       .catch((error: unknown) => {
         this.#generation += 1;
         this.#ready = false;
-        this.#options.onError(error);
-        this.resync().catch(this.#options.onError);
+        // Once per gap: the re-read asked for covers every feed read that fails until it has run.
+        if (this.#resyncLoop === undefined) this.#options.onError(error);
+        this.#requestResync();
       });
+  }
+
+  /** Has the background loop re-read the store (again, if it is under way: it may have read before the cause). */
+  #requestResync(): void {
+    this.#resyncWanted = true;
+    if (this.#resyncLoop !== undefined || !this.#running) return;
+    this.#resyncLoop = this.#runResyncs();
+  }
+
+  async #runResyncs(): Promise<void> {
+    const retry = this.#options.resyncRetry ?? defaultResyncRetry;
+    let pauseMs = retry.baseMs;
+    try {
+      while (this.#resyncWanted && this.#running) {
+        this.#resyncWanted = false;
+        try {
+          await this.resync();
+          pauseMs = retry.baseMs;
+        } catch (error) {
+          this.#options.onError(error);
+          this.#resyncWanted = true;
+          await this.#pause(pauseMs);
+          pauseMs = Math.min(retry.maxMs, pauseMs * 2);
+        }
+      }
+    } finally {
+      // Cleared in the same turn as the loop's last check, so a request made after it starts a new loop.
+      this.#resyncLoop = undefined;
+    }
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const end = (): void => {
+        clearTimeout(timer);
+        this.#endPause = undefined;
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      // A pending retry alone must not keep the process alive.
+      timer.unref();
+      this.#endPause = end;
+    });
   }
 }
