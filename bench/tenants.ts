@@ -4,10 +4,11 @@
  * 1. **Cold burst.** Logins of every member of 1,000 of the corps (spread over the 10,000; one member per instance,
  *    so each corp logs in on every instance at once), all at once, with no suite token and no corp token anywhere:
  *    the sandbox must see exactly one `get_suite_token`, and exactly one `get_corp_token` per corp that logged in.
- * 2. **Logins/s with 10,000 corps vs with one.** The same number of gateway processes, on a suite installed in one
- *    corp, alternated round by round with the 10,000-corp set (tokens and profiles warm in both; the 10,000-corp
+ *    Then as many logins on a second set of as many instances, whose suite is installed in one corp: one and one.
+ * 2. **Logins/s with 10,000 corps vs with one.** The two sets alternated round by round (tokens and profiles warm in
+ *    both, and both have served the same number of logins before, so V8 has compiled both equally; the 10,000-corp
  *    set's logins cycle over the 1,000 corps of the burst, the one-corp set's over its corp's members); the ratio of
- *    the medians, target ≥ 0.9.
+ *    the medians, target ≥ 0.9, and the gateways' CPU time per login, which a busy machine distorts less.
  * 3. **Memory per corp.** Each gateway's RSS and heap after a full GC, before and after the installs reached its
  *    in-process mirror, divided by the corps; the same across a burst of 250 corps new to every instance (after the
  *    load runs, so the code is compiled), which costs each instance a WeCom client and a token per corp, again with
