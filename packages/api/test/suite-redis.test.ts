@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createScriptedWecom, json, type ScriptedInstall, scriptedSuite } from './scripted-wecom.js';
 import { corpTokenPath, suiteLoginPath, suiteTokenPath } from './suite-setup.js';
 
-const redis = await redisForTests('the suite tokens on Redis', 1);
+const redis = await redisForTests('the suite tokens on Redis', 0);
 const [corpA, corpB] = scriptedSuite.corps as [ScriptedInstall, ScriptedInstall];
 const stores: Store[] = [];
 
