@@ -123,6 +123,33 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
 }
 
 /**
+ * What every listener of the gateway does with what it answers: one log line and one latency observation per
+ * request, the one error envelope, and `404 not_found` for a path it does not serve.
+ */
+export function answerAsTheGateway(
+  app: FastifyInstance,
+  logger: FastifyBaseLogger,
+  metrics: Pick<GatewayMetrics, 'requestObserver'>,
+): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const observeLatency = metrics.requestObserver(route, request.method, reply.statusCode);
+    recordAnsweredRequest(logger, observeLatency, {
+      requestId: request.id,
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      elapsedMs: reply.elapsedTime,
+    });
+    done();
+  });
+  app.setErrorHandler(sendError);
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: 'No such endpoint.', requestId: request.id }),
+  );
+}
+
+/**
  * Fastify's `trustProxy` for our setting. Fastify ignores a bare hop count (it cannot tell a proxy from a client
  * that sends enough forged hops), so a count becomes the trust function Express uses: the nearest `hops` peers are
  * proxies. That is right only when every request comes through them; the address list is the form that holds when
@@ -195,23 +222,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     reply.header('x-request-id', request.id);
     done();
   });
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const observeLatency = metrics.requestObserver(route, request.method, reply.statusCode);
-    recordAnsweredRequest(options.logger, observeLatency, {
-      requestId: request.id,
-      method: request.method,
-      route,
-      status: reply.statusCode,
-      elapsedMs: reply.elapsedTime,
-    });
-    done();
-  });
-
-  app.setErrorHandler(sendError);
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: 'No such endpoint.', requestId: request.id }),
-  );
+  answerAsTheGateway(app, options.logger, metrics);
 
   if (options.corsOrigins.length > 0) {
     await app.register(cors, { origin: [...options.corsOrigins], methods: ['GET', 'POST', 'DELETE'] });

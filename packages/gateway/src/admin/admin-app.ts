@@ -18,14 +18,13 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
-import { sendError } from '../app.js';
+import { answerAsTheGateway, sendError } from '../app.js';
 import { answerClientError } from '../client-error.js';
 import { GatewayError } from '../gateway-error.js';
 import { defaultServerLimits, type ServerLimits, serverFactoryWith } from '../http-server.js';
 import { lazyChildLoggerFactory } from '../observability/lazy-request-logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { requestIdOf } from '../observability/request-id.js';
-import { recordAnsweredRequest } from '../observability/request-record.js';
 import { operationsRoutes } from '../routes/operations.js';
 import { clientContextOf } from '../security-events/client-context.js';
 import type { GatewayServices } from '../services.js';
@@ -102,21 +101,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       'Send an admin token of WECOM_AUTH_ADMIN_TOKEN as "Authorization: Bearer <token>".',
     );
   });
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    recordAnsweredRequest(options.logger, metrics.requestObserver(route, request.method, reply.statusCode), {
-      requestId: request.id,
-      method: request.method,
-      route,
-      status: reply.statusCode,
-      elapsedMs: reply.elapsedTime,
-    });
-    done();
-  });
-  app.setErrorHandler(sendError);
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: 'No such endpoint.', requestId: request.id }),
-  );
+  answerAsTheGateway(app, options.logger, metrics);
 
   await app.register(swagger, {
     openapi: {
