@@ -13,6 +13,7 @@ import {
   type SuiteTicketInstruction,
 } from '@wecom-auth/crypto';
 import type { InboxEvent, SessionStore, SuiteInstallRecord, SuiteStore } from '@wecom-auth/store';
+import { revocationEventReason, type SecurityEvents } from '../security-events/security-event.js';
 import type { DataSealer } from '../sessions/data-sealer.js';
 import type { SuiteTenants } from '../tenants/suite-tenants.js';
 import type { AppliedEvent } from './callback-queue.js';
@@ -27,6 +28,8 @@ export interface SuiteInstructionApplierOptions {
   readonly sealer: Pick<DataSealer, 'seal'>;
   readonly contacts: Pick<ContactChangeApplier, 'apply'>;
   readonly now: () => number;
+  /** Where an uninstall's revocation of the corp's sessions is reported; nowhere when absent. */
+  readonly events?: SecurityEvents;
 }
 
 /** `40078`: the auth code was used already or has expired; a repeat delivery's exchange can never succeed. */
@@ -72,6 +75,14 @@ export class SuiteInstructionApplier {
     if (outcome === 'stale') return { kind: 'cancel_auth', outcome };
     tenants.installs.apply(corpId, undefined);
     const revokedSessions = await sessions.revokeCorp(corpId, 'corp_uninstalled', at);
+    // One fact for the corp: its every session ended with the installation (each session's own id is not listed).
+    if (revokedSessions > 0) {
+      this.#options.events?.record({
+        type: 'session.revoked',
+        corpId,
+        reason: revocationEventReason('corp_uninstalled'),
+      });
+    }
     return { kind: 'cancel_auth', outcome, revokedSessions };
   }
 
