@@ -19,7 +19,13 @@ let h: EvidenceGateway;
 
 beforeAll(async () => {
   h = await startEvidenceGateway(EVIDENCE, {
-    env: { ...callbackEnv, WECOM_AUTH_ADMIN_TOKEN: ADMIN_TOKEN, ADMIN_PORT: '0' },
+    env: {
+      ...callbackEnv,
+      WECOM_AUTH_ADMIN_TOKEN: ADMIN_TOKEN,
+      ADMIN_PORT: '0',
+      // The day's reuse comes right after the refresh: no reuse interval, so it is the reuse it is meant to be.
+      REFRESH_REUSE_INTERVAL_SECONDS: '0',
+    },
   });
   recordSecret('admin_token', ADMIN_TOKEN);
 });
