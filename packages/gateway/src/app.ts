@@ -123,6 +123,24 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
 }
 
 /**
+ * How every listener of the gateway reads and writes JSON: the zod schemas validate and serialize, and an empty JSON
+ * body is no body (wx.request sends `content-type: application/json` on every call, bodiless DELETEs included).
+ * Anything else goes to Fastify's own parser (prototype-poisoning safe).
+ */
+export function readJsonAsTheGateway(app: FastifyInstance): void {
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request, body.toString(), done);
+  });
+}
+
+/**
  * What every listener of the gateway does with what it answers: one log line and one latency observation per
  * request, the one error envelope, and `404 not_found` for a path it does not serve.
  */
@@ -204,18 +222,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
     closing = true;
     done();
   });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  // wx.request sends `content-type: application/json` on every call, bodiless DELETEs included: an empty JSON body is
-  // no body, not an error. Anything else goes to Fastify's own parser (prototype-poisoning safe).
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') {
-      done(null, undefined);
-      return;
-    }
-    void parseJson(request, body.toString(), done);
-  });
+  readJsonAsTheGateway(app);
 
   // Callback-style hooks: these run on every request, /v1/verify included, and need no promise.
   app.addHook('onRequest', (request, reply, done) => {

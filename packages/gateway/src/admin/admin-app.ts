@@ -12,13 +12,8 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
-import { answerAsTheGateway, sendError } from '../app.js';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { answerAsTheGateway, readJsonAsTheGateway, sendError } from '../app.js';
 import { answerClientError } from '../client-error.js';
 import { GatewayError } from '../gateway-error.js';
 import { defaultServerLimits, type ServerLimits, serverFactoryWith } from '../http-server.js';
@@ -74,17 +69,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => void sendError(error, request, reply as FastifyReply),
   });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  // A DELETE sent with `content-type: application/json` and no body is no body, as on the public port.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') {
-      done(null, undefined);
-      return;
-    }
-    void parseJson(request, body.toString(), done);
-  });
+  readJsonAsTheGateway(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
