@@ -162,15 +162,26 @@ function strategyOf(options: WecomClientOptions): WecomAuthStrategy {
   return strategy;
 }
 
+/** The settings of a client resolved and checked, with the request core its calls (and its tokens') go through. */
+export interface ResolvedRequestSettings {
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  readonly now: () => number;
+  readonly logger: WecomLogger;
+  readonly transport: Transport;
+  readonly core: RequestCore;
+}
+
 /**
- * Builds the client; `User` is what its `user/get` answers (the suite client builds its corp clients with
- * `ThirdPartyUser`).
+ * Resolves what every client shares (base URL, deadline, clock, logger, transport) and builds its request core: the
+ * one place a corp client and a suite client read their settings.
+ *
+ * @example
+ * const { core, now, timeoutMs } = requestSettingsOf({ baseUrl: sandbox.url });
  */
-export function buildClient<User extends WecomEnvelope = WecomUser>(
-  options: WecomClientOptions,
-): WecomClient<User> {
-  requireString(options.corpId, 'corpId');
-  const strategy = strategyOf(options);
+export function requestSettingsOf(
+  options: Omit<WecomClientSettings, 'onTokenFetch'>,
+): ResolvedRequestSettings {
   const baseUrl = options.baseUrl ?? defaultWecomBaseUrl;
   try {
     new URL(baseUrl);
@@ -180,17 +191,30 @@ export function buildClient<User extends WecomEnvelope = WecomUser>(
   const timeoutMs = options.timeoutMs ?? 5_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
     throw new TypeError('timeoutMs must be a positive number');
-  const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
+  const transport =
+    options.transport ??
+    createUndiciTransport({ timeoutMs, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
   const core = new RequestCore({
     baseUrl,
     logger,
-    transport:
-      options.transport ??
-      createUndiciTransport({ timeoutMs, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) }),
+    transport,
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
   });
+  return { baseUrl, timeoutMs, now: options.now ?? Date.now, logger, transport, core };
+}
+
+/**
+ * Builds the client; `User` is what its `user/get` answers (the suite client builds its corp clients with
+ * `ThirdPartyUser`).
+ */
+export function buildClient<User extends WecomEnvelope = WecomUser>(
+  options: WecomClientOptions,
+): WecomClient<User> {
+  requireString(options.corpId, 'corpId');
+  const strategy = strategyOf(options);
+  const { baseUrl, timeoutMs, now, logger, core } = requestSettingsOf(options);
   const tokens = new AccessTokenManager({
     grant: strategy.grantFor({ baseUrl }),
     store: options.store ?? createMemoryAccessTokenStore({ now }),

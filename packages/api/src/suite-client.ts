@@ -6,11 +6,10 @@
  */
 import { AccessTokenManager, type AccessTokenStatus, type WecomAccessToken } from './access-token-manager.js';
 import { createMemoryAccessTokenStore } from './access-token-store.js';
-import { buildClient, defaultWecomBaseUrl, type WecomClient, type WecomClientSettings } from './client.js';
+import { buildClient, requestSettingsOf, type WecomClient, type WecomClientSettings } from './client.js';
 import { type ServiceEndpoints, serviceEndpoints } from './endpoints/service.js';
 import { type SuiteMiniprogramEndpoints, suiteMiniprogramEndpoints } from './endpoints/suite-miniprogram.js';
-import { silentLogger } from './logger.js';
-import { type ApiRequest, RequestCore, type WecomPayload } from './request-core.js';
+import type { ApiRequest, WecomPayload } from './request-core.js';
 import {
   type SuiteCaller,
   type SuiteCorpCredentials,
@@ -20,7 +19,6 @@ import {
 import { secretDigest, suiteTokenGrant } from './suite-grant.js';
 import type { SuiteTicketSource } from './suite-ticket.js';
 import type { ThirdPartyUser } from './suite-types.js';
-import { createUndiciTransport } from './transport.js';
 
 /**
  * What identifies a third-party suite, and where its newest suite_ticket comes from.
@@ -155,31 +153,10 @@ export function createSuiteClient(options: WecomSuiteClientOptions): WecomSuiteC
   if (typeof tickets !== 'object' || tickets === null || typeof tickets.current !== 'function') {
     throw new TypeError('tickets must be a SuiteTicketSource: { current(): Promise<string | undefined> }');
   }
-  const baseUrl = options.baseUrl ?? defaultWecomBaseUrl;
-  try {
-    new URL(baseUrl);
-  } catch {
-    throw new TypeError('baseUrl must be an absolute URL');
-  }
-  const timeoutMs = options.timeoutMs ?? 5_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new TypeError('timeoutMs must be a positive number');
-  const now = options.now ?? Date.now;
-  const logger = options.logger ?? silentLogger;
   // One transport and one store for the suite and all its corp clients: shared sockets, shared tokens.
-  const transport =
-    options.transport ??
-    createUndiciTransport({ timeoutMs, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
+  const { baseUrl, timeoutMs, now, logger, transport, core } = requestSettingsOf(options);
   const store = options.store ?? createMemoryAccessTokenStore({ now });
   const { onTokenFetch } = options;
-
-  const core = new RequestCore({
-    baseUrl,
-    logger,
-    transport,
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.onCall ? { onCall: options.onCall } : {}),
-  });
   const suiteToken = new AccessTokenManager({
     grant: suiteTokenGrant({ baseUrl, suiteId, suiteSecret, tickets }),
     store,

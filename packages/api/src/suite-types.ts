@@ -3,7 +3,7 @@
  * field optional and keep unknown keys, like the other payload types; what the client normalises is camelCase.
  */
 
-import type { WecomEnvelope, WecomPayload } from './request-core.js';
+import type { WecomEnvelope } from './request-core.js';
 import type { GrantedToken } from './token-grant.js';
 import type { MemberStatus, WecomUser } from './types.js';
 

@@ -2,7 +2,7 @@
  * The contact APIs (members, departments, batch id conversion): interfaces with their contract, and the functions
  * that implement them over the request core.
  */
-import type { AccessTokenSource, RequestCore, WecomEnvelope, WecomPayload } from '../request-core.js';
+import type { AccessTokenSource, RequestCore, WecomEnvelope } from '../request-core.js';
 import type {
   ConvertToOpenidResult,
   DepartmentGetResult,
