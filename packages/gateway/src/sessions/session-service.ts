@@ -72,7 +72,7 @@ export interface LoginRequest {
 
 export interface SessionServiceOptions {
   /** The tenants: a login's code is exchanged, and an access token admitted, by the tenant source. */
-  readonly corps: Pick<Tenants, 'defaultCorpId' | 'exchangeCode' | 'admits' | 'metricLabel'>;
+  readonly corps: Pick<Tenants, 'defaultCorpId' | 'has' | 'exchangeCode' | 'admits' | 'metricLabel'>;
   readonly miniProgramAppId: string;
   readonly directory: EmployeeDirectory;
   readonly sessions: SessionStore;
@@ -103,6 +103,11 @@ export interface SessionServiceOptions {
 
 function newSecret(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
+}
+
+/** `corpId` when the tenants serve it; undefined for a corp a client made up (or none at all). */
+function servedCorpOf(corps: Pick<Tenants, 'has'>, corpId: string | undefined): string | undefined {
+  return corpId !== undefined && corps.has(corpId) ? corpId : undefined;
 }
 
 /** Only this digest of a refresh token is stored. */
@@ -250,7 +255,8 @@ export class SessionService {
       onLogin((mapped instanceof GatewayError && loginOutcomes[mapped.code]) || 'error', label);
       this.#events.record({
         type: 'login.refused',
-        corpId: attempt.corpId ?? (label === 'other' || label === 'installed' ? undefined : label),
+        // The corp WeCom named, else the one asked for when it is served: never what a client made up.
+        corpId: attempt.corpId ?? servedCorpOf(corps, request.corpId ?? corps.defaultCorpId),
         userId: attempt.userId,
         reason: mapped instanceof GatewayError ? mapped.code : 'internal_error',
         client: request.client,
