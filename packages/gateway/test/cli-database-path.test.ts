@@ -48,17 +48,25 @@ const onLinux = process.platform === 'linux' && existsSync('/proc/self');
 const isRoot = process.getuid?.() === 0;
 
 /**
- * Whether another user may run this Node binary: every directory on its path searchable, and the file executable, by
- * others. A Node unpacked under root's home (the CI's Node 24) is not, and then the check cannot be made as nobody.
+ * Whether another user may use `path`: every directory on its way searchable by others, and the file itself readable
+ * (`0o004`) or executable (`0o001`) by them. A Node unpacked under root's home (the CI's Node 24), or a checkout in a
+ * private temporary directory, is not: the check cannot then be made as nobody.
  */
-function runnableByOthers(path: string): boolean {
-  const parts = path.split('/').filter((part) => part.length > 0);
-  for (let index = 1; index <= parts.length; index += 1) {
-    const prefix = `/${parts.slice(0, index).join('/')}`;
-    if ((statSync(prefix).mode & 0o001) === 0) return false;
+function othersMay(path: string, bit: 0o004 | 0o001): boolean {
+  const parts = realpathSync(path)
+    .split('/')
+    .filter((part) => part.length > 0);
+  for (let index = 1; index < parts.length; index += 1) {
+    if ((statSync(`/${parts.slice(0, index).join('/')}`).mode & 0o001) === 0) return false;
   }
-  return true;
+  return (statSync(realpathSync(path)).mode & bit) !== 0;
 }
+
+/** Nobody can start the CLI from its sources: the Node binary, the CLI source and tsx are all within its reach. */
+const nobodyCanRunTheCli =
+  othersMay(process.execPath, 0o001) &&
+  othersMay(gatewayCliSource, 0o004) &&
+  othersMay(createRequire(import.meta.url).resolve('tsx'), 0o004);
 
 function serve(
   dbPath: string | undefined,
@@ -112,7 +120,7 @@ describe('an unusable WECOM_AUTH_DB', () => {
     expect(result.stderr).toContain('is a directory: give the path of the database file in it');
   });
 
-  it.skipIf(isRoot && !runnableByOthers(realpathSync(process.execPath)))(
+  it.skipIf(isRoot && !nobodyCanRunTheCli)(
     'a directory the gateway may not write: exit 2, naming the permission',
     () => {
       // Root may write anywhere: the check is then made as an ordinary user (nobody).
