@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessTokenRecord, AccessTokenStore } from '@wecom-auth/api';
 import { assertPositiveMs } from '../input-validation.js';
-import type { RedisRun } from './redis-connection.js';
+import type { RedisStoreContext } from './redis-context.js';
 import { toFields } from './redis-replies.js';
 import { DELETE_IF_TOKEN, PUT_IF_NEWER, RELEASE_LOCK } from './redis-scripts.js';
 import type { ChangeWaiters } from './redis-subscriber.js';
@@ -11,12 +11,12 @@ import type { ChangeWaiters } from './redis-subscriber.js';
  * (`SET NX PX`), waits woken by the changes channel through the store's one subscriber (`subscribe`).
  */
 export function createRedisAccessTokenStore(
-  prefix: string,
-  now: () => number,
-  run: RedisRun,
+  context: RedisStoreContext,
   subscribe: () => Promise<void>,
   waiters: ChangeWaiters,
 ): AccessTokenStore {
+  const { keys, run, now } = context;
+  const channel = keys.changesChannel;
   /** Keys whose lock this instance was refused last time it asked (see waitForChange). */
   const contended = new Set<string>();
   const toRecord = (fields: Record<string, string>): AccessTokenRecord | undefined =>
@@ -26,25 +26,32 @@ export function createRedisAccessTokenStore(
 
   return {
     async get(key) {
-      const record = toRecord(await run((redis) => redis.hgetall(`${prefix}at:${key}`)));
+      const record = toRecord(await run((redis) => redis.hgetall(keys.accessToken(key))));
       // Redis drops the key by its TTL; the check covers the clock the caller injected.
       return record && record.expiresAt > now() ? record : undefined;
     },
     async putIfNewer(key, record) {
       const ttl = Math.max(1, Math.ceil(record.expiresAt - now()));
       const reply = await run((redis) =>
-        PUT_IF_NEWER.run(redis, [prefix, key, record.token, record.expiresAt, record.obtainedAt, ttl]),
+        PUT_IF_NEWER.run(
+          redis,
+          [keys.accessToken(key)],
+          [channel, key, record.token, record.expiresAt, record.obtainedAt, ttl],
+        ),
       );
       return toRecord(toFields(reply)) ?? record;
     },
     async deleteIfToken(key, token) {
-      return (await run((redis) => DELETE_IF_TOKEN.run(redis, [prefix, key, token]))) === 1;
+      return (
+        (await run((redis) => DELETE_IF_TOKEN.run(redis, [keys.accessToken(key)], [channel, key, token]))) ===
+        1
+      );
     },
     async tryLock(key, ttlMs) {
       assertPositiveMs('accessTokens.tryLock: ttlMs', ttlMs);
       const holder = randomUUID();
       const taken = await run((redis) =>
-        redis.set(`${prefix}atlock:${key}`, holder, 'PX', Math.ceil(ttlMs), 'NX'),
+        redis.set(keys.accessTokenLock(key), holder, 'PX', Math.ceil(ttlMs), 'NX'),
       );
       if (taken !== 'OK') {
         contended.add(key);
@@ -53,7 +60,7 @@ export function createRedisAccessTokenStore(
       contended.delete(key);
       return {
         async release() {
-          await run((redis) => RELEASE_LOCK.run(redis, [prefix, key, holder]));
+          await run((redis) => RELEASE_LOCK.run(redis, [keys.accessTokenLock(key)], [channel, key, holder]));
         },
       };
     },
@@ -82,7 +89,7 @@ export function createRedisAccessTokenStore(
         // or even subscribed, and its messages would be missed: the caller would sit out its whole timeout. So the
         // lock is looked at once more, now that the wait is registered; gone means the holder is done (or died).
         if (contended.delete(key)) {
-          run((redis) => redis.exists(`${prefix}atlock:${key}`)).then(
+          run((redis) => redis.exists(keys.accessTokenLock(key))).then(
             (held) => {
               if (held === 0) leave();
             },

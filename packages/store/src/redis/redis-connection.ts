@@ -1,10 +1,20 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from '../ports.js';
+
+/** The command connection of the Redis store: one Redis (alone or found through Sentinel), or a Redis Cluster. */
+export type RedisClient = Redis | Cluster;
+
+/** A `host:port` of a Redis Cluster node or a Sentinel. */
+export interface RedisNodeAddress {
+  readonly host: string;
+  readonly port: number;
+}
 
 /**
  * Opens an ioredis client that fails fast: no offline queue (a command while disconnected fails at once instead of
  * waiting for a reconnect), one retry per request, a command and connect timeout, and background reconnection with
- * a capped backoff.
+ * a capped backoff (unless `options.retryStrategy` says otherwise). With `options.sentinels` it is the primary that
+ * the Sentinels name, found again after a failover.
  */
 export function createFailFastClient(
   url: string | undefined,
@@ -21,7 +31,12 @@ export function createFailFastClient(
     connectTimeout: timeoutMs,
     // Resubscription is done by the store itself, so it knows when to tell subscribers to resynchronise.
     autoResubscribe: false,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+    // Commands issued in one tick travel in one write: a login's several keys cost one round trip, not several.
+    enableAutoPipelining: true,
+    retryStrategy: options.retryStrategy ?? ((attempt) => Math.min(attempt * 100, 1_000)),
+    // A primary demoted by a Sentinel failover answers writes with READONLY: reconnecting asks the Sentinels for
+    // the new primary (without Sentinels it reconnects to the same server, which is harmless).
+    reconnectOnError: (error) => error.message.startsWith('READONLY'),
   };
   const client = url === undefined ? new Redis(failFast) : new Redis(url, failFast);
   // Connection failures reach callers as StoreUnavailableError; without a listener ioredis would print each one.
@@ -30,16 +45,65 @@ export function createFailFastClient(
 }
 
 /**
+ * Opens an ioredis Cluster client that fails fast as {@link createFailFastClient} does: no offline queue, a command
+ * and connect timeout on every node, and slot-map refreshes bounded by the same timeout. A command for a slot whose
+ * primary was lost fails (the store answers 503) until the cluster has promoted a replica; the client then follows
+ * the new slot map by itself (MOVED, ASK and CLUSTERDOWN are retried briefly, within the store's own deadline).
+ */
+export function createFailFastCluster(
+  nodes: readonly RedisNodeAddress[],
+  options: RedisOptions,
+  timeoutMs: number,
+  connectionName: string,
+): Cluster {
+  const {
+    port: _port,
+    host: _host,
+    path: _path,
+    sentinels: _sentinels,
+    retryStrategy: _retryStrategy,
+    enableOfflineQueue: _offline,
+    readOnly: _readOnly,
+    ...nodeOptions
+  } = options;
+  const clusterOptions: ClusterOptions = {
+    redisOptions: {
+      ...nodeOptions,
+      connectionName,
+      maxRetriesPerRequest: 1,
+      commandTimeout: timeoutMs,
+      connectTimeout: timeoutMs,
+      autoResubscribe: false,
+    },
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    scaleReads: 'master',
+    slotsRefreshTimeout: timeoutMs,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+  };
+  const cluster = new Cluster(
+    nodes.map((node) => ({ host: node.host, port: node.port })),
+    clusterOptions,
+  );
+  cluster.on('error', () => {});
+  return cluster;
+}
+
+/**
  * Resolves once `client` can take commands. Rejects at once while it is between reconnection attempts (the server
  * was lost: waiting would only delay the error), and when the attempt in progress fails.
  */
-export function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+export function whenReady(client: RedisClient, timeoutMs: number): Promise<void> {
   switch (client.status) {
     case 'ready':
       return Promise.resolve();
     case 'end':
     case 'close':
     case 'reconnecting':
+    case 'disconnecting':
       return Promise.reject(new StoreUnavailableError('Redis is not connected'));
     case 'wait':
       client.connect().catch(() => {});
@@ -75,7 +139,7 @@ export function whenReady(client: Redis, timeoutMs: number): Promise<void> {
 }
 
 /** Closes a client: QUIT when connected (lets pending replies arrive), else drops the socket. */
-export async function closeClient(client: Redis): Promise<void> {
+export async function closeClient(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   if (client.status === 'ready') {
     try {
@@ -93,4 +157,4 @@ export async function closeClient(client: Redis): Promise<void> {
  * command timeout, and turns Redis's failures into {@link StoreUnavailableError}. Every port of the Redis store
  * issues its commands through the one `run` of its store.
  */
-export type RedisRun = <T>(work: (client: Redis) => Promise<T>) => Promise<T>;
+export type RedisRun = <T>(work: (client: RedisClient) => Promise<T>) => Promise<T>;

@@ -5,7 +5,7 @@ import type {
   StoredSecurityEvent,
 } from '../security-event-log.js';
 import { assertSecurityEventQuery, assertSecurityEventRetention } from '../security-event-query.js';
-import type { RedisRun } from './redis-connection.js';
+import type { RedisStoreContext } from './redis-context.js';
 import { LIST_EVENTS, PRUNE_EVENTS } from './redis-scripts.js';
 
 /** How many entries one prune script reads at most before trimming: bounds how long it holds Redis. */
@@ -71,8 +71,8 @@ interface PendingAppend {
  * (one script per page, bounded by {@link LIST_SCAN_BUDGET} entries read); pruning trims the stream by the time of
  * its entries and by length.
  */
-export function createRedisSecurityEventLog(prefix: string, run: RedisRun): SecurityEventLog {
-  const key = `${prefix}events`;
+export function createRedisSecurityEventLog({ keys, run }: RedisStoreContext): SecurityEventLog {
+  const key = keys.securityEvents;
   let queue: PendingAppend[] = [];
   let scheduled = false;
 
@@ -116,17 +116,20 @@ export function createRedisSecurityEventLog(prefix: string, run: RedisRun): Secu
           ? '-'
           : String(Math.max(0, Math.floor(query.since) - CLOCK_SKEW_ALLOWANCE_MS));
       const reply = await run((redis) =>
-        LIST_EVENTS.run(redis, [
-          prefix,
-          query.cursor ?? '',
-          low,
-          query.limit,
-          LIST_SCAN_BUDGET,
-          query.corpId ?? '',
-          query.userId ?? '',
-          query.type ?? '',
-          query.since === undefined ? '' : String(query.since),
-        ]),
+        LIST_EVENTS.run(
+          redis,
+          [key],
+          [
+            query.cursor ?? '',
+            low,
+            query.limit,
+            LIST_SCAN_BUDGET,
+            query.corpId ?? '',
+            query.userId ?? '',
+            query.type ?? '',
+            query.since === undefined ? '' : String(query.since),
+          ],
+        ),
       );
       const [nextCursor, entries] = Array.isArray(reply) ? reply : ['', []];
       const events = (Array.isArray(entries) ? entries : []).flatMap((entry) => toEvent(entry) ?? []);
@@ -139,7 +142,7 @@ export function createRedisSecurityEventLog(prefix: string, run: RedisRun): Secu
       let removed = 0;
       for (;;) {
         const reply = await run((redis) =>
-          PRUNE_EVENTS.run(redis, [prefix, retention.before, PRUNE_SCAN_BUDGET]),
+          PRUNE_EVENTS.run(redis, [key], [retention.before, PRUNE_SCAN_BUDGET]),
         );
         const [count, done] = Array.isArray(reply) ? reply.map(Number) : [0, 1];
         removed += count ?? 0;

@@ -1,20 +1,25 @@
 import { assertPositiveInteger, assertRotationRepeat } from '../input-validation.js';
 import type { RevocationEntry, RevokeReason, RotateResult, SessionRecord, SessionStore } from '../ports.js';
 import { EXPIRED_SESSION_GRACE_MS } from '../retention.js';
-import type { RedisRun } from './redis-connection.js';
+import type { RedisClient } from './redis-connection.js';
+import type { RedisStoreContext } from './redis-context.js';
 import { toFields } from './redis-replies.js';
 import {
+  ANNOUNCE_REVOCATION,
   CREATE_SESSION,
-  DELETE_EXPIRED,
-  RENAME_USER,
+  DROP_EXPIRED_SESSION,
+  INDEX_ADD,
+  MOVE_SESSION_OWNER,
+  PRUNE_REVOCATIONS,
   REPLACE_SESSION_KEY,
-  REVOKE_CORP,
   REVOKE_SESSION,
-  REVOKE_USER,
   ROTATE_SESSION,
   SET_SESSION_KEY,
 } from './redis-scripts.js';
 import type { RevocationListener } from './redis-subscriber.js';
+
+/** How many expired sessions one step of the sweep takes on, so that no single reply or script holds Redis long. */
+const SWEEP_BATCH = 500;
 
 function toSession(fields: Record<string, string>): SessionRecord | undefined {
   const { id, corpId, userId, refreshTokenHash, sessionKeyCiphertext } = fields;
@@ -43,89 +48,204 @@ function toSession(fields: Record<string, string>): SessionRecord | undefined {
   return { ...base, revokedAt: Number(fields.revokedAt), revokeReason: fields.revokeReason as RevokeReason };
 }
 
+/** A script reply `{ status, value? }` as strings. */
+function statusOf(reply: unknown): readonly [string, string | undefined] {
+  if (!Array.isArray(reply)) return ['', undefined];
+  return [String(reply[0]), reply[1] === undefined ? undefined : String(reply[1])];
+}
+
 /**
- * The session port of the Redis store: every write that touches more than one key (create, rotate, revoke, rename,
- * sweep) is one Lua script, hence atomic. Sessions are indexed per employee (`u:`) and per corp (`cs:`, for
- * revokeCorp: one SADD more at create and rotate); revocations reach `listeners` through the store's one subscriber.
+ * The session port of the Redis store. Each script touches one session's own keys (its hash and its rotation
+ * repeat, one slot); the indexes around a session live in keys of their own, each in the slot its name gives, and
+ * are written beside the script, so that the same code runs on one Redis and on a Cluster:
+ *
+ * - a refresh hash (`rh:`) is claimed with `SET NX` before the session is created or rotated to it, so that a hash
+ *   in use is refused before anything changed, and a stop half-way leaves only a key for a token nobody was given;
+ * - the employee and corp indexes and the expiry index are written with the session, and every use of an index
+ *   checks the session it names (an entry for a session that is gone, or that moved to another employee, is
+ *   dropped, never acted on), so an index may run ahead of the sessions but never makes one act for another;
+ * - a revocation is decided by the script on the session itself (concurrent rotations still agree: exactly one
+ *   sees a hash as current) and then recorded in `rev` and announced; a client presenting a token of a revoked
+ *   session has the revocation announced again, so an announcement lost to a stop is made good.
  */
 export function createRedisSessionStore(
-  prefix: string,
-  now: () => number,
-  run: RedisRun,
+  context: RedisStoreContext,
   subscribe: () => Promise<void>,
   listeners: Set<RevocationListener>,
 ): SessionStore {
-  const userKey = (corpId: string, userId: string): string =>
-    `${prefix}u:${encodeURIComponent(corpId)}:${encodeURIComponent(userId)}`;
+  const { keys, run, now, replicate } = context;
   // Sessions outlive their refresh lifetime by a grace period (see EXPIRED_SESSION_GRACE_MS).
   const ttlUntil = (expiresAt: number): number =>
     Math.max(1, Math.ceil(expiresAt - now())) + EXPIRED_SESSION_GRACE_MS;
+  const sessionKeys = (id: string): string[] => [keys.session(id), keys.rotationRepeat(id)];
+
+  const announce = (redis: RedisClient, id: string, revokedAt: number | string, expiresAt: number | string) =>
+    ANNOUNCE_REVOCATION.run(redis, [keys.revocations], [keys.revocationsChannel, revokedAt, expiresAt, id]);
+
+  /** Revokes the sessions `ids` lists (each checked against `owner`), announces them, and returns what each became. */
+  const revokeListed = async (
+    ids: readonly string[],
+    reason: string,
+    at: number,
+    owner: readonly [field: string, value: string],
+    options: { readonly onlyLive: boolean; readonly createdBefore: number | '' },
+  ): Promise<{ revoked: string[]; gone: string[]; foreign: string[] }> => {
+    const revoked: string[] = [];
+    const gone: string[] = [];
+    const foreign: string[] = [];
+    await run(async (redis) => {
+      await Promise.all(
+        ids.map(async (id) => {
+          const [status, expiresAt] = statusOf(
+            await REVOKE_SESSION.run(
+              redis,
+              [keys.session(id)],
+              [reason, at, owner[0], owner[1], options.onlyLive ? now() : '', options.createdBefore],
+            ),
+          );
+          if (status === 'revoked' && expiresAt !== undefined) {
+            await announce(redis, id, at, expiresAt);
+            revoked.push(id);
+          } else if (status === 'gone') {
+            gone.push(id);
+          } else if (status === 'foreign') {
+            foreign.push(id);
+          }
+        }),
+      );
+    });
+    if (revoked.length > 0) {
+      await replicate([...revoked.map((id) => keys.session(id)), keys.revocations]);
+    }
+    return { revoked, gone, foreign };
+  };
+
+  const readSessions = (ids: readonly string[]): Promise<(SessionRecord | undefined)[]> =>
+    ids.length === 0
+      ? Promise.resolve([])
+      : run((redis) => Promise.all(ids.map(async (id) => toSession(await redis.hgetall(keys.session(id))))));
 
   return {
     async create(record) {
-      const reply = await run((redis) =>
-        CREATE_SESSION.run(redis, [
-          prefix,
-          record.id,
-          userKey(record.corpId, record.userId),
-          record.corpId,
-          record.userId,
-          record.refreshTokenHash,
-          record.sessionKeyCiphertext,
-          record.createdAt,
-          record.refreshedAt,
-          record.expiresAt,
-          ttlUntil(record.expiresAt),
-          record.revokedAt ?? '',
-          record.revokeReason ?? '',
-          record.userAgent ?? '',
-          record.clientIp ?? '',
+      const sessionKey = keys.session(record.id);
+      const hashKey = keys.refreshHash(record.refreshTokenHash);
+      const employeeKey = keys.employeeSessions(record.corpId, record.userId);
+      const corpKey = keys.corpSessions(record.corpId);
+      const ttl = ttlUntil(record.expiresAt);
+      // One round trip: the session, its refresh hash and its indexes are written side by side.
+      const [created, claimed] = await run((redis) =>
+        Promise.all([
+          CREATE_SESSION.run(
+            redis,
+            [sessionKey],
+            [
+              record.id,
+              employeeKey,
+              record.corpId,
+              record.userId,
+              record.refreshTokenHash,
+              record.sessionKeyCiphertext,
+              record.createdAt,
+              record.refreshedAt,
+              record.expiresAt,
+              ttl,
+              record.revokedAt ?? '',
+              record.revokeReason ?? '',
+              record.userAgent ?? '',
+              record.clientIp ?? '',
+            ],
+          ),
+          redis.set(hashKey, record.id, 'PX', ttl, 'NX'),
+          INDEX_ADD.run(redis, [employeeKey], [record.id, ttl]),
+          INDEX_ADD.run(redis, [corpKey], [record.id, ttl]),
+          redis.zadd(keys.sessionExpiry, record.expiresAt, record.id),
         ]),
       );
-      if (reply === 'id_taken') throw new TypeError('sessions.create: a session with this id exists already');
-      if (reply === 'hash_taken')
+      if (created === 'id_taken') {
+        // The hash was claimed for an id that is another session's: left, it would be taken for that session's.
+        if (claimed === 'OK') await run((redis) => redis.del(hashKey));
+        throw new TypeError('sessions.create: a session with this id exists already');
+      }
+      if (claimed !== 'OK') {
+        await run((redis) => redis.del(sessionKey));
         throw new TypeError('sessions.create: this refresh token hash is in use already');
+      }
+      await replicate([sessionKey, hashKey, employeeKey, corpKey, keys.sessionExpiry]);
     },
     async get(id) {
-      return toSession(await run((redis) => redis.hgetall(`${prefix}s:${id}`)));
+      return toSession(await run((redis) => redis.hgetall(keys.session(id))));
     },
     async findByRefreshHash(hash) {
-      const id = await run((redis) => redis.get(`${prefix}rh:${hash}`));
-      return id === null ? undefined : toSession(await run((redis) => redis.hgetall(`${prefix}s:${id}`)));
+      const id = await run((redis) => redis.get(keys.refreshHash(hash)));
+      return id === null ? undefined : toSession(await run((redis) => redis.hgetall(keys.session(id))));
     },
     async rotate(presentedHash, next): Promise<RotateResult> {
       assertRotationRepeat(next.repeat);
       const at = now();
+      const id = await run((redis) => redis.get(keys.refreshHash(presentedHash)));
+      if (id === null) return { outcome: 'unknown' };
+      const nextKey = keys.refreshHash(next.refreshTokenHash);
+      const ttl = ttlUntil(next.expiresAt);
+      if ((await run((redis) => redis.set(nextKey, id, 'PX', ttl, 'NX'))) !== 'OK') {
+        throw new TypeError('sessions.rotate: the next refresh token hash is in use already');
+      }
       const { repeat } = next;
       // Redis drops the repeat itself once its window has closed.
       const repeatArgs = repeat
         ? [repeat.answer, repeat.until, Math.max(1, Math.ceil(repeat.until - at))]
         : ['', 0, 0];
       const reply = await run((redis) =>
-        ROTATE_SESSION.run(redis, [
-          prefix,
+        ROTATE_SESSION.run(redis, sessionKeys(id), [
           presentedHash,
           next.refreshTokenHash,
           next.refreshedAt,
           next.expiresAt,
           at,
-          ttlUntil(next.expiresAt),
+          ttl,
           ...repeatArgs,
         ]),
       );
       const outcome = Array.isArray(reply) ? String(reply[0]) : '';
-      if (outcome === 'hash_taken') {
-        throw new TypeError('sessions.rotate: the next refresh token hash is in use already');
-      }
       const fields = toFields(reply, 1);
       const session = toSession(fields);
+      if (outcome !== 'rotated') {
+        // The claimed hash belongs to a token that is never handed out; dropping it is tidiness, not safety.
+        await run((redis) => redis.del(nextKey)).catch(() => {});
+      }
       if (!session) return { outcome: 'unknown' };
       switch (outcome) {
-        case 'repeated':
-          return { outcome, session, answer: fields.repeatAnswer ?? '' };
-        case 'rotated':
+        case 'rotated': {
+          const corpKey = keys.corpSessions(session.corpId);
+          const employeeKey = fields.userKey;
+          await run((redis) =>
+            Promise.all([
+              // The indexes must outlive the session they list; SADD also indexes a session created by a release
+              // that kept no per-corp index.
+              employeeKey === undefined ? undefined : INDEX_ADD.run(redis, [employeeKey], [id, ttl]),
+              INDEX_ADD.run(redis, [corpKey], [id, ttl]),
+              redis.zadd(keys.sessionExpiry, next.expiresAt, id),
+            ]),
+          );
+          await replicate([
+            ...sessionKeys(id),
+            nextKey,
+            corpKey,
+            keys.sessionExpiry,
+            ...(employeeKey === undefined ? [] : [employeeKey]),
+          ]);
+          return { outcome, session };
+        }
         case 'reused':
         case 'revoked':
+          // A reuse revoked the session just now; a revoked one is announced again, in case its announcement was
+          // lost (a stop between the revocation and it): announcing twice changes nothing.
+          if (session.revokedAt !== undefined) {
+            await run((redis) => announce(redis, id, session.revokedAt ?? at, session.expiresAt));
+            if (outcome === 'reused') await replicate([keys.session(id), keys.revocations]);
+          }
+          return { outcome, session };
+        case 'repeated':
+          return { outcome, session, answer: fields.repeatAnswer ?? '' };
         case 'expired':
           return { outcome, session };
         default:
@@ -133,42 +253,65 @@ export function createRedisSessionStore(
       }
     },
     async revoke(id, reason, at) {
-      return (await run((redis) => REVOKE_SESSION.run(redis, [prefix, id, reason, at]))) === 1;
+      const { revoked } = await revokeListed([id], reason, at, ['', ''], {
+        onlyLive: false,
+        createdBefore: '',
+      });
+      return revoked.length === 1;
     },
     async revokeUser(corpId, userId, reason, at, bound = {}) {
-      const before = bound.createdBefore ?? '';
-      const reply = await run((redis) =>
-        REVOKE_USER.run(redis, [prefix, userKey(corpId, userId), reason, at, now(), before]),
-      );
-      return Array.isArray(reply) ? reply.map(String) : [];
+      const employeeKey = keys.employeeSessions(corpId, userId);
+      const ids = await run((redis) => redis.smembers(employeeKey));
+      const { revoked, gone, foreign } = await revokeListed(ids, reason, at, ['userKey', employeeKey], {
+        onlyLive: true,
+        createdBefore: bound.createdBefore ?? '',
+      });
+      const stale = [...gone, ...foreign];
+      if (stale.length > 0) await run((redis) => redis.srem(employeeKey, ...stale));
+      return revoked;
     },
     async revokeCorp(corpId, reason, at) {
-      return Number(await run((redis) => REVOKE_CORP.run(redis, [prefix, corpId, reason, at, now()])));
+      const corpKey = keys.corpSessions(corpId);
+      const ids = await run((redis) => redis.smembers(corpKey));
+      const { revoked } = await revokeListed(ids, reason, at, ['corpId', corpId], {
+        onlyLive: true,
+        createdBefore: '',
+      });
+      // Every member leaves the corp's index: each is gone, expired, revoked before, or revoked now, and none of
+      // these can be revoked (again) later. Only the members read are removed: one added meanwhile stays.
+      if (ids.length > 0) await run((redis) => redis.srem(corpKey, ...ids));
+      return revoked.length;
     },
     async renameUser(corpId, fromUserId, toUserId, bound = {}) {
+      const fromKey = keys.employeeSessions(corpId, fromUserId);
+      const toKey = keys.employeeSessions(corpId, toUserId);
       const before = bound.createdBefore ?? '';
-      const reply = await run((redis) =>
-        RENAME_USER.run(redis, [
-          prefix,
-          userKey(corpId, fromUserId),
-          userKey(corpId, toUserId),
-          toUserId,
-          before,
-        ]),
+      const ids = await run((redis) => redis.smembers(fromKey));
+      let moved = 0;
+      await run((redis) =>
+        Promise.all(
+          ids.map(async (id) => {
+            const [status, ttl] = statusOf(
+              await MOVE_SESSION_OWNER.run(redis, [keys.session(id)], [fromKey, toKey, toUserId, before]),
+            );
+            if (status === 'moved' && ttl !== undefined) {
+              // Into the new index before out of the old one: a stop in between leaves it in both, and the old
+              // index's entry is then seen as another employee's and dropped.
+              await INDEX_ADD.run(redis, [toKey], [id, ttl]);
+              if (fromKey !== toKey) await redis.srem(fromKey, id);
+              moved += 1;
+            } else if (status === 'gone' || status === 'foreign') {
+              await redis.srem(fromKey, id);
+            }
+          }),
+        ),
       );
-      return Number(reply);
+      if (moved > 0) await replicate([fromKey, toKey]);
+      return moved;
     },
     async listUser(corpId, userId) {
-      const records = await run(async (redis) => {
-        const ids = await redis.smembers(userKey(corpId, userId));
-        if (ids.length === 0) return [];
-        const pipeline = redis.pipeline();
-        for (const id of ids) pipeline.hgetall(`${prefix}s:${id}`);
-        return ((await pipeline.exec()) ?? []).map(([error, fields]) => {
-          if (error) throw error;
-          return toSession(fields as Record<string, string>);
-        });
-      });
+      const ids = await run((redis) => redis.smembers(keys.employeeSessions(corpId, userId)));
+      const records = await readSessions(ids);
       const current = now();
       return records
         .filter(
@@ -182,36 +325,28 @@ export function createRedisSessionStore(
         .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     },
     async setSessionKey(id, sessionKeyCiphertext) {
-      await run((redis) => SET_SESSION_KEY.run(redis, [prefix, id, sessionKeyCiphertext]));
+      await run((redis) => SET_SESSION_KEY.run(redis, [keys.session(id)], [sessionKeyCiphertext]));
     },
     async replaceSessionKey(id, expected, next) {
-      return (await run((redis) => REPLACE_SESSION_KEY.run(redis, [prefix, id, expected, next]))) === 1;
+      return (
+        (await run((redis) => REPLACE_SESSION_KEY.run(redis, [keys.session(id)], [expected, next]))) === 1
+      );
     },
     async scan(cursor, limit) {
       assertPositiveInteger('sessions.scan: limit', limit);
       // Every session is in `sexp` until it is dropped; ZSCAN walks it without blocking Redis, at the price of
       // returning a member twice when the set is rehashed meanwhile.
       const [next, members] = await run((redis) =>
-        redis.zscan(`${prefix}sexp`, cursor ?? '0', 'COUNT', limit),
+        redis.zscan(keys.sessionExpiry, cursor ?? '0', 'COUNT', limit),
       );
       const ids = members.filter((_, index) => index % 2 === 0);
-      const replies =
-        ids.length === 0
-          ? []
-          : await run(async (redis) => {
-              const pipeline = redis.pipeline();
-              for (const id of ids) pipeline.hgetall(`${prefix}s:${id}`);
-              return (await pipeline.exec()) ?? [];
-            });
-      const sessions = replies.flatMap(([error, fields]) => {
-        if (error) throw error;
-        const session = toSession(fields as Record<string, string>);
-        return session ? [session] : [];
-      });
+      const sessions = (await readSessions(ids)).filter(
+        (session): session is SessionRecord => session !== undefined,
+      );
       return { sessions, cursor: next === '0' ? undefined : next };
     },
     async listRevocations(since) {
-      const reply = await run((redis) => redis.zrangebyscore(`${prefix}rev`, since, '+inf', 'WITHSCORES'));
+      const reply = await run((redis) => redis.zrangebyscore(keys.revocations, since, '+inf', 'WITHSCORES'));
       const current = now();
       const entries: RevocationEntry[] = [];
       for (let index = 0; index + 1 < reply.length; index += 2) {
@@ -236,7 +371,42 @@ export function createRedisSessionStore(
       };
     },
     async deleteExpired(at) {
-      return Number(await run((redis) => DELETE_EXPIRED.run(redis, [prefix, at])));
+      let dropped = 0;
+      // The expiry index may list a session later than it is (a renewal whose index update is still on its way):
+      // each one is looked at, and re-scored instead of dropped while it lives.
+      for (;;) {
+        const ids = await run((redis) =>
+          redis.zrangebyscore(keys.sessionExpiry, '-inf', `(${at}`, 'LIMIT', 0, SWEEP_BATCH),
+        );
+        if (ids.length === 0) break;
+        await run((redis) =>
+          Promise.all(
+            ids.map(async (id) => {
+              const reply = await DROP_EXPIRED_SESSION.run(
+                redis,
+                [keys.session(id), keys.rotationRepeat(id), keys.legacyRefreshHashes(id)],
+                [at],
+              );
+              const values = Array.isArray(reply) ? reply.map(String) : [];
+              if (values[0] === 'live') {
+                await redis.zadd(keys.sessionExpiry, Number(values[1]), id);
+                return;
+              }
+              const [, employeeKey = '', corpId = '', ...legacyHashes] = values;
+              await Promise.all([
+                employeeKey === '' ? undefined : redis.srem(employeeKey, id),
+                corpId === '' ? undefined : redis.srem(keys.corpSessions(corpId), id),
+                ...legacyHashes.map((hash) => redis.del(keys.refreshHash(hash))),
+              ]);
+              await redis.zrem(keys.sessionExpiry, id);
+              dropped += 1;
+            }),
+          ),
+        );
+        if (ids.length < SWEEP_BATCH) break;
+      }
+      await run((redis) => PRUNE_REVOCATIONS.run(redis, [keys.revocations], [at]));
+      return dropped;
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { RevocationEntry, SuiteInstallChange } from '../ports.js';
 import { StoreUnavailableError } from '../ports.js';
 import { closeClient, whenReady } from './redis-connection.js';
+import { decodeSuiteId } from './suite-id-encoding.js';
 
 /**
  * The callers of `accessTokens.waitForChange`, by access-token key: woken when a change of that key is announced on
@@ -19,19 +20,6 @@ export interface RevocationListener {
 export interface InstallListener {
   readonly onChange: (change: SuiteInstallChange) => void;
   readonly onResync: (() => void) | undefined;
-}
-
-/**
- * A suite id as it appears in keys and messages: `%` and `:` escaped (as `%25`, `%3A`), so that an encoded id holds
- * no `:` and no suite id can reach into another suite's keys. Unlike `encodeURIComponent` it never throws (a lone
- * surrogate passes through).
- */
-export function encodeSuiteId(suiteId: string): string {
-  return suiteId.replace(/[%:]/g, (character) => (character === '%' ? '%25' : '%3A'));
-}
-
-function decodeSuiteId(encoded: string): string {
-  return encoded.replace(/%(25|3A)/g, (_, code: string) => (code === '25' ? '%' : ':'));
 }
 
 /** Parses `"<kind>:<at>:<encoded suiteId>:<corpId>"` as published on the suite-installs channel. */
@@ -57,7 +45,8 @@ function parseRevocationMessage(message: string): RevocationEntry | undefined {
 /**
  * The subscriber connection of one store, shared by every `waitForChange`, `subscribeRevocations` and
  * `subscribeInstalls` call. Opened on first use; after a reconnect it resubscribes and tells revocation and install
- * subscribers to resynchronise, because pub/sub messages sent while it was away are lost.
+ * subscribers to resynchronise, because pub/sub messages sent while it was away are lost. A connection that gives up
+ * (on a Cluster, the node it was on is gone) is replaced by a new one from `open`, which picks a node that is there.
  */
 export class RedisSubscriber {
   readonly #open: () => Redis;
@@ -70,6 +59,9 @@ export class RedisSubscriber {
   #client: Redis | undefined;
   #subscribed: Promise<void> | undefined;
   #everSubscribed = false;
+  #reopenTimer: NodeJS.Timeout | undefined;
+  readonly #subscribedClients = new WeakSet<Redis>();
+  #closed = false;
 
   constructor(options: {
     open: () => Redis;
@@ -93,17 +85,28 @@ export class RedisSubscriber {
 
   /** Resolves once every channel is subscribed; rejects with {@link StoreUnavailableError} when Redis is away. */
   ensure(): Promise<void> {
+    if (this.#closed) return Promise.reject(new StoreUnavailableError('The Redis store is closed'));
+    let replaced = false;
     if (!this.#client) {
       const client = this.#open();
       this.#client = client;
+      replaced = this.#everSubscribed;
       client.on('message', (channel: string, message: string) => this.#dispatch(channel, message));
       client.on('close', () => {
         // While the connection is away, callers must learn it (and fail fast) rather than wait on a dead one.
         if (this.#client === client) this.#subscribed = undefined;
       });
+      client.on('end', () => {
+        // The connection gave up reconnecting: a new one replaces it, now if anyone waits, else in the background.
+        if (this.#client !== client) return;
+        this.#client = undefined;
+        this.#subscribed = undefined;
+        if (this.#everSubscribed) this.#scheduleReopen();
+      });
       client.on('ready', () => {
-        // Until a first subscription succeeded, ensure() does the subscribing; later 'ready's are reconnects.
-        if (!this.#everSubscribed || this.#client !== client) return;
+        // Until this connection's first subscription succeeded, ensure() does the subscribing; later 'ready's are
+        // reconnects.
+        if (!this.#subscribedClients.has(client) || this.#client !== client) return;
         const attempt = this.#subscribe(client);
         this.#subscribed = attempt;
         attempt.then(
@@ -120,6 +123,8 @@ export class RedisSubscriber {
       attempt.then(
         () => {
           this.#everSubscribed = true;
+          // Messages sent while no connection was subscribed are lost: the subscribers catch up.
+          if (replaced) this.#onResync();
         },
         () => {
           if (this.#subscribed === attempt) this.#subscribed = undefined;
@@ -129,7 +134,22 @@ export class RedisSubscriber {
     return this.#subscribed;
   }
 
+  /** Opens a new connection after the last one ended, and again every 250 ms until one subscribes. */
+  #scheduleReopen(): void {
+    if (this.#closed || this.#reopenTimer) return;
+    this.#reopenTimer = setTimeout(() => {
+      this.#reopenTimer = undefined;
+      if (this.#closed || this.#subscribed) return;
+      this.ensure().catch(() => {
+        if (!this.#client) this.#scheduleReopen();
+      });
+    }, 250);
+    this.#reopenTimer.unref();
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#reopenTimer);
     const client = this.#client;
     this.#client = undefined;
     this.#subscribed = undefined;
@@ -149,6 +169,7 @@ export class RedisSubscriber {
         (async () => {
           await whenReady(client, this.#timeoutMs);
           await client.subscribe(...this.#channels);
+          this.#subscribedClients.add(client);
         })(),
         timeout,
       ]);
