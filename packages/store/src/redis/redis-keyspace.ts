@@ -70,10 +70,11 @@ export function redisKeyspace(prefix: string, clustered: boolean): RedisKeyspace
   if (clustered && /[{}]/.test(prefix)) {
     throw new TypeError('createRedisStore: a Redis Cluster keyPrefix may not contain { or }');
   }
-  // A brace inside a tagged value would end (or empty) the tag early, so it is escaped, with `%` to keep it one-to-one.
+  // A brace inside a tagged value would end the tag early, so it is escaped (with `%`, to keep it one-to-one); the
+  // `#` keeps a tag from being empty, which Redis would ignore.
   const tag = clustered
     ? (value: string): string =>
-        `{${value.replace(/[%{}]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`)}}`
+        `{#${value.replace(/[%{}]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`)}}`
     : (value: string): string => value;
   const suite = (suiteId: string): string => `${prefix}suite:${tag(encodeSuiteId(suiteId))}:`;
   // The singletons read together get one tag each in a cluster; standalone they keep their earlier names.
