@@ -10,6 +10,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { registerAdminCommands } from './admin/admin-commands.js';
 import { databasePathProblems } from './config/database-path.js';
 import { ConfigError, type GatewayConfig, loadConfig } from './config/load-config.js';
+import { usesRedis } from './config/store-config.js';
 import { createLogger } from './observability/logger.js';
 import { sandboxBanner, startStandaloneSandbox } from './sandbox-mode.js';
 import { startGateway } from './server.js';
@@ -44,7 +45,7 @@ function parseHttpUrl(value: string): string {
 function configOrExit(configFile: string | undefined): GatewayConfig {
   try {
     const config = loadConfig({ env: process.env, ...(configFile ? { configFile } : {}) });
-    const pathProblems = config.redisUrl ? [] : databasePathProblems(config.dbPath);
+    const pathProblems = usesRedis(config) ? [] : databasePathProblems(config.dbPath);
     if (pathProblems.length > 0) throw new ConfigError(pathProblems);
     return config;
   } catch (error) {
@@ -62,7 +63,7 @@ async function serve(options: { config?: string }): Promise<void> {
   const gateway = await startGateway({ config, logger }).catch((error: unknown) => {
     // The SQLite file is opened at start (a Redis store is reached later, in the background): a file it cannot open
     // (not a database, locked) is the operator's to fix, like a setting.
-    if (!(error instanceof StoreUnavailableError) || config.redisUrl) throw error;
+    if (!(error instanceof StoreUnavailableError) || usesRedis(config)) throw error;
     process.stderr.write(`wecom-auth: WECOM_AUTH_DB: ${error.message}\n`);
     process.exit(2);
   });

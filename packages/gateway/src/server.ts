@@ -15,7 +15,7 @@ import { buildGatewayApp } from './app.js';
 import { callbackSettingsOf } from './callbacks/callback-settings.js';
 import { dataKeyringOf, hasConfiguredFallbacks } from './config/data-keys.js';
 import type { GatewayConfig } from './config/load-config.js';
-import { storeConfigFrom } from './config/store-config.js';
+import { redisConnectionOf, storeConfigFrom } from './config/store-config.js';
 import { createGatewayMetrics } from './observability/metrics.js';
 import { closeRateLimitRedis, createRateLimitRedis } from './rate-limit-redis.js';
 import { resolveUpstream, suiteKeySource } from './sandbox-mode.js';
@@ -150,7 +150,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(options.keyCheckIntervalMs === undefined ? {} : { keyCheckIntervalMs: options.keyCheckIntervalMs }),
   });
   // Login limits are counted in Redis when there is one, so they hold across every instance.
-  const rateLimitRedis = config.redisUrl ? createRateLimitRedis(config.redisUrl) : undefined;
+  const redisConnection = redisConnectionOf(config);
+  const rateLimitRedis = redisConnection ? createRateLimitRedis(redisConnection) : undefined;
   const callbacks = callbackSettingsOf(upstream.corps, config.callbackMaxAge);
   // Sandbox mode needs no configuration to show the admin API: it makes a token up and prints it.
   const generatedAdminToken =

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '@wecom-auth/gateway';
 import { gatewayCliArgs } from '@wecom-auth/testing';
 import { describe, expect, it } from 'vitest';
 import { renderSettingsTable } from '../src/config/settings.js';
+import { describeRedis, redisConnectionOf, storeConfigFrom } from '../src/config/store-config.js';
 
 describe('configuration', () => {
   it('runs in sandbox mode without credentials, with documented defaults', () => {
@@ -191,6 +192,64 @@ describe('configuration', () => {
     } catch (error) {
       expect((error as ConfigError).problems).toEqual([problem]);
     }
+  });
+
+  it('reads a Redis Sentinel or Cluster connection, and refuses settings that contradict each other', () => {
+    const sentinel = loadConfig({
+      env: {
+        REDIS_SENTINELS: '10.0.0.1:26379, [::1]:26380',
+        REDIS_SENTINEL_NAME: 'login',
+        REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+        REDIS_PASSWORD: 'redis-secret',
+        REDIS_WAIT_REPLICAS: '1',
+      },
+    });
+    expect(redisConnectionOf(sentinel)).toEqual({
+      redis: { password: 'redis-secret' },
+      sentinel: {
+        sentinels: [
+          { host: '10.0.0.1', port: 26379 },
+          { host: '::1', port: 26380 },
+        ],
+        name: 'login',
+        sentinelPassword: 'sentinel-secret',
+      },
+    });
+    expect(storeConfigFrom(sentinel)).toMatchObject({
+      redis: { waitForReplicas: { replicas: 1, timeoutMs: 250 }, commandTimeoutMs: 1_500 },
+    });
+    expect(describeRedis(sentinel)).toBe(
+      'Redis Sentinel (primary "login", Sentinels 10.0.0.1:26379, [::1]:26380)',
+    );
+    const cluster = loadConfig({ env: { REDIS_CLUSTER_NODES: 'redis-0:7000', REDIS_TLS: 'true' } });
+    expect(redisConnectionOf(cluster)).toEqual({
+      redis: { tls: {} },
+      cluster: { nodes: [{ host: 'redis-0', port: 7000 }] },
+    });
+    expect(redisConnectionOf(loadConfig({ env: {} }))).toBeUndefined();
+    const problemsOf = (env: Record<string, string>): readonly string[] => {
+      try {
+        loadConfig({ env });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problemsOf({ REDIS_URL: 'redis://h:6379', REDIS_CLUSTER_NODES: 'h:7000' })).toEqual([
+      'REDIS_URL, REDIS_CLUSTER_NODES: set one of them, for one Redis, a Sentinel-managed primary or a Cluster',
+    ]);
+    expect(problemsOf({ REDIS_URL: 'redis://h:6379', REDIS_PASSWORD: 'do-not-print-me' })).toEqual([
+      'REDIS_PASSWORD: with REDIS_URL, put it in the URL (redis://user:password@host:port)',
+    ]);
+    expect(problemsOf({ REDIS_WAIT_REPLICAS: '1' })).toEqual([
+      'REDIS_WAIT_REPLICAS: needs Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES)',
+    ]);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'h:70000,h' })).toEqual([
+      'REDIS_CLUSTER_NODES: must be comma-separated host:port, such as 10.0.0.1:26379 (got "h:70000,h")',
+    ]);
+    expect(problemsOf({ REDIS_SENTINELS: ' , ' })).toEqual([
+      'REDIS_SENTINELS: must name at least one host:port (got " , ")',
+    ]);
   });
 
   it('reads numbers from a JSON config file too', () => {

@@ -322,7 +322,7 @@ describe.skipIf(redis.unreachable)('store on Redis', () => {
       const fixed = resultOf(await doctor({ REDIS_URL: redis.url }), 'store');
       expect(fixed.verdict).toBe('pass');
       expect(fixed.summary).toMatch(
-        /^Redis \d+\.\d+\.\d+ at .+: RDB "86400 1000000", maxmemory-policy noeviction\.$/,
+        /^Redis at .+: Redis \d+\.\d+\.\d+, RDB "86400 1000000", maxmemory-policy noeviction, 0 replicas\.$/,
       );
     } finally {
       await admin.config('SET', 'maxmemory-policy', setting('maxmemory-policy'));

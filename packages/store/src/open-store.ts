@@ -1,10 +1,11 @@
 import { createMemoryStore } from './memory/memory-store.js';
 import type { Store } from './ports.js';
-import { createRedisStore } from './redis/redis-store.js';
+import { createRedisStore, type RedisStoreOptions } from './redis/redis-store.js';
 import { createSqliteStore } from './sqlite/sqlite-store.js';
 
 /**
- * Which store {@link openStore} opens: Redis when `redisUrl` is set, else SQLite when `sqlitePath` is set.
+ * Which store {@link openStore} opens: Redis when `redisUrl` or `redis` (any topology: one Redis, Sentinel, Cluster)
+ * is set, else SQLite when `sqlitePath` is set.
  * `installTombstoneRetentionMs`: how long an uninstall keeps older install events out (default 30 days).
  */
 export type OpenStoreConfig =
@@ -12,6 +13,11 @@ export type OpenStoreConfig =
       readonly redisUrl: string;
       readonly keyPrefix?: string;
       readonly commandTimeoutMs?: number;
+      readonly now?: () => number;
+      readonly installTombstoneRetentionMs?: number;
+    }
+  | {
+      readonly redis: RedisStoreOptions;
       readonly now?: () => number;
       readonly installTombstoneRetentionMs?: number;
     }
@@ -45,6 +51,8 @@ export function openStore(config: OpenStoreConfig): Store {
       ...(config.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: config.commandTimeoutMs }),
     });
   }
+  if ('redis' in config && typeof config.redis === 'object')
+    return createRedisStore({ ...config.redis, ...common });
   if ('sqlitePath' in config && typeof config.sqlitePath === 'string' && config.sqlitePath !== '') {
     return createSqliteStore({ path: config.sqlitePath, ...common });
   }

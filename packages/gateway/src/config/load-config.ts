@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolveAdminTokens } from './admin-settings.js';
 import { type CorpConfig, parseCorpList, readSecretFile, resolveEntry } from './corps.js';
 import { type SettingValues, settings } from './settings.js';
+import { checkRedisSettings } from './store-config.js';
 import { resolveSuite, type SuiteConfig, type SuiteSettingValues, suiteRequested } from './suite.js';
 
 /** The settings that describe the corps; the configuration holds them resolved, as `credentials.corps`. */
@@ -144,6 +145,7 @@ export function loadConfig(input: LoadConfigInput): GatewayConfig {
     credentials = resolveCredentials(values, given, problems);
   }
   const adminTokens = resolveAdminTokens(values, !credentials && !suite, problems);
+  checkRedisSettings(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const {

@@ -46,6 +46,29 @@ const list = z
       .filter((item) => item.length > 0),
   );
 
+/** Comma-separated `host:port` (an IPv6 host in brackets), as Sentinels and Cluster nodes are named. */
+const hostPorts = list.transform((items, context) => {
+  const nodes: { host: string; port: number }[] = [];
+  for (const item of items) {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(item);
+    const port = Number(match?.[3]);
+    const host = match?.[1] ?? match?.[2];
+    if (host === undefined || !(port >= 1 && port <= 65_535)) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must be comma-separated host:port, such as 10.0.0.1:26379',
+      });
+      return z.NEVER;
+    }
+    nodes.push({ host, port });
+  }
+  if (nodes.length === 0) {
+    context.addIssue({ code: 'custom', message: 'must name at least one host:port' });
+    return z.NEVER;
+  }
+  return nodes;
+});
+
 /** An IPv4 or IPv6 address, optionally with a CIDR prefix length. */
 function isAddressOrCidr(text: string): boolean {
   const [address = '', prefix, extra] = text.split('/');
@@ -221,7 +244,7 @@ export const settings = {
     schema: z.string().min(1).default(defaultDatabasePath),
     defaultText: defaultDatabasePath,
     description:
-      'The SQLite file of the embedded default store (ignored when `REDIS_URL` is set). Its directory must exist and be writable, except the default `./data`, which is created; `wecom-auth` checks it at start and says what is wrong.',
+      'The SQLite file of the embedded default store (ignored when Redis is configured). Its directory must exist and be writable, except the default `./data`, which is created; `wecom-auth` checks it at start and says what is wrong.',
   }),
   redisUrl: setting({
     env: 'REDIS_URL',
@@ -231,8 +254,71 @@ export const settings = {
       .optional(),
     defaultText: undefined,
     description:
-      'Use Redis instead of SQLite, for several gateway instances sharing one token and session space.',
+      'Use Redis instead of SQLite, for several gateway instances sharing one token and session space. For Redis Sentinel or Redis Cluster set `REDIS_SENTINELS` or `REDIS_CLUSTER_NODES` instead.',
     secret: true,
+  }),
+  redisSentinels: setting({
+    env: 'REDIS_SENTINELS',
+    schema: hostPorts.optional(),
+    defaultText: undefined,
+    description:
+      'Redis Sentinel instead of one Redis: comma-separated `host:port` of the Sentinels. The primary they name is used, and found again after a failover.',
+  }),
+  redisSentinelName: setting({
+    env: 'REDIS_SENTINEL_NAME',
+    schema: z.string().min(1).default('mymaster'),
+    defaultText: 'mymaster',
+    description: 'With `REDIS_SENTINELS`: the name the Sentinels monitor the primary by.',
+  }),
+  redisSentinelPassword: setting({
+    env: 'REDIS_SENTINEL_PASSWORD',
+    schema: z.string().min(1).optional(),
+    defaultText: undefined,
+    description: "With `REDIS_SENTINELS`: the Sentinels' own password, when they have one.",
+    secret: true,
+  }),
+  redisClusterNodes: setting({
+    env: 'REDIS_CLUSTER_NODES',
+    schema: hostPorts.optional(),
+    defaultText: undefined,
+    description:
+      'Redis Cluster instead of one Redis: comma-separated `host:port` of some of its nodes (the rest are learnt from them).',
+  }),
+  redisUsername: setting({
+    env: 'REDIS_USERNAME',
+    schema: z.string().min(1).optional(),
+    defaultText: undefined,
+    description:
+      'With `REDIS_SENTINELS` or `REDIS_CLUSTER_NODES`: the ACL user of the Redis servers (with `REDIS_URL`, the URL holds it).',
+  }),
+  redisPassword: setting({
+    env: 'REDIS_PASSWORD',
+    schema: z.string().min(1).optional(),
+    defaultText: undefined,
+    description:
+      'With `REDIS_SENTINELS` or `REDIS_CLUSTER_NODES`: the password of the Redis servers (with `REDIS_URL`, the URL holds it).',
+    secret: true,
+  }),
+  redisTls: setting({
+    env: 'REDIS_TLS',
+    schema: bool.default(false),
+    defaultText: 'false',
+    description:
+      'With `REDIS_SENTINELS` or `REDIS_CLUSTER_NODES`: connect to the Redis servers over TLS (with `REDIS_URL`, use `rediss://`).',
+  }),
+  redisWaitReplicas: setting({
+    env: 'REDIS_WAIT_REPLICAS',
+    schema: wholeNumber(0, 5, 'must be a whole number 0–5').default(0),
+    defaultText: '0',
+    description:
+      'Confirm each write that must survive a failover (a session, a rotation, a revocation, a callback event, an install) on this many replicas with `WAIT` before answering; 0 does not wait. See docs/deployment.md, "Redis in production".',
+  }),
+  redisWaitTimeoutMs: setting({
+    env: 'REDIS_WAIT_TIMEOUT_MS',
+    schema: wholeNumber(10, 1_000, 'must be a whole number of milliseconds 10–1000').default(250),
+    defaultText: '250',
+    description:
+      'With `REDIS_WAIT_REPLICAS`: how long a write waits for its replicas; fewer in time answer 503 `store_unavailable` rather than acknowledge a write a failover could lose.',
   }),
   dataKey: setting({
     env: 'WECOM_AUTH_DATA_KEY',

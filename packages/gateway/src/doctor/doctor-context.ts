@@ -9,7 +9,7 @@ import { openStore, type Store } from '@wecom-auth/store';
 import type { CorpConfig, CorpSettingNames } from '../config/corps.js';
 import { dataKeyringOf } from '../config/data-keys.js';
 import type { GatewayConfig } from '../config/load-config.js';
-import { storeConfigFrom } from '../config/store-config.js';
+import { storeConfigFrom, usesRedis } from '../config/store-config.js';
 import type { SuiteConfig } from '../config/suite.js';
 import { suiteKeySource } from '../sandbox-mode.js';
 import type { DataKeyring } from '../sessions/data-keyring.js';
@@ -172,7 +172,7 @@ export class DoctorContext {
    * the doctor must not create (the first start does).
    */
   existingStore(): Store | undefined {
-    if (this.config.redisUrl === undefined && !existsSync(resolve(this.config.dbPath))) return undefined;
+    if (!usesRedis(this.config) && !existsSync(resolve(this.config.dbPath))) return undefined;
     return this.store();
   }
 

@@ -9,7 +9,7 @@
  * open four fifths are spent, only they still get through. Which addresses are proven is remembered per instance for
  * a day; an address new to this instance waits for the next window.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * What {@link CorpLoginBudget.take} decided.
@@ -33,7 +33,7 @@ export interface CorpLoginBudgetOptions {
   readonly perMinute: number;
   readonly perHour: number;
   /** Counters shared by every instance; in this process when absent. */
-  readonly redis?: Redis | undefined;
+  readonly redis?: Redis | Cluster | undefined;
   readonly now: () => number;
   /** The share of each budget kept for proven addresses. Default 0.2. */
   readonly reservedShare?: number;
@@ -130,8 +130,9 @@ export class CorpLoginBudget {
     minuteLimit: number,
     hourLimit: number,
   ): Promise<0 | 1 | 2> {
-    const minuteKey = `${keyPrefix}${encodeURIComponent(corpId)}:m:${minuteStart}`;
-    const hourKey = `${keyPrefix}${encodeURIComponent(corpId)}:h:${hourStart}`;
+    // One script reads both counters: the corp is their hash tag, so that on a Redis Cluster they share a slot.
+    const minuteKey = `${keyPrefix}{c:${encodeURIComponent(corpId)}}:m:${minuteStart}`;
+    const hourKey = `${keyPrefix}{c:${encodeURIComponent(corpId)}}:h:${hourStart}`;
     const { redis } = this.#options;
     if (redis) {
       try {

@@ -4,6 +4,7 @@
  * own, on a free port, with the demo corps (or, with `SANDBOX_APP=suite`, the demo third-party app) `serve` would use.
  */
 import { ConfigError, type GatewayConfig, loadConfig } from '../../config/load-config.js';
+import { describeRedis } from '../../config/store-config.js';
 import { createLogger } from '../../observability/logger.js';
 import { resolveUpstream } from '../../sandbox-mode.js';
 import type { SetupCheck } from '../doctor-check.js';
@@ -11,16 +12,7 @@ import type { DoctorContext, DoctorUpstream } from '../doctor-context.js';
 
 /** The store in a few words, the Redis URL by its host only (it may carry a password). */
 export function describeStore(config: GatewayConfig): string {
-  if (config.redisUrl !== undefined) {
-    let host = 'the configured host';
-    try {
-      host = new URL(config.redisUrl).host;
-    } catch {
-      // Validated already; the fallback wording is only for the impossible case.
-    }
-    return `Redis at ${host}`;
-  }
-  return `SQLite file ${config.dbPath}`;
+  return describeRedis(config) ?? `SQLite file ${config.dbPath}`;
 }
 
 async function upstreamOf(context: DoctorContext, config: GatewayConfig): Promise<DoctorUpstream> {

@@ -7,7 +7,8 @@
 import { constants, existsSync, statSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { describeRedis, type RedisConnection, redisConnectionOf } from '../../config/store-config.js';
 import type { CheckOutcome, SetupCheck } from '../doctor-check.js';
 import type { DoctorContext } from '../doctor-context.js';
 
@@ -91,59 +92,114 @@ async function checkSqlite(context: DoctorContext): Promise<CheckOutcome> {
   };
 }
 
-async function redisFacts(url: string, timeoutMs: number): Promise<Map<string, string>> {
-  const redis = new Redis(url, {
+/** The settings that say where Redis is, for the fix of a Redis that does not answer. */
+function connectionSettings(connection: RedisConnection): { text: string; settings: string[] } {
+  if (connection.sentinel) {
+    return {
+      text: 'Start the Sentinels or correct REDIS_SENTINELS (host:port of each), REDIS_SENTINEL_NAME (the monitored name) and the passwords.',
+      settings: ['REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD'],
+    };
+  }
+  if (connection.cluster) {
+    return {
+      text: 'Start the cluster or correct REDIS_CLUSTER_NODES (host:port of some of its nodes) and REDIS_PASSWORD.',
+      settings: ['REDIS_CLUSTER_NODES', 'REDIS_PASSWORD'],
+    };
+  }
+  return {
+    text: 'Start Redis or correct REDIS_URL (redis://[:password@]host:port/db, rediss:// for TLS).',
+    settings: ['REDIS_URL'],
+  };
+}
+
+/** INFO of the primary the store writes to (on a Cluster: of each primary, the first one's facts with every one's worst). */
+async function redisFacts(connection: RedisConnection, timeoutMs: number): Promise<Map<string, string>> {
+  const options = {
+    ...connection.redis,
     lazyConnect: true,
     maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
     connectionName: 'wecom-auth-doctor',
-  });
+  };
+  const client = connection.cluster
+    ? new Cluster(
+        connection.cluster.nodes.map(({ host, port }) => ({ host, port })),
+        {
+          redisOptions: options,
+          lazyConnect: true,
+          clusterRetryStrategy: () => null,
+          slotsRefreshTimeout: timeoutMs,
+        },
+      )
+    : connection.sentinel
+      ? new Redis({
+          ...options,
+          retryStrategy: () => null,
+          sentinels: connection.sentinel.sentinels.map(({ host, port }) => ({ host, port })),
+          name: connection.sentinel.name,
+          sentinelRetryStrategy: () => null,
+          ...(connection.sentinel.sentinelPassword === undefined
+            ? {}
+            : { sentinelPassword: connection.sentinel.sentinelPassword }),
+        })
+      : new Redis(connection.url ?? '', { ...options, retryStrategy: () => null });
   let socketError: Error | undefined;
-  redis.on('error', (error: Error) => {
+  client.on('error', (error: Error) => {
     socketError ??= error;
   });
-  try {
-    await redis.connect();
-    const facts = infoFields(await redis.info('server'));
-    for (const [key, value] of infoFields(await redis.info('persistence'))) facts.set(key, value);
-    for (const [key, value] of infoFields(await redis.info('memory'))) facts.set(key, value);
+  const factsOf = async (redis: Redis): Promise<Map<string, string>> => {
+    const facts = new Map<string, string>();
+    for (const section of ['server', 'persistence', 'memory', 'replication']) {
+      for (const [key, value] of infoFields(await redis.info(section))) facts.set(key, value);
+    }
     // Managed services may refuse CONFIG: then the RDB schedule stays unknown.
     const save = await redis.config('GET', 'save').catch(() => undefined);
     if (Array.isArray(save) && typeof save[1] === 'string') facts.set('save', save[1]);
     return facts;
+  };
+  try {
+    await client.connect();
+    if (client instanceof Redis) return await factsOf(client);
+    const primaries = await Promise.all(client.nodes('master').map(factsOf));
+    const [first] = primaries;
+    if (!first) throw new Error('the cluster names no primary');
+    // The cluster is as safe as its least safe primary.
+    first.set('primaries', String(primaries.length));
+    if (primaries.some((facts) => facts.get('aof_enabled') !== '1')) first.set('aof_enabled', '0');
+    const replicas = Math.min(...primaries.map((facts) => Number(facts.get('connected_slaves') ?? 0)));
+    first.set('connected_slaves', String(replicas));
+    const state = infoFields(String(await client.cluster('INFO')));
+    first.set('cluster_state', state.get('cluster_state') ?? 'unknown');
+    return first;
   } catch (error) {
     throw socketError ?? error;
   } finally {
-    redis.disconnect();
+    client.disconnect();
   }
 }
 
-async function checkRedis(context: DoctorContext, url: string): Promise<CheckOutcome> {
-  const host = new URL(url).host;
+async function checkRedis(context: DoctorContext, connection: RedisConnection): Promise<CheckOutcome> {
+  const host = describeRedis(context.config) ?? 'Redis';
   let facts: Map<string, string>;
   try {
-    facts = await redisFacts(url, Math.min(context.config.wecomTimeoutMs, 3_000));
+    facts = await redisFacts(connection, Math.min(context.config.wecomTimeoutMs, 3_000));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return {
       verdict: 'fail',
-      summary: `Redis at ${host} does not answer (${code ?? (error instanceof Error ? error.message : 'error')}).`,
-      fix: {
-        text: 'Start Redis or correct REDIS_URL (redis://[:password@]host:port/db, rediss:// for TLS).',
-        settings: ['REDIS_URL'],
-      },
+      summary: `${host} does not answer (${code ?? (error instanceof Error ? error.message : 'error')}).`,
+      fix: connectionSettings(connection),
     };
   }
   const failure = await roundTrip(context);
   if (failure !== undefined) {
     return {
       verdict: 'fail',
-      summary: `Redis at ${host} answers, but the store cannot use it: ${failure}.`,
+      summary: `${host} answers, but the store cannot use it: ${failure}.`,
       fix: {
-        text: 'Check the password and database of REDIS_URL, and that the user may write.',
-        settings: ['REDIS_URL'],
+        text: 'Check the password (and the database of REDIS_URL), and that the user may write and run scripts.',
+        settings: connectionSettings(connection).settings,
       },
     };
   }
@@ -168,6 +224,20 @@ async function checkRedis(context: DoctorContext, url: string): Promise<CheckOut
     );
     fixes.push('turn on persistence (appendonly yes, or a save schedule)');
   }
+  const replicas = Number(facts.get('connected_slaves') ?? 0);
+  const wait = context.config.redisWaitReplicas;
+  if (wait > replicas) {
+    warnings.push(
+      `REDIS_WAIT_REPLICAS is ${wait} but the primary has ${replicas} connected replica${replicas === 1 ? '' : 's'}: every write that waits for them answers 503.`,
+    );
+    fixes.push(`add replicas, or set REDIS_WAIT_REPLICAS to at most ${replicas}`);
+  }
+  if (facts.get('cluster_state') !== undefined && facts.get('cluster_state') !== 'ok') {
+    warnings.push(
+      `The cluster reports cluster_state:${facts.get('cluster_state')}: some slots are not served.`,
+    );
+    fixes.push('bring every slot back (redis-cli --cluster check / fix)');
+  }
   const major = Number(version.split('.')[0]);
   if (Number.isFinite(major) && major < 6) {
     warnings.push(`Redis ${version} is older than the 6.x the gateway is tested with.`);
@@ -180,7 +250,7 @@ async function checkRedis(context: DoctorContext, url: string): Promise<CheckOut
       : save === ''
         ? 'no persistence'
         : `RDB "${save}"`;
-  const facts1 = `Redis ${version} at ${host}: ${persistence}, maxmemory-policy ${policy}.`;
+  const facts1 = `${host}: Redis ${version}, ${persistence}, maxmemory-policy ${policy}, ${replicas} replica${replicas === 1 ? '' : 's'}${facts.has('primaries') ? ` per primary (${facts.get('primaries')} primaries)` : ''}.`;
   if (warnings.length === 0) return { verdict: 'pass', summary: facts1 };
   return {
     verdict: 'warn',
@@ -199,7 +269,7 @@ export const storeCheck: SetupCheck = {
   needs: ['configuration'],
   gatewayErrors: ['store_unavailable'],
   run(context) {
-    const { redisUrl } = context.config;
-    return redisUrl === undefined ? checkSqlite(context) : checkRedis(context, redisUrl);
+    const connection = redisConnectionOf(context.config);
+    return connection === undefined ? checkSqlite(context) : checkRedis(context, connection);
   },
 };
