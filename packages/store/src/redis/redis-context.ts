@@ -8,9 +8,9 @@ export interface RedisStoreContext {
   /** The clock, in epoch milliseconds. */
   readonly now: () => number;
   /**
-   * Resolves once the writes made so far to `keys` reached as many replicas as the store was told to wait for
-   * (`WAIT` on the node of each key); rejects with `StoreUnavailableError` when fewer acknowledged them in time. A
-   * no-op unless the store waits for replicas.
+   * Resolves once the writes made so far reached as many replicas as the store was told to wait for (`WAIT`);
+   * rejects with `StoreUnavailableError` when fewer acknowledged them in time. Called after the writes that must
+   * survive a failover, before they are acknowledged; a no-op unless the store waits for replicas.
    */
-  readonly replicate: (keys: readonly string[]) => Promise<void>;
+  readonly replicate: () => Promise<void>;
 }

@@ -23,7 +23,7 @@ export function createRedisEventInbox({ keys, run, replicate }: RedisStoreContex
       const recorded =
         (await run((redis) => RECORD_EVENT.run(redis, eventKeys, [event.id, json, event.receivedAt]))) === 1;
       // WeCom is answered once the event is recorded: it must survive a failover, or it is lost for good.
-      await replicate(eventKeys);
+      await replicate();
       return recorded;
     },
     async markApplied(id) {

@@ -115,7 +115,7 @@ export function createRedisSessionStore(
       );
     });
     if (revoked.length > 0) {
-      await replicate([...revoked.map((id) => keys.session(id)), keys.revocations]);
+      await replicate();
     }
     return { revoked, gone, foreign };
   };
@@ -170,7 +170,7 @@ export function createRedisSessionStore(
         await run((redis) => redis.del(sessionKey));
         throw new TypeError('sessions.create: this refresh token hash is in use already');
       }
-      await replicate([sessionKey, hashKey, employeeKey, corpKey, keys.sessionExpiry]);
+      await replicate();
     },
     async get(id) {
       return toSession(await run((redis) => redis.hgetall(keys.session(id))));
@@ -226,13 +226,7 @@ export function createRedisSessionStore(
               redis.zadd(keys.sessionExpiry, next.expiresAt, id),
             ]),
           );
-          await replicate([
-            ...sessionKeys(id),
-            nextKey,
-            corpKey,
-            keys.sessionExpiry,
-            ...(employeeKey === undefined ? [] : [employeeKey]),
-          ]);
+          await replicate();
           return { outcome, session };
         }
         case 'reused':
@@ -241,7 +235,7 @@ export function createRedisSessionStore(
           // lost (a stop between the revocation and it): announcing twice changes nothing.
           if (session.revokedAt !== undefined) {
             await run((redis) => announce(redis, id, session.revokedAt ?? at, session.expiresAt));
-            if (outcome === 'reused') await replicate([keys.session(id), keys.revocations]);
+            if (outcome === 'reused') await replicate();
           }
           return { outcome, session };
         case 'repeated':
@@ -306,7 +300,7 @@ export function createRedisSessionStore(
           }),
         ),
       );
-      if (moved > 0) await replicate([fromKey, toKey]);
+      if (moved > 0) await replicate();
       return moved;
     },
     async listUser(corpId, userId) {

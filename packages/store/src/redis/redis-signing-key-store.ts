@@ -36,12 +36,12 @@ export function createRedisSigningKeyStore({ keys, run, replicate }: RedisStoreC
       const json = await run((redis) =>
         ENSURE_ACTIVE_KEY.run(redis, signingKeys, [candidate.kid, toJson(candidate)]),
       );
-      await replicate(signingKeys);
+      await replicate();
       return JSON.parse(String(json)) as SigningKeyRecord;
     },
     async rotate(next, at) {
       await run((redis) => ROTATE_KEYS.run(redis, signingKeys, [next.kid, toJson(next), at]));
-      await replicate(signingKeys);
+      await replicate();
     },
     async prune(before) {
       return Number(await run((redis) => PRUNE_KEYS.run(redis, signingKeys, [before])));

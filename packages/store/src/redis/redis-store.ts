@@ -190,21 +190,16 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     }
   };
 
-  const replicate = async (written: readonly string[]): Promise<void> => {
-    if (wait === undefined || written.length === 0) return;
-    // WAIT counts the replicas that have every write this connection made before it: on one Redis one WAIT covers
-    // them all; on a Cluster each node that took a write is asked, on its own connection (a pipeline goes to the
-    // node of its first key).
-    const targets = clustered ? [...new Set(written)] : written.slice(0, 1);
+  const replicate = async (): Promise<void> => {
+    if (wait === undefined) return;
+    // WAIT counts the replicas that have every write its connection made before it. One Redis: one connection, one
+    // WAIT. A Cluster: one connection per primary, and each is asked, because a write may have followed a MOVED or
+    // ASK to another primary than its key's slot named a moment before (a primary that took no write of ours
+    // answers at once).
     const acknowledged = await run((redis) =>
-      Promise.all(
-        targets.map(async (key) => {
-          const replies = await redis.pipeline().exists(key).wait(wait.replicas, wait.timeoutMs).exec();
-          const [error, count] = replies?.[1] ?? [new Error('Redis aborted the pipeline'), 0];
-          if (error) throw error;
-          return Number(count);
-        }),
-      ),
+      'nodes' in redis
+        ? Promise.all(redis.nodes('master').map((node) => node.wait(wait.replicas, wait.timeoutMs)))
+        : redis.wait(wait.replicas, wait.timeoutMs).then((count) => [count]),
     );
     const least = Math.min(...acknowledged);
     if (least < wait.replicas) {

@@ -79,7 +79,7 @@ export function createRedisSuiteStore(
           [record.suiteId, record.ticket, record.timestamp, record.receivedAt],
         ),
       );
-      if (reply === 'stored') await replicate([ticketKey]);
+      if (reply === 'stored') await replicate();
       return reply === 'stored' ? 'stored' : 'stale';
     },
     async ticket(suiteId) {
@@ -104,7 +104,7 @@ export function createRedisSuiteStore(
         ]),
       );
       if (reply === 'stale') return 'stale';
-      await replicate(written);
+      await replicate();
       return 'stored';
     },
     async install(suiteId, corpId) {
@@ -128,7 +128,7 @@ export function createRedisSuiteStore(
         ]),
       );
       if (reply === 'stale') return reply;
-      await replicate(written);
+      await replicate();
       return reply === 'removed' ? reply : 'absent';
     },
     async listInstalls(suiteId, page) {
