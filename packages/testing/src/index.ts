@@ -21,6 +21,27 @@ export {
 export { exchangeJson, type JsonAnswer, type JsonRequest, parseJsonObject } from './json-exchange.js';
 export { eventually } from './poll.js';
 export { flushDatabase, probeRedis, REDIS_HOST_PORT, redisAvailable, redisForTests } from './redis.js';
+export { type RedisAddress, redisAddressOf } from './redis-topology.js';
+export {
+  type RedisCluster,
+  type RedisClusterNode,
+  type RedisClusterOptions,
+  startRedisCluster,
+} from './redis-topology-cluster.js';
+export {
+  REDIS_TOPOLOGIES_START_COMMAND,
+  REDIS_TOPOLOGY_ENV,
+  type RedisTopologiesForTests,
+  type RedisTopologyKind,
+  redisTopologiesForTests,
+  redisTopologyAvailable,
+} from './redis-topology-env.js';
+export {
+  type RedisSentinelOptions,
+  type RedisSentinelSet,
+  startRedisSentinel,
+} from './redis-topology-sentinel.js';
+export { describeWithRedisTopology, type RedisTopologyFor } from './redis-topology-suite.js';
 export { type SandboxAndDatabase, startSandboxAndDatabase } from './sandbox-and-database.js';
 export { ScratchRedis, type ScratchRedisOptions, startScratchRedis } from './scratch-redis.js';
 export { serviceAvailable } from './service-guard.js';
