@@ -72,16 +72,30 @@ async function killRecorded(state) {
   }
 }
 
+/** Whether the recorded topologies serve: every node answers, the cluster is ok, a sentinel names a primary. */
+async function healthy(state) {
+  const { answersPing, onNode } = await import('../packages/testing/src/redis-topology.ts');
+  const answering = await Promise.all(state.ports.map(answersPing));
+  if (!answering.every(Boolean)) return false;
+  try {
+    const [clusterPort] = state.cluster.map((address) => Number(address.split(':')[1]));
+    const info = await onNode(clusterPort, (redis) => redis.call('CLUSTER', 'INFO'));
+    const [sentinelPort] = state.sentinels.map((address) => Number(address.split(':')[1]));
+    const primary = await onNode(sentinelPort, (redis) =>
+      redis.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', state.sentinelName),
+    );
+    return /^cluster_state:ok/m.test(info) && Array.isArray(primary);
+  } catch {
+    return false;
+  }
+}
+
 async function start() {
   register();
-  const { answersPing } = await import('../packages/testing/src/redis-topology.ts');
   const previous = readState();
-  if (previous?.pids.every(isRedisServer)) {
-    const answering = await Promise.all(previous.ports.map(answersPing));
-    if (answering.every(Boolean)) {
-      announce(previous, 'already running');
-      return;
-    }
+  if (previous?.pids.every(isRedisServer) && (await healthy(previous))) {
+    announce(previous, 'already running');
+    return;
   }
   // Half a topology (a node killed, a machine rebooted) is started afresh rather than repaired.
   await killRecorded(previous);
