@@ -5,43 +5,14 @@
  * one that took the write.
  */
 import { randomUUID } from 'node:crypto';
-import { describe as describeSuite } from 'vitest';
-
-// Until the shared helper lands: the topologies from the environment.
-interface RedisTopologiesForTests {
-  readonly cluster?: string[];
-  readonly sentinels?: { nodes: string[]; name: string };
-}
-function describeWithRedisTopology(
-  kind: 'cluster' | 'sentinel',
-  name: string,
-  body: (topologies: RedisTopologiesForTests) => void,
-): void {
-  const cluster = process.env.WECOM_AUTH_TEST_REDIS_CLUSTER?.split(',');
-  const sentinels = process.env.WECOM_AUTH_TEST_REDIS_SENTINELS?.split(',');
-  const topologies: RedisTopologiesForTests = {
-    ...(cluster ? { cluster } : {}),
-    ...(sentinels
-      ? {
-          sentinels: {
-            nodes: sentinels,
-            name: process.env.WECOM_AUTH_TEST_REDIS_SENTINEL_NAME ?? 'wecom-auth',
-          },
-        }
-      : {}),
-  };
-  describeSuite.skipIf(kind === 'cluster' ? !cluster : !sentinels)(name, () => body(topologies));
-}
-
+import { describeWithRedisTopology, redisAddressOf, redisTopologiesForTests } from '@wecom-auth/testing';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, type RedisStoreOptions, type Store } from '../src/index.js';
 import { describeStoreConformance, sleep } from './conformance.js';
 
-const address = (hostPort: string): { host: string; port: number } => {
-  const at = hostPort.lastIndexOf(':');
-  return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) };
-};
+const address = redisAddressOf;
+type Topologies = ReturnType<typeof redisTopologiesForTests>;
 
 /** Deletes every key under `prefix` on each primary of `nodes` (one Redis, or a Cluster's primaries). */
 async function deleteUnder(nodes: readonly Redis[], prefix: string): Promise<void> {
@@ -58,10 +29,11 @@ async function deleteUnder(nodes: readonly Redis[], prefix: string): Promise<voi
 
 function describeTopologyConformance(
   kind: 'cluster' | 'sentinel',
-  connection: (topologies: RedisTopologiesForTests) => Pick<RedisStoreOptions, 'cluster' | 'sentinel'>,
-  primaries: (topologies: RedisTopologiesForTests) => Promise<{ nodes: Redis[]; close: () => Promise<void> }>,
+  connection: (topologies: Topologies) => Pick<RedisStoreOptions, 'cluster' | 'sentinel'>,
+  primaries: (topologies: Topologies) => Promise<{ nodes: Redis[]; close: () => Promise<void> }>,
 ): void {
-  describeWithRedisTopology(kind, `redis ${kind}`, (topologies) => {
+  describeWithRedisTopology(kind, `redis ${kind}`, () => {
+    const topologies = redisTopologiesForTests();
     const runPrefix = `wecom-auth-test:${kind}:${randomUUID()}:`;
     let fixtures = 0;
     let admin: { nodes: Redis[]; close: () => Promise<void> } | undefined;
@@ -160,10 +132,10 @@ describeTopologyConformance(
   },
 );
 
-describeWithRedisTopology('cluster', 'redis cluster keyspace', (topologies) => {
+describeWithRedisTopology('cluster', 'redis cluster keyspace', (seeds) => {
   let node: Cluster | undefined;
   beforeAll(async () => {
-    node = new Cluster((topologies.cluster ?? []).map(address));
+    node = new Cluster(seeds.map(address));
     await node.ping();
   });
   afterAll(async () => {
