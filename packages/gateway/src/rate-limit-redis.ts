@@ -42,7 +42,6 @@ export function createRateLimitRedis(connection: RedisConnection): Redis | Clust
           ...(connection.sentinel.sentinelPassword === undefined
             ? {}
             : { sentinelPassword: connection.sentinel.sentinelPassword }),
-          failoverDetector: true,
         })
       : new Redis(connection.url ?? 'redis://127.0.0.1:6379', {
           ...failFast,

@@ -156,8 +156,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
           ...(options.sentinel.sentinelPassword === undefined
             ? {}
             : { sentinelPassword: options.sentinel.sentinelPassword }),
-          // Sentinels announce a switch: the client moves to the new primary without waiting for an error.
-          failoverDetector: true,
         }),
   };
   const seeds = options.cluster?.nodes ?? [];
