@@ -26,10 +26,11 @@ import {
 } from '@wecom-auth/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceLogDestination, recordSecret } from './support/evidence.js';
-import { describeExchange, type Exchange, errorCode, exchange } from './support/gateway-exchange.js';
-import { type LoadRecord, MixedLoad } from './support/mixed-load.js';
+import { describeExchange, type Exchange, errorCode } from './support/gateway-exchange.js';
+import { MixedLoad } from './support/mixed-load.js';
 import { auditSessions } from './support/session-audit.js';
 import { SessionLedger } from './support/session-ledger.js';
+import { answersNormally, brokenPromises } from './support/store-outage.js';
 import { readStoredSessions } from './support/stored-sessions.js';
 
 const EVIDENCE = 'redis-failover';
@@ -44,34 +45,6 @@ const redisServerMissing = !serviceAvailable(
 const activeUsers = activeDemoUserIds();
 let sandbox: Sandbox;
 const cleanups: (() => Promise<void>)[] = [];
-
-/** Every answer that breaks the promise of a failover: a 5xx other than 503 store_unavailable, or no answer. */
-function brokenPromises(records: readonly LoadRecord[]): string[] {
-  return records
-    .filter(({ exchange: result }) => {
-      if (result.outcome !== 'answered') return true;
-      if (result.status < 500) return false;
-      return !(result.status === 503 && errorCode(result) === 'store_unavailable');
-    })
-    .map(({ operation, exchange: result }) => `${operation}: ${describeExchange(result)}`);
-}
-
-/** True when the gateway answers normally: ready, and a login and a verify go through. */
-async function answersNormally(gateway: RunningGateway, seen: Exchange[]): Promise<boolean> {
-  const send = async (path: string, request: Parameters<typeof exchange>[2]): Promise<Exchange> => {
-    const result = await exchange(gateway.url, path, request, EVIDENCE);
-    seen.push(result);
-    return result;
-  };
-  if (describeExchange(await send('/readyz', {})) !== '200') return false;
-  const { code } = sandbox.control.login({ userid: 'zhangsan' });
-  const login = await send('/v1/sessions', { method: 'POST', body: { code } });
-  if (login.outcome !== 'answered' || login.status !== 201) return false;
-  const accessToken = login.body?.accessToken as string;
-  recordSecret('access_token', accessToken, 'not-in-logs');
-  recordSecret('refresh_token', login.body?.refreshToken as string, 'not-in-logs');
-  return describeExchange(await send('/v1/verify', { token: accessToken })) === '204';
-}
 
 /** Two gateways on the store `env` names, writes confirmed on one replica. */
 async function startGateways(name: string, env: Record<string, string>): Promise<RunningGateway[]> {
@@ -205,7 +178,9 @@ describe.skipIf(redisServerMissing)('Redis failover under load, two gateways', (
     const probes: Exchange[] = [];
     const recovered = await eventually(
       async () =>
-        (await Promise.all(gateways.map((gateway) => answersNormally(gateway, probes)))).every(Boolean),
+        (
+          await Promise.all(gateways.map((gateway) => answersNormally(gateway, sandbox, probes, EVIDENCE)))
+        ).every(Boolean),
       RECOVERY_BOUND_MS,
       50,
     );
@@ -213,9 +188,7 @@ describe.skipIf(redisServerMissing)('Redis failover under load, two gateways', (
     expect(
       recovered,
       `both gateways answer normally within ${RECOVERY_BOUND_MS} ms of the promotion; last probes: ${probes.slice(-4).map(describeExchange).join(', ')}`,
-    ).toBe(
-      true,
-    );
+    ).toBe(true);
     expect(promoted.port).not.toBe(primary.port);
     expect(
       probes.filter(
@@ -256,7 +229,9 @@ describe.skipIf(redisServerMissing)('Redis failover under load, two gateways', (
     const recovered = await eventually(
       async () =>
         (await promoted()) &&
-        (await Promise.all(gateways.map((gateway) => answersNormally(gateway, probes)))).every(Boolean),
+        (
+          await Promise.all(gateways.map((gateway) => answersNormally(gateway, sandbox, probes, EVIDENCE)))
+        ).every(Boolean),
       RECOVERY_BOUND_MS + 10_000,
       100,
     );

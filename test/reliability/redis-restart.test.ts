@@ -19,18 +19,13 @@ import { createSandbox, DEMO_APP, DEMO_CORP_ID, type Sandbox } from '@wecom-auth
 import { activeDemoUserIds, eventually, freePort, ScratchRedis, serviceAvailable } from '@wecom-auth/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordSecret } from './support/evidence.js';
-import {
-  describeExchange,
-  type Exchange,
-  type ExchangeRequest,
-  errorCode,
-  exchange,
-} from './support/gateway-exchange.js';
-import { type LoadRecord, MixedLoad } from './support/mixed-load.js';
+import { describeExchange, type Exchange, errorCode, exchange } from './support/gateway-exchange.js';
+import { MixedLoad } from './support/mixed-load.js';
 import { startEvidenceRedisGateway } from './support/redis-gateway.js';
 import { RedisTripwireLink } from './support/redis-tripwire-link.js';
 import { auditSessions } from './support/session-audit.js';
 import { SessionLedger } from './support/session-ledger.js';
+import { answersNormally, brokenPromises } from './support/store-outage.js';
 import { readStoredSessions } from './support/stored-sessions.js';
 
 const EVIDENCE = 'redis-restart';
@@ -50,41 +45,6 @@ const activeUsers = activeDemoUserIds();
 
 let sandbox: Sandbox;
 const cleanups: (() => Promise<void>)[] = [];
-
-/** Every answer that breaks the promise of the outage: a 5xx other than 503 store_unavailable with Retry-After. */
-function brokenPromises(records: readonly LoadRecord[]): string[] {
-  return records
-    .filter(({ exchange: result }) => {
-      if (result.outcome !== 'answered') return true;
-      if (result.status < 500) return false;
-      return !(
-        result.status === 503 &&
-        errorCode(result) === 'store_unavailable' &&
-        result.headers.get('retry-after') !== null
-      );
-    })
-    .map(({ operation, exchange: result }) => `${operation}: ${describeExchange(result)}`);
-}
-
-/**
- * True when the gateway answers normally: ready, and a login and a verify go through. Every answer is kept in
- * `seen`, so the polling itself is held to "never a 500" too.
- */
-async function answersNormally(gateway: RunningGateway, seen: Exchange[]): Promise<boolean> {
-  const send = async (path: string, request: ExchangeRequest): Promise<Exchange> => {
-    const result = await exchange(gateway.url, path, request, EVIDENCE);
-    seen.push(result);
-    return result;
-  };
-  if (describeExchange(await send('/readyz', {})) !== '200') return false;
-  const { code } = sandbox.control.login({ userid: 'zhangsan' });
-  const login = await send('/v1/sessions', { method: 'POST', body: { code } });
-  if (login.outcome !== 'answered' || login.status !== 201) return false;
-  const accessToken = login.body?.accessToken as string;
-  recordSecret('access_token', accessToken, 'not-in-logs');
-  recordSecret('refresh_token', login.body?.refreshToken as string, 'not-in-logs');
-  return describeExchange(await send('/v1/verify', { token: accessToken })) === '204';
-}
 
 describe.skipIf(redisServerMissing)('Redis restarted under load, two gateways', () => {
   beforeAll(async () => {
@@ -171,7 +131,9 @@ describe.skipIf(redisServerMissing)('Redis restarted under load, two gateways', 
       const probes: Exchange[] = [];
       const recovered = await eventually(
         async () =>
-          (await Promise.all(gateways.map((gateway) => answersNormally(gateway, probes)))).every(Boolean),
+          (
+            await Promise.all(gateways.map((gateway) => answersNormally(gateway, sandbox, probes, EVIDENCE)))
+          ).every(Boolean),
         RECOVERY_BOUND_MS,
         50,
       );

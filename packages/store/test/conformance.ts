@@ -51,6 +51,37 @@ export function createTestClock(start = Date.now()): { now: () => number; advanc
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The factory of a store shared by instances, on the real clock: each fixture opens a store under a prefix of its own
+ * (`nextPrefix`), and its peers under the same prefix, as other gateway instances would.
+ */
+export function sharedStoreFactory(
+  open: (prefix: string, options: StoreFixtureOptions) => Store,
+  nextPrefix: () => string,
+): StoreFactory {
+  return async (options = {}) => {
+    const prefix = nextPrefix();
+    const store = open(prefix, options);
+    // Subscribed before the test starts, so a wake-up sent right away is not missed.
+    await store.ping();
+    const peers: Store[] = [];
+    return {
+      store,
+      now: Date.now,
+      advance: sleep,
+      openPeer: async () => {
+        const peer = open(prefix, options);
+        await peer.ping();
+        peers.push(peer);
+        return peer;
+      },
+      close: async () => {
+        await Promise.all([store.close(), ...peers.map((peer) => peer.close())]);
+      },
+    };
+  };
+}
+
 /** Resolves `'settled'` when `promise` does, or `'pending'` when `ms` pass first: proves a wake-up happened. */
 async function settlesBefore(promise: Promise<unknown>, ms: number): Promise<'settled' | 'pending'> {
   let timer: NodeJS.Timeout | undefined;

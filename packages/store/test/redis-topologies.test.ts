@@ -9,7 +9,7 @@ import { describeWithRedisTopology, redisAddressOf, redisTopologiesForTests } fr
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, type RedisStoreOptions, type Store } from '../src/index.js';
-import { describeStoreConformance, sleep } from './conformance.js';
+import { describeStoreConformance, sharedStoreFactory, sleep } from './conformance.js';
 
 const address = redisAddressOf;
 type Topologies = ReturnType<typeof redisTopologiesForTests>;
@@ -50,27 +50,13 @@ function describeTopologyConformance(
       }
     });
 
-    describeStoreConformance(`redis ${kind}`, async (options = {}) => {
-      fixtures += 1;
-      const prefix = `${runPrefix}${fixtures}:`;
-      const store = open(prefix, options);
-      await store.ping();
-      const peers: Store[] = [];
-      return {
-        store,
-        now: Date.now,
-        advance: sleep,
-        openPeer: async () => {
-          const peer = open(prefix, options);
-          await peer.ping();
-          peers.push(peer);
-          return peer;
-        },
-        close: async () => {
-          await Promise.all([store.close(), ...peers.map((peer) => peer.close())]);
-        },
-      };
-    });
+    describeStoreConformance(
+      `redis ${kind}`,
+      sharedStoreFactory(open, () => {
+        fixtures += 1;
+        return `${runPrefix}${fixtures}:`;
+      }),
+    );
 
     describe(`redis ${kind} specifics`, () => {
       it('hears a revocation made through another instance, and refreshes one access token once', async () => {

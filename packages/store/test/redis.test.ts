@@ -10,7 +10,7 @@ import {
   type SuiteInstallChange,
   type SuiteInstallRecord,
 } from '../src/index.js';
-import { describeStoreConformance, sleep } from './conformance.js';
+import { describeStoreConformance, sharedStoreFactory } from './conformance.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? `redis://${REDIS_HOST_PORT}`;
 
@@ -55,28 +55,13 @@ describe.skipIf(unreachable)('redis', () => {
     await admin?.quit();
   });
 
-  describeStoreConformance('redis', async (options = {}) => {
-    fixtures += 1;
-    const prefix = `${runPrefix}${fixtures}:`;
-    const store = open(prefix, options);
-    // Subscribed before the test starts, so a wake-up sent right away is not missed.
-    await store.ping();
-    const peers: Store[] = [];
-    return {
-      store,
-      now: Date.now,
-      advance: sleep,
-      openPeer: async () => {
-        const peer = open(prefix, options);
-        await peer.ping();
-        peers.push(peer);
-        return peer;
-      },
-      close: async () => {
-        await Promise.all([store.close(), ...peers.map((peer) => peer.close())]);
-      },
-    };
-  });
+  describeStoreConformance(
+    'redis',
+    sharedStoreFactory(open, () => {
+      fixtures += 1;
+      return `${runPrefix}${fixtures}:`;
+    }),
+  );
 
   describe('redis specifics', () => {
     it('keeps every key it writes under its prefix, each with a TTL where it can expire', async () => {
