@@ -186,7 +186,7 @@ describe.skipIf(!hasRedisServer)('a Redis Sentinel set of a primary, a replica a
     const killedAt = performance.now();
     await set.kill(before.port);
     const after = await set.waitForFailover(before.port, 45_000);
-    // Quoted in docs/deployment.md: with down-after-milliseconds 1000.
+    // Quoted in docs/deployment.md: with down-after-milliseconds 2000.
     console.log(
       `Sentinel failover: ${Math.round(performance.now() - killedAt)} ms from kill -9 to a new primary`,
     );
