@@ -112,10 +112,11 @@ function clusterNodeSettings(port: number, dir: string, nodeTimeoutMs: number): 
   ];
 }
 
+/** A line of `CLUSTER NODES`, with what the harness needs beyond {@link RedisClusterNode}. */
+type ClusterNodesLine = RedisClusterNode & { primaryId?: string; slots: string[]; self: boolean };
+
 /** Parses `CLUSTER NODES`: `<id> <ip:port@bus> <flags> <primary id|-> <ping> <pong> <epoch> <link> <slots…>`. */
-export function parseClusterNodes(
-  text: string,
-): Array<RedisClusterNode & { primaryId?: string; slots: string[] }> {
+function parseClusterNodes(text: string): ClusterNodesLine[] {
   const nodes = text
     .trim()
     .split('\n')
@@ -130,6 +131,7 @@ export function parseClusterNodes(
         port: Number(port),
         role: flagList.includes('slave') ? ('replica' as const) : ('primary' as const),
         failing: flagList.includes('fail') || flagList.includes('fail?'),
+        self: flagList.includes('myself'),
         ...(primaryId === '-' ? {} : { primaryId }),
         slots,
       };
@@ -194,7 +196,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const livePorts = (): number[] => ports.filter((port) => nodeOn(port).running);
 
   /** `CLUSTER NODES` from the first live node that answers. */
-  const readNodes = async (): Promise<ReturnType<typeof parseClusterNodes>> => {
+  const readNodes = async (): Promise<ClusterNodesLine[]> => {
     let lastError: unknown;
     for (const port of livePorts()) {
       try {
@@ -207,21 +209,40 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     throw new Error(`no node of the cluster answers CLUSTER NODES (${String(lastError)})`);
   };
 
-  /** What keeps the cluster from being healthy, or undefined. */
+  /**
+   * What keeps the cluster from being healthy, or undefined. Every node's view is compared with what each node says
+   * of itself: right after `--cluster create` or a failover, a node may still see a replica as an empty primary, or
+   * a promoted replica as a replica, until gossip reaches it, and a client asking that node would be misled.
+   */
   const healthProblem = async (): Promise<string | undefined> => {
     const live = livePorts();
-    let agreedLayout: string | undefined;
+    const views = new Map<number, ClusterNodesLine[]>();
     for (const port of live) {
       const info = await onNode(port, (redis) => redis.call('CLUSTER', 'INFO') as Promise<string>);
       if (infoField(info, 'cluster_state') !== 'ok') return `node ${port}: cluster_state is not ok`;
       if (infoField(info, 'cluster_slots_ok') !== String(SLOTS)) {
         return `node ${port}: ${infoField(info, 'cluster_slots_ok')} of ${SLOTS} slots ok`;
       }
-      const view = parseClusterNodes(
-        await onNode(port, (redis) => redis.call('CLUSTER', 'NODES') as Promise<string>),
+      views.set(
+        port,
+        parseClusterNodes(await onNode(port, (redis) => redis.call('CLUSTER', 'NODES') as Promise<string>)),
       );
-      const failing = view.find((node) => node.failing && live.includes(node.port));
-      if (failing) return `node ${port} still thinks node ${failing.port} is failing`;
+    }
+    const describe = (node: RedisClusterNode | undefined): string =>
+      node === undefined
+        ? 'unknown'
+        : `${node.role}${node.primaryPort === undefined ? '' : ` of ${node.primaryPort}`}`;
+    const selves = new Map(live.map((port) => [port, views.get(port)?.find((node) => node.self)]));
+    let agreedLayout: string | undefined;
+    for (const [port, view] of views) {
+      for (const other of live) {
+        const seen = view.find((node) => node.port === other);
+        if (seen?.failing) return `node ${port} still thinks node ${other} is failing`;
+        const itself = selves.get(other);
+        if (describe(seen) !== describe(itself)) {
+          return `node ${port} sees ${other} as ${describe(seen)}, which says it is ${describe(itself)}`;
+        }
+      }
       const layout = view
         .filter((node) => node.role === 'primary' && node.slots.length > 0)
         .map((node) => `${node.port}:${node.slots.join(',')}`)
@@ -229,14 +250,24 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         .join(' ');
       agreedLayout ??= layout;
       if (layout !== agreedLayout) return `node ${port} disagrees on which primary serves which slots`;
-      const self = view.find((node) => node.port === port);
-      if (self?.role === 'replica') {
+      if (selves.get(port)?.role === 'replica') {
         const replication = await onNode(port, (redis) => redis.info('replication'));
         if (infoField(replication, 'master_link_status') !== 'up')
           return `replica ${port} is not in sync yet`;
       }
     }
     return undefined;
+  };
+
+  /** Whether the cluster, healthy, has the layout asked for: each primary with its replicas and a share of slots. */
+  const layoutProblem = async (): Promise<string | undefined> => {
+    const view = await readNodes();
+    const serving = view.filter((node) => node.role === 'primary' && node.slots.length > 0);
+    if (serving.length !== primaries) return `${serving.length} primaries serve slots, not ${primaries}`;
+    const lacking = serving.find(
+      (primary) => view.filter((node) => node.primaryPort === primary.port).length !== replicasPerPrimary,
+    );
+    return lacking ? `primary ${lacking.port} has not ${replicasPerPrimary} replicas` : undefined;
   };
 
   const waitForHealthy = (timeoutMs = 30_000): Promise<void> =>
@@ -257,7 +288,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       try {
         await run('redis-cli', args, { timeout: 60_000 });
         await waitForHealthy(30_000);
-        return;
+        const problem = await layoutProblem();
+        if (problem === undefined) return;
+        throw new Error(`the cluster created is not laid out as asked: ${problem}`);
       } catch (error) {
         const failure = error as Error & { stdout?: string; stderr?: string };
         lastProblem = [failure.message, failure.stdout, failure.stderr].filter(Boolean).join('\n');
@@ -328,13 +361,15 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   };
 
   await waitForHealthy();
-  const initialNodes = (await readNodes()).map(({ slots: _slots, primaryId: _primaryId, ...node }) => node);
+  const initialNodes = (await readNodes()).map(
+    ({ slots: _slots, primaryId: _primaryId, self: _self, ...node }) => node,
+  );
   return {
     nodes: initialNodes,
     seeds,
     dir: directory.path,
     readNodes: async () =>
-      (await readNodes()).map(({ slots: _slots, primaryId: _primaryId, ...node }) => node),
+      (await readNodes()).map(({ slots: _slots, primaryId: _primaryId, self: _self, ...node }) => node),
     pidOf: (port) => nodeOn(port).pid,
     kill: (port) => nodeOn(port).kill(),
     restart: (port) => nodeOn(port).start(),

@@ -30,7 +30,10 @@ export interface RedisSentinelOptions {
   readonly sentinelBasePort?: number;
   /** Where the nodes keep their data; a private temporary directory, removed by `stop()`, when unset. */
   readonly dir?: string;
-  /** `down-after-milliseconds` (default 1000): how long the primary may be silent before a failover starts. */
+  /**
+   * `down-after-milliseconds` (default 2000): how long the primary may be silent before a failover starts. Shorter
+   * makes a busy machine fail over a primary that was only slow to answer.
+   */
   readonly downAfterMs?: number;
   /** `failover-timeout` (default 6000 ms). */
   readonly failoverTimeoutMs?: number;
@@ -149,7 +152,7 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
       'sentinel resolve-hostnames no',
       `sentinel announce-ip ${TOPOLOGY_HOST}`,
       `sentinel monitor ${name} ${TOPOLOGY_HOST} ${primaryPort} ${quorum}`,
-      `sentinel down-after-milliseconds ${name} ${options.downAfterMs ?? 1_000}`,
+      `sentinel down-after-milliseconds ${name} ${options.downAfterMs ?? 2_000}`,
       `sentinel failover-timeout ${name} ${options.failoverTimeoutMs ?? 6_000}`,
       `sentinel parallel-syncs ${name} 1`,
     ];

@@ -133,9 +133,14 @@ describe.skipIf(!hasRedisServer)('a Redis Cluster of 3 primaries and 3 replicas'
     await replicated(victim.port, 1);
 
     const pid = cluster.pidOf(victim.port);
+    const killedAt = performance.now();
     await cluster.kill(victim.port);
     expect(pid !== undefined && alive(pid)).toBe(false);
     await cluster.waitForHealthy(45_000);
+    // Quoted in docs/deployment.md: with cluster-node-timeout 2000 ms.
+    console.log(
+      `cluster failover: ${Math.round(performance.now() - killedAt)} ms from kill -9 to a healthy cluster`,
+    );
 
     expect(await cluster.primaryOf(slot)).toEqual({ host: '127.0.0.1', port: heir.port });
     expect(await client.get('{failover}:key')).toBe('kept');
@@ -178,8 +183,13 @@ describe.skipIf(!hasRedisServer)('a Redis Sentinel set of a primary, a replica a
     await client.set('session', 'kept');
     await replicated(before.port, 1);
 
+    const killedAt = performance.now();
     await set.kill(before.port);
     const after = await set.waitForFailover(before.port, 45_000);
+    // Quoted in docs/deployment.md: with down-after-milliseconds 2000.
+    console.log(
+      `Sentinel failover: ${Math.round(performance.now() - killedAt)} ms from kill -9 to a new primary`,
+    );
     expect(`${after.host}:${after.port}`).toBe(set.replicas[0]);
 
     expect(await client.get('session')).toBe('kept');
