@@ -2,8 +2,9 @@
  * The HTTP transport: one function from a request to the raw answer, over undici with keep-alive. It turns
  * timeouts and connection failures into typed errors; everything about WeCom's JSON is the request core's job.
  */
-import { Agent, type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { WecomNetworkError, WecomTimeoutError } from './errors.js';
+import { UndiciExchange } from './undici-exchange.js';
 
 /** What the request core hands a {@link Transport}: one HTTP exchange to make. */
 export interface TransportRequest {
@@ -62,6 +63,10 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The headers of a GET, and of a POST (JSON body): the same objects for every call. */
+const getHeaders = { accept: 'application/json' } as const;
+const postHeaders = { accept: 'application/json', 'content-type': 'application/json' } as const;
+
 /**
  * An undici transport with an overall deadline per request (connect, headers and body together).
  *
@@ -72,46 +77,30 @@ export function createUndiciTransport(options: { timeoutMs: number; dispatcher?:
   const dispatcher = options.dispatcher ?? defaultDispatcher();
   const { timeoutMs } = options;
 
-  return async ({ method, url, apiPath, idempotent, body }) => {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    try {
-      const response = await request(url, {
-        method,
-        dispatcher,
-        signal: controller.signal,
-        headers:
-          body === undefined
-            ? { accept: 'application/json' }
-            : { accept: 'application/json', 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body }),
+  return ({ method, url, apiPath, idempotent, body }) =>
+    new Promise<TransportResponse>((resolve, reject) => {
+      // The deadline answers at once, even while undici is still connecting; the exchange is ended behind it.
+      const timer = setTimeout(() => {
+        const timeout = new WecomTimeoutError({ timeoutMs, apiPath, idempotent: idempotent === true });
+        exchange.abort(timeout);
+        reject(timeout);
+      }, timeoutMs);
+      const exchange = new UndiciExchange(maxBodyBytes, (error, answer) => {
+        clearTimeout(timer);
+        if (answer) resolve(answer);
+        // The cause is kept for debugging; undici's errors name host and port, never the query string.
+        else reject(new WecomNetworkError({ apiPath, causeCode: errorCode(error), cause: error }));
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxBodyBytes) {
-          response.body.destroy();
-          break;
-        }
-        chunks.push(chunk as Buffer);
-      }
-      const contentType = response.headers['content-type'];
-      return {
-        status: response.statusCode,
-        contentType: Array.isArray(contentType) ? contentType[0] : contentType,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-    } catch (error) {
-      if (timedOut) throw new WecomTimeoutError({ timeoutMs, apiPath, idempotent: idempotent === true });
-      // The cause is kept for debugging; undici's errors name host and port, never the query string.
-      throw new WecomNetworkError({ apiPath, causeCode: errorCode(error), cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+      // `dispatch` reports a refused request (a closed dispatcher) through the handler too.
+      dispatcher.dispatch(
+        {
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method,
+          headers: body === undefined ? getHeaders : postHeaders,
+          ...(body === undefined ? {} : { body }),
+        },
+        exchange,
+      );
+    });
 }

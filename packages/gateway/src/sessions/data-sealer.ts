@@ -4,7 +4,8 @@
  * `v1.<nonce>.<ciphertext+tag>` in base64url, and the purpose is bound as additional data so a sealed
  * session_key cannot be passed off as a signing key.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { randomBuffer } from './random-pool.js';
 
 /**
  * What a sealed record is for. `permanent_code`: a corp's permanent code of a third-party app. `login_answer` and `refresh_answer`: the answer of a login or a refresh, kept briefly
@@ -37,7 +38,7 @@ export function createDataSealer(key: Buffer): DataSealer {
   if (key.length !== 32) throw new TypeError('the data key must be 32 bytes');
   return {
     seal(plaintext, purpose) {
-      const nonce = randomBytes(12);
+      const nonce = randomBuffer(12);
       const cipher = createCipheriv('aes-256-gcm', key, nonce);
       cipher.setAAD(Buffer.from(purpose));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);

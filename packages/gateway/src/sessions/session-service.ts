@@ -4,7 +4,7 @@
  * that lost an answer can ask again: a login's answer is kept briefly for a retry of the same request from the same
  * client, and a refresh's for a repeat of the token it replaced (see docs/security-model.md, "Retries").
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { WecomVisibleRangeError } from '@wecom-auth/api';
 import {
   type MiniProgramDisclosure,
@@ -33,6 +33,7 @@ import {
 import type { Tenants } from '../tenants/tenants.js';
 import type { DataSealer } from './data-sealer.js';
 import { loginRetryKey, openAnswer, sealAnswer } from './kept-answer.js';
+import { randomToken } from './random-pool.js';
 import type { RevocationMirror } from './revocation-mirror.js';
 import type { AccessTokenClaims, TokenIssuer } from './token-issuer.js';
 import { toGatewayError } from './wecom-failure.js';
@@ -102,7 +103,7 @@ export interface SessionServiceOptions {
 }
 
 function newSecret(bytes: number): string {
-  return randomBytes(bytes).toString('base64url');
+  return randomToken(bytes);
 }
 
 /** `corpId` when the tenants serve it; undefined for a corp a client made up (or none at all). */

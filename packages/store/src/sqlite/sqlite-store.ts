@@ -98,7 +98,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     kind: 'sqlite',
     accessTokens: createSqliteAccessTokenStore(db, now, hub, guard),
     sessions: createSqliteSessionStore(db, now, hub, guard, durableWrites),
-    loginRetries: createSqliteLoginRetryStore(db, now, guard),
+    loginRetries: createSqliteLoginRetryStore(db, now, guard, durableWrites),
     cache: createSqliteCacheStore(db, now, guard),
     signingKeys: createSqliteSigningKeyStore(db, guard, durableWrites),
     inbox: createSqliteEventInbox(db, guard, durableWrites),
