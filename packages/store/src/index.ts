@@ -23,7 +23,14 @@ export type {
   UserSessionsBound,
 } from './ports.js';
 export { MAX_INSTALL_PAGE, StoreUnavailableError } from './ports.js';
-export { createRedisStore, type RedisStoreOptions } from './redis/redis-store.js';
+export type { RedisNodeAddress } from './redis/redis-connection.js';
+export {
+  createRedisStore,
+  type RedisClusterOptions,
+  type RedisReplicationWait,
+  type RedisSentinelOptions,
+  type RedisStoreOptions,
+} from './redis/redis-store.js';
 export { APPLIED_EVENT_RETENTION_MS, INSTALL_TOMBSTONE_RETENTION_MS } from './retention.js';
 export {
   SECURITY_EVENT_PAGE_LIMIT,
