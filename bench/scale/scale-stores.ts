@@ -10,6 +10,7 @@ import { RedisServerStats } from './redis-server-stats.js';
 import { seedRedis } from './seed-redis.js';
 import { seedSqlite } from './seed-sqlite.js';
 import type { SeedPlan } from './seeded-sessions.js';
+import { warmFile, warmRedis } from './warm-store.js';
 
 export const scaleStoreKinds = ['sqlite', 'redis', 'redis-cluster'] as const;
 export type ScaleStoreKind = (typeof scaleStoreKinds)[number];
@@ -23,6 +24,8 @@ export interface ScaleStore {
   readonly env: Readonly<Record<string, string>>;
   /** Adds seeded sessions `from … to - 1`; no gateway may have the store open meanwhile. */
   seed(from: number, to: number): Promise<void>;
+  /** Reads the `count` seeded sessions once, so that every size is measured on memory touched alike (see warm-store.ts). */
+  warm(count: number): Promise<void>;
   /** SQLite: the file plus its WAL. Redis: `used_memory` (summed over the nodes of a cluster). */
   bytes(): Promise<number>;
   /** The Redis server's CPU and per-command readings; none for SQLite, which runs inside the gateway. */
@@ -63,6 +66,7 @@ export async function openScaleStore(kind: ScaleStoreKind, plan: SeedPlan): Prom
         // REDIS_URL empty: an inherited one must not win over the SQLite file.
         env: { WECOM_AUTH_DB: file, REDIS_URL: '', REDIS_CLUSTER_NODES: '' },
         seed: (from, to) => seedSqlite(file, plan, from, to),
+        warm: () => warmFile(file),
         bytes: async () => fileSize(file) + fileSize(`${file}-wal`),
         async close() {
           rmSync(dir, { recursive: true, force: true });
@@ -77,6 +81,7 @@ export async function openScaleStore(kind: ScaleStoreKind, plan: SeedPlan): Prom
         kind,
         env: { REDIS_URL: redis.url, REDIS_CLUSTER_NODES: '' },
         seed: (from, to) => seedRedis(redis.url, plan, from, to),
+        warm: (count) => warmRedis(redis.url, count),
         bytes: () => server.usedMemory(),
         server,
         async close() {
@@ -103,6 +108,8 @@ export async function openScaleStore(kind: ScaleStoreKind, plan: SeedPlan): Prom
             'seeding a Redis Cluster needs the Redis store to open a cluster (createRedisStore with cluster nodes); this build has no such option',
           );
         },
+        // Never reached while seeding fails; when the store opens a cluster, this reads through it like warmRedis.
+        async warm() {},
         bytes: () => server.usedMemory(),
         server,
         async close() {
