@@ -2,43 +2,70 @@
  * How memory and latency grow with the number of stored sessions (10k, 100k, 1M by default), on SQLite and on
  * Redis: for each store and size, the store is seeded with that many sessions, then a gateway (a child process,
  * from the sources) is started on it and measured: its memory after GC, its start time, the store's size, and
- * login, refresh and verify under autocannon. A second table shows how a refresh's cost grows with one session's
- * own history of rotations (see `scale/rotation-history.ts`).
+ * login, refresh and verify under autocannon, `rounds` times each, alternating (the tables give the median and the
+ * spread), with the CPU time each request cost the gateway and the Redis server. A second table shows how a
+ * refresh's cost grows with one session's own history of rotations (see `scale/rotation-history.ts`).
  *
- *   node --conditions=@wecom-auth/source --import tsx bench/scale.ts [sizes=10000,100000,1000000] [stores=sqlite,redis] [seconds=5]
+ *   node --conditions=@wecom-auth/source --import tsx bench/scale.ts [sizes=10000,100000,1000000]
+ *        [stores=sqlite,redis] [seconds=5] [rounds=3]
  *
  * Sizes are seeded incrementally on one store (10k, then 90k more, …). Redis is a scratch redis-server on a free
- * port, without persistence, stopped at the end. The sandbox and the load generator share this process.
+ * port, without persistence, stopped at the end. `redis-cluster` measures the Redis Cluster named by
+ * WECOM_AUTH_BENCH_REDIS_CLUSTER (`host:port,…`; skipped when unset), passed to the gateway as REDIS_CLUSTER_NODES.
+ * The sandbox and the load generator share this process.
  */
 import { cpus } from 'node:os';
 import { loadConfig } from '@wecom-auth/gateway';
 import { DEMO_APP, DEMO_CORP_ID } from '@wecom-auth/sandbox';
 import { activeDemoUserIds, demoGatewayEnv } from '@wecom-auth/testing';
 import { startBenchSandbox } from './bench-gateway.js';
-import type { LoadResult } from './measure.js';
 import { fixed, table } from './measure.js';
 import { type GatewayFigures, measureGateway } from './scale/measure-gateway.js';
 import { RefreshTokens } from './scale/refresh-tokens.js';
 import { type HistoryPoint, measureRotationHistory } from './scale/rotation-history.js';
-import { openScaleStore, type ScaleStoreKind } from './scale/scale-stores.js';
+import { costRows, runSummary } from './scale/scale-report.js';
+import {
+  clusterNodesFromEnv,
+  clusterNodesVariable,
+  openScaleStore,
+  type ScaleStoreKind,
+  scaleStoreKinds,
+} from './scale/scale-stores.js';
 import { seedPlan } from './scale/seeded-sessions.js';
 
+const usage =
+  'usage: bench/scale.ts [sizes=10000,100000,1000000] [stores=sqlite,redis] [seconds=5] [rounds=3] (stores: sqlite, redis, redis-cluster)';
 const sizes = (process.argv[2] ?? '10000,100000,1000000')
   .split(',')
   .map(Number)
   .sort((a, b) => a - b);
-const kinds = (process.argv[3] ?? 'sqlite,redis').split(',');
+const requestedKinds = (process.argv[3] ?? 'sqlite,redis').split(',');
 const seconds = Number(process.argv[4] ?? 5);
-if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !(seconds > 0)) {
-  throw new Error('usage: bench/scale.ts [sizes=10000,100000,1000000] [stores=sqlite,redis] [seconds=5]');
+const rounds = Number(process.argv[5] ?? 3);
+if (
+  sizes.some((size) => !Number.isInteger(size) || size < 1) ||
+  !(seconds > 0) ||
+  !(Number.isInteger(rounds) && rounds >= 1)
+) {
+  throw new Error(usage);
 }
-for (const kind of kinds) {
-  if (kind !== 'sqlite' && kind !== 'redis') throw new Error(`unknown store ${kind}: use sqlite, redis`);
+for (const kind of requestedKinds) {
+  if (!(scaleStoreKinds as readonly string[]).includes(kind)) {
+    throw new Error(`unknown store ${kind}: use ${scaleStoreKinds.join(', ')}`);
+  }
 }
 
 const progress = (line: string): boolean => process.stderr.write(`${line}\n`);
 const mb = (bytes: number): string => fixed(bytes / 1_048_576, 1);
-const latency = (result: LoadResult): string => `${result.p50Ms} / ${result.p99Ms}`;
+
+// A cluster is the operator's: without its nodes there is nothing to measure, which is said, not failed.
+const kinds = requestedKinds.filter((kind) => {
+  if (kind !== 'redis-cluster' || clusterNodesFromEnv() !== undefined) return true;
+  progress(
+    `redis-cluster: skipped, ${clusterNodesVariable} is not set (host:port,host:port,… of the cluster's nodes)`,
+  );
+  return false;
+}) as ScaleStoreKind[];
 
 const sandbox = await startBenchSandbox();
 const userIds = activeDemoUserIds();
@@ -54,6 +81,8 @@ interface Row {
   readonly kind: string;
   readonly sessions: number;
   readonly seedSeconds: number;
+  /** Reading every seeded session once before the runs (see scale/warm-store.ts). */
+  readonly warmSeconds?: number;
   readonly figures?: GatewayFigures;
   readonly failure?: string;
 }
@@ -63,7 +92,7 @@ const historyMarks = [10, 100, 1_000, 2_000];
 const histories: { kind: string; points: HistoryPoint[] }[] = [];
 const startedAt = performance.now();
 try {
-  for (const kind of kinds as ScaleStoreKind[]) {
+  for (const kind of kinds) {
     const store = await openScaleStore(kind, plan);
     const tokens = new RefreshTokens();
     let seeded = 0;
@@ -75,13 +104,18 @@ try {
           await store.seed(seeded, size);
         } catch (error) {
           // A size that does not fit (memory, disk) is reported, not fatal: the smaller sizes still stand.
-          rows.push({ kind, sessions: size, seedSeconds: 0, failure: `seeding failed: ${String(error)}` });
+          const reason = error instanceof Error ? error.message : String(error);
+          rows.push({ kind, sessions: size, seedSeconds: 0, failure: `seeding failed: ${reason}` });
           break;
         }
         const seedSeconds = (performance.now() - seedStart) / 1000;
         seeded = size;
         tokens.seededUpTo(size);
-        progress(`${kind}: ${size} sessions seeded in ${fixed(seedSeconds, 1)} s; measuring`);
+        progress(`${kind}: ${size} sessions seeded in ${fixed(seedSeconds, 1)} s; reading them once`);
+        const warmStart = performance.now();
+        await store.warm(size);
+        const warmSeconds = (performance.now() - warmStart) / 1000;
+        progress(`${kind}: read in ${fixed(warmSeconds, 1)} s; measuring`);
         try {
           const figures = await measureGateway({
             env: { ...upstreamEnv, ...store.env },
@@ -89,9 +123,11 @@ try {
             userIds,
             tokens,
             seconds,
+            rounds,
             storeBytes: () => store.bytes(),
+            ...(store.server ? { server: store.server } : {}),
           });
-          rows.push({ kind, sessions: size, seedSeconds, figures });
+          rows.push({ kind, sessions: size, seedSeconds, warmSeconds, figures });
         } catch (error) {
           // Reported with the others rather than losing the sizes already measured.
           const reason = error instanceof Error ? error.message : String(error);
@@ -102,7 +138,8 @@ try {
       await store.close();
     }
   }
-  for (const kind of kinds as ScaleStoreKind[]) {
+  for (const kind of kinds) {
+    if (kind === 'redis-cluster') continue;
     progress(`${kind}: rotating one session ${Math.max(...historyMarks)} times`);
     histories.push({ kind, points: await measureRotationHistory(kind, plan, historyMarks) });
   }
@@ -110,9 +147,11 @@ try {
   await sandbox.close();
 }
 
-const measured = rows.filter((row) => row.figures);
+const measured = rows.flatMap((row) => (row.figures ? [{ ...row, figures: row.figures }] : []));
+const endpoints = ['login', 'refresh', 'verify'] as const;
 process.stdout.write(
-  `Stored sessions vs gateway memory and latency (${seconds} s per run, 32 connections; gateway memory after GC)\n\n`,
+  `Stored sessions vs gateway memory and throughput (${rounds} rounds of ${seconds} s per endpoint, 32 connections; ` +
+    'requests/s as median (min–max) of the rounds, latency of the median round; gateway memory after GC)\n\n',
 );
 process.stdout.write(
   `${table(
@@ -123,18 +162,15 @@ process.stdout.write(
       'gateway RSS MB idle → loaded',
       'heap MB loaded',
       'start ms',
-      'login/s',
-      'login p50/p99 ms',
-      'refresh/s',
-      'refresh p50/p99 ms',
-      'verify/s',
-      'verify p50/p99 ms',
+      ...endpoints.flatMap((endpoint) => [`${endpoint}/s`, `${endpoint} p50/p99 ms`]),
       'non-2xx/errors',
       'load avg',
     ],
     measured.map(({ kind, sessions, figures: f }) => {
-      if (!f) return [];
-      const failures = [f.login, f.refresh, f.verify].reduce((sum, r) => sum + r.non2xx + r.errors, 0);
+      const summaries = endpoints.map((endpoint) => runSummary(f.runs[endpoint]));
+      const all = endpoints.flatMap((endpoint) => f.runs[endpoint]);
+      const failures = all.reduce((sum, run) => sum + run.non2xx + run.errors, 0);
+      const loads = all.map((run) => run.loadAverage);
       return [
         kind,
         sessions.toLocaleString('en-US'),
@@ -142,42 +178,60 @@ process.stdout.write(
         `${mb(f.idle.rss)} → ${mb(f.loaded.rss)}`,
         mb(f.loaded.heapUsed),
         fixed(f.startMs),
-        fixed(f.login.requestsPerSecond),
-        latency(f.login),
-        fixed(f.refresh.requestsPerSecond),
-        latency(f.refresh),
-        fixed(f.verify.requestsPerSecond),
-        latency(f.verify),
+        ...summaries.flatMap((summary) => [summary.rate, summary.latency]),
         failures,
-        fixed(f.loadAverage, 1),
+        `${fixed(Math.min(...loads), 1)}–${fixed(Math.max(...loads), 1)}`,
       ];
     }),
+  )}\n`,
+);
+process.stdout.write(
+  '\nCPU time per request, median of the rounds (µs): the gateway process, and the Redis server where there is one. ' +
+    'Redis commands: µs per call and calls per request in the refresh and login runs (inside scripts included), ' +
+    'the costliest first\n\n',
+);
+process.stdout.write(
+  `${table(
+    [
+      'store',
+      'sessions',
+      ...endpoints.map((endpoint) => `${endpoint} CPU µs gateway / Redis`),
+      'refresh: Redis µs/call × calls/request',
+      'login: Redis µs/call × calls/request',
+    ],
+    measured.map(({ kind, sessions, figures }) => [
+      kind,
+      sessions.toLocaleString('en-US'),
+      ...costRows(figures),
+    ]),
   )}\n`,
 );
 for (const row of rows.filter((r) => r.failure)) {
   process.stdout.write(`\n${row.kind} at ${row.sessions.toLocaleString('en-US')} sessions: ${row.failure}\n`);
 }
-process.stdout.write(
-  `\nOne session's refresh history: median time of a rotation through the store adapter (ms)\n\n${table(
-    ['store', ...historyMarks.map((mark) => `after ${mark.toLocaleString('en-US')} rotations`)],
-    histories.map(({ kind, points }) => [kind, ...points.map((point) => fixed(point.medianMs, 2))]),
-  )}\n`,
-);
-const seeding = rows
-  .filter((row) => row.figures)
-  .map((row) => `${row.kind} ${row.sessions.toLocaleString('en-US')}: ${fixed(row.seedSeconds, 1)} s`)
+if (histories.length > 0) {
+  process.stdout.write(
+    `\nOne session's refresh history: median time of a rotation through the store adapter (ms)\n\n${table(
+      ['store', ...historyMarks.map((mark) => `after ${mark.toLocaleString('en-US')} rotations`)],
+      histories.map(({ kind, points }) => [kind, ...points.map((point) => fixed(point.medianMs, 2))]),
+    )}\n`,
+  );
+}
+const seeding = measured
+  .map(
+    (row) =>
+      `${row.kind} ${row.sessions.toLocaleString('en-US')}: ${fixed(row.seedSeconds, 1)} s (then read once in ${fixed(row.warmSeconds ?? 0, 1)} s)`,
+  )
   .join(', ');
 process.stdout.write(
   `\nSeeding (not measured above; incremental per store): ${seeding}.\n` +
     `Whole run ${fixed((performance.now() - startedAt) / 60_000, 1)} min; Node ${process.version}, ${cpus().length} cores.\n` +
-    `Command: node --conditions=@wecom-auth/source --import tsx bench/scale.ts ${sizes.join(',')} ${kinds.join(',')} ${seconds}\n`,
+    `Command: node --conditions=@wecom-auth/source --import tsx bench/scale.ts ${sizes.join(',')} ${requestedKinds.join(',')} ${seconds} ${rounds}\n`,
 );
 if (
   rows.some((row) => row.failure) ||
-  measured.some(
-    (row) =>
-      row.figures &&
-      [row.figures.login, row.figures.refresh, row.figures.verify].some((r) => r.non2xx + r.errors > 0),
+  measured.some((row) =>
+    endpoints.some((endpoint) => row.figures.runs[endpoint].some((run) => run.non2xx + run.errors > 0)),
   )
 ) {
   process.exitCode = 1;

@@ -51,9 +51,12 @@ async function rotateMany(store: Store, plan: SeedPlan, marks: readonly number[]
   return points;
 }
 
-/** On a store of its own (a fresh SQLite file or scratch Redis), so the seeded population is not disturbed. */
+/**
+ * On a store of its own (a fresh SQLite file or scratch Redis), so the seeded population is not disturbed; not on a
+ * cluster, which the benchmark does not own.
+ */
 export async function measureRotationHistory(
-  kind: ScaleStoreKind,
+  kind: Exclude<ScaleStoreKind, 'redis-cluster'>,
   plan: SeedPlan,
   marks: readonly number[],
 ): Promise<HistoryPoint[]> {

@@ -40,6 +40,9 @@ function downgradeToSchema1(path: string, pendingEvent: string): number {
   };
   // Every later schema's additions go, so that opening the file applies each migration after the first again.
   db.exec(`
+    DROP INDEX IF EXISTS revocations_by_expiry;
+    DROP INDEX IF EXISTS cache_by_expiry;
+    DROP INDEX IF EXISTS inbox_applied;
     ALTER TABLE inbox DROP COLUMN corp_id;
     DROP TABLE IF EXISTS suite_tickets;
     DROP TABLE IF EXISTS suite_installs;

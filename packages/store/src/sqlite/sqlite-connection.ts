@@ -17,6 +17,11 @@ export function openSqliteDatabase(file: string, busyTimeoutMs: number): Databas
     // only after GroupCommit has synced the WAL file on the thread pool: the sync FULL would do, moved off the loop.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // SQLite's page cache, in KiB (negative). Set to better-sqlite3's own default so that the bound is stated here: the
+    // cache fills as the file grows past it and then stays at this size, and that filling is most of the native
+    // memory a gateway gains in its first minutes on SQLite (docs/benchmarks.md, "Soak"). A larger one did not make
+    // refreshes at a million sessions cheaper (128 MiB measured the same), so the memory would buy nothing.
+    db.pragma('cache_size = -16000');
     migrateSchema(db);
     return db;
   } catch (error) {

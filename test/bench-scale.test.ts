@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { CostedRun } from '../bench/scale/measure-gateway.js';
+import { parseCommandStats, readingDelta } from '../bench/scale/redis-server-stats.js';
+import { commandCosts, runSummary } from '../bench/scale/scale-report.js';
+import { clusterNodesFromEnv } from '../bench/scale/scale-stores.js';
+
+const run = (requestsPerSecond: number, extra: Partial<CostedRun> = {}): CostedRun => ({
+  requestsPerSecond,
+  p50Ms: requestsPerSecond / 100,
+  p99Ms: requestsPerSecond / 10,
+  non2xx: 0,
+  errors: 0,
+  ok: 1_000,
+  gatewayCpuMicros: 500,
+  loadAverage: 2,
+  ...extra,
+});
+
+describe('bench:scale harness', () => {
+  it('takes the cluster nodes from WECOM_AUTH_BENCH_REDIS_CLUSTER, and none when it is unset or blank', () => {
+    expect(clusterNodesFromEnv({})).toBeUndefined();
+    expect(clusterNodesFromEnv({ WECOM_AUTH_BENCH_REDIS_CLUSTER: ' ' })).toBeUndefined();
+    expect(clusterNodesFromEnv({ WECOM_AUTH_BENCH_REDIS_CLUSTER: '10.0.0.1:7000, 10.0.0.2:7001,' })).toEqual([
+      '10.0.0.1:7000',
+      '10.0.0.2:7001',
+    ]);
+    expect(() => clusterNodesFromEnv({ WECOM_AUTH_BENCH_REDIS_CLUSTER: 'redis://a:1' })).toThrow(
+      'WECOM_AUTH_BENCH_REDIS_CLUSTER: "redis://a:1" is not host:port',
+    );
+  });
+
+  it('reads what Redis spent per command between two readings', () => {
+    const before = parseCommandStats(
+      'cmdstat_evalsha:calls=10,usec=1000,usec_per_call=100.00\r\ncmdstat_get:calls=5,usec=10,usec_per_call=2.00\r\n',
+    );
+    const after = parseCommandStats(
+      'cmdstat_evalsha:calls=30,usec=4000,usec_per_call=133.33\r\ncmdstat_get:calls=5,usec=10\r\ncmdstat_zadd:calls=2,usec=40\r\n',
+    );
+    expect(
+      readingDelta({ cpuMicros: 1_000, commands: before }, { cpuMicros: 3_500, commands: after }),
+    ).toEqual({
+      cpuMicros: 2_500,
+      commands: { evalsha: { calls: 20, usec: 3_000 }, zadd: { calls: 2, usec: 40 } },
+    });
+  });
+
+  it('summarises rounds as the median rate with its spread, and the median round latency', () => {
+    expect(runSummary([run(900), run(1_200), run(1_000)])).toEqual({
+      rate: '1000 (900–1200)',
+      latency: '10 / 100',
+    });
+    expect(runSummary([run(700)]).rate).toBe('700');
+  });
+
+  it('names the costliest commands with their time per call and calls per request, not its own readings', () => {
+    const commands = {
+      evalsha: { calls: 1_000, usec: 100_000 },
+      get: { calls: 3_000, usec: 9_000 },
+      info: { calls: 2, usec: 900_000 },
+    };
+    expect(commandCosts([run(1_000, { commands })])).toBe('evalsha 100.0 × 1.0, get 3.0 × 3.0');
+  });
+});
