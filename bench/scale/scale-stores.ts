@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startScratchRedis } from '@wecom-auth/testing';
+import { redisAddressOf, startScratchRedis } from '@wecom-auth/testing';
 import { RedisServerStats } from './redis-server-stats.js';
 import { seedRedis } from './seed-redis.js';
 import { seedSqlite } from './seed-sqlite.js';
@@ -80,8 +80,8 @@ export async function openScaleStore(kind: ScaleStoreKind, plan: SeedPlan): Prom
       return {
         kind,
         env: { REDIS_URL: redis.url, REDIS_CLUSTER_NODES: '' },
-        seed: (from, to) => seedRedis(redis.url, plan, from, to),
-        warm: (count) => warmRedis(redis.url, count),
+        seed: (from, to) => seedRedis({ url: redis.url }, plan, from, to),
+        warm: (count) => warmRedis({ url: redis.url }, count),
         bytes: () => server.usedMemory(),
         server,
         async close() {
@@ -100,16 +100,9 @@ export async function openScaleStore(kind: ScaleStoreKind, plan: SeedPlan): Prom
         kind,
         // The gateway's own setting for a cluster; REDIS_URL empty so that an inherited one does not win.
         env: { REDIS_CLUSTER_NODES: nodes.join(','), REDIS_URL: '' },
-        async seed() {
-          // Seeding goes through the store adapter (see seed-redis.ts), so its keys are exactly a login's; this
-          // build's createRedisStore takes one URL, and its scripts derive their keys at run time, which a cluster
-          // refuses. Until the store opens a cluster itself, seeding one is not possible from here.
-          throw new Error(
-            'seeding a Redis Cluster needs the Redis store to open a cluster (createRedisStore with cluster nodes); this build has no such option',
-          );
-        },
-        // Never reached while seeding fails; when the store opens a cluster, this reads through it like warmRedis.
-        async warm() {},
+        // Through the store adapter, as on one Redis: the keys are exactly a login's, spread over the slots.
+        seed: (from, to) => seedRedis({ cluster: { nodes: nodes.map(redisAddressOf) } }, plan, from, to),
+        warm: (count) => warmRedis({ cluster: { nodes: nodes.map(redisAddressOf) } }, count),
         bytes: () => server.usedMemory(),
         server,
         async close() {

@@ -4,15 +4,22 @@
  * creates are kept in flight at once, so ioredis pipelines them on its connection and the seeding is bounded by
  * Redis, not by round trips.
  */
-import { createRedisStore } from '@wecom-auth/store';
+import { createRedisStore, type RedisStoreOptions } from '@wecom-auth/store';
 import { type SeedPlan, seededSession } from './seeded-sessions.js';
 
 const IN_FLIGHT = 256;
 
-/** Adds sessions `from` … `to - 1` of `plan` to the Redis at `url`, under the gateway's default key prefix. */
-export async function seedRedis(url: string, plan: SeedPlan, from: number, to: number): Promise<void> {
+/** Where the seeded Redis is: one server (`url`) or a Cluster (`cluster`). */
+export type ScaleRedis = Pick<RedisStoreOptions, 'url' | 'cluster'>;
+
+/** Adds sessions `from` … `to - 1` of `plan` to the Redis `redis` names, under the gateway's default key prefix. */
+export async function seedRedis(redis: ScaleRedis, plan: SeedPlan, from: number, to: number): Promise<void> {
   // Generous: a busy Redis answering a deep pipeline must not be taken for an unreachable one.
-  const store = createRedisStore({ url, commandTimeoutMs: 60_000, connectionName: 'wecom-auth-scale-seed' });
+  const store = createRedisStore({
+    ...redis,
+    commandTimeoutMs: 60_000,
+    connectionName: 'wecom-auth-scale-seed',
+  });
   try {
     // Connected before the lanes start, so none of them queues a wait on the connection.
     await store.ping();

@@ -10,6 +10,7 @@
 import { open } from 'node:fs/promises';
 import { hashRefreshToken } from '@wecom-auth/gateway';
 import { createRedisStore } from '@wecom-auth/store';
+import type { ScaleRedis } from './seed-redis.js';
 import { seededRefreshToken } from './seeded-sessions.js';
 
 const IN_FLIGHT = 256;
@@ -18,8 +19,12 @@ const IN_FLIGHT = 256;
  * Redis: finds each of sessions `0 … count - 1` by its refresh hash through the store adapter, which reads the two
  * keys a refresh reads (the hash's key and the session).
  */
-export async function warmRedis(url: string, count: number): Promise<void> {
-  const store = createRedisStore({ url, commandTimeoutMs: 60_000, connectionName: 'wecom-auth-scale-warm' });
+export async function warmRedis(redis: ScaleRedis, count: number): Promise<void> {
+  const store = createRedisStore({
+    ...redis,
+    commandTimeoutMs: 60_000,
+    connectionName: 'wecom-auth-scale-warm',
+  });
   try {
     await store.ping();
     let next = 0;
