@@ -88,6 +88,36 @@ describe.skipIf(unreachable)('redis', () => {
       await store.close();
     });
 
+    it('prunes expired revocations through their expiry index, indexing those an earlier release recorded', async () => {
+      const prefix = `${runPrefix}revocation-expiry:`;
+      const store = open(prefix);
+      const t = Date.now();
+      // Recorded by a release without the expiry index: only in `rev`.
+      await admin?.zadd(
+        `${prefix}rev`,
+        t - 5_000,
+        `${t - 1_000}:legacy-expired`,
+        t - 5_000,
+        `${t + 60_000}:legacy-live`,
+      );
+      await store.sessions.create({
+        id: 'sid-r',
+        corpId: 'ww1',
+        userId: 'u1',
+        refreshTokenHash: 'rh-r',
+        sessionKeyCiphertext: 'x',
+        createdAt: t,
+        refreshedAt: t,
+        expiresAt: t + 60_000,
+      });
+      expect(await store.sessions.revoke('sid-r', 'logout', t)).toBe(true);
+      expect(await store.sessions.deleteExpired(t)).toBe(0);
+      const kept = [`${t + 60_000}:legacy-live`, `${t + 60_000}:sid-r`].sort();
+      expect((await admin?.zrange(`${prefix}rev`, 0, -1))?.sort()).toEqual(kept);
+      expect((await admin?.zrange(`${prefix}revexp`, 0, -1))?.sort()).toEqual(kept);
+      await store.close();
+    });
+
     it('bounds how far one filtered read of the event log goes, and hands back a cursor to go on', async () => {
       const prefix = `${runPrefix}events-scan:`;
       const store = open(prefix);

@@ -21,7 +21,7 @@ import { encodeSuiteId } from './suite-id-encoding.js';
  * | `sh:<id>`                  | an earlier release's set of a session's refresh hashes (only deleted now) |
  * | `rh:<hash>`                | the session id of a current or earlier refresh hash                |
  * | `u:<corp>:<user>`          | session ids of one employee; `cs:<corp>`: of one corp (not yet revoked) |
- * | `sexp`                     | session ids by expiresAt; `rev`: revocations, "<expiresAt>:<id>" by revokedAt |
+ * | `sexp`                     | session ids by expiresAt; `rev`: revocations, "<expiresAt>:<id>" by revokedAt; `revexp`: the same by expiresAt |
  * | `at:<key>`, `atlock:<key>` | an access-token record (hash) and its refresh lock                 |
  * | `c:<key>`, `lr:<key>`      | a cache value (JSON); a login retry (a claim, or a sealed answer)  |
  * | `sk`, `sk:retired`, `sk:active` | signing keys, their retirement times, the active kid         |
@@ -44,6 +44,7 @@ export interface RedisKeyspace {
   corpSessions(corpId: string): string;
   readonly sessionExpiry: string;
   readonly revocations: string;
+  readonly revocationExpiry: string;
   accessToken(key: string): string;
   accessTokenLock(key: string): string;
   cache(key: string): string;
@@ -90,7 +91,9 @@ export function redisKeyspace(prefix: string, clustered: boolean): RedisKeyspace
       `${prefix}u:${encodeURIComponent(corpId)}:${encodeURIComponent(userId)}`,
     corpSessions: (corpId) => `${prefix}cs:${corpId}`,
     sessionExpiry: `${prefix}sexp`,
-    revocations: `${prefix}rev`,
+    // Recorded and pruned together (one script), so one slot on a Cluster.
+    revocations: clustered ? `${prefix}{rev}` : `${prefix}rev`,
+    revocationExpiry: clustered ? `${prefix}{rev}:exp` : `${prefix}revexp`,
     accessToken: (key) => `${prefix}at:${tag(key)}`,
     accessTokenLock: (key) => `${prefix}atlock:${tag(key)}`,
     cache: (key) => `${prefix}c:${key}`,

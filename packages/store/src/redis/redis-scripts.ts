@@ -162,10 +162,15 @@ redis.call('HSET', skey, 'revokedAt', at, 'revokeReason', reason)
 return { 'revoked', state[1] }
 `);
 
-/** KEYS: the revocations set. ARGV: channel, revokedAt, expiresAt, id. Records a revocation and announces it. */
+/**
+ * KEYS: the revocations by revokedAt, the same by expiresAt. ARGV: channel, revokedAt, expiresAt, id. Records a
+ * revocation and announces it.
+ */
 export const ANNOUNCE_REVOCATION = new LuaScript(`
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3] .. ':' .. ARGV[4])
-redis.call('PUBLISH', ARGV[1], ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4])
+local member = ARGV[3] .. ':' .. ARGV[4]
+redis.call('ZADD', KEYS[1], ARGV[2], member)
+redis.call('ZADD', KEYS[2], ARGV[3], member)
+redis.call('PUBLISH', ARGV[1], ARGV[2] .. ':' .. member)
 return 1
 `);
 
@@ -215,17 +220,17 @@ redis.call('DEL', skey, KEYS[2], KEYS[3])
 return reply
 `);
 
-/** KEYS: the revocations set. ARGV: now. Drops the revocations of sessions that expired before `now`. */
+/**
+ * KEYS: the revocations by revokedAt, the same by expiresAt. ARGV: now, limit. Drops up to `limit` revocations of
+ * sessions that expired before `now`, found through the expiry index (so a call's cost is its batch, not the set's
+ * size). Returns how many it dropped.
+ */
 export const PRUNE_REVOCATIONS = new LuaScript(`
-local now, removed = tonumber(ARGV[1]), 0
-for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local expires = tonumber(string.match(member, '^([^:]+):'))
-  if expires and expires < now then
-    redis.call('ZREM', KEYS[1], member)
-    removed = removed + 1
-  end
-end
-return removed
+local members = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #members == 0 then return 0 end
+redis.call('ZREM', KEYS[1], unpack(members))
+redis.call('ZREM', KEYS[2], unpack(members))
+return #members
 `);
 
 // Signing keys. KEYS: the records, their retirement times, the active kid (one slot).

@@ -80,7 +80,11 @@ export function createRedisSessionStore(
   const sessionKeys = (id: string): string[] => [keys.session(id), keys.rotationRepeat(id)];
 
   const announce = (redis: RedisClient, id: string, revokedAt: number | string, expiresAt: number | string) =>
-    ANNOUNCE_REVOCATION.run(redis, [keys.revocations], [keys.revocationsChannel, revokedAt, expiresAt, id]);
+    ANNOUNCE_REVOCATION.run(
+      redis,
+      [keys.revocations, keys.revocationExpiry],
+      [keys.revocationsChannel, revokedAt, expiresAt, id],
+    );
 
   /** Revokes the sessions `ids` lists (each checked against `owner`), announces them, and returns what each became. */
   const revokeListed = async (
@@ -118,6 +122,32 @@ export function createRedisSessionStore(
       await replicate();
     }
     return { revoked, gone, foreign };
+  };
+
+  /**
+   * Revocations recorded by a release that kept no expiry index are indexed once per store (a ZSCAN in batches,
+   * outside any script), so that the sweep finds them too; later ones are indexed as they are recorded.
+   */
+  let revocationExpiriesIndexed = false;
+  const indexRevocationExpiries = async (): Promise<void> => {
+    if (revocationExpiriesIndexed) return;
+    const [recorded, indexed] = await run((redis) =>
+      Promise.all([redis.zcard(keys.revocations), redis.zcard(keys.revocationExpiry)]),
+    );
+    let cursor = '0';
+    while (recorded > indexed) {
+      const [next, page] = await run((redis) => redis.zscan(keys.revocations, cursor, 'COUNT', SWEEP_BATCH));
+      const scored: (string | number)[] = [];
+      for (let index = 0; index < page.length; index += 2) {
+        const member = page[index] ?? '';
+        const expiresAt = Number(member.slice(0, member.indexOf(':')));
+        if (Number.isFinite(expiresAt)) scored.push(expiresAt, member);
+      }
+      if (scored.length > 0) await run((redis) => redis.zadd(keys.revocationExpiry, ...scored));
+      cursor = next;
+      if (cursor === '0') break;
+    }
+    revocationExpiriesIndexed = true;
   };
 
   const readSessions = (ids: readonly string[]): Promise<(SessionRecord | undefined)[]> =>
@@ -223,7 +253,8 @@ export function createRedisSessionStore(
               // that kept no per-corp index.
               employeeKey === undefined ? undefined : INDEX_ADD.run(redis, [employeeKey], [id, ttl]),
               INDEX_ADD.run(redis, [corpKey], [id, ttl]),
-              redis.zadd(keys.sessionExpiry, next.expiresAt, id),
+              // The expiry index keeps the score of the session's creation: the sweep, finding it still live
+              // then, re-scores it. A rotation thus writes no sorted set, whose cost grows with its size.
             ]),
           );
           await replicate();
@@ -399,7 +430,14 @@ export function createRedisSessionStore(
         );
         if (ids.length < SWEEP_BATCH) break;
       }
-      await run((redis) => PRUNE_REVOCATIONS.run(redis, [keys.revocations], [at]));
+      await indexRevocationExpiries();
+      const revocationKeys = [keys.revocations, keys.revocationExpiry];
+      for (;;) {
+        const pruned = Number(
+          await run((redis) => PRUNE_REVOCATIONS.run(redis, revocationKeys, [at, SWEEP_BATCH])),
+        );
+        if (pruned < SWEEP_BATCH) break;
+      }
       return dropped;
     },
   };
