@@ -9,6 +9,7 @@
  * open four fifths are spent, only they still get through. Which addresses are proven is remembered per instance for
  * a day; an address new to this instance waits for the next window.
  */
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 
 /**
@@ -61,6 +62,7 @@ if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if redis.call('INCR', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
 return 0
 `;
+const takeScriptSha = createHash('sha1').update(takeScript).digest('hex');
 
 interface Window {
   readonly start: number;
@@ -136,16 +138,12 @@ export class CorpLoginBudget {
     const { redis } = this.#options;
     if (redis) {
       try {
-        const spent = await redis.eval(
-          takeScript,
-          2,
-          minuteKey,
-          hourKey,
-          minuteLimit,
-          hourLimit,
-          2 * minuteMs,
-          2 * hourMs,
-        );
+        const args = [minuteKey, hourKey, minuteLimit, hourLimit, 2 * minuteMs, 2 * hourMs] as const;
+        // By its SHA: the script's text travels once per server (after a restart or a failover, on NOSCRIPT).
+        const spent = await redis.evalsha(takeScriptSha, 2, ...args).catch((error: unknown) => {
+          if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+          return redis.eval(takeScript, 2, ...args);
+        });
         return spent === 1 || spent === 2 ? spent : 0;
       } catch {
         // Redis away: the login goes on (it needs the store, which answers 503 by itself), as the rate limit does.
