@@ -85,6 +85,7 @@ async function openSession(userid: string): Promise<Session> {
 
 beforeAll(async () => {
   g = await startEvidenceGateway(evidenceSource, {
+    keepLogLines: false,
     env: {
       LOGIN_RATE_LIMIT: '1000000',
       LOGIN_CORP_BUDGET_PER_MINUTE: '10000000',
