@@ -256,6 +256,35 @@ describe('SQLite file', () => {
     },
   );
 
+  it('keeps login retries in memory: shared by the stores on one file, never written to it', async () => {
+    const path = join(root, 'retries.db');
+    const legacy = fileAtSchema(path, 6);
+    legacy
+      .prepare('INSERT INTO login_retries (key, holder, answer, expires_at) VALUES (?, NULL, ?, ?)')
+      .run('kept-by-schema-6', 'sealed', Date.now() + 60_000);
+    legacy.close();
+    const store = createSqliteStore({ path });
+    const peer = createSqliteStore({ path });
+    try {
+      // Schema 7 dropped the table with its short-lived rows.
+      expect(await store.loginRetries.claim('kept-by-schema-6', 'h1', 20_000)).toEqual({ state: 'claimed' });
+      expect(await peer.loginRetries.claim('kept-by-schema-6', 'h2', 20_000)).toEqual({ state: 'pending' });
+      expect(await store.loginRetries.fulfil('kept-by-schema-6', 'h1', 'answer', 60_000)).toBe(true);
+      expect(await peer.loginRetries.claim('kept-by-schema-6', 'h2', 20_000)).toEqual({
+        state: 'answered',
+        answer: 'answer',
+      });
+      const db = new Database(path, { readonly: true });
+      expect(
+        db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'login_retries%'").all(),
+      ).toEqual([]);
+      db.close();
+    } finally {
+      await store.close();
+      await peer.close();
+    }
+  });
+
   it('creates every missing level of the directory', async () => {
     const path = join(root, 'one', 'two', 'three', 'store.db');
     await createSqliteStore({ path }).close();

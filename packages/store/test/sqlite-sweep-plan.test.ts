@@ -19,7 +19,6 @@ describe('SQLite sweep', () => {
     ['cache', 'expires_at < ?'],
     ['inbox', 'applied_at IS NOT NULL AND applied_at < ?'],
     ['rotation_repeats', 'until < ?'],
-    ['login_retries', 'expires_at <= ?'],
     ['security_events', 'at < ?'],
   ];
 

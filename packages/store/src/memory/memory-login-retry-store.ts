@@ -6,8 +6,21 @@ type Entry =
   | { readonly holder: string; readonly expiresAt: number }
   | { readonly answer: string; readonly expiresAt: number };
 
-/** The login-retry port of the memory store. */
-export function createMemoryLoginRetryStore(now: () => number): LoginRetryStore {
+/**
+ * How many keys are kept at most, by default: at a thousand logins a second and a one-minute retry window, 60,000
+ * answers would be live; a sealed answer is about 1.5 KB. Past the bound the oldest key is dropped, which costs a
+ * retry its answer (WeCom then refuses the spent code and the client logs in again), never a session.
+ */
+export const DEFAULT_MAX_LOGIN_RETRY_ENTRIES = 50_000;
+
+/**
+ * The login-retry port in this process's memory: the memory store's, and the SQLite store's (one file serves one
+ * process, see `sqlite-store.ts`). At most `maxEntries` keys ({@link DEFAULT_MAX_LOGIN_RETRY_ENTRIES} by default).
+ */
+export function createMemoryLoginRetryStore(
+  now: () => number,
+  maxEntries = DEFAULT_MAX_LOGIN_RETRY_ENTRIES,
+): LoginRetryStore {
   const entries = new Map<string, Entry>();
   let lastSweep = now();
   // Most answers are never asked for again: they are dropped by this sweep, not by a read.
@@ -15,7 +28,16 @@ export function createMemoryLoginRetryStore(now: () => number): LoginRetryStore 
     const at = now();
     if (at - lastSweep < 60_000) return;
     lastSweep = at;
-    for (const [key, entry] of [...entries]) if (entry.expiresAt <= at) entries.delete(key);
+    for (const [key, entry] of entries) if (entry.expiresAt <= at) entries.delete(key);
+  };
+  /** Sets `key` as the newest entry, dropping the oldest ones past the bound (a Map iterates in insertion order). */
+  const put = (key: string, entry: Entry): void => {
+    entries.delete(key);
+    entries.set(key, entry);
+    for (const oldest of entries.keys()) {
+      if (entries.size <= maxEntries) break;
+      entries.delete(oldest);
+    }
   };
   const live = (key: string): Entry | undefined => {
     const entry = entries.get(key);
@@ -35,14 +57,14 @@ export function createMemoryLoginRetryStore(now: () => number): LoginRetryStore 
         return { state: 'answered', answer: entry.answer };
       }
       if (entry) return { state: 'pending' };
-      entries.set(key, { holder, expiresAt: now() + ttlMs });
+      put(key, { holder, expiresAt: now() + ttlMs });
       return { state: 'claimed' };
     },
     async fulfil(key, holder, answer, ttlMs) {
       assertPositiveMs('loginRetries.fulfil: ttlMs', ttlMs);
       const entry = live(key);
       if (!entry || !('holder' in entry) || entry.holder !== holder) return false;
-      entries.set(key, { answer, expiresAt: now() + ttlMs });
+      put(key, { answer, expiresAt: now() + ttlMs });
       return true;
     },
     async release(key, holder) {

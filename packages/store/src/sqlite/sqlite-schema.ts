@@ -139,6 +139,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX cache_by_expiry ON cache (expires_at);
   CREATE INDEX inbox_applied ON inbox (applied_at) WHERE applied_at IS NOT NULL;
   `,
+  // 7: login retries are kept in the gateway's memory (sqlite-store.ts says why). The rows of schema 4 lived a minute
+  // at most and only ever served the process that wrote them, so nothing is carried over.
+  `
+  DROP TABLE login_retries;
+  `,
 ];
 
 /** The schema version this release writes. */

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { assertPositiveMs } from '../input-validation.js';
 import { LocalChangeHub } from '../local-change-hub.js';
-import type { Store } from '../ports.js';
+import { createMemoryLoginRetryStore } from '../memory/memory-login-retry-store.js';
+import type { LoginRetryStore, Store } from '../ports.js';
 import { StoreUnavailableError } from '../ports.js';
 import { INSTALL_TOMBSTONE_RETENTION_MS } from '../retention.js';
 import { FileSync } from './file-sync.js';
@@ -11,7 +12,6 @@ import { createSqliteCacheStore } from './sqlite-cache-store.js';
 import { createSqliteGuard, openSqliteDatabase } from './sqlite-connection.js';
 import { createSqliteEventInbox } from './sqlite-event-inbox.js';
 import { GroupCommit } from './sqlite-group-commit.js';
-import { createSqliteLoginRetryStore } from './sqlite-login-retry-store.js';
 import { createSqliteSecurityEventLog } from './sqlite-security-event-log.js';
 import { createSqliteSessionStore } from './sqlite-session-store.js';
 import { createSqliteSigningKeyStore } from './sqlite-signing-key-store.js';
@@ -32,36 +32,53 @@ export interface SqliteStoreOptions {
   readonly installTombstoneRetentionMs?: number;
 }
 
-interface SharedHub {
+/**
+ * What the stores this process opens on one file share: one file serves one gateway process, so what needs no disk
+ * and no other process lives here, once per file.
+ */
+interface SharedFileState {
+  /** A write through one store wakes the waiters and revocation listeners of all. */
   readonly hub: LocalChangeHub;
+  /**
+   * Login retries: a claim lives for one exchange (seconds) and an answer for the retry window (a minute), and
+   * only this process asks for them, so they are kept in memory rather than written. In the file they were two of a
+   * login's writes (a claim, then the sealed answer over it), each dirtying three B-tree pages that the commit copies
+   * into the WAL and a checkpoint copies again, on the event loop's thread: about a third of what the store cost a
+   * login (docs/benchmarks.md, "The login's own cost"). What a restart loses is what a power cut lost before: a
+   * retry's answer, never a session (the retry is refused `401 code_invalid` by WeCom, and the client logs in again).
+   */
+  readonly loginRetries: LoginRetryStore;
   users: number;
 }
 
-// One SQLite file serves one gateway process, so every store opened on the same file in this process shares one
-// hub: a write through one wakes the waiters and revocation listeners of all.
-const hubsByFile = new Map<string, SharedHub>();
+const sharedByFile = new Map<string, SharedFileState>();
 
-function acquireHub(file: string): LocalChangeHub {
-  const shared = hubsByFile.get(file) ?? { hub: new LocalChangeHub(), users: 0 };
+function acquireShared(file: string, now: () => number): SharedFileState {
+  const shared = sharedByFile.get(file) ?? {
+    hub: new LocalChangeHub(),
+    loginRetries: createMemoryLoginRetryStore(now),
+    users: 0,
+  };
   shared.users += 1;
-  hubsByFile.set(file, shared);
-  return shared.hub;
+  sharedByFile.set(file, shared);
+  return shared;
 }
 
-function releaseHub(file: string): void {
-  const shared = hubsByFile.get(file);
+function releaseShared(file: string): void {
+  const shared = sharedByFile.get(file);
   if (!shared) return;
   shared.users -= 1;
-  if (shared.users === 0) hubsByFile.delete(file);
+  if (shared.users === 0) sharedByFile.delete(file);
 }
+
 /**
  * A {@link Store} in one SQLite file: the embedded default for a single gateway process. WAL mode; a write that must
  * last (sessions, revocations, signing keys, received events, suite tickets and installs) is on disk when its
  * promise resolves: the WAL file is synced after its commit, off the event loop (see {@link GroupCommit}). Caches
  * and locks are committed to the WAL without a sync of their own: they survive a crash of the process, and what a
  * power cut may take from them is fetched again.
- * Locks, waits, revocation and install subscriptions are shared between the stores this process opens on the same
- * file.
+ * Locks, waits, revocation and install subscriptions, and the login retries (kept in memory, see
+ * {@link SharedFileState}), are shared between the stores this process opens on the same file.
  *
  * @example
  * const store = createSqliteStore({ path: '/var/lib/wecom-auth/store.db' });
@@ -81,8 +98,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const file = inMemory ? options.path : resolve(options.path);
 
   const db = openSqliteDatabase(file, busyTimeoutMs);
-  const hubKey = inMemory ? `:memory:${randomUUID()}` : file;
-  const hub = acquireHub(hubKey);
+  const sharedKey = inMemory ? `:memory:${randomUUID()}` : file;
+  const shared = acquireShared(sharedKey, now);
+  const { hub } = shared;
 
   const guard = createSqliteGuard(db);
   const walSync = inMemory ? undefined : new FileSync(`${file}-wal`);
@@ -98,7 +116,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     kind: 'sqlite',
     accessTokens: createSqliteAccessTokenStore(db, now, hub, guard),
     sessions: createSqliteSessionStore(db, now, hub, guard, durableWrites),
-    loginRetries: createSqliteLoginRetryStore(db, now, guard, durableWrites),
+    loginRetries: shared.loginRetries,
     cache: createSqliteCacheStore(db, now, guard),
     signingKeys: createSqliteSigningKeyStore(db, guard, durableWrites),
     inbox: createSqliteEventInbox(db, guard, durableWrites),
@@ -113,7 +131,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (!db.open) return;
       await walSync?.close();
       db.close();
-      releaseHub(hubKey);
+      releaseShared(sharedKey);
     },
   };
   return store;
