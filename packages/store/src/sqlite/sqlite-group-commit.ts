@@ -61,12 +61,25 @@ export class GroupCommit {
     this.#db = db;
     this.#onCommitFailure = options.onCommitFailure;
     this.#sync = options.sync;
+    // One savepoint per write, through statements prepared once: wrapping each write in a transaction function of
+    // its own (which runs as a savepoint inside a transaction) built that function anew for every write.
+    const savepoint = db.prepare('SAVEPOINT group_write');
+    const release = db.prepare('RELEASE group_write');
+    const rollback = db.prepare('ROLLBACK TO group_write');
     this.#commit = db.transaction((batch: readonly PendingWrite[]) =>
       batch.map((pending): Outcome => {
+        savepoint.run();
         try {
-          // A transaction function called inside a transaction runs in a savepoint.
-          return { ok: true, value: db.transaction(pending.work)() };
+          const value = pending.work();
+          release.run();
+          return { ok: true, value };
         } catch (error) {
+          // An error that ended the whole transaction (a full disk, say) took the savepoint with it; COMMIT then
+          // fails, and every write of the batch is rejected.
+          if (db.inTransaction) {
+            rollback.run();
+            release.run();
+          }
           return { ok: false, error };
         }
       }),
