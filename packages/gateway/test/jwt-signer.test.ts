@@ -86,18 +86,27 @@ describe('JwtSigner', () => {
     const { message } = failure as Error;
     expect(message).toMatch(/^JwtSigner: /);
     expect(message).not.toContain(privateJwk.d);
-    // The thread survives a bad key: the next good key signs.
+    // A bad key is not the end of the signer: the next good key signs.
     jwt.setKey('kid-good', privateJwk);
     expect(decodeProtectedHeader(await jwt.sign(payload('zhangsan'))).kid).toBe('kid-good');
   });
 
-  it('delivers on close the tokens asked for before it', async () => {
-    const { privateJwk, publicKey } = await keyPair();
+  it('refuses a key of another curve or kind', async () => {
+    const { privateKey } = await generateKeyPair('ES384', { extractable: true });
+    const jwt = signer();
+    jwt.setKey('kid-p384', await exportJWK(privateKey));
+    await expect(jwt.sign(payload('zhangsan'))).rejects.toThrow(/^JwtSigner: the signing key cannot sign/);
+  });
+
+  it('writes canonical base64url: no padding, and a 64-byte r ‖ s signature', async () => {
+    const { privateJwk } = await keyPair();
     const jwt = signer();
     jwt.setKey('kid-1', privateJwk);
-    const owed = jwt.sign(payload('zhangsan'));
-    await jwt.close();
-    await expect(jwtVerify(await owed, publicKey)).resolves.toBeDefined();
+    const token = await jwt.sign(payload('zhangsan'));
+    const parts = token.split('.');
+    expect(parts).toHaveLength(3);
+    for (const part of parts) expect(part).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(Buffer.from(parts[2] as string, 'base64url')).toHaveLength(64);
   });
 
   it('refuses before a key is set and after close', async () => {

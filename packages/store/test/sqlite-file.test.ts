@@ -275,9 +275,7 @@ describe('SQLite file', () => {
         answer: 'answer',
       });
       const db = new Database(path, { readonly: true });
-      expect(
-        db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'login_retries%'").all(),
-      ).toEqual([]);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'login_retries%'").all()).toEqual([]);
       db.close();
     } finally {
       await store.close();

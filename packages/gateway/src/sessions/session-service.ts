@@ -314,8 +314,8 @@ export class SessionService {
       attested.openUserId === undefined || employee.openUserId !== undefined
         ? employee
         : { ...employee, openUserId: attested.openUserId };
-    // The token is signed (on the signing thread) while the session is written and synced (on the thread pool): the
-    // two waits overlap. It is handed out only once the session is stored.
+    // The token is signed while the session is written and synced (on the thread pool). It is handed out only once
+    // the session is stored.
     const [, issued] = await Promise.all([
       sessions.create(record),
       this.#issue(record, refreshToken, answered),

@@ -98,7 +98,7 @@ function hasCanonicalSignature(token: string): boolean {
 
 export class TokenIssuer {
   readonly #options: TokenIssuerOptions;
-  /** Signs on a worker thread: signing on the event loop was a quarter of a login's cost there. */
+  /** Signs with node:crypto (jwt-signer.ts says why not jose's WebCrypto). */
   readonly #signer = new JwtSigner();
   #hasSigningKey = false;
   #verificationKeys = new Map<string, VerificationKey>();
@@ -192,7 +192,7 @@ export class TokenIssuer {
     return { token, expiresIn: this.#options.ttlSeconds };
   }
 
-  /** Stops the signing thread; `sign` is refused from then on. */
+  /** `sign` is refused from then on. */
   async close(): Promise<void> {
     await this.#signer.close();
   }
