@@ -1,7 +1,14 @@
 /**
  * What the tests and benchmarks of WeCom Auth share. Private: never published, resolved from these sources.
  */
-export { type ChildGateway, gatewayCliArgs, gatewayCliSource, spawnGateway } from './child-gateway.js';
+export {
+  type ChildGateway,
+  type GatewayCliResult,
+  gatewayCliArgs,
+  gatewayCliSource,
+  runGatewayCli,
+  spawnGateway,
+} from './child-gateway.js';
 export {
   activeDemoUserIds,
   type CorpCallbackSecrets,
