@@ -16,6 +16,7 @@ import {
   type GatewayUnderTest,
   redisForTests,
   runGatewayCli,
+  setDemoAppSecret,
   startGatewayUnderTest,
 } from '@wecom-auth/testing';
 import { decodeProtectedHeader } from 'jose';
@@ -39,15 +40,6 @@ interface LiveSession {
   refreshToken: string;
 }
 
-async function setAppSecret(sandbox: Sandbox, secret: string): Promise<void> {
-  const answer = await fetch(`${sandbox.url}/__sandbox/apps/${DEMO_APP.agentId}`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ secret }),
-  });
-  expect(answer.status).toBe(200);
-}
-
 describe.each([
   ['SQLite', false],
   ['Redis', true],
@@ -66,7 +58,7 @@ describe.each([
     if (onRedis && redis.unreachable) context.skip();
     dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-rotation-'));
     if (onRedis) await flushDatabase(redis.url);
-    await setAppSecret(sandbox, DEMO_APP.secret);
+    await setDemoAppSecret(sandbox.url, DEMO_APP.secret);
   });
   afterEach(async () => {
     await gateway?.close();
@@ -150,7 +142,7 @@ describe.each([
     const sessions = [await logIn(first, 'zhangsan'), await logIn(first, 'lisi')];
     await first.close();
 
-    await setAppSecret(sandbox, NEW_SECRET);
+    await setDemoAppSecret(sandbox.url, NEW_SECRET);
     const rotated = { WECOM_SECRET: NEW_SECRET, WECOM_SECRET_FALLBACKS: DEMO_APP.secret };
     const second = await start(rotated);
     for (const session of sessions) await expectAlive(second, session);

@@ -14,6 +14,7 @@ export {
   type CorpCallbackSecrets,
   demoGatewayEnv,
   groupGatewayEnv,
+  setDemoAppSecret,
 } from './demo-environment.js';
 export { type ExampleNginx, findNginx, startExampleNginx } from './example-nginx.js';
 export { freePort } from './free-port.js';
