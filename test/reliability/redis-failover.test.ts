@@ -11,7 +11,6 @@
  * - On the Cluster, a range of slots moves from one primary to another while the load runs: the clients follow the
  *   ASK and MOVED redirections, and nothing answered is lost.
  */
-import { spawnSync } from 'node:child_process';
 import type { RunningGateway } from '@wecom-auth/gateway';
 import { createSandbox, DEMO_APP, type Sandbox } from '@wecom-auth/sandbox';
 import {
@@ -19,7 +18,7 @@ import {
   eventually,
   type RedisCluster,
   type RedisSentinelSet,
-  serviceAvailable,
+  redisServerAvailable,
   startGatewayUnderTest,
   startRedisCluster,
   startRedisSentinel,
@@ -40,10 +39,7 @@ const EVIDENCE = 'redis-failover';
 /** The upper bound on recovery after the promotion: generous for a loaded CI machine, not a speed benchmark. */
 const RECOVERY_BOUND_MS = 15_000;
 
-const redisServerMissing = !serviceAvailable(
-  'the Redis failover tests',
-  spawnSync('redis-server', ['--version']).error === undefined ? undefined : 'redis-server is not installed',
-);
+const redisServerMissing = !redisServerAvailable('the Redis failover tests');
 
 const activeUsers = activeDemoUserIds();
 let sandbox: Sandbox;

@@ -10,13 +10,18 @@
  * - nothing acknowledged is lost: every session answered 201 refreshes, every answered logout and rotation is
  *   still in force, on both instances.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashRefreshToken, type RunningGateway } from '@wecom-auth/gateway';
 import { createSandbox, DEMO_APP, type Sandbox } from '@wecom-auth/sandbox';
-import { activeDemoUserIds, eventually, freePort, ScratchRedis, serviceAvailable } from '@wecom-auth/testing';
+import {
+  activeDemoUserIds,
+  eventually,
+  freePort,
+  redisServerAvailable,
+  ScratchRedis,
+} from '@wecom-auth/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordSecret } from './support/evidence.js';
 import { describeExchange, type Exchange, errorCode, exchange } from './support/gateway-exchange.js';
@@ -40,10 +45,7 @@ const RECOVERY_BOUND_MS = 10_000;
 /** How soon docs/deployment.md says every instance learns a revocation. */
 const REVOCATION_PROPAGATION_MS = 1_000;
 
-const redisServerMissing = !serviceAvailable(
-  'the Redis restart tests',
-  spawnSync('redis-server', ['--version']).error === undefined ? undefined : 'redis-server is not installed',
-);
+const redisServerMissing = !redisServerAvailable('the Redis restart tests');
 
 const activeUsers = activeDemoUserIds();
 

@@ -16,7 +16,7 @@ export {
   groupGatewayEnv,
   setDemoAppSecret,
 } from './demo-environment.js';
-export { type ExampleNginx, findNginx, startExampleNginx } from './example-nginx.js';
+export { type ExampleNginx, findNginx, nginxForTests, startExampleNginx } from './example-nginx.js';
 export { freePort } from './free-port.js';
 export { type GatewayRoute, gatewayRoutes, routePaths } from './gateway-routes.js';
 export {
@@ -28,7 +28,14 @@ export {
 } from './gateway-under-test.js';
 export { exchangeJson, type JsonAnswer, type JsonRequest, parseJsonObject } from './json-exchange.js';
 export { eventually } from './poll.js';
-export { flushDatabase, probeRedis, REDIS_HOST_PORT, redisAvailable, redisForTests } from './redis.js';
+export {
+  flushDatabase,
+  probeRedis,
+  REDIS_HOST_PORT,
+  redisAvailable,
+  redisForTests,
+  redisServerAvailable,
+} from './redis.js';
 export { type RedisAddress, redisAddressOf } from './redis-topology.js';
 export {
   type RedisCluster,
