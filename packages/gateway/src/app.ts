@@ -3,7 +3,7 @@
  */
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
+import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { WecomApiError } from '@wecom-auth/api';
 import Fastify, {
@@ -121,6 +121,22 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
     ...(httpError.corpId === undefined ? {} : { corpId: httpError.corpId }),
   });
 }
+
+/**
+ * How every listener of the gateway documents its routes: `@fastify/swagger`'s `transform` and `transformObject` for
+ * the zod schemas. The schemas with an id (the error body) become named components that the operations reference;
+ * the error body is only ever answered, so its request-side twin is not part of the API.
+ */
+export const openApiOfTheGateway: Pick<FastifyDynamicSwaggerOptions, 'transform' | 'transformObject'> = {
+  transform: jsonSchemaTransform,
+  transformObject: (input) => {
+    const document = jsonSchemaTransformObject(input) as {
+      components?: { schemas?: Record<string, unknown> };
+    };
+    delete document.components?.schemas?.ErrorBodyInput;
+    return document as ReturnType<typeof jsonSchemaTransformObject>;
+  },
+};
 
 /**
  * How every listener of the gateway reads and writes JSON: the zod schemas validate and serialize, and an empty JSON
@@ -262,16 +278,7 @@ export async function buildGatewayApp(options: GatewayAppOptions): Promise<Fasti
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
-    transform: jsonSchemaTransform,
-    // The zod schemas with an id (the error body) become named components that the operations reference. The
-    // error body is only ever answered, so its request-side twin is not part of the API.
-    transformObject: (input) => {
-      const document = jsonSchemaTransformObject(input) as {
-        components?: { schemas?: Record<string, unknown> };
-      };
-      delete document.components?.schemas?.ErrorBodyInput;
-      return document as ReturnType<typeof jsonSchemaTransformObject>;
-    },
+    ...openApiOfTheGateway,
   });
   const operationsHere = options.operationsOnPublicPort ?? true;
   if (operationsHere) {

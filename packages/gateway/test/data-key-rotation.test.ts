@@ -4,7 +4,6 @@
  * derived key to `WECOM_AUTH_DATA_KEY`, and the signing key. A session survives when its access token still verifies,
  * its refresh token still rotates and its session_key still decrypts what WeCom encrypted for it.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +14,9 @@ import {
   eventually,
   flushDatabase,
   type GatewayUnderTest,
-  gatewayCliArgs,
   redisForTests,
+  runGatewayCli,
+  setDemoAppSecret,
   startGatewayUnderTest,
 } from '@wecom-auth/testing';
 import { decodeProtectedHeader } from 'jose';
@@ -31,26 +31,6 @@ import { resealableKindsOf } from '../src/sessions/resealable-records.js';
 
 const redis = await redisForTests('the data key rotation tests', 2);
 
-/** Runs the gateway CLI from its sources with `env` alone (no WeCom settings of the caller) and collects its output. */
-function runCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(WECOM_|REDIS_URL$)/.test(name)),
-  );
-  const child = spawn(process.execPath, gatewayCliArgs(...args), {
-    env: { ...inherited, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output += chunk.toString();
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
-}
 const NEW_SECRET = 'demo-secret-after-rotation';
 const key = (byte: number): string => Buffer.alloc(32, byte).toString('base64');
 
@@ -58,15 +38,6 @@ interface LiveSession {
   readonly userid: string;
   accessToken: string;
   refreshToken: string;
-}
-
-async function setAppSecret(sandbox: Sandbox, secret: string): Promise<void> {
-  const answer = await fetch(`${sandbox.url}/__sandbox/apps/${DEMO_APP.agentId}`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ secret }),
-  });
-  expect(answer.status).toBe(200);
 }
 
 describe.each([
@@ -87,7 +58,7 @@ describe.each([
     if (onRedis && redis.unreachable) context.skip();
     dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-rotation-'));
     if (onRedis) await flushDatabase(redis.url);
-    await setAppSecret(sandbox, DEMO_APP.secret);
+    await setDemoAppSecret(sandbox.url, DEMO_APP.secret);
   });
   afterEach(async () => {
     await gateway?.close();
@@ -171,7 +142,7 @@ describe.each([
     const sessions = [await logIn(first, 'zhangsan'), await logIn(first, 'lisi')];
     await first.close();
 
-    await setAppSecret(sandbox, NEW_SECRET);
+    await setDemoAppSecret(sandbox.url, NEW_SECRET);
     const rotated = { WECOM_SECRET: NEW_SECRET, WECOM_SECRET_FALLBACKS: DEMO_APP.secret };
     const second = await start(rotated);
     for (const session of sessions) await expectAlive(second, session);
@@ -223,7 +194,7 @@ describe.each([
     await logIn(first, 'zhangsan');
     await first.close();
     const env = { ...demoGatewayEnv(sandbox.url), ...storeEnv(), LOG_LEVEL: 'warn' };
-    const rotated = await runCli(['rotate-data-key'], {
+    const rotated = await runGatewayCli(['rotate-data-key'], {
       ...env,
       WECOM_AUTH_DATA_KEY: key(9),
       WECOM_AUTH_DATA_KEY_FALLBACKS: key(8),
@@ -237,7 +208,10 @@ describe.each([
         '',
       ].join('\n'),
     });
-    const lost = await runCli(['rotate-data-key', '--dry-run'], { ...env, WECOM_AUTH_DATA_KEY: key(10) });
+    const lost = await runGatewayCli(['rotate-data-key', '--dry-run'], {
+      ...env,
+      WECOM_AUTH_DATA_KEY: key(10),
+    });
     expect(lost.code).toBe(1);
     expect(lost.output).toContain('  session_key    0 to reseal, 0 already current, 1 unreadable');
     expect(lost.output).toContain('records open with none of the configured keys');

@@ -13,19 +13,14 @@ import { DEMO_CORP_ID } from '@wecom-auth/sandbox';
 import {
   type ExampleNginx,
   exchangeJson,
-  findNginx,
   type GatewayUnderTest,
-  serviceAvailable,
+  nginxForTests,
   startExampleNginx,
   startGatewayUnderTest,
 } from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const nginxBinary = findNginx();
-serviceAvailable(
-  'the nginx flood test',
-  nginxBinary === undefined ? 'nginx is not installed (apt-get install nginx-light)' : undefined,
-);
+const nginxBinary = nginxForTests('the nginx flood test');
 
 const TOKEN = 'flood-admin-token-0123456789abcdefgh';
 

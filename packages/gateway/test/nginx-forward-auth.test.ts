@@ -6,19 +6,14 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { DEMO_CORP_ID } from '@wecom-auth/sandbox';
 import {
   type ExampleNginx,
-  findNginx,
   type GatewayUnderTest,
-  serviceAvailable,
+  nginxForTests,
   startExampleNginx,
   startGatewayUnderTest,
 } from '@wecom-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const nginxBinary = findNginx();
-serviceAvailable(
-  'the nginx forward-auth test',
-  nginxBinary === undefined ? 'nginx is not installed (apt-get install nginx-light)' : undefined,
-);
+const nginxBinary = nginxForTests('the nginx forward-auth test');
 
 describe.skipIf(nginxBinary === undefined)('nginx auth_request in front of the gateway', () => {
   let t: GatewayUnderTest;

@@ -2,39 +2,20 @@
  * `wecom-auth rotate-keys` against the Redis that two running instances share: both pick up the new key by
  * themselves, sign with it, and keep verifying the tokens signed before the rotation.
  */
-import { spawn } from 'node:child_process';
 import { createSandbox, DEMO_APP, type Sandbox } from '@wecom-auth/sandbox';
 import {
   demoGatewayEnv,
   eventually,
   flushDatabase,
   type GatewayUnderTest,
-  gatewayCliArgs,
   redisForTests,
+  runGatewayCli,
   startRedisGateway,
 } from '@wecom-auth/testing';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const redis = await redisForTests('the key rotation tests', 14);
-
-function runCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, gatewayCliArgs(...args), {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
-}
 
 describe.skipIf(redis.unreachable)('rotate-keys across running instances', () => {
   let sandbox: Sandbox;
@@ -61,7 +42,7 @@ describe.skipIf(redis.unreachable)('rotate-keys across running instances', () =>
     const oldToken = before.body?.accessToken as string;
     const oldKid = decodeProtectedHeader(oldToken).kid;
 
-    const rotated = await runCli(['rotate-keys'], {
+    const rotated = await runGatewayCli(['rotate-keys'], {
       ...demoGatewayEnv(),
       REDIS_URL: redis.url,
       LOG_LEVEL: 'warn',
@@ -95,7 +76,7 @@ describe.skipIf(redis.unreachable)('rotate-keys across running instances', () =>
   });
 
   it('refuses to run with an invalid configuration, exit code 2', async () => {
-    const result = await runCli(['rotate-keys'], { REDIS_URL: 'http://not-redis', LOG_LEVEL: 'warn' });
+    const result = await runGatewayCli(['rotate-keys'], { REDIS_URL: 'http://not-redis', LOG_LEVEL: 'warn' });
     expect(result.code).toBe(2);
     expect(result.output).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
   });

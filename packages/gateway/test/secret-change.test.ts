@@ -14,6 +14,7 @@ import {
   exchangeJson,
   flushDatabase,
   redisForTests,
+  setDemoAppSecret,
   spawnGateway,
 } from '@wecom-auth/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -39,21 +40,12 @@ describe.each([
     if (onRedis && redis.unreachable) context.skip();
     dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-secret-change-'));
     if (onRedis) await flushDatabase(redis.url);
-    await setAppSecret(DEMO_APP.secret);
+    await setDemoAppSecret(sandbox.url, DEMO_APP.secret);
   });
   afterEach(async () => {
     await Promise.all(children.splice(0).map((child) => child.kill('SIGTERM')));
     rmSync(dataDir, { recursive: true, force: true });
   });
-
-  async function setAppSecret(secret: string): Promise<void> {
-    const answer = await fetch(`${sandbox.url}/__sandbox/apps/${DEMO_APP.agentId}`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ secret }),
-    });
-    expect(answer.status).toBe(200);
-  }
 
   async function gateway(env: Record<string, string>): Promise<ChildGateway> {
     const child = await spawnGateway({
@@ -88,7 +80,7 @@ describe.each([
     const before = await gateway({});
     const session = await login(before, 'zhangsan');
     await before.kill('SIGTERM');
-    await setAppSecret(NEW_SECRET);
+    await setDemoAppSecret(sandbox.url, NEW_SECRET);
     return session;
   }
 

@@ -43,6 +43,17 @@ interface Backend {
   reset(): Promise<void>;
 }
 
+/** What every gateway of these tests runs with, on either backend, and `env` over it. */
+const gatewayEnv = (env: Record<string, string>): Record<string, string> => ({
+  ...callbackEnv,
+  WECOM_AUTH_ADMIN_TOKEN: TOKEN,
+  ADMIN_PORT: '0',
+  LOG_LEVEL: 'warn',
+  // The day's reuse comes right after the refresh: no reuse interval, so it is the reuse it is meant to be.
+  REFRESH_REUSE_INTERVAL_SECONDS: '0',
+  ...env,
+});
+
 const dataDir = mkdtempSync(join(tmpdir(), 'wecom-auth-events-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -55,15 +66,7 @@ const backends: Backend[] = [
         sharedSandbox: sandbox,
         dataDir,
         clock,
-        env: {
-          ...callbackEnv,
-          WECOM_AUTH_ADMIN_TOKEN: TOKEN,
-          ADMIN_PORT: '0',
-          LOG_LEVEL: 'warn',
-          // The day's reuse comes right after the refresh: no reuse interval, so it is the reuse it is meant to be.
-          REFRESH_REUSE_INTERVAL_SECONDS: '0',
-          ...env,
-        },
+        env: gatewayEnv(env),
       }),
     reset: async () => {
       rmSync(dataDir, { recursive: true, force: true });
@@ -77,15 +80,7 @@ const backends: Backend[] = [
         sharedSandbox: sandbox,
         redisUrl: redis.url,
         clock,
-        env: {
-          ...callbackEnv,
-          WECOM_AUTH_ADMIN_TOKEN: TOKEN,
-          ADMIN_PORT: '0',
-          LOG_LEVEL: 'warn',
-          // The day's reuse comes right after the refresh: no reuse interval, so it is the reuse it is meant to be.
-          REFRESH_REUSE_INTERVAL_SECONDS: '0',
-          ...env,
-        },
+        env: gatewayEnv(env),
       }),
     reset: () => flushDatabase(redis.url),
   },

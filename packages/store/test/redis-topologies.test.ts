@@ -10,6 +10,7 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, type RedisStoreOptions, type Store } from '../src/index.js';
 import { describeStoreConformance, sharedStoreFactory, sleep } from './conformance.js';
+import { sessionRecord } from './session-record.js';
 
 const address = redisAddressOf;
 type Topologies = ReturnType<typeof redisTopologiesForTests>;
@@ -65,16 +66,9 @@ function describeTopologyConformance(
         const heard: string[] = [];
         await b.sessions.subscribeRevocations((entry) => heard.push(entry.sessionId));
         const t = Date.now();
-        await a.sessions.create({
-          id: 'sid-across',
-          corpId: 'ww1',
-          userId: 'u1',
-          refreshTokenHash: 'rh-across',
-          sessionKeyCiphertext: 'x',
-          createdAt: t,
-          refreshedAt: t,
-          expiresAt: t + 60_000,
-        });
+        await a.sessions.create(
+          sessionRecord(t, { id: 'sid-across', refreshTokenHash: 'rh-across', expiresAt: t + 60_000 }),
+        );
         expect(await a.sessions.revoke('sid-across', 'logout', t)).toBe(true);
         for (let waited = 0; heard.length === 0 && waited < 5_000; waited += 50) await sleep(50);
         expect(heard).toEqual(['sid-across']);

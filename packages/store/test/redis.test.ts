@@ -11,6 +11,7 @@ import {
   type SuiteInstallRecord,
 } from '../src/index.js';
 import { describeStoreConformance, sharedStoreFactory } from './conformance.js';
+import { sessionRecord } from './session-record.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? `redis://${REDIS_HOST_PORT}`;
 
@@ -70,16 +71,9 @@ describe.skipIf(unreachable)('redis', () => {
       const t = Date.now();
       await store.accessTokens.putIfNewer('k', { token: 't', obtainedAt: t, expiresAt: t + 60_000 });
       await store.cache.set('c', 1, 60_000);
-      await store.sessions.create({
-        id: 'sid-1',
-        corpId: 'ww1',
-        userId: 'u1',
-        refreshTokenHash: 'rh-1',
-        sessionKeyCiphertext: 'x',
-        createdAt: t,
-        refreshedAt: t,
-        expiresAt: t + 60_000,
-      });
+      await store.sessions.create(
+        sessionRecord(t, { id: 'sid-1', refreshTokenHash: 'rh-1', expiresAt: t + 60_000 }),
+      );
       const keys = await admin?.keys(`${prefix}*`);
       expect(keys?.length).toBeGreaterThan(0);
       for (const key of [`${prefix}at:k`, `${prefix}c:c`, `${prefix}s:sid-1`, `${prefix}rh:rh-1`]) {
@@ -100,16 +94,9 @@ describe.skipIf(unreachable)('redis', () => {
         t - 5_000,
         `${t + 60_000}:legacy-live`,
       );
-      await store.sessions.create({
-        id: 'sid-r',
-        corpId: 'ww1',
-        userId: 'u1',
-        refreshTokenHash: 'rh-r',
-        sessionKeyCiphertext: 'x',
-        createdAt: t,
-        refreshedAt: t,
-        expiresAt: t + 60_000,
-      });
+      await store.sessions.create(
+        sessionRecord(t, { id: 'sid-r', refreshTokenHash: 'rh-r', expiresAt: t + 60_000 }),
+      );
       expect(await store.sessions.revoke('sid-r', 'logout', t)).toBe(true);
       expect(await store.sessions.deleteExpired(t)).toBe(0);
       const kept = [`${t + 60_000}:legacy-live`, `${t + 60_000}:sid-r`].sort();
@@ -147,16 +134,9 @@ describe.skipIf(unreachable)('redis', () => {
       const prefix = `${runPrefix}history:`;
       const store = open(prefix);
       const t = Date.now();
-      await store.sessions.create({
-        id: 'sid-h',
-        corpId: 'ww1',
-        userId: 'u1',
-        refreshTokenHash: 'h-0',
-        sessionKeyCiphertext: 'x',
-        createdAt: t,
-        refreshedAt: t,
-        expiresAt: t + 60_000,
-      });
+      await store.sessions.create(
+        sessionRecord(t, { id: 'sid-h', refreshTokenHash: 'h-0', expiresAt: t + 60_000 }),
+      );
       for (let i = 1; i <= 3; i++) {
         const rotated = await store.sessions.rotate(`h-${i - 1}`, {
           refreshTokenHash: `h-${i}`,
@@ -188,16 +168,9 @@ describe.skipIf(unreachable)('redis', () => {
       const store = open(prefix, { connectionName });
       const peer = open(prefix);
       const t = Date.now();
-      await store.sessions.create({
-        id: 'sid-r',
-        corpId: 'ww1',
-        userId: 'u1',
-        refreshTokenHash: 'rh-r',
-        sessionKeyCiphertext: 'x',
-        createdAt: t,
-        refreshedAt: t,
-        expiresAt: t + 60_000,
-      });
+      await store.sessions.create(
+        sessionRecord(t, { id: 'sid-r', refreshTokenHash: 'rh-r', expiresAt: t + 60_000 }),
+      );
       let resynced: () => void = () => {};
       const resync = new Promise<void>((resolve) => {
         resynced = resolve;
@@ -312,16 +285,8 @@ describe.skipIf(unreachable)('redis', () => {
       const prefix = `${runPrefix}corp-index:`;
       const store = open(prefix);
       const t = Date.now();
-      const session = (id: string, corpId: string) => ({
-        id,
-        corpId,
-        userId: 'u1',
-        refreshTokenHash: `rh-${id}`,
-        sessionKeyCiphertext: 'x',
-        createdAt: t,
-        refreshedAt: t,
-        expiresAt: t + 60_000,
-      });
+      const session = (id: string, corpId: string) =>
+        sessionRecord(t, { id, corpId, refreshTokenHash: `rh-${id}`, expiresAt: t + 60_000 });
       await store.sessions.create(session('sid-old', 'wwA'));
       await store.sessions.create(session('sid-new', 'wwA'));
       const index = `${prefix}cs:wwA`;
@@ -345,16 +310,9 @@ describe.skipIf(unreachable)('redis', () => {
       const prefix = `${runPrefix}corp-sweep:`;
       const store = open(prefix);
       const t = Date.now();
-      await store.sessions.create({
-        id: 'sid-short',
-        corpId: 'wwA',
-        userId: 'u1',
-        refreshTokenHash: 'rh-short',
-        sessionKeyCiphertext: 'x',
-        createdAt: t,
-        refreshedAt: t,
-        expiresAt: t + 10,
-      });
+      await store.sessions.create(
+        sessionRecord(t, { id: 'sid-short', corpId: 'wwA', refreshTokenHash: 'rh-short', expiresAt: t + 10 }),
+      );
       expect(await admin?.smembers(`${prefix}cs:wwA`)).toEqual(['sid-short']);
       expect(await store.sessions.deleteExpired(t + 1_000)).toBe(1);
       expect(await admin?.exists(`${prefix}cs:wwA`)).toBe(0);

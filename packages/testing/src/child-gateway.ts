@@ -33,6 +33,45 @@ export function gatewayCliArgs(...args: string[]): string[] {
   return ['--conditions=@wecom-auth/source', '--import', 'tsx', gatewayCliSource, ...args];
 }
 
+/** What a one-shot gateway CLI command left behind: its exit code and everything it wrote. */
+export interface GatewayCliResult {
+  readonly code: number | null;
+  /** stdout and stderr, interleaved as they came. */
+  readonly output: string;
+}
+
+/**
+ * Runs a one-shot gateway CLI command (`rotate-keys`, `rotate-data-key`, …) from its sources with `env` alone as its
+ * configuration, and resolves once it exits. The caller's own WeCom and Redis settings are left out, so that a
+ * developer's shell (or CI's Redis topology) cannot change what the command is given.
+ *
+ * @example
+ * const { code, output } = await runGatewayCli(['rotate-keys'], { ...demoGatewayEnv(), REDIS_URL: redis.url });
+ */
+export function runGatewayCli(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<GatewayCliResult> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(WECOM_|REDIS_)/.test(name)),
+  );
+  const child = spawn(process.execPath, gatewayCliArgs(...args), {
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    // 'close', not 'exit': the output is whole only once both pipes are drained.
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
 /** A gateway CLI process that announced its URL. */
 export interface ChildGateway {
   readonly url: string;

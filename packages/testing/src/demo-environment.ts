@@ -27,6 +27,25 @@ export function demoGatewayEnv(sandboxUrl?: string): Record<string, string> {
 }
 
 /**
+ * Gives the demo app a new secret in the sandbox at `sandboxUrl`, as an administrator resetting it in WeCom would
+ * (through the sandbox's control API): the old secret no longer gets a token. Throws when the sandbox refuses.
+ *
+ * @example
+ * await setDemoAppSecret(sandbox.url, 'the-secret-after-the-change');
+ */
+export async function setDemoAppSecret(sandboxUrl: string, secret: string): Promise<void> {
+  const answer = await fetch(`${sandboxUrl}/__sandbox/apps/${DEMO_APP.agentId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ secret }),
+  });
+  if (answer.status !== 200) {
+    // The status alone: the sandbox's answer may quote the secret it refused.
+    throw new Error(`the sandbox did not change the demo app's secret (HTTP ${answer.status})`);
+  }
+}
+
+/**
  * The user ids of the demo company's active employees (status 1), the ones a login succeeds for: to spread logins
  * over several profiles.
  */

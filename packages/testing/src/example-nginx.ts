@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
 import { eventually } from './poll.js';
+import { serviceAvailable } from './service-guard.js';
 
 const exampleConfig = fileURLToPath(new URL('../../../examples/nginx/wecom-auth.conf', import.meta.url));
 
@@ -27,6 +28,23 @@ export function findNginx(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The nginx binary for `suite`, or undefined when none is installed: the suite is then skipped visibly, or fails
+ * under CI (see `serviceAvailable`).
+ *
+ * @example
+ * const nginx = nginxForTests('the nginx forward-auth test');
+ * describe.skipIf(nginx === undefined)('nginx in front of the gateway', () => { … });
+ */
+export function nginxForTests(suite: string): string | undefined {
+  const binary = findNginx();
+  serviceAvailable(
+    suite,
+    binary === undefined ? 'nginx is not installed (apt-get install nginx-light)' : undefined,
+  );
+  return binary;
 }
 
 /** The example, pointed at the test's gateway and upstream and listening on a spare loopback port. */

@@ -1,14 +1,22 @@
 /**
  * What the tests and benchmarks of WeCom Auth share. Private: never published, resolved from these sources.
  */
-export { type ChildGateway, gatewayCliArgs, gatewayCliSource, spawnGateway } from './child-gateway.js';
+export {
+  type ChildGateway,
+  type GatewayCliResult,
+  gatewayCliArgs,
+  gatewayCliSource,
+  runGatewayCli,
+  spawnGateway,
+} from './child-gateway.js';
 export {
   activeDemoUserIds,
   type CorpCallbackSecrets,
   demoGatewayEnv,
   groupGatewayEnv,
+  setDemoAppSecret,
 } from './demo-environment.js';
-export { type ExampleNginx, findNginx, startExampleNginx } from './example-nginx.js';
+export { type ExampleNginx, findNginx, nginxForTests, startExampleNginx } from './example-nginx.js';
 export { freePort } from './free-port.js';
 export { type GatewayRoute, gatewayRoutes, routePaths } from './gateway-routes.js';
 export {
@@ -20,7 +28,14 @@ export {
 } from './gateway-under-test.js';
 export { exchangeJson, type JsonAnswer, type JsonRequest, parseJsonObject } from './json-exchange.js';
 export { eventually } from './poll.js';
-export { flushDatabase, probeRedis, REDIS_HOST_PORT, redisAvailable, redisForTests } from './redis.js';
+export {
+  flushDatabase,
+  probeRedis,
+  REDIS_HOST_PORT,
+  redisAvailable,
+  redisForTests,
+  redisServerAvailable,
+} from './redis.js';
 export { type RedisAddress, redisAddressOf } from './redis-topology.js';
 export {
   type RedisCluster,

@@ -308,14 +308,6 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     removeTopologyDirectory(directory);
   };
 
-  try {
-    await Promise.all([...nodes.values()].map((node) => node.start()));
-    await create();
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-
   const primaryOf = async (slot: number): Promise<RedisAddress> => {
     for (const port of livePorts()) {
       const ranges = await onNode(
@@ -360,10 +352,20 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     }
   };
 
-  await waitForHealthy();
-  const initialNodes = (await readNodes()).map(
-    ({ slots: _slots, primaryId: _primaryId, self: _self, ...node }) => node,
-  );
+  // A cluster that never became healthy is stopped here: its caller has no handle to stop it with, and a detached
+  // one would outlive this process.
+  let initialNodes: RedisClusterNode[];
+  try {
+    await Promise.all([...nodes.values()].map((node) => node.start()));
+    await create();
+    await waitForHealthy();
+    initialNodes = (await readNodes()).map(
+      ({ slots: _slots, primaryId: _primaryId, self: _self, ...node }) => node,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return {
     nodes: initialNodes,
     seeds,

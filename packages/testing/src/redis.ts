@@ -1,6 +1,7 @@
 /**
  * The Redis the tests share: where it is, whether it answers, and one logical database per test file.
  */
+import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { serviceAvailable } from './service-guard.js';
 
@@ -71,4 +72,19 @@ export async function flushDatabase(url: string): Promise<void> {
   } finally {
     admin.disconnect();
   }
+}
+
+/**
+ * Whether `suite`, which starts redis-servers of its own ({@link ScratchRedis}, a Cluster or a Sentinel set), runs:
+ * redis-server must be on the PATH. Skipped visibly without it, and an error under CI (see `serviceAvailable`).
+ *
+ * @example
+ * describe.skipIf(!redisServerAvailable('the Redis failover tests'))('Redis failover', () => { … });
+ */
+export function redisServerAvailable(suite: string): boolean {
+  const missing = spawnSync('redis-server', ['--version']).error !== undefined;
+  return serviceAvailable(
+    suite,
+    missing ? 'redis-server is not installed (apt-get install redis-server)' : undefined,
+  );
 }

@@ -2,19 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisServerAvailable } from '../src/redis.js';
 import { redisAddressOf } from '../src/redis-topology.js';
 import { type RedisCluster, startRedisCluster } from '../src/redis-topology-cluster.js';
 import { type RedisSentinelSet, startRedisSentinel } from '../src/redis-topology-sentinel.js';
-import { serviceAvailable } from '../src/service-guard.js';
 
-const hasRedisServer = serviceAvailable(
-  'the Redis topology tests',
-  spawnable('redis-server') ? undefined : 'redis-server is not installed (apt-get install redis-server)',
-);
-
-function spawnable(command: string): boolean {
-  return ['/usr/bin', '/usr/local/bin', '/usr/sbin'].some((dir) => existsSync(`${dir}/${command}`));
-}
+const hasRedisServer = redisServerAvailable('the Redis topology tests');
 
 /** Whether `pid` runs: a zombie (dead, not yet reaped by whoever inherited it) does not. */
 function alive(pid: number): boolean {

@@ -12,8 +12,7 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { answerAsTheGateway, readJsonAsTheGateway, sendError } from '../app.js';
+import { answerAsTheGateway, openApiOfTheGateway, readJsonAsTheGateway, sendError } from '../app.js';
 import { answerClientError } from '../client-error.js';
 import { GatewayError } from '../gateway-error.js';
 import { defaultServerLimits, type ServerLimits, serverFactoryWith } from '../http-server.js';
@@ -99,14 +98,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       },
       components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
     },
-    transform: jsonSchemaTransform,
-    transformObject: (input) => {
-      const document = jsonSchemaTransformObject(input) as {
-        components?: { schemas?: Record<string, unknown> };
-      };
-      delete document.components?.schemas?.ErrorBodyInput;
-      return document as ReturnType<typeof jsonSchemaTransformObject>;
-    },
+    ...openApiOfTheGateway,
   });
   app.get('/admin/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -70,6 +70,7 @@ export interface SetupCheck extends CheckBase {
   readonly scope: 'setup';
   /** False when the check has nothing to look at here (no `--login`): it is then left out of the checklist. */
   applies?(context: DoctorContext): boolean;
+  /** The check's outcome; a `WecomProbeError` it lets through is its failure (see `runDoctor`). */
   run(context: DoctorContext): Promise<CheckOutcome>;
 }
 
@@ -78,6 +79,7 @@ export interface CorpCheck extends CheckBase {
   readonly scope: 'corp';
   /** False when the check has nothing to look at for this corp (no callback configured): it is left out. */
   applies?(context: DoctorContext, corp: DoctorCorp): boolean;
+  /** The check's outcome for `corp`; a `WecomProbeError` it lets through is its failure (see `runDoctor`). */
   run(context: DoctorContext, corp: DoctorCorp): Promise<CheckOutcome>;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Runs the checks of `wecom-auth doctor` in order and gathers the checklist. Every check that can run does; one whose
  * needs did not pass is skipped, saying which, so a run stops only where a later check cannot run. A check that
- * throws is a failure of that check, not of the run. A third-party app has no corps of its own, so the corp checks
+ * throws is a failure of that check, not of the run; one that could not ask WeCom (no answer, or not WeCom's) fails
+ * saying so, in the words of the {@link WecomProbeError}. A third-party app has no corps of its own, so the corp checks
  * are left out of its checklist, and its own checks (`suite-*`) run instead.
  */
 import type { CheckRegistry } from './check-registry.js';
@@ -15,6 +16,7 @@ import type {
 } from './doctor-check.js';
 import { DoctorContext, type DoctorInput } from './doctor-context.js';
 import type { DoctorCorp } from './doctor-corp.js';
+import { WecomProbeError } from './wecom-probe.js';
 
 /** The checklist of one run. */
 export interface DoctorReport {
@@ -46,6 +48,8 @@ async function outcomeOf(run: () => Promise<CheckOutcome>): Promise<CheckOutcome
   try {
     return await run();
   } catch (error) {
+    // WeCom unreachable is a finding of the check, said as such; anything else is the check's own failure.
+    if (error instanceof WecomProbeError) return { verdict: 'fail', summary: error.message };
     return {
       verdict: 'fail',
       summary: `The check itself failed: ${error instanceof Error ? error.message : String(error)}`,

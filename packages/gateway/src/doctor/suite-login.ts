@@ -13,7 +13,6 @@ import type { DoctorSuite } from './doctor-suite.js';
 import { sandboxBehind, sandboxLoginCode } from './sandbox-login-code.js';
 import { installFix, storeUnreadable } from './suite-outcome.js';
 import { causeOf, unexpectedAnswer } from './wecom-outcome.js';
-import { WecomProbeError } from './wecom-probe.js';
 
 /** The code to log in with: given, minted by a sandbox, or pasted; or why there is none. */
 async function loginCode(
@@ -63,7 +62,6 @@ export async function suiteLogin(context: DoctorContext, suite: DoctorSuite): Pr
     }
     return await exchange(context, suite, code);
   } catch (error) {
-    if (error instanceof WecomProbeError) return { verdict: 'fail', summary: error.message };
     if (error instanceof StoreUnavailableError) return storeUnreadable('the installs', error);
     throw error;
   }

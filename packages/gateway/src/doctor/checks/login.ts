@@ -12,7 +12,6 @@ import type { DoctorCorp } from '../doctor-corp.js';
 import { sandboxBehind, sandboxLoginCode } from '../sandbox-login-code.js';
 import { suiteLogin } from '../suite-login.js';
 import { causeOf, secretOfTheMiniProgramApp, unexpectedAnswer } from '../wecom-outcome.js';
-import { WecomProbeError } from '../wecom-probe.js';
 
 async function exchange(context: DoctorContext, corp: DoctorCorp, code: string): Promise<CheckOutcome> {
   const session = await corp.call((wecom, accessToken) => wecom.jscode2session(accessToken, code));
@@ -98,24 +97,19 @@ export const loginCheck: SetupCheck = {
     const corp = context.corps[0];
     if (corp === undefined) return { verdict: 'skip', summary: 'Not run: no corp is configured.' };
     let code = context.input.code;
-    try {
-      if (code === undefined) {
-        const sandbox = await sandboxBehind(context);
-        code =
-          sandbox === undefined
-            ? await context.input.askForCode?.(
-                `Paste a wx.qy.login code of mini program ${context.upstream.miniProgramAppId} (an employee of ${corp.corpId}), then Enter: `,
-              )
-            : await sandboxLoginCode(context, sandbox, corp.corpId);
-      }
-      code = code?.trim();
-      if (code === undefined || code === '') {
-        return { verdict: 'skip', summary: 'No login code was given.' };
-      }
-      return await exchange(context, corp, code);
-    } catch (error) {
-      if (error instanceof WecomProbeError) return { verdict: 'fail', summary: error.message };
-      throw error;
+    if (code === undefined) {
+      const sandbox = await sandboxBehind(context);
+      code =
+        sandbox === undefined
+          ? await context.input.askForCode?.(
+              `Paste a wx.qy.login code of mini program ${context.upstream.miniProgramAppId} (an employee of ${corp.corpId}), then Enter: `,
+            )
+          : await sandboxLoginCode(context, sandbox, corp.corpId);
     }
+    code = code?.trim();
+    if (code === undefined || code === '') {
+      return { verdict: 'skip', summary: 'No login code was given.' };
+    }
+    return exchange(context, corp, code);
   },
 };

@@ -7,7 +7,6 @@
 import { consolePaths } from '../console-paths.js';
 import type { CorpCheck } from '../doctor-check.js';
 import { causeOf, secretOfTheMiniProgramApp, unexpectedAnswer } from '../wecom-outcome.js';
-import { WecomProbeError } from '../wecom-probe.js';
 
 export const wecomCredentialsCheck: CorpCheck = {
   id: 'wecom-credentials',
@@ -17,13 +16,7 @@ export const wecomCredentialsCheck: CorpCheck = {
   errcodes: [40001, 40013, 40091, 41002, 41004, 45009],
   gatewayErrors: ['wecom_error'],
   async run(_context, corp) {
-    let answer: Awaited<ReturnType<typeof corp.token>>;
-    try {
-      answer = await corp.token();
-    } catch (error) {
-      if (!(error instanceof WecomProbeError)) throw error;
-      return { verdict: 'fail', summary: error.message };
-    }
+    const answer = await corp.token();
     const wecom = causeOf(answer);
     switch (answer.errcode) {
       case 0:

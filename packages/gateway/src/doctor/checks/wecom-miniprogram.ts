@@ -8,7 +8,6 @@
 import { consolePaths } from '../console-paths.js';
 import type { CorpCheck } from '../doctor-check.js';
 import { causeOf, secretOfTheMiniProgramApp, unexpectedAnswer } from '../wecom-outcome.js';
-import { WecomProbeError } from '../wecom-probe.js';
 
 export const wecomMiniprogramCheck: CorpCheck = {
   id: 'wecom-miniprogram',
@@ -18,13 +17,7 @@ export const wecomMiniprogramCheck: CorpCheck = {
   errcodes: [40014, 40029, 48002],
   gatewayErrors: ['code_invalid'],
   async run(context, corp) {
-    let probe: Awaited<ReturnType<typeof corp.codeProbe>>;
-    try {
-      probe = await corp.codeProbe();
-    } catch (error) {
-      if (!(error instanceof WecomProbeError)) throw error;
-      return { verdict: 'fail', summary: error.message };
-    }
+    const probe = await corp.codeProbe();
     if (probe === undefined) return { verdict: 'skip', summary: 'Not run: gettoken gave no access token.' };
     const wecom = causeOf(probe);
     const notAssociated = secretOfTheMiniProgramApp(

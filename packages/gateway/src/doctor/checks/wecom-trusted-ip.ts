@@ -6,7 +6,6 @@
 import { consolePaths } from '../console-paths.js';
 import type { CheckOutcome, CorpCheck } from '../doctor-check.js';
 import type { DoctorCorp } from '../doctor-corp.js';
-import { WecomProbeError } from '../wecom-probe.js';
 
 function untrusted(corp: DoctorCorp, answer: { errcode: number; errmsg: string }): CheckOutcome {
   const ip = corp.egressIp;
@@ -34,13 +33,7 @@ export const wecomTrustedIpCheck: CorpCheck = {
   async run(_context, corp) {
     const token = await corp.token();
     if (token.errcode === 60020) return untrusted(corp, token);
-    let probe: Awaited<ReturnType<typeof corp.codeProbe>>;
-    try {
-      probe = await corp.codeProbe();
-    } catch (error) {
-      if (!(error instanceof WecomProbeError)) throw error;
-      return { verdict: 'fail', summary: error.message };
-    }
+    const probe = await corp.codeProbe();
     if (probe?.errcode === 60020) return untrusted(corp, probe);
     return {
       verdict: 'pass',

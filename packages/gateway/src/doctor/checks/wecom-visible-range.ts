@@ -6,7 +6,6 @@
 import { consolePaths } from '../console-paths.js';
 import type { CheckOutcome, CorpCheck } from '../doctor-check.js';
 import { causeOf, unexpectedAnswer } from '../wecom-outcome.js';
-import { WecomProbeError } from '../wecom-probe.js';
 
 const widen = {
   text: 'Add the departments (or members) who use the mini program to its visible range.',
@@ -21,13 +20,7 @@ export const wecomVisibleRangeCheck: CorpCheck = {
   errcodes: [50002, 60011, 60111],
   gatewayErrors: ['not_a_member'],
   async run(_context, corp): Promise<CheckOutcome> {
-    let answer: Awaited<ReturnType<typeof corp.call>>;
-    try {
-      answer = await corp.call((wecom, accessToken) => wecom.departmentSimplelist(accessToken));
-    } catch (error) {
-      if (!(error instanceof WecomProbeError)) throw error;
-      return { verdict: 'fail', summary: error.message };
-    }
+    const answer = await corp.call((wecom, accessToken) => wecom.departmentSimplelist(accessToken));
     if (answer === undefined) return { verdict: 'skip', summary: 'Not run: gettoken gave no access token.' };
     if (answer.errcode === 60011) {
       return {
