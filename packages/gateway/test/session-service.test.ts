@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmployeeDirectory } from '../src/employees/employee-directory.js';
 import { GatewayError } from '../src/gateway-error.js';
 import { createDataSealer, deriveDataKey } from '../src/sessions/data-sealer.js';
+import { loginRetryKey } from '../src/sessions/kept-answer.js';
 import { RevocationMirror } from '../src/sessions/revocation-mirror.js';
 import {
   hashRefreshToken,
@@ -449,6 +450,40 @@ describe('a login retried after a lost answer', () => {
     ]) {
       expect(text).not.toContain(secret);
     }
+  });
+
+  it('keeps the answer unsealed in a store that keeps it in this process, still bound to its key', async () => {
+    const kept = new Map<string, string>();
+    const inProcess = serviceWith({
+      loginRetries: {
+        keepsInProcess: true,
+        claim: (key, holder, ttlMs) => store.loginRetries.claim(key, holder, ttlMs),
+        release: (key, holder) => store.loginRetries.release(key, holder),
+        fulfil: (key, holder, answer, ttlMs) => {
+          kept.set(key, answer);
+          return store.loginRetries.fulfil(key, holder, answer, ttlMs);
+        },
+      },
+    });
+    wecom.issue('code-1', 'zhangsan');
+    const session = await inProcess.login({ code: 'code-1', client: phone });
+    const [[key, answer]] = [...kept] as [[string, string]];
+    // Not sealed: the tokens are there as issued (nobody but this process reads this memory).
+    expect(answer).toContain(session.refreshToken);
+    expect(await inProcess.login({ code: 'code-1', client: phone })).toEqual(session);
+    // An answer kept under another key is not handed out for this one.
+    wecom.issue('code-2', 'zhangsan');
+    const other = { ...phone, userAgent: 'another phone' };
+    const holder = 'test-holder';
+    const otherKey = loginRetryKey('code-2', undefined, {
+      address: other.clientIp,
+      userAgent: other.userAgent,
+    });
+    expect(await store.loginRetries.claim(otherKey, holder, 20_000)).toEqual({ state: 'claimed' });
+    expect(await store.loginRetries.fulfil(otherKey, holder, answer, 60_000)).toBe(true);
+    const fresh = await inProcess.login({ code: 'code-2', client: other });
+    expect(fresh.refreshToken).not.toBe(session.refreshToken);
+    expect(key).not.toBe(otherKey);
   });
 });
 

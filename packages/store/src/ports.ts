@@ -244,6 +244,12 @@ export type LoginRetryClaim =
  */
 export interface LoginRetryStore {
   /**
+   * True when the answers stay in this process's memory and no other process or store reads them (the memory and
+   * SQLite stores: one SQLite file serves one process). The gateway seals an answer against whoever reads the store;
+   * here nobody but the process does, and the process holds the data key anyway, so such answers are kept unsealed.
+   */
+  readonly keepsInProcess?: boolean;
+  /**
    * When `key` holds an answer, removes it and answers `answered` with it; when another holder's claim on it has not
    * expired, answers `pending`; else makes `holder` its claimant for `ttlMs` and answers `claimed`.
    */

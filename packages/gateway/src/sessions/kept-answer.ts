@@ -36,6 +36,16 @@ export function loginRetryKey(code: string, corpId: string | undefined, client: 
     .digest('base64url');
 }
 
+/**
+ * The sealer of answers that never leave this process's memory (a login retry store that `keepsInProcess`): it
+ * seals nothing. Sealing guards a kept answer against whoever reads the store; memory that only this process reads,
+ * which holds the data key too, has no such reader. The binding to what the answer answers is still checked.
+ */
+export const inProcessAnswers: DataSealer = {
+  seal: (plaintext) => plaintext,
+  open: (kept) => kept,
+};
+
 /** Seals `answer` for `purpose`, bound to `boundTo` (the login retry key, or the replaced refresh hash). */
 export function sealAnswer(
   sealer: DataSealer,

@@ -32,7 +32,7 @@ import {
 } from '../security-events/security-event.js';
 import type { Tenants } from '../tenants/tenants.js';
 import type { DataSealer } from './data-sealer.js';
-import { loginRetryKey, openAnswer, sealAnswer } from './kept-answer.js';
+import { inProcessAnswers, loginRetryKey, openAnswer, sealAnswer } from './kept-answer.js';
 import { randomToken } from './random-pool.js';
 import type { RevocationMirror } from './revocation-mirror.js';
 import type { AccessTokenClaims, TokenIssuer } from './token-issuer.js';
@@ -187,6 +187,7 @@ export class SessionService {
    */
   async #loginOrRetry(request: LoginRequest, key: string): Promise<IssuedSession> {
     const { loginRetries, sealer, now, onLogin, corps } = this.#options;
+    const answerSealer = loginRetries.keepsInProcess ? inProcessAnswers : sealer;
     const holder = newSecret(12);
     // Bounded even on a clock that stands still (tests): after this many polls the claim has expired anyway.
     const maxPolls = Math.ceil(LOGIN_CLAIM_MS / LOGIN_CLAIM_POLL_MS);
@@ -199,7 +200,7 @@ export class SessionService {
         continue;
       }
       if (claim.state === 'answered') {
-        const kept = openAnswer(sealer, 'login_answer', key, claim.answer, now());
+        const kept = openAnswer(answerSealer, 'login_answer', key, claim.answer, now());
         const session = kept && (await this.#currentSession(kept.sessionId, kept.issued.refreshToken));
         if (kept && session) {
           onLogin('retry_answered', corps.metricLabel(kept.issued.employee.corpId));
@@ -216,7 +217,7 @@ export class SessionService {
         await loginRetries.release(key, holder).catch(() => undefined);
         throw error;
       }
-      const answer = sealAnswer(sealer, 'login_answer', key, { issued, sessionId, issuedAt: now() });
+      const answer = sealAnswer(answerSealer, 'login_answer', key, { issued, sessionId, issuedAt: now() });
       // The session exists and is answered either way: a store that fails here only costs a lost answer its retry.
       await loginRetries.fulfil(key, holder, answer, this.#loginRetryWindowMs).catch(() => false);
       return issued;

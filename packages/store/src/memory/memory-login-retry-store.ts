@@ -48,6 +48,7 @@ export function createMemoryLoginRetryStore(
     return entry;
   };
   return {
+    keepsInProcess: true,
     async claim(key, holder, ttlMs) {
       assertPositiveMs('loginRetries.claim: ttlMs', ttlMs);
       sweep();
