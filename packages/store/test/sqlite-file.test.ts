@@ -283,6 +283,50 @@ describe('SQLite file', () => {
     }
   });
 
+  it('reads the cache through memory shared by the stores on one file, and writes every change to the file', async () => {
+    const path = join(root, 'cache-memo.db');
+    let now = 1_700_000_000_000;
+    const store = createSqliteStore({ path, now: () => now });
+    const peer = createSqliteStore({ path, now: () => now });
+    const file = new Database(path, { readonly: true });
+    const rows = () => file.prepare('SELECT key, value FROM cache ORDER BY key').all();
+    try {
+      await store.cache.set('profile', { name: 'first' }, 60_000);
+      expect(await peer.cache.get('profile')).toEqual({ name: 'first' });
+      await peer.cache.set('profile', { name: 'second' }, 60_000);
+      expect(await store.cache.get('profile')).toEqual({ name: 'second' });
+      expect(rows()).toEqual([{ key: 'profile', value: '{"name":"second"}' }]);
+      // Each reader gets its own copy.
+      const copy = await store.cache.get<{ name: string }>('profile');
+      if (copy) copy.name = 'changed by a caller';
+      expect(await peer.cache.get('profile')).toEqual({ name: 'second' });
+      await store.cache.delete('profile');
+      expect(await peer.cache.get('profile')).toBeUndefined();
+      expect(rows()).toEqual([]);
+      await store.cache.set('short', 1, 1_000);
+      now += 1_000;
+      expect(await peer.cache.get('short')).toBeUndefined();
+      expect(rows()).toEqual([]);
+    } finally {
+      file.close();
+      await store.close();
+      await peer.close();
+    }
+    // A new process's store reads what the file kept.
+    const reopened = createSqliteStore({ path });
+    try {
+      await reopened.cache.set('kept', { v: 1 }, 60_000);
+    } finally {
+      await reopened.close();
+    }
+    const again = createSqliteStore({ path });
+    try {
+      expect(await again.cache.get('kept')).toEqual({ v: 1 });
+    } finally {
+      await again.close();
+    }
+  });
+
   it('creates every missing level of the directory', async () => {
     const path = join(root, 'one', 'two', 'three', 'store.db');
     await createSqliteStore({ path }).close();

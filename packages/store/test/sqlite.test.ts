@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore, type Store } from '../src/index.js';
+import { SqliteCacheMemo } from '../src/sqlite/sqlite-cache-store.js';
 import { createTestClock, describeStoreConformance } from './conformance.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wecom-auth-store-sqlite-'));
@@ -33,4 +34,19 @@ describeStoreConformance('sqlite', async (options = {}) => {
       await store.close();
     },
   };
+});
+
+describe('SqliteCacheMemo', () => {
+  it('keeps at most maxEntries, dropping what came into memory first', () => {
+    const memo = new SqliteCacheMemo(2);
+    memo.remember('a', { json: '1', expiresAt: 10 });
+    memo.remember('b', { json: '2', expiresAt: 10 });
+    memo.remember('a', { json: '3', expiresAt: 10 });
+    memo.remember('c', { json: '4', expiresAt: 10 });
+    expect(memo.get('b')).toBeUndefined();
+    expect(memo.get('a')).toEqual({ json: '3', expiresAt: 10 });
+    expect(memo.get('c')).toEqual({ json: '4', expiresAt: 10 });
+    memo.forget('a');
+    expect(memo.get('a')).toBeUndefined();
+  });
 });

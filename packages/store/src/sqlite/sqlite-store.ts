@@ -8,7 +8,7 @@ import { StoreUnavailableError } from '../ports.js';
 import { INSTALL_TOMBSTONE_RETENTION_MS } from '../retention.js';
 import { FileSync } from './file-sync.js';
 import { createSqliteAccessTokenStore } from './sqlite-access-token-store.js';
-import { createSqliteCacheStore } from './sqlite-cache-store.js';
+import { createSqliteCacheStore, SqliteCacheMemo } from './sqlite-cache-store.js';
 import { createSqliteGuard, openSqliteDatabase } from './sqlite-connection.js';
 import { createSqliteEventInbox } from './sqlite-event-inbox.js';
 import { GroupCommit } from './sqlite-group-commit.js';
@@ -48,6 +48,8 @@ interface SharedFileState {
    * retry's answer, never a session (the retry is refused `401 code_invalid` by WeCom, and the client logs in again).
    */
   readonly loginRetries: LoginRetryStore;
+  /** The cache entries read or written last (see {@link SqliteCacheMemo}). */
+  readonly cacheMemo: SqliteCacheMemo;
   users: number;
 }
 
@@ -57,6 +59,7 @@ function acquireShared(file: string, now: () => number): SharedFileState {
   const shared = sharedByFile.get(file) ?? {
     hub: new LocalChangeHub(),
     loginRetries: createMemoryLoginRetryStore(now),
+    cacheMemo: new SqliteCacheMemo(),
     users: 0,
   };
   shared.users += 1;
@@ -117,7 +120,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     accessTokens: createSqliteAccessTokenStore(db, now, hub, guard),
     sessions: createSqliteSessionStore(db, now, hub, guard, durableWrites),
     loginRetries: shared.loginRetries,
-    cache: createSqliteCacheStore(db, now, guard),
+    cache: createSqliteCacheStore(db, now, guard, shared.cacheMemo),
     signingKeys: createSqliteSigningKeyStore(db, guard, durableWrites),
     inbox: createSqliteEventInbox(db, guard, durableWrites),
     suites: createSqliteSuiteStore(db, now, hub, guard, durableWrites, tombstoneRetentionMs),
