@@ -34,6 +34,7 @@ import type { Tenants } from '../tenants/tenants.js';
 import type { DataSealer } from './data-sealer.js';
 import { inProcessAnswers, loginRetryKey, openAnswer, sealAnswer } from './kept-answer.js';
 import { randomToken } from './random-pool.js';
+import { newSessionId } from './session-id.js';
 import type { RevocationMirror } from './revocation-mirror.js';
 import type { AccessTokenClaims, TokenIssuer } from './token-issuer.js';
 import { toGatewayError } from './wecom-failure.js';
@@ -299,7 +300,7 @@ export class SessionService {
     const at = now();
     const refreshToken = newSecret(32);
     const record: SessionRecord = {
-      id: newSecret(16),
+      id: newSessionId(at),
       corpId,
       userId: employee.userId,
       refreshTokenHash: hashRefreshToken(refreshToken),
