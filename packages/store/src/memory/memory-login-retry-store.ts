@@ -7,11 +7,12 @@ type Entry =
   | { readonly answer: string; readonly expiresAt: number };
 
 /**
- * How many keys are kept at most, by default: at a thousand logins a second and a one-minute retry window, 60,000
- * answers would be live; a sealed answer is about 1.5 KB. Past the bound the oldest key is dropped, which costs a
- * retry its answer (WeCom then refuses the spent code and the client logs in again), never a session.
+ * How many keys are kept at most, by default. A kept login answer is about 3 KB of this process's heap (its JSON
+ * holds the employee's profile, often in Chinese, which V8 keeps two bytes a character), so the bound is about
+ * 60 MB: every answer of a one-minute window at 330 logins a second. Past it the oldest key is dropped, which costs
+ * a retry its answer (WeCom then refuses the spent code and the client logs in again), never a session.
  */
-export const DEFAULT_MAX_LOGIN_RETRY_ENTRIES = 50_000;
+export const DEFAULT_MAX_LOGIN_RETRY_ENTRIES = 20_000;
 
 /**
  * The login-retry port in this process's memory: the memory store's, and the SQLite store's (one file serves one
