@@ -4,7 +4,8 @@
  * fast (no offline queue, short timeouts): when Redis is away the limiter is skipped rather than holding requests,
  * and the requests that need the store then fail on their own with 503.
  */
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { createRedisClient } from './config/redis-client.js';
 import type { RedisConnection } from './config/store-config.js';
 
 /**
@@ -13,41 +14,18 @@ import type { RedisConnection } from './config/store-config.js';
  * await app.register(rateLimit, { redis: client, skipOnError: true });
  */
 export function createRateLimitRedis(connection: RedisConnection): Redis | Cluster {
-  const failFast: RedisOptions = {
-    ...connection.redis,
-    connectionName: 'wecom-auth-ratelimit',
-    maxRetriesPerRequest: 1,
-    // Short: a hung Redis must not eat the 2 s in which a request that needs the store answers 503.
-    commandTimeout: 300,
-    connectTimeout: 1_000,
-  };
   const reconnect = (attempt: number): number => Math.min(attempt * 100, 1_000);
-  const client = connection.cluster
-    ? new Cluster(
-        connection.cluster.nodes.map(({ host, port }) => ({ host, port })),
-        {
-          redisOptions: failFast,
-          enableOfflineQueue: false,
-          slotsRefreshTimeout: 1_000,
-          clusterRetryStrategy: reconnect,
-        },
-      )
-    : connection.sentinel
-      ? new Redis({
-          ...failFast,
-          enableOfflineQueue: false,
-          retryStrategy: reconnect,
-          sentinels: connection.sentinel.sentinels.map(({ host, port }) => ({ host, port })),
-          name: connection.sentinel.name,
-          ...(connection.sentinel.sentinelPassword === undefined
-            ? {}
-            : { sentinelPassword: connection.sentinel.sentinelPassword }),
-        })
-      : new Redis(connection.url ?? 'redis://127.0.0.1:6379', {
-          ...failFast,
-          enableOfflineQueue: false,
-          retryStrategy: reconnect,
-        });
+  const client = createRedisClient(connection, {
+    options: {
+      connectionName: 'wecom-auth-ratelimit',
+      maxRetriesPerRequest: 1,
+      // Short: a hung Redis must not eat the 2 s in which a request that needs the store answers 503.
+      commandTimeout: 300,
+      connectTimeout: 1_000,
+    },
+    single: { enableOfflineQueue: false, retryStrategy: reconnect },
+    cluster: { enableOfflineQueue: false, slotsRefreshTimeout: 1_000, clusterRetryStrategy: reconnect },
+  });
   // Failures surface through the limiter (skipped) and the store's readiness; each one printed would be noise.
   client.on('error', () => {});
   return client;

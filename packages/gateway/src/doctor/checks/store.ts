@@ -7,7 +7,8 @@
 import { constants, existsSync, statSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Cluster, Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import { createRedisClient } from '../../config/redis-client.js';
 import { describeRedis, type RedisConnection, redisConnectionOf } from '../../config/store-config.js';
 import type { CheckOutcome, SetupCheck } from '../doctor-check.js';
 import type { DoctorContext } from '../doctor-context.js';
@@ -114,36 +115,17 @@ function connectionSettings(connection: RedisConnection): { text: string; settin
 
 /** INFO of the primary the store writes to (on a Cluster: of each primary, the first one's facts with every one's worst). */
 async function redisFacts(connection: RedisConnection, timeoutMs: number): Promise<Map<string, string>> {
-  const options = {
-    ...connection.redis,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    connectionName: 'wecom-auth-doctor',
-  };
-  const client = connection.cluster
-    ? new Cluster(
-        connection.cluster.nodes.map(({ host, port }) => ({ host, port })),
-        {
-          redisOptions: options,
-          lazyConnect: true,
-          clusterRetryStrategy: () => null,
-          slotsRefreshTimeout: timeoutMs,
-        },
-      )
-    : connection.sentinel
-      ? new Redis({
-          ...options,
-          retryStrategy: () => null,
-          sentinels: connection.sentinel.sentinels.map(({ host, port }) => ({ host, port })),
-          name: connection.sentinel.name,
-          sentinelRetryStrategy: () => null,
-          ...(connection.sentinel.sentinelPassword === undefined
-            ? {}
-            : { sentinelPassword: connection.sentinel.sentinelPassword }),
-        })
-      : new Redis(connection.url ?? '', { ...options, retryStrategy: () => null });
+  const client = createRedisClient(connection, {
+    options: {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+      connectionName: 'wecom-auth-doctor',
+    },
+    single: { retryStrategy: () => null, sentinelRetryStrategy: () => null },
+    cluster: { lazyConnect: true, clusterRetryStrategy: () => null, slotsRefreshTimeout: timeoutMs },
+  });
   let socketError: Error | undefined;
   client.on('error', (error: Error) => {
     socketError ??= error;
