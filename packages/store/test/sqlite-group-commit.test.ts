@@ -137,6 +137,14 @@ describe('GroupCommit', () => {
     });
 
     it('covers the commits made while a sync runs with one more sync, not one each', async () => {
+      writes = new GroupCommit(db, {
+        onCommitFailure: (error) => new Error('sync failed', { cause: error }),
+        sync: () =>
+          new Promise<void>((resolve, reject) => {
+            syncs.push({ finish: (error) => (error ? reject(error) : resolve()) });
+          }),
+        concurrentSyncs: 1,
+      });
       const first = writes.run(insert('a'));
       writes.flush();
       const second = writes.run(insert('b'));
@@ -152,6 +160,46 @@ describe('GroupCommit', () => {
       syncs[1]?.finish();
       await expect(Promise.all([second, third])).resolves.toEqual([1, 1]);
       expect(syncs).toHaveLength(2);
+    });
+
+    it('starts a second sync at once for a commit made while one runs; the later one vouches for both', async () => {
+      const first = writes.run(insert('a'));
+      writes.flush();
+      const second = writes.run(insert('b'));
+      writes.flush();
+      // Two at once, by default: the second commit does not wait for the first sync.
+      expect(syncs).toHaveLength(2);
+      const third = writes.run(insert('c'));
+      writes.flush();
+      expect(syncs).toHaveLength(2);
+      // The second sync started after the first commit, so its end makes both durable.
+      syncs[1]?.finish();
+      await expect(Promise.all([first, second])).resolves.toEqual([1, 1]);
+      expect(await settled(third)).toBe(false);
+      // One more sync for the commit made while both ran; the first sync's late end changes nothing.
+      expect(syncs).toHaveLength(3);
+      syncs[0]?.finish(new Error('EIO after the fact'));
+      syncs[2]?.finish();
+      await expect(third).resolves.toBe(1);
+    });
+
+    it('rejects only the writes of a failed sync that no later sync vouched for', async () => {
+      const first = writes.run(insert('a'));
+      writes.flush();
+      const second = writes.run(insert('b'));
+      writes.flush();
+      syncs[0]?.finish(new Error('EIO'));
+      await expect(first).rejects.toThrow('sync failed');
+      syncs[1]?.finish();
+      await expect(second).resolves.toBe(1);
+    });
+
+    it('refuses a number of concurrent syncs that is not a positive integer', () => {
+      for (const concurrentSyncs of [0, -1, 1.5, Number.NaN]) {
+        expect(() => new GroupCommit(db, { onCommitFailure: (error) => error, concurrentSyncs })).toThrow(
+          TypeError,
+        );
+      }
     });
 
     it('rejects the writes whose sync failed, and acknowledges later ones after a sync that works', async () => {
