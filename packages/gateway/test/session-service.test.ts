@@ -425,22 +425,27 @@ describe('a login retried after a lost answer', () => {
     expect(wecom.code2SessionCalls).toBe(1);
   });
 
+  /** The memory store's login retries, recording what is kept (key, answer), as a store outside the process would. */
+  const recordingRetries = (
+    kept: Map<string, string>,
+    keepsInProcess: boolean,
+  ): SessionServiceOptions['loginRetries'] => ({
+    keepsInProcess,
+    claim: (key, holder, ttlMs) => store.loginRetries.claim(key, holder, ttlMs),
+    release: (key, holder) => store.loginRetries.release(key, holder),
+    fulfil: (key, holder, answer, ttlMs) => {
+      kept.set(key, answer);
+      return store.loginRetries.fulfil(key, holder, answer, ttlMs);
+    },
+  });
+
   it('keeps the answer sealed: the store sees no token', async () => {
-    const kept: string[] = [];
-    const spying = serviceWith({
-      loginRetries: {
-        claim: (key, holder, ttlMs) => store.loginRetries.claim(key, holder, ttlMs),
-        release: (key, holder) => store.loginRetries.release(key, holder),
-        fulfil: (key, holder, answer, ttlMs) => {
-          kept.push(key, answer);
-          return store.loginRetries.fulfil(key, holder, answer, ttlMs);
-        },
-      },
-    });
+    const kept = new Map<string, string>();
+    const spying = serviceWith({ loginRetries: recordingRetries(kept, false) });
     wecom.issue('code-1', 'zhangsan');
     const session = await spying.login({ code: 'code-1', client: phone });
-    expect(kept).toHaveLength(2);
-    const text = kept.join(' ');
+    expect(kept.size).toBe(1);
+    const text = [...kept].flat().join(' ');
     for (const secret of [
       session.accessToken,
       session.refreshToken,
@@ -454,17 +459,7 @@ describe('a login retried after a lost answer', () => {
 
   it('keeps the answer unsealed in a store that keeps it in this process, still bound to its key', async () => {
     const kept = new Map<string, string>();
-    const inProcess = serviceWith({
-      loginRetries: {
-        keepsInProcess: true,
-        claim: (key, holder, ttlMs) => store.loginRetries.claim(key, holder, ttlMs),
-        release: (key, holder) => store.loginRetries.release(key, holder),
-        fulfil: (key, holder, answer, ttlMs) => {
-          kept.set(key, answer);
-          return store.loginRetries.fulfil(key, holder, answer, ttlMs);
-        },
-      },
-    });
+    const inProcess = serviceWith({ loginRetries: recordingRetries(kept, true) });
     wecom.issue('code-1', 'zhangsan');
     const session = await inProcess.login({ code: 'code-1', client: phone });
     const [[key, answer]] = [...kept] as [[string, string]];
