@@ -34,8 +34,8 @@ import type { Tenants } from '../tenants/tenants.js';
 import type { DataSealer } from './data-sealer.js';
 import { inProcessAnswers, loginRetryKey, openAnswer, sealAnswer } from './kept-answer.js';
 import { randomToken } from './random-pool.js';
-import { newSessionId } from './session-id.js';
 import type { RevocationMirror } from './revocation-mirror.js';
+import { newSessionId } from './session-id.js';
 import type { AccessTokenClaims, TokenIssuer } from './token-issuer.js';
 import { toGatewayError } from './wecom-failure.js';
 
