@@ -82,6 +82,24 @@ describe.skipIf(unreachable)('redis', () => {
       await store.close();
     });
 
+    it('moves on a rename only the sessions that name the renamed employee as theirs', async () => {
+      const prefix = `${runPrefix}rename-owner:`;
+      const store = open(prefix);
+      const t = Date.now();
+      await store.sessions.create(sessionRecord(t, { id: 'sid-alice', userId: 'alice' }));
+      await store.sessions.create(sessionRecord(t, { id: 'sid-bob', userId: 'bob' }));
+      await store.sessions.create(sessionRecord(t, { id: 'sid-nobody', userId: 'carol' }));
+      // Bob's session listed in Alice's index (a stale entry), and a session that names no owner at all.
+      const aliceIndex = `${prefix}u:ww-corp-a:alice`;
+      await admin?.sadd(aliceIndex, 'sid-bob', 'sid-nobody');
+      await admin?.hdel(`${prefix}s:sid-nobody`, 'userKey');
+      expect(await store.sessions.renameUser('ww-corp-a', 'alice', 'alice-2')).toBe(1);
+      expect((await store.sessions.get('sid-alice'))?.userId).toBe('alice-2');
+      expect((await store.sessions.get('sid-bob'))?.userId).toBe('bob');
+      expect((await store.sessions.get('sid-nobody'))?.userId).toBe('carol');
+      await store.close();
+    });
+
     it('prunes expired revocations through their expiry index, indexing those an earlier release recorded', async () => {
       const prefix = `${runPrefix}revocation-expiry:`;
       const store = open(prefix);

@@ -176,15 +176,16 @@ return 1
 
 /**
  * KEYS: session. ARGV: fromKey, toKey, toUserId, createdBefore ('' for none). Returns { 'moved', pttl }, or
- * { 'gone' } (expired or missing), { 'foreign' } (it belongs to another employee's index now) or { 'kept' } (created
- * at or after the bound: it stays with the old userid).
+ * { 'gone' } (expired or missing), { 'foreign' } (it belongs to another employee's index now, or names no owner: a
+ * session is moved only when it says it is `fromKey`'s, so that a rename never hands someone else's session over) or
+ * { 'kept' } (created at or after the bound: it stays with the old userid).
  */
 export const MOVE_SESSION_OWNER = new LuaScript(`
 local skey, from_key, to_key, to_user, before = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local ttl = redis.call('PTTL', skey)
 if ttl <= 0 then return { 'gone' } end
 local state = redis.call('HMGET', skey, 'userKey', 'createdAt')
-if state[1] and state[1] ~= from_key then return { 'foreign' } end
+if state[1] ~= from_key then return { 'foreign' } end
 if before ~= '' and not (state[2] and tonumber(state[2]) < tonumber(before)) then return { 'kept' } end
 redis.call('HSET', skey, 'userId', to_user, 'userKey', to_key)
 return { 'moved', ttl }
