@@ -116,26 +116,6 @@ describe('GroupCommit', () => {
       await expect(write).resolves.toBe(1);
     });
 
-    it('resolves an unsynced write once its shared commit is done, while a durable one waits for the sync', async () => {
-      const durable = writes.run(insert('session'));
-      const unsynced = writes.runUnsynced(insert('claim'));
-      writes.flush();
-      // One commit for both.
-      expect(committedRows()).toBe(2);
-      await expect(unsynced).resolves.toBe(1);
-      expect(await settled(durable)).toBe(false);
-      expect(syncs).toHaveLength(1);
-      syncs[0]?.finish();
-      await expect(durable).resolves.toBe(1);
-    });
-
-    it('starts no sync for a batch of unsynced writes alone', async () => {
-      const unsynced = writes.runUnsynced(insert('answer'));
-      writes.flush();
-      await expect(unsynced).resolves.toBe(1);
-      expect(syncs).toHaveLength(0);
-    });
-
     it('covers the commits made while a sync runs with one more sync, not one each', async () => {
       writes = new GroupCommit(db, {
         onCommitFailure: (error) => new Error('sync failed', { cause: error }),

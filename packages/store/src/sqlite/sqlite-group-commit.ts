@@ -21,8 +21,6 @@ import type Database from 'better-sqlite3';
 
 interface PendingWrite {
   readonly work: () => unknown;
-  /** Settled once its commit is synced; otherwise as soon as it is committed. */
-  readonly durable: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
 }
@@ -117,21 +115,8 @@ export class GroupCommit {
 
   /** Runs `work` (synchronous SQLite statements) in the next group commit; resolves once that commit is durable. */
   run<T>(work: () => T): Promise<T> {
-    return this.#enqueue(work, true);
-  }
-
-  /**
-   * Runs `work` in the next group commit and resolves as soon as that commit is done, without waiting for its sync:
-   * for rows a power cut may lose (a login's retry claim and kept answer). They share the batch's transaction
-   * instead of committing alone, which costs the event loop a commit (and WAL frames) per write.
-   */
-  runUnsynced<T>(work: () => T): Promise<T> {
-    return this.#enqueue(work, false);
-  }
-
-  #enqueue<T>(work: () => T, durable: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, durable, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.flush());
@@ -166,20 +151,7 @@ export class GroupCommit {
       settle({ batch, outcomes });
       return;
     }
-    if (batch.some((pending) => !pending.durable)) {
-      const durable = { batch: [] as PendingWrite[], outcomes: [] as Outcome[] };
-      const unsynced = { batch: [] as PendingWrite[], outcomes: [] as Outcome[] };
-      batch.forEach((pending, index) => {
-        const part = pending.durable ? durable : unsynced;
-        part.batch.push(pending);
-        part.outcomes.push(outcomes[index] as Outcome);
-      });
-      settle(unsynced);
-      if (durable.batch.length === 0) return;
-      this.#awaitingSync.push(durable);
-    } else {
-      this.#awaitingSync.push({ batch, outcomes });
-    }
+    this.#awaitingSync.push({ batch, outcomes });
     this.#startSyncs(this.#sync);
   }
 
