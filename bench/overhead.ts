@@ -15,7 +15,8 @@ const flags = new Set(process.argv.slice(2).filter((arg) => arg.startsWith('--')
 const [durationArg, roundsArg] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const duration = Number(durationArg ?? 5);
 const rounds = Number(roundsArg ?? 3);
-const target = 0.8;
+/** The verify route's target, and the login's (it does far more than the chain it is compared with). */
+const targets = { verify: 0.8, login: 0.85 } as const;
 
 const verify = await measureVerifyOverhead(duration, rounds);
 const login = await measureLoginOverhead(duration, rounds, { eventsOff: flags.has('--events') });
@@ -24,7 +25,7 @@ const loginWithoutEvents = login.eventsOff ? { ...login, ...login.eventsOff } : 
 console.log(
   `Gateway overhead (${rounds} interleaved rounds of ${duration} s each, 32 connections, Node ${process.version})\n`,
 );
-const row = (name: string, result: OverheadResult): string[] => [
+const row = (name: string, result: OverheadResult, target: number): string[] => [
   name,
   fixed(result.baseline.requestsPerSecond),
   fixed(result.subject.requestsPerSecond),
@@ -47,11 +48,19 @@ console.log(
       'failed (baseline / gateway)',
     ],
     [
-      row('GET /v1/verify vs bare Fastify route, one header', verify),
-      row('GET /v1/verify vs bare Fastify route, same headers', { ...verify, ...verify.likeForLike }),
-      row(`POST /v1/sessions vs minimal chain${loginWithoutEvents ? ', events on' : ''}`, login),
+      row('GET /v1/verify vs bare Fastify route, one header', verify, targets.verify),
+      row(
+        'GET /v1/verify vs bare Fastify route, same headers',
+        { ...verify, ...verify.likeForLike },
+        targets.verify,
+      ),
+      row(
+        `POST /v1/sessions vs minimal chain${loginWithoutEvents ? ', events on' : ''}`,
+        login,
+        targets.login,
+      ),
       ...(loginWithoutEvents
-        ? [row('POST /v1/sessions vs minimal chain, events off', loginWithoutEvents)]
+        ? [row('POST /v1/sessions vs minimal chain, events off', loginWithoutEvents, targets.login)]
         : []),
     ],
   ),
