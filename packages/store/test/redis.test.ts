@@ -324,6 +324,90 @@ describe.skipIf(unreachable)('redis', () => {
       await store.close();
     });
 
+    it('keeps the indexes of a session alive longer than it through every rotation and a rename', async () => {
+      const prefix = `${runPrefix}index-ttl:`;
+      const store = open(prefix);
+      const t = Date.now();
+      const hour = 3_600_000;
+      await store.sessions.create(
+        sessionRecord(t, {
+          id: 'sid-i',
+          corpId: 'wwA',
+          userId: 'alice',
+          refreshTokenHash: 'rh-0',
+          expiresAt: t + hour,
+        }),
+      );
+      const sessionKey = `${prefix}s:sid-i`;
+      const corpIndex = `${prefix}cs:wwA`;
+      const outlived = async (employeeIndex: string) => {
+        // The indexes' TTLs first: read later, the session's has counted down as long, so equal deadlines pass.
+        const indexes = [Number(await admin?.pttl(employeeIndex)), Number(await admin?.pttl(corpIndex))];
+        const session = Number(await admin?.pttl(sessionKey));
+        expect(session).toBeGreaterThan(0);
+        for (const ttl of indexes) expect(ttl).toBeGreaterThanOrEqual(session);
+        expect(await admin?.sismember(employeeIndex, 'sid-i')).toBe(1);
+        expect(await admin?.sismember(corpIndex, 'sid-i')).toBe(1);
+      };
+      // Renewals six hours apart: the first extends the indexes with a day to spare, the next ones within that day
+      // write none, and the one past it extends them again.
+      let hash = 'rh-0';
+      for (let step = 1; step <= 6; step += 1) {
+        const next = `rh-${step}`;
+        const result = await store.sessions.rotate(hash, {
+          refreshTokenHash: next,
+          refreshedAt: t,
+          expiresAt: t + hour + step * 6 * hour,
+        });
+        expect(result.outcome).toBe('rotated');
+        hash = next;
+        await outlived(`${prefix}u:wwA:alice`);
+      }
+      // A rename moves the session into an index extended to its TTL only: its next rotation extends that one.
+      expect(await store.sessions.renameUser('wwA', 'alice', 'alice2')).toBe(1);
+      await outlived(`${prefix}u:wwA:alice2`);
+      expect(await admin?.hget(sessionKey, 'indexedUntil')).toBeNull();
+      await store.sessions.rotate(hash, {
+        refreshTokenHash: 'rh-7',
+        refreshedAt: t,
+        expiresAt: t + 40 * hour,
+      });
+      await outlived(`${prefix}u:wwA:alice2`);
+      await store.close();
+    });
+
+    it('writes no index at a rotation whose session the indexes already outlive', async () => {
+      const prefix = `${runPrefix}index-skip:`;
+      const store = open(prefix);
+      const t = Date.now();
+      const hour = 3_600_000;
+      await store.sessions.create(
+        sessionRecord(t, { id: 'sid-s', corpId: 'wwA', refreshTokenHash: 'rh-0', expiresAt: t + hour }),
+      );
+      const corpIndex = `${prefix}cs:wwA`;
+      await store.sessions.rotate('rh-0', {
+        refreshTokenHash: 'rh-1',
+        refreshedAt: t,
+        expiresAt: t + 2 * hour,
+      });
+      // Taken out by hand: a rotation that wrote the index would put it back.
+      await admin?.srem(corpIndex, 'sid-s');
+      await store.sessions.rotate('rh-1', {
+        refreshTokenHash: 'rh-2',
+        refreshedAt: t,
+        expiresAt: t + 3 * hour,
+      });
+      expect(await admin?.sismember(corpIndex, 'sid-s')).toBe(0);
+      // Past the day to spare: extended (and so listed) again.
+      await store.sessions.rotate('rh-2', {
+        refreshTokenHash: 'rh-3',
+        refreshedAt: t,
+        expiresAt: t + 30 * hour,
+      });
+      expect(await admin?.sismember(corpIndex, 'sid-s')).toBe(1);
+      await store.close();
+    });
+
     it('drops an expired session from its corp index when it sweeps', async () => {
       const prefix = `${runPrefix}corp-sweep:`;
       const store = open(prefix);

@@ -71,6 +71,20 @@ return 1
 // adapter beside it, in an order that leaves nothing a client could use if it stops half-way (see
 // `redis-session-store.ts`).
 
+/**
+ * KEYS: session. ARGV: userKey (the employee index the caller extended), indexedUntil. Records that the session's
+ * indexes live at least until `indexedUntil` (never lowering what it recorded before). Does nothing, and returns 0,
+ * when the session is gone or has moved to another employee's index meanwhile (a rename): that index was not the one
+ * extended. Returns 1 otherwise.
+ */
+export const MARK_INDEXED = new LuaScript(`
+local state = redis.call('HMGET', KEYS[1], 'userKey', 'indexedUntil')
+if state[1] ~= ARGV[1] then return 0 end
+if state[2] and tonumber(state[2]) >= tonumber(ARGV[2]) then return 1 end
+redis.call('HSET', KEYS[1], 'indexedUntil', ARGV[2])
+return 1
+`);
+
 /** KEYS: an index set. ARGV: member, ttl. Adds the member and lengthens the set's TTL to at least `ttl`. */
 export const INDEX_ADD = new LuaScript(`${EXTEND_TTL}
 redis.call('SADD', KEYS[1], ARGV[1])
@@ -188,6 +202,8 @@ local state = redis.call('HMGET', skey, 'userKey', 'createdAt')
 if state[1] ~= from_key then return { 'foreign' } end
 if before ~= '' and not (state[2] and tonumber(state[2]) < tonumber(before)) then return { 'kept' } end
 redis.call('HSET', skey, 'userId', to_user, 'userKey', to_key)
+-- The new index is extended to this session's TTL only: its next rotation extends the indexes again.
+redis.call('HDEL', skey, 'indexedUntil')
 return { 'moved', ttl }
 `);
 

@@ -9,6 +9,7 @@ import {
   CREATE_SESSION,
   DROP_EXPIRED_SESSION,
   INDEX_ADD,
+  MARK_INDEXED,
   MOVE_SESSION_OWNER,
   PRUNE_REVOCATIONS,
   REPLACE_SESSION_KEY,
@@ -20,6 +21,19 @@ import type { RevocationListener } from './redis-subscriber.js';
 
 /** How many expired sessions one step of the sweep takes on, so that no single reply or script holds Redis long. */
 const SWEEP_BATCH = 500;
+
+/**
+ * How much longer than the session a rotation makes its employee's and corp's indexes live. A session renewed all day
+ * (≈ 30 refreshes) then extends them about once a day instead of at every refresh: two scripts on up to two other
+ * Cluster nodes, one of them a `SADD` into the corp's set of every session, whose cost grows with that set.
+ */
+const INDEX_SLACK_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How far within what the indexes were extended to a renewal must stay to write none: room for the clocks of
+ * instances that disagree by seconds, and for the time between reading the clock and Redis running the command.
+ */
+const INDEX_MARGIN_MS = 60 * 60 * 1000;
 
 function toSession(fields: Record<string, string>): SessionRecord | undefined {
   const { id, corpId, userId, refreshTokenHash, sessionKeyCiphertext } = fields;
@@ -245,18 +259,29 @@ export function createRedisSessionStore(
       if (!session) return { outcome: 'unknown' };
       switch (outcome) {
         case 'rotated': {
-          const corpKey = keys.corpSessions(session.corpId);
-          const employeeKey = fields.userKey;
-          await run((redis) =>
-            Promise.all([
-              // The indexes must outlive the session they list; SADD also indexes a session created by a release
-              // that kept no per-corp index.
-              employeeKey === undefined ? undefined : INDEX_ADD.run(redis, [employeeKey], [id, ttl]),
-              INDEX_ADD.run(redis, [corpKey], [id, ttl]),
-              // The expiry index keeps the score of the session's creation: the sweep, finding it still live
-              // then, re-scores it. A rotation thus writes no sorted set, whose cost grows with its size.
-            ]),
-          );
+          // The indexes must outlive the session they list. They are extended with a day to spare, and the session
+          // records until when (`indexedUntil`, set only once both were extended, and cleared when a rename moves
+          // it): a renewal that stays within that time writes no index. SADD also indexes a session created by a
+          // release that kept no per-corp index (it has no `indexedUntil`). The expiry index keeps the score of the
+          // session's creation: the sweep, finding it still live then, re-scores it; so a rotation writes no sorted
+          // set either, whose cost grows with its size.
+          const indexedUntil = Number(fields.indexedUntil);
+          if (!(indexedUntil >= next.expiresAt + INDEX_MARGIN_MS)) {
+            const corpKey = keys.corpSessions(session.corpId);
+            const employeeKey = fields.userKey;
+            const indexTtl = ttl + INDEX_SLACK_MS;
+            await run((redis) =>
+              Promise.all([
+                employeeKey === undefined ? undefined : INDEX_ADD.run(redis, [employeeKey], [id, indexTtl]),
+                INDEX_ADD.run(redis, [corpKey], [id, indexTtl]),
+              ]),
+            );
+            if (employeeKey !== undefined) {
+              await run((redis) =>
+                MARK_INDEXED.run(redis, [keys.session(id)], [employeeKey, next.expiresAt + INDEX_SLACK_MS]),
+              );
+            }
+          }
           await replicate();
           return { outcome, session };
         }
