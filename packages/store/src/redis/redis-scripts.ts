@@ -94,15 +94,15 @@ return 1
 
 /**
  * KEYS: session. ARGV: id, userKey, corpId, userId, refreshTokenHash, sessionKeyCiphertext, createdAt, refreshedAt,
- * expiresAt, ttl, revokedAt ('' when active), revokeReason, userAgent ('' when unknown), clientIp ('' when unknown).
- * Returns 'ok' or 'id_taken'.
+ * expiresAt, ttl, revokedAt ('' when active), revokeReason, userAgent ('' when unknown), clientIp ('' when unknown),
+ * indexedUntil (what the caller extends the session's indexes to beside it). Returns 'ok' or 'id_taken'.
  */
 export const CREATE_SESSION = new LuaScript(`
 local skey = KEYS[1]
 if redis.call('EXISTS', skey) == 1 then return 'id_taken' end
 redis.call('HSET', skey, 'id', ARGV[1], 'corpId', ARGV[3], 'userId', ARGV[4], 'refreshTokenHash', ARGV[5],
   'sessionKeyCiphertext', ARGV[6], 'createdAt', ARGV[7], 'refreshedAt', ARGV[8], 'expiresAt', ARGV[9],
-  'userKey', ARGV[2])
+  'userKey', ARGV[2], 'indexedUntil', ARGV[15])
 if ARGV[11] ~= '' then redis.call('HSET', skey, 'revokedAt', ARGV[11], 'revokeReason', ARGV[12]) end
 if ARGV[13] ~= '' then redis.call('HSET', skey, 'userAgent', ARGV[13]) end
 if ARGV[14] ~= '' then redis.call('HSET', skey, 'clientIp', ARGV[14]) end

@@ -176,7 +176,9 @@ export function createRedisSessionStore(
       const employeeKey = keys.employeeSessions(record.corpId, record.userId);
       const corpKey = keys.corpSessions(record.corpId);
       const ttl = ttlUntil(record.expiresAt);
-      // One round trip: the session, its refresh hash and its indexes are written side by side.
+      // One round trip: the session, its refresh hash and its indexes are written side by side. The indexes are
+      // extended a day past the session, as a rotation does: should one of them fail, the login fails, and nobody
+      // holds the new session's refresh token.
       const [created, claimed] = await run((redis) =>
         Promise.all([
           CREATE_SESSION.run(
@@ -197,11 +199,12 @@ export function createRedisSessionStore(
               record.revokeReason ?? '',
               record.userAgent ?? '',
               record.clientIp ?? '',
+              record.expiresAt + INDEX_SLACK_MS,
             ],
           ),
           redis.set(hashKey, record.id, 'PX', ttl, 'NX'),
-          INDEX_ADD.run(redis, [employeeKey], [record.id, ttl]),
-          INDEX_ADD.run(redis, [corpKey], [record.id, ttl]),
+          INDEX_ADD.run(redis, [employeeKey], [record.id, ttl + INDEX_SLACK_MS]),
+          INDEX_ADD.run(redis, [corpKey], [record.id, ttl + INDEX_SLACK_MS]),
           redis.zadd(keys.sessionExpiry, record.expiresAt, record.id),
         ]),
       );
@@ -260,9 +263,9 @@ export function createRedisSessionStore(
       switch (outcome) {
         case 'rotated': {
           // The indexes must outlive the session they list. They are extended with a day to spare, and the session
-          // records until when (`indexedUntil`, set only once both were extended, and cleared when a rename moves
-          // it): a renewal that stays within that time writes no index. SADD also indexes a session created by a
-          // release that kept no per-corp index (it has no `indexedUntil`). The expiry index keeps the score of the
+          // records until when (`indexedUntil`: written with the session, or once both were extended, and cleared
+          // when a rename moves it): a renewal that stays within that time writes no index. SADD also indexes a
+          // session created by a release that kept no per-corp index (it has no `indexedUntil`). The expiry index keeps the score of the
           // session's creation: the sweep, finding it still live then, re-scores it; so a rotation writes no sorted
           // set either, whose cost grows with its size.
           const indexedUntil = Number(fields.indexedUntil);
