@@ -370,6 +370,8 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
     expect(await page.locator('#mobile-source').textContent()).toContain('from user/get');
     expect(await page.locator('#employee-card').textContent()).not.toContain('Hidden until');
     await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    // The logout's own status line lands once the gateway answered: waited for, so it cannot replace the next one.
+    await expect.poll(() => page.locator('#status').textContent()).toContain('Logged out');
 
     const app = (): boolean | undefined =>
       sandbox.control.directory().corps[0]?.apps.find((candidate) => candidate.agentId === DEMO_APP.agentId)
@@ -377,7 +379,8 @@ describe.runIf(chromiumAvailable())('simulator page in Chromium', () => {
     expect(await page.locator('#app-age-app').textContent()).toContain(String(DEMO_APP.agentId));
     await page.locator('label.switch', { hasText: 'Created after 2022-06-20' }).click();
     await expect.poll(app).toBe(true);
-    expect(await page.locator('#status').textContent()).toContain('created after 2022-06-20');
+    // The sandbox changes before its answer reaches the page, which then says so.
+    await expect.poll(() => page.locator('#status').textContent()).toContain('created after 2022-06-20');
     try {
       // Someone whose profile the gateway has not read yet: user/get now withholds the mobile.
       await pick(page, 'xuqiang');

@@ -83,7 +83,9 @@ describe.runIf(chromiumAvailable())('simulator suite panel in Chromium', () => {
     await installRow(page, OTHER_CORP_ID).getByRole('button', { name: 'Install' }).click();
     await expect.poll(() => installRow(page, OTHER_CORP_ID).getAttribute('data-installed')).toBe('true');
     expect(sandbox.control.suites.list()[0]?.installCount).toEqual({ active: 3, cancelled: 0 });
-    expect(await page.locator('#status').textContent()).toContain('create_auth not sent (no callback URL)');
+    await expect
+      .poll(() => page.locator('#status').textContent())
+      .toContain('create_auth not sent (no callback URL)');
 
     await installRow(page, OTHER_CORP_ID).getByRole('button', { name: 'Uninstall' }).click();
     await expect.poll(() => installRow(page, OTHER_CORP_ID).getAttribute('data-installed')).toBe('false');
