@@ -265,9 +265,9 @@ export function createRedisSessionStore(
           // The indexes must outlive the session they list. They are extended with a day to spare, and the session
           // records until when (`indexedUntil`: written with the session, or once both were extended, and cleared
           // when a rename moves it): a renewal that stays within that time writes no index. SADD also indexes a
-          // session created by a release that kept no per-corp index (it has no `indexedUntil`). The expiry index keeps the score of the
-          // session's creation: the sweep, finding it still live then, re-scores it; so a rotation writes no sorted
-          // set either, whose cost grows with its size.
+          // session created by a release that kept no per-corp index (it has no `indexedUntil`). The expiry index
+          // keeps the score of the session's creation: the sweep, finding it still live then, re-scores it; so a
+          // rotation writes no sorted set either, whose cost grows with its size.
           const indexedUntil = Number(fields.indexedUntil);
           if (!(indexedUntil >= next.expiresAt + INDEX_MARGIN_MS)) {
             const corpKey = keys.corpSessions(session.corpId);
