@@ -25,9 +25,9 @@ export async function seedSqlite(path: string, plan: SeedPlan, from: number, to:
     db.pragma('cache_size = -262144');
     const insertSession = db.prepare(
       `INSERT INTO sessions (id, corp_id, user_id, refresh_token_hash, session_key_ciphertext, created_at,
-         refreshed_at, expires_at, revoked_at, revoke_reason)
+         refreshed_at, expires_at, sweep_at, revoked_at, revoke_reason)
        VALUES (@id, @corpId, @userId, @refreshTokenHash, @sessionKeyCiphertext, @createdAt, @refreshedAt,
-         @expiresAt, NULL, NULL)`,
+         @expiresAt, @expiresAt, NULL, NULL)`,
     );
     const insertHash = db.prepare('INSERT INTO session_refresh_hashes (hash, session_id) VALUES (?, ?)');
     const insertBatch = db.transaction((start: number, end: number) => {

@@ -208,6 +208,40 @@ describe('SQLite file', () => {
     db.close();
   });
 
+  it('upgrades a schema-7 file: its sessions are swept at their expiry, through the new index', async () => {
+    const path = join(root, 'schema-7.db');
+    const legacy = fileAtSchema(path, 7);
+    const insert = legacy.prepare(
+      `INSERT INTO sessions (id, corp_id, user_id, refresh_token_hash, session_key_ciphertext, created_at,
+         refreshed_at, expires_at) VALUES (?, 'ww1', 'u1', ?, 'x', 1, 1, ?)`,
+    );
+    insert.run('sid-soon', 'rh-soon', 2_000);
+    insert.run('sid-later', 'rh-later', 9_000);
+    legacy.close();
+
+    const store = createSqliteStore({ path, now: () => 3_000 });
+    expect(await store.sessions.deleteExpired(3_000)).toBe(1);
+    expect(await store.sessions.get('sid-soon')).toBeUndefined();
+    expect(await store.sessions.get('sid-later')).toMatchObject({ expiresAt: 9_000 });
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions' ORDER BY name",
+        )
+        .all(),
+    ).toEqual([
+      { name: 'sessions_by_sweep' },
+      { name: 'sessions_by_user' },
+      { name: 'sqlite_autoindex_sessions_1' },
+    ]);
+    expect(db.prepare('SELECT id, sweep_at FROM sessions').all()).toEqual([
+      { id: 'sid-later', sweep_at: 9_000 },
+    ]);
+    db.close();
+  });
+
   it('keeps tickets, installs and tombstones across a reopen', async () => {
     const path = join(root, 'suites-reopen.db');
     const first = createSqliteStore({ path });

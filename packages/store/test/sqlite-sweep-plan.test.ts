@@ -14,12 +14,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
  */
 describe('SQLite sweep', () => {
   const sweptByExpiry: readonly [table: string, condition: string][] = [
-    ['sessions', 'expires_at < ?'],
-    ['revocations', 'expires_at < ?'],
-    ['cache', 'expires_at < ?'],
-    ['inbox', 'applied_at IS NOT NULL AND applied_at < ?'],
-    ['rotation_repeats', 'until < ?'],
-    ['security_events', 'at < ?'],
+    ['sessions', 'sweep_at < @t AND expires_at < @t'],
+    ['revocations', 'expires_at < @t'],
+    ['cache', 'expires_at < @t'],
+    ['inbox', 'applied_at IS NOT NULL AND applied_at < @t'],
+    ['rotation_repeats', 'until < @t'],
+    ['security_events', 'at < @t'],
   ];
 
   it.each(sweptByExpiry)('finds the expired rows of %s through an index', async (table, condition) => {
@@ -28,13 +28,88 @@ describe('SQLite sweep', () => {
     const db = new Database(path, { readonly: true });
     try {
       const plan = db
-        .prepare<[number], { detail: string }>(`EXPLAIN QUERY PLAN DELETE FROM ${table} WHERE ${condition}`)
-        .all(0)
+        .prepare<[{ t: number }], { detail: string }>(
+          `EXPLAIN QUERY PLAN DELETE FROM ${table} WHERE ${condition}`,
+        )
+        .all({ t: 0 })
         .map((row) => row.detail);
       expect(plan[0]).toMatch(new RegExp(`^SEARCH ${table} USING (COVERING )?INDEX`));
       expect(plan.filter((detail) => detail.startsWith('SCAN'))).toEqual([]);
     } finally {
       db.close();
+    }
+  });
+
+  it('moves the sweep time of the live sessions it finds through an index', async () => {
+    const path = join(root, 'sessions-postpone.db');
+    await createSqliteStore({ path }).close();
+    const db = new Database(path, { readonly: true });
+    try {
+      const plan = db
+        .prepare<[number], { detail: string }>(
+          'EXPLAIN QUERY PLAN UPDATE sessions SET sweep_at = expires_at WHERE sweep_at < ?',
+        )
+        .all(0)
+        .map((row) => row.detail);
+      expect(plan).toEqual([expect.stringMatching(/^SEARCH sessions USING INDEX sessions_by_sweep/)]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('finds a session where its login left it, whatever its refreshes did, and drops it once expired', async () => {
+    const path = join(root, 'sessions-sweep.db');
+    let now = 1_700_000_000_000;
+    const store = createSqliteStore({ path, now: () => now });
+    const db = new Database(path, { readonly: true });
+    const sweepAt = (id: string): unknown =>
+      db.prepare<[string], { sweep_at: number }>('SELECT sweep_at FROM sessions WHERE id = ?').get(id)
+        ?.sweep_at;
+    const session = (id: string, expiresAt: number) => ({
+      id,
+      corpId: 'ww1',
+      userId: 'u1',
+      refreshTokenHash: `rh-${id}`,
+      sessionKeyCiphertext: 'x',
+      createdAt: now,
+      refreshedAt: now,
+      expiresAt,
+    });
+    try {
+      await store.sessions.create(session('daily', now + 1_000));
+      await store.sessions.create(session('left', now + 3_000));
+      expect(sweepAt('daily')).toBe(now + 1_000);
+      // A refresh renews the session without touching the sweep's index.
+      for (const [step, hash] of ['rh-daily-2', 'rh-daily-3'].entries()) {
+        const presented = step === 0 ? 'rh-daily' : 'rh-daily-2';
+        const next = { refreshTokenHash: hash, refreshedAt: now, expiresAt: now + 10_000 + step };
+        expect((await store.sessions.rotate(presented, next)).outcome).toBe('rotated');
+      }
+      expect(sweepAt('daily')).toBe(now + 1_000);
+
+      now += 2_000;
+      expect(await store.sessions.deleteExpired(now)).toBe(0);
+      expect(sweepAt('daily')).toBe(1_700_000_010_001);
+      expect(sweepAt('left')).toBe(1_700_000_003_000);
+
+      now += 2_000;
+      expect(await store.sessions.deleteExpired(now)).toBe(1);
+      expect(await store.sessions.get('left')).toBeUndefined();
+      expect(await store.sessions.get('daily')).toBeDefined();
+
+      // A refresh that shortens the session (a lowered refresh TTL) brings its sweep time down with it.
+      const shorter = { refreshTokenHash: 'rh-daily-4', refreshedAt: now, expiresAt: now + 500 };
+      expect((await store.sessions.rotate('rh-daily-3', shorter)).outcome).toBe('rotated');
+      expect(sweepAt('daily')).toBe(now + 500);
+      now += 1_000;
+      expect(await store.sessions.deleteExpired(now)).toBe(1);
+      expect(await store.sessions.get('daily')).toBeUndefined();
+      expect(db.prepare('SELECT count(*) AS hashes FROM session_refresh_hashes').get()).toEqual({
+        hashes: 0,
+      });
+    } finally {
+      db.close();
+      await store.close();
     }
   });
 

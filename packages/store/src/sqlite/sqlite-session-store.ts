@@ -26,6 +26,8 @@ interface SessionRow {
   created_at: number;
   refreshed_at: number;
   expires_at: number;
+  /** At or before `expires_at`: where the sweep looks for the session (see `sweep`). */
+  sweep_at: number;
   revoked_at: number | null;
   revoke_reason: string | null;
   user_agent: string | null;
@@ -72,13 +74,18 @@ export function createSqliteSessionStore(
   );
   const insertSession = db.prepare(
     `INSERT INTO sessions (id, corp_id, user_id, refresh_token_hash, session_key_ciphertext, created_at,
-       refreshed_at, expires_at, revoked_at, revoke_reason, user_agent, client_ip)
+       refreshed_at, expires_at, sweep_at, revoked_at, revoke_reason, user_agent, client_ip)
      VALUES (@id, @corpId, @userId, @refreshTokenHash, @sessionKeyCiphertext, @createdAt, @refreshedAt,
-       @expiresAt, @revokedAt, @revokeReason, @userAgent, @clientIp)`,
+       @expiresAt, @expiresAt, @revokedAt, @revokeReason, @userAgent, @clientIp)`,
   );
   const insertHash = db.prepare('INSERT INTO session_refresh_hashes (hash, session_id) VALUES (?, ?)');
+  // Leaves sweep_at as it was: no index holds the columns it sets, so a refresh rewrites the session's row only.
   const updateRefresh = db.prepare(
     'UPDATE sessions SET refresh_token_hash = ?, refreshed_at = ?, expires_at = ? WHERE id = ?',
+  );
+  // For a refresh that shortens the session (a lowered refresh TTL) past its sweep_at, which must not pass expires_at.
+  const updateRefreshAndSweep = db.prepare(
+    'UPDATE sessions SET refresh_token_hash = ?, refreshed_at = ?, expires_at = ?, sweep_at = ? WHERE id = ?',
   );
   const updateRevoked = db.prepare('UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ?');
   const insertRevocation = db.prepare(
@@ -120,7 +127,14 @@ export function createSqliteSessionStore(
     `SELECT session_id, revoked_at, expires_at FROM revocations WHERE revoked_at >= ? AND expires_at > ?
      ORDER BY revoked_at, rowid`,
   );
-  const deleteExpiredSessions = db.prepare('DELETE FROM sessions WHERE expires_at < ?');
+  // sweep_at <= expires_at always, so every expired session is in the range; the live ones found there were refreshed
+  // since their sweep_at was set, and are moved to their expiry, out of the range until then.
+  const deleteExpiredSessions = db.prepare<[{ before: number }]>(
+    'DELETE FROM sessions WHERE sweep_at < @before AND expires_at < @before',
+  );
+  const postponeSweep = db.prepare<[{ before: number }]>(
+    'UPDATE sessions SET sweep_at = expires_at WHERE sweep_at < @before',
+  );
   const deleteExpiredRevocations = db.prepare('DELETE FROM revocations WHERE expires_at < ?');
   const deleteExpiredTokens = db.prepare('DELETE FROM access_tokens WHERE expires_at < ?');
   const deleteExpiredLocks = db.prepare('DELETE FROM access_token_locks WHERE until < ?');
@@ -135,9 +149,13 @@ export function createSqliteSessionStore(
     return { sessionId: row.id, revokedAt: at, expiresAt: row.expires_at };
   };
 
-  // Sessions are what deleteExpired counts; the other tables' expired rows go in the same pass.
+  // Sessions are what deleteExpired counts; the other tables' expired rows go in the same pass. A session is found
+  // through sweep_at, set to its expiry at login and left behind by its refreshes: the sweep drops it if it expired
+  // and otherwise moves sweep_at up to its current expiry, so a session in daily use is met about once per refresh
+  // TTL, and its refreshes write no index.
   const sweep = db.transaction((before: number): number => {
-    const dropped = deleteExpiredSessions.run(before).changes;
+    const dropped = deleteExpiredSessions.run({ before }).changes;
+    postponeSweep.run({ before });
     deleteExpiredRevocations.run(before);
     deleteExpiredTokens.run(before);
     deleteExpiredLocks.run(before);
@@ -197,7 +215,17 @@ export function createSqliteSessionStore(
           if (selectHash.get(next.refreshTokenHash)) {
             throw new TypeError('sessions.rotate: the next refresh token hash is in use already');
           }
-          updateRefresh.run(next.refreshTokenHash, next.refreshedAt, next.expiresAt, row.id);
+          if (next.expiresAt >= row.sweep_at) {
+            updateRefresh.run(next.refreshTokenHash, next.refreshedAt, next.expiresAt, row.id);
+          } else {
+            updateRefreshAndSweep.run(
+              next.refreshTokenHash,
+              next.refreshedAt,
+              next.expiresAt,
+              next.expiresAt,
+              row.id,
+            );
+          }
           insertHash.run(next.refreshTokenHash, row.id);
           repeats.put(row.id, presentedHash, next.repeat);
           const rotated: SessionRecord = {
