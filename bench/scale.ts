@@ -9,9 +9,11 @@
  *   node --conditions=@wecom-auth/source --import tsx bench/scale.ts [sizes=10000,100000,1000000]
  *        [stores=sqlite,redis] [seconds=5] [rounds=3]
  *
- * Sizes are seeded incrementally on one store (10k, then 90k more, …). Redis is a scratch redis-server on a free
- * port, without persistence, stopped at the end. `redis-cluster` measures the Redis Cluster named by
- * WECOM_AUTH_BENCH_REDIS_CLUSTER (`host:port,…`; skipped when unset), passed to the gateway as REDIS_CLUSTER_NODES.
+ * SQLite and Redis get a store of their own per size (a file; a scratch redis-server on a free port, without
+ * persistence, stopped at the end), and the sizes' rounds are interleaved so that the machine's drift falls on all of
+ * them alike. `redis-cluster` measures the Redis Cluster named by
+ * WECOM_AUTH_BENCH_REDIS_CLUSTER (`host:port,…`; skipped when unset), passed to the gateway as REDIS_CLUSTER_NODES:
+ * one cluster, so its sizes are seeded incrementally on it (10k, then 90k more, …) and measured one after the other.
  * The sandbox and the load generator share this process.
  */
 import { cpus } from 'node:os';
@@ -20,7 +22,12 @@ import { DEMO_APP, DEMO_CORP_ID } from '@wecom-auth/sandbox';
 import { activeDemoUserIds, demoGatewayEnv } from '@wecom-auth/testing';
 import { startBenchSandbox } from './bench-gateway.js';
 import { fixed, table } from './measure.js';
-import { type GatewayFigures, measureGateway } from './scale/measure-gateway.js';
+import {
+  type GatewayFigures,
+  type Measurement,
+  measureGateway,
+  startMeasurement,
+} from './scale/measure-gateway.js';
 import { RefreshTokens } from './scale/refresh-tokens.js';
 import { type HistoryPoint, measureRotationHistory } from './scale/rotation-history.js';
 import { costRows, runSummary } from './scale/scale-report.js';
@@ -28,6 +35,7 @@ import {
   clusterNodesFromEnv,
   clusterNodesVariable,
   openScaleStore,
+  type ScaleStore,
   type ScaleStoreKind,
   scaleStoreKinds,
 } from './scale/scale-stores.js';
@@ -91,52 +99,149 @@ const rows: Row[] = [];
 const historyMarks = [10, 100, 1_000, 2_000];
 const histories: { kind: string; points: HistoryPoint[] }[] = [];
 const startedAt = performance.now();
-try {
-  for (const kind of kinds) {
-    const store = await openScaleStore(kind, plan);
-    const tokens = new RefreshTokens();
-    let seeded = 0;
-    try {
-      for (const size of sizes) {
-        const seedStart = performance.now();
+const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * SQLite and one Redis: a store of its own per size, each seeded from scratch, and the sizes' rounds interleaved
+ * (round 1 of every size, then round 2, …), so that the machine's drift over the minutes of a run falls on every
+ * size alike instead of on whichever size came last.
+ */
+async function measureInterleaved(kind: Exclude<ScaleStoreKind, 'redis-cluster'>): Promise<void> {
+  interface Sized {
+    readonly size: number;
+    readonly store: ScaleStore;
+    readonly tokens: RefreshTokens;
+    seedSeconds: number;
+    warmSeconds: number;
+    measurement?: Measurement;
+    failure?: string;
+  }
+  const sized: Sized[] = [];
+  try {
+    for (const size of sizes) {
+      const entry: Sized = {
+        size,
+        store: await openScaleStore(kind, plan),
+        tokens: new RefreshTokens(),
+        seedSeconds: 0,
+        warmSeconds: 0,
+      };
+      sized.push(entry);
+      const seedStart = performance.now();
+      progress(`${kind} ${size}: seeding`);
+      try {
+        await entry.store.seed(0, size);
+      } catch (error) {
+        // A size that does not fit (memory, disk) is reported, not fatal: the smaller sizes still stand.
+        entry.failure = `seeding failed: ${reason(error)}`;
+        break;
+      }
+      entry.seedSeconds = (performance.now() - seedStart) / 1000;
+      entry.tokens.seededUpTo(size);
+      progress(`${kind} ${size}: seeded in ${fixed(entry.seedSeconds, 1)} s`);
+    }
+    const measured = sized.filter((entry) => entry.failure === undefined);
+    for (const entry of measured) {
+      const warmStart = performance.now();
+      await entry.store.warm(entry.size);
+      entry.warmSeconds = (performance.now() - warmStart) / 1000;
+      try {
+        entry.measurement = await startMeasurement({
+          env: { ...upstreamEnv, ...entry.store.env },
+          sandbox,
+          userIds,
+          tokens: entry.tokens,
+          seconds,
+          storeBytes: () => entry.store.bytes(),
+          ...(entry.store.server ? { server: entry.store.server } : {}),
+        });
+      } catch (error) {
+        entry.failure = `measuring failed: ${reason(error)}`;
+      }
+    }
+    for (let round = 1; round <= rounds; round++) {
+      for (const entry of measured) {
+        if (!entry.measurement || entry.failure !== undefined) continue;
+        progress(`${kind} ${entry.size}: round ${round} of ${rounds}`);
         try {
-          progress(`${kind}: seeding sessions ${seeded} … ${size - 1}`);
-          await store.seed(seeded, size);
+          await entry.measurement.round();
         } catch (error) {
-          // A size that does not fit (memory, disk) is reported, not fatal: the smaller sizes still stand.
-          const reason = error instanceof Error ? error.message : String(error);
-          rows.push({ kind, sessions: size, seedSeconds: 0, failure: `seeding failed: ${reason}` });
-          break;
-        }
-        const seedSeconds = (performance.now() - seedStart) / 1000;
-        seeded = size;
-        tokens.seededUpTo(size);
-        progress(`${kind}: ${size} sessions seeded in ${fixed(seedSeconds, 1)} s; reading them once`);
-        const warmStart = performance.now();
-        await store.warm(size);
-        const warmSeconds = (performance.now() - warmStart) / 1000;
-        progress(`${kind}: read in ${fixed(warmSeconds, 1)} s; measuring`);
-        try {
-          const figures = await measureGateway({
-            env: { ...upstreamEnv, ...store.env },
-            sandbox,
-            userIds,
-            tokens,
-            seconds,
-            rounds,
-            storeBytes: () => store.bytes(),
-            ...(store.server ? { server: store.server } : {}),
-          });
-          rows.push({ kind, sessions: size, seedSeconds, warmSeconds, figures });
-        } catch (error) {
-          // Reported with the others rather than losing the sizes already measured.
-          const reason = error instanceof Error ? error.message : String(error);
-          rows.push({ kind, sessions: size, seedSeconds, failure: `measuring failed: ${reason}` });
+          // Reported with the others rather than losing the sizes measured so far.
+          entry.failure = `measuring failed: ${reason(error)}`;
         }
       }
-    } finally {
-      await store.close();
     }
+    for (const entry of sized) {
+      const { size: sessions, seedSeconds, warmSeconds } = entry;
+      if (entry.measurement && entry.failure === undefined) {
+        try {
+          rows.push({ kind, sessions, seedSeconds, warmSeconds, figures: await entry.measurement.finish() });
+          continue;
+        } catch (error) {
+          entry.failure = `measuring failed: ${reason(error)}`;
+        }
+      }
+      rows.push({ kind, sessions, seedSeconds, failure: entry.failure ?? 'not measured' });
+    }
+  } finally {
+    for (const entry of sized) {
+      await entry.measurement?.close();
+      await entry.store.close();
+    }
+  }
+}
+
+/**
+ * A Redis Cluster is the operator's, one per run: its sizes are seeded incrementally on it (10k, then 90k more, …)
+ * and each is measured in turn, its rounds in a row.
+ */
+async function measureIncrementally(kind: ScaleStoreKind): Promise<void> {
+  const store = await openScaleStore(kind, plan);
+  const tokens = new RefreshTokens();
+  let seeded = 0;
+  try {
+    for (const size of sizes) {
+      const seedStart = performance.now();
+      try {
+        progress(`${kind}: seeding sessions ${seeded} … ${size - 1}`);
+        await store.seed(seeded, size);
+      } catch (error) {
+        rows.push({ kind, sessions: size, seedSeconds: 0, failure: `seeding failed: ${reason(error)}` });
+        break;
+      }
+      const seedSeconds = (performance.now() - seedStart) / 1000;
+      seeded = size;
+      tokens.seededUpTo(size);
+      progress(`${kind}: ${size} sessions seeded in ${fixed(seedSeconds, 1)} s; reading them once`);
+      const warmStart = performance.now();
+      await store.warm(size);
+      const warmSeconds = (performance.now() - warmStart) / 1000;
+      progress(`${kind}: read in ${fixed(warmSeconds, 1)} s; measuring`);
+      try {
+        const figures = await measureGateway({
+          env: { ...upstreamEnv, ...store.env },
+          sandbox,
+          userIds,
+          tokens,
+          seconds,
+          rounds,
+          storeBytes: () => store.bytes(),
+          ...(store.server ? { server: store.server } : {}),
+        });
+        rows.push({ kind, sessions: size, seedSeconds, warmSeconds, figures });
+      } catch (error) {
+        rows.push({ kind, sessions: size, seedSeconds, failure: `measuring failed: ${reason(error)}` });
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+try {
+  for (const kind of kinds) {
+    if (kind === 'redis-cluster') await measureIncrementally(kind);
+    else await measureInterleaved(kind);
   }
   for (const kind of kinds) {
     if (kind === 'redis-cluster') continue;
@@ -224,7 +329,7 @@ const seeding = measured
   )
   .join(', ');
 process.stdout.write(
-  `\nSeeding (not measured above; incremental per store): ${seeding}.\n` +
+  `\nSeeding (not measured above; SQLite and Redis a store per size, a cluster incrementally): ${seeding}.\n` +
     `Whole run ${fixed((performance.now() - startedAt) / 60_000, 1)} min; Node ${process.version}, ${cpus().length} cores.\n` +
     `Command: node --conditions=@wecom-auth/source --import tsx bench/scale.ts ${sizes.join(',')} ${requestedKinds.join(',')} ${seconds} ${rounds}\n`,
 );

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CostedRun } from '../bench/scale/measure-gateway.js';
 import { parseCommandStats, readingDelta } from '../bench/scale/redis-server-stats.js';
+import { RefreshTokens } from '../bench/scale/refresh-tokens.js';
 import { commandCosts, runSummary } from '../bench/scale/scale-report.js';
 import { clusterNodesFromEnv } from '../bench/scale/scale-stores.js';
+import { seededRefreshToken } from '../bench/scale/seeded-sessions.js';
 
 const run = (requestsPerSecond: number, extra: Partial<CostedRun> = {}): CostedRun => ({
   requestsPerSecond,
@@ -17,6 +19,20 @@ const run = (requestsPerSecond: number, extra: Partial<CostedRun> = {}): CostedR
 });
 
 describe('bench:scale harness', () => {
+  it('hands out each seeded token once, then the tokens handed back, oldest first', () => {
+    const tokens = new RefreshTokens();
+    tokens.seededUpTo(3);
+    const seeded = [tokens.next(), tokens.next(), tokens.next()];
+    expect(seeded.toSorted()).toEqual([0, 1, 2].map(seededRefreshToken).toSorted());
+    tokens.keep(JSON.stringify({ refreshToken: 'first' }));
+    tokens.keep(JSON.stringify({ refreshToken: 'second' }));
+    tokens.keep(JSON.stringify({ error: 'no token in a failed answer' }));
+    expect(tokens.next()).toBe('first');
+    tokens.keep(JSON.stringify({ refreshToken: 'third' }));
+    expect([tokens.next(), tokens.next()]).toEqual(['second', 'third']);
+    expect(() => tokens.next()).toThrow('no unused refresh token left');
+  });
+
   it('takes the cluster nodes from WECOM_AUTH_BENCH_REDIS_CLUSTER, and none when it is unset or blank', () => {
     expect(clusterNodesFromEnv({})).toBeUndefined();
     expect(clusterNodesFromEnv({ WECOM_AUTH_BENCH_REDIS_CLUSTER: ' ' })).toBeUndefined();

@@ -3,8 +3,8 @@
  * took to start, and `POST /v1/sessions` (login, writes a session), `POST /v1/sessions/refresh` (finds a stored
  * session by its refresh hash and rotates it) and `GET /v1/verify` (no store access) under autocannon.
  *
- * The three runs are repeated `rounds` times, alternating, so that each endpoint is measured at several moments of
- * the machine's other work and the spread shows. Besides requests per second, each run records what it cost: the
+ * The three runs are repeated round after round, alternating, so that each endpoint is measured at several moments
+ * of the machine's other work and the spread shows; the caller may interleave the rounds of several gateways. Besides requests per second, each run records what it cost: the
  * gateway's CPU time per request (its process alone, read over IPC) and, on Redis, the server's CPU time per request
  * and the time per call of each command. CPU time spent is not time spent waiting for a core, so on a shared
  * machine these move far less than requests per second do, and they are what says whether a store got slower.
@@ -54,22 +54,42 @@ export interface MeasureInput {
 }
 
 /**
- * Not measured: lets the JIT compile the request paths, the connections' buffers grow and, after seeding, the
- * store's server settle (Redis finishes resizing its key tables as the first commands touch them), the same for
- * every size.
+ * Not measured: each round starts with this many seconds of each endpoint, so that the JIT has compiled the request
+ * paths, the connections' buffers have grown and memory the machine let go cold while the gateway idled (another
+ * size's turn, see scale.ts) is touched again, the same for every size and round.
  */
 const warmUpSeconds = 2;
 
-export async function measureGateway(input: MeasureInput): Promise<GatewayFigures> {
+/** A gateway started on one store and measured round by round (see {@link startMeasurement}). */
+export interface Measurement {
+  /** One round: a warm-up, then verify, refresh and login, each run once and costed. */
+  round(): Promise<void>;
+  /** Reads memory and the store's size after the rounds, and stops the gateway. */
+  finish(): Promise<GatewayFigures>;
+  /** Stops the gateway, if {@link finish} did not; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a gateway on an already seeded store, logs each employee in once (their profiles are then cached, as in a
+ * gateway that has been up a while), and returns the handle that measures it round by round: the scale benchmark
+ * interleaves the rounds of several sizes so that the machine's drift over minutes falls on all of them alike.
+ */
+export async function startMeasurement(input: Omit<MeasureInput, 'rounds'>): Promise<Measurement> {
   const { sandbox, userIds, tokens, server } = input;
   let nextUser = 0;
   const freshCode = (): string =>
     sandbox.control.login({ userid: userIds[nextUser++ % userIds.length] as string }).code;
 
   const gateway = await startMeasuredGateway(input.env);
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await gateway.close();
+  };
   try {
     const idle = await gateway.memory();
-    // One login per employee: their profiles are cached before any run, as in a gateway that has been up a while.
     let accessToken = '';
     for (const _ of userIds) {
       const response = await fetch(`${gateway.url}/v1/sessions`, {
@@ -122,15 +142,34 @@ export async function measureGateway(input: MeasureInput): Promise<GatewayFigure
       };
     };
 
-    for (const endpoint of ['verify', 'refresh', 'login'] as const) await runners[endpoint](warmUpSeconds);
+    const endpoints = ['verify', 'refresh', 'login'] as const;
     const runs: Record<Endpoint, CostedRun[]> = { verify: [], refresh: [], login: [] };
-    for (let round = 0; round < input.rounds; round++) {
-      for (const endpoint of ['verify', 'refresh', 'login'] as const)
-        runs[endpoint].push(await costed(endpoint));
-    }
-    const loaded = await gateway.memory();
-    return { startMs: gateway.startMs, idle, loaded, runs, storeBytes: await input.storeBytes() };
+    return {
+      async round() {
+        for (const endpoint of endpoints) await runners[endpoint](warmUpSeconds);
+        for (const endpoint of endpoints) runs[endpoint].push(await costed(endpoint));
+      },
+      async finish() {
+        const loaded = await gateway.memory();
+        const storeBytes = await input.storeBytes();
+        await close();
+        return { startMs: gateway.startMs, idle, loaded, runs, storeBytes };
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Starts a gateway on an already seeded store, measures `rounds` rounds in a row, and stops it. */
+export async function measureGateway(input: MeasureInput): Promise<GatewayFigures> {
+  const measurement = await startMeasurement(input);
+  try {
+    for (let round = 0; round < input.rounds; round++) await measurement.round();
+    return await measurement.finish();
   } finally {
-    await gateway.close();
+    await measurement.close();
   }
 }

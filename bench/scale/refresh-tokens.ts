@@ -2,15 +2,16 @@
  * Refresh tokens for the refresh runs. A refresh token works once, so each one is handed out once: first those of
  * seeded sessions never presented before, drawn at random over the whole population (so the lookups touch the
  * whole index, not a hot corner of it); when those run short, the tokens the gateway handed back in earlier
- * refreshes of this run.
+ * refreshes of this run, oldest first, so that the session refreshed longest ago is the next one refreshed again.
  */
 import { seededRefreshToken } from './seeded-sessions.js';
 
 export class RefreshTokens {
   /** Indexes of seeded sessions whose token was presented already, over the whole run (all sizes). */
   readonly #presented = new Set<number>();
-  /** Tokens the gateway issued in answers to earlier refreshes, unused so far. */
-  readonly #rotated: string[] = [];
+  /** Tokens the gateway issued in answers to earlier refreshes, in the order issued; those before #nextRotated were used. */
+  #rotated: string[] = [];
+  #nextRotated = 0;
   #seeded = 0;
 
   /** The store now holds seeded sessions `0 … count - 1`. */
@@ -26,8 +27,16 @@ export class RefreshTokens {
       this.#presented.add(index);
       return seededRefreshToken(index);
     }
-    const rotated = this.#rotated.pop();
-    if (rotated !== undefined) return rotated;
+    const rotated = this.#rotated[this.#nextRotated];
+    if (rotated !== undefined) {
+      this.#nextRotated++;
+      // Drops the used ones now and then, so the queue holds only what is still to be handed out.
+      if (this.#nextRotated >= 65_536) {
+        this.#rotated = this.#rotated.slice(this.#nextRotated);
+        this.#nextRotated = 0;
+      }
+      return rotated;
+    }
     for (let index = 0; index < this.#seeded; index++) {
       if (this.#presented.has(index)) continue;
       this.#presented.add(index);
