@@ -29,12 +29,14 @@ export async function seedSqlite(path: string, plan: SeedPlan, from: number, to:
        VALUES (@id, @corpId, @userId, @refreshTokenHash, @sessionKeyCiphertext, @createdAt, @refreshedAt,
          @expiresAt, @expiresAt, NULL, NULL)`,
     );
-    const insertHash = db.prepare('INSERT INTO session_refresh_hashes (hash, session_id) VALUES (?, ?)');
+    const insertHash = db.prepare(
+      'INSERT INTO refresh_hashes (hash, session_id, expires_at) VALUES (?, ?, ?)',
+    );
     const insertBatch = db.transaction((start: number, end: number) => {
       for (let index = start; index < end; index++) {
         const record = seededSession(plan, index);
         insertSession.run(record);
-        insertHash.run(record.refreshTokenHash, record.id);
+        insertHash.run(record.refreshTokenHash, record.id, record.expiresAt);
       }
     });
     for (let start = from; start < to; start += BATCH) insertBatch(start, Math.min(to, start + BATCH));

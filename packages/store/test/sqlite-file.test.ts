@@ -208,7 +208,7 @@ describe('SQLite file', () => {
     db.close();
   });
 
-  it('upgrades a schema-7 file: its sessions are swept at their expiry, through the new index', async () => {
+  it('upgrades a schema-7 file: sessions swept at their expiry, refresh hashes kept until it', async () => {
     const path = join(root, 'schema-7.db');
     const legacy = fileAtSchema(path, 7);
     const insert = legacy.prepare(
@@ -216,13 +216,21 @@ describe('SQLite file', () => {
          refreshed_at, expires_at) VALUES (?, 'ww1', 'u1', ?, 'x', 1, 1, ?)`,
     );
     insert.run('sid-soon', 'rh-soon', 2_000);
-    insert.run('sid-later', 'rh-later', 9_000);
+    insert.run('sid-later', 'rh-later-2', 9_000);
+    const insertHash = legacy.prepare('INSERT INTO session_refresh_hashes (hash, session_id) VALUES (?, ?)');
+    insertHash.run('rh-soon', 'sid-soon');
+    insertHash.run('rh-later-1', 'sid-later');
+    insertHash.run('rh-later-2', 'sid-later');
     legacy.close();
 
     const store = createSqliteStore({ path, now: () => 3_000 });
     expect(await store.sessions.deleteExpired(3_000)).toBe(1);
     expect(await store.sessions.get('sid-soon')).toBeUndefined();
     expect(await store.sessions.get('sid-later')).toMatchObject({ expiresAt: 9_000 });
+    // Every hash came along, kept at least until its session's expiry: the earlier one is still known as replaced.
+    expect(await store.sessions.findByRefreshHash('rh-later-1')).toMatchObject({ id: 'sid-later' });
+    const next = { refreshTokenHash: 'rh-later-3', refreshedAt: 3_000, expiresAt: 20_000 };
+    expect((await store.sessions.rotate('rh-later-2', next)).outcome).toBe('rotated');
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(
@@ -239,6 +247,15 @@ describe('SQLite file', () => {
     expect(db.prepare('SELECT id, sweep_at FROM sessions').all()).toEqual([
       { id: 'sid-later', sweep_at: 9_000 },
     ]);
+    expect(db.prepare('SELECT hash, session_id, expires_at FROM refresh_hashes ORDER BY hash').all()).toEqual(
+      [
+        { hash: 'rh-later-1', session_id: 'sid-later', expires_at: 9_000 },
+        { hash: 'rh-later-2', session_id: 'sid-later', expires_at: 9_000 },
+        { hash: 'rh-later-3', session_id: 'sid-later', expires_at: 20_000 },
+        // Until the latest expiry in the file, past its session's: it names no session, and goes at that time.
+        { hash: 'rh-soon', session_id: 'sid-soon', expires_at: 9_000 },
+      ],
+    );
     db.close();
   });
 

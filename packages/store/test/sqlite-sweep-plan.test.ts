@@ -15,6 +15,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('SQLite sweep', () => {
   const sweptByExpiry: readonly [table: string, condition: string][] = [
     ['sessions', 'sweep_at < @t AND expires_at < @t'],
+    ['refresh_hashes', 'expires_at < @t'],
     ['revocations', 'expires_at < @t'],
     ['cache', 'expires_at < @t'],
     ['inbox', 'applied_at IS NOT NULL AND applied_at < @t'],
@@ -104,11 +105,50 @@ describe('SQLite sweep', () => {
       now += 1_000;
       expect(await store.sessions.deleteExpired(now)).toBe(1);
       expect(await store.sessions.get('daily')).toBeUndefined();
-      expect(db.prepare('SELECT count(*) AS hashes FROM session_refresh_hashes').get()).toEqual({
-        hashes: 0,
-      });
+      // Each hash goes at the expiry its session had when it was issued: the two issued for longer stay until then,
+      // and name no session any more.
+      expect(db.prepare('SELECT hash FROM refresh_hashes ORDER BY hash').all()).toEqual([
+        { hash: 'rh-daily-2' },
+        { hash: 'rh-daily-3' },
+      ]);
+      const late = { refreshTokenHash: 'rh-late', refreshedAt: now, expiresAt: now + 60_000 };
+      expect((await store.sessions.rotate('rh-daily-3', late)).outcome).toBe('unknown');
+      now += 10_000;
+      await store.sessions.deleteExpired(now);
+      expect(db.prepare('SELECT count(*) AS hashes FROM refresh_hashes').get()).toEqual({ hashes: 0 });
     } finally {
       db.close();
+      await store.close();
+    }
+  });
+
+  it('forgets a replaced refresh hash at the expiry it was issued with, as Redis does, while its session lives on', async () => {
+    const path = join(root, 'hash-expiry.db');
+    let now = 1_700_000_000_000;
+    const store = createSqliteStore({ path, now: () => now });
+    try {
+      await store.sessions.create({
+        id: 'sid',
+        corpId: 'ww1',
+        userId: 'u1',
+        refreshTokenHash: 'rh-1',
+        sessionKeyCiphertext: 'x',
+        createdAt: now,
+        refreshedAt: now,
+        expiresAt: now + 1_000,
+      });
+      const renewed = { refreshTokenHash: 'rh-2', refreshedAt: now, expiresAt: now + 100_000 };
+      expect((await store.sessions.rotate('rh-1', renewed)).outcome).toBe('rotated');
+      expect(await store.sessions.findByRefreshHash('rh-1')).toMatchObject({ id: 'sid' });
+      now += 2_000;
+      expect(await store.sessions.deleteExpired(now)).toBe(0);
+      expect(await store.sessions.findByRefreshHash('rh-1')).toBeUndefined();
+      const late = { refreshTokenHash: 'rh-x', refreshedAt: now, expiresAt: now + 100_000 };
+      expect((await store.sessions.rotate('rh-1', late)).outcome).toBe('unknown');
+      expect(await store.sessions.get('sid')).not.toHaveProperty('revokedAt');
+      const next = { refreshTokenHash: 'rh-3', refreshedAt: now, expiresAt: now + 100_000 };
+      expect((await store.sessions.rotate('rh-2', next)).outcome).toBe('rotated');
+    } finally {
       await store.close();
     }
   });

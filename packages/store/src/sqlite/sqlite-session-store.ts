@@ -52,8 +52,8 @@ function toSession(row: SessionRow): SessionRecord {
 }
 
 /**
- * The session port of the SQLite store: `sessions`, every refresh hash a session had in `session_refresh_hashes`,
- * and `revocations`. Its writes go through the group commit (`writes`), so they are on disk when they resolve;
+ * The session port of the SQLite store: `sessions`, the refresh hashes a session was given in `refresh_hashes` (each
+ * kept until the expiry the session had when it was issued) and `revocations`. Its writes go through the group commit (`writes`), so they are on disk when they resolve;
  * revocations are published on the file's shared `hub` after their commit. Its sweep (`deleteExpired`, and the lazy
  * one in `create`) also drops the expired rows of the other ports' tables, in the same transaction.
  */
@@ -66,11 +66,11 @@ export function createSqliteSessionStore(
 ): SessionStore {
   const selectById = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
   const selectByHash = db.prepare<[string], SessionRow>(
-    `SELECT sessions.* FROM session_refresh_hashes JOIN sessions ON sessions.id = session_refresh_hashes.session_id
-     WHERE session_refresh_hashes.hash = ?`,
+    `SELECT sessions.* FROM refresh_hashes JOIN sessions ON sessions.id = refresh_hashes.session_id
+     WHERE refresh_hashes.hash = ?`,
   );
   const selectHash = db.prepare<[string], { session_id: string }>(
-    'SELECT session_id FROM session_refresh_hashes WHERE hash = ?',
+    'SELECT session_id FROM refresh_hashes WHERE hash = ?',
   );
   const insertSession = db.prepare(
     `INSERT INTO sessions (id, corp_id, user_id, refresh_token_hash, session_key_ciphertext, created_at,
@@ -78,7 +78,8 @@ export function createSqliteSessionStore(
      VALUES (@id, @corpId, @userId, @refreshTokenHash, @sessionKeyCiphertext, @createdAt, @refreshedAt,
        @expiresAt, @expiresAt, @revokedAt, @revokeReason, @userAgent, @clientIp)`,
   );
-  const insertHash = db.prepare('INSERT INTO session_refresh_hashes (hash, session_id) VALUES (?, ?)');
+  // A hash is kept until the expiry its session had when it was issued (schema 8 says why).
+  const insertHash = db.prepare('INSERT INTO refresh_hashes (hash, session_id, expires_at) VALUES (?, ?, ?)');
   // Leaves sweep_at as it was: no index holds the columns it sets, so a refresh rewrites the session's row only.
   const updateRefresh = db.prepare(
     'UPDATE sessions SET refresh_token_hash = ?, refreshed_at = ?, expires_at = ? WHERE id = ?',
@@ -135,6 +136,7 @@ export function createSqliteSessionStore(
   const postponeSweep = db.prepare<[{ before: number }]>(
     'UPDATE sessions SET sweep_at = expires_at WHERE sweep_at < @before',
   );
+  const deleteExpiredHashes = db.prepare('DELETE FROM refresh_hashes WHERE expires_at < ?');
   const deleteExpiredRevocations = db.prepare('DELETE FROM revocations WHERE expires_at < ?');
   const deleteExpiredTokens = db.prepare('DELETE FROM access_tokens WHERE expires_at < ?');
   const deleteExpiredLocks = db.prepare('DELETE FROM access_token_locks WHERE until < ?');
@@ -156,6 +158,7 @@ export function createSqliteSessionStore(
   const sweep = db.transaction((before: number): number => {
     const dropped = deleteExpiredSessions.run({ before }).changes;
     postponeSweep.run({ before });
+    deleteExpiredHashes.run(before);
     deleteExpiredRevocations.run(before);
     deleteExpiredTokens.run(before);
     deleteExpiredLocks.run(before);
@@ -180,7 +183,7 @@ export function createSqliteSessionStore(
       userAgent: record.userAgent ?? null,
       clientIp: record.clientIp ?? null,
     });
-    insertHash.run(record.refreshTokenHash, record.id);
+    insertHash.run(record.refreshTokenHash, record.id, record.expiresAt);
   };
 
   type RotateNext = Parameters<SessionStore['rotate']>[1];
@@ -226,7 +229,7 @@ export function createSqliteSessionStore(
               row.id,
             );
           }
-          insertHash.run(next.refreshTokenHash, row.id);
+          insertHash.run(next.refreshTokenHash, row.id, next.expiresAt);
           repeats.put(row.id, presentedHash, next.repeat);
           const rotated: SessionRecord = {
             ...session,
