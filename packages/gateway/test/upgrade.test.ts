@@ -40,6 +40,16 @@ function downgradeToSchema1(path: string, pendingEvent: string): number {
   };
   // Every later schema's additions go, so that opening the file applies each migration after the first again.
   db.exec(`
+    DROP INDEX IF EXISTS sessions_by_sweep;
+    ALTER TABLE sessions DROP COLUMN sweep_at;
+    CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+    CREATE TABLE session_refresh_hashes (
+      hash TEXT PRIMARY KEY,
+      session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE
+    );
+    INSERT INTO session_refresh_hashes (hash, session_id) SELECT hash, session_id FROM refresh_hashes;
+    CREATE INDEX session_refresh_hashes_by_session ON session_refresh_hashes (session_id);
+    DROP TABLE refresh_hashes;
     DROP INDEX IF EXISTS revocations_by_expiry;
     DROP INDEX IF EXISTS cache_by_expiry;
     DROP INDEX IF EXISTS inbox_applied;
