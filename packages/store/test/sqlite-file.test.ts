@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore, StoreUnavailableError, type SuiteInstallRecord } from '../src/index.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/sqlite/sqlite-schema.js';
+import { sessionRecord } from './session-record.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wecom-auth-store-file-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -417,16 +418,8 @@ describe('SQLite file', () => {
   it('lazily drops expired rows when sessions are created', async () => {
     let now = Date.now();
     const store = createSqliteStore({ path: join(root, 'lazy.db'), now: () => now });
-    const session = (id: string, expiresAt: number) => ({
-      id,
-      corpId: 'ww1',
-      userId: 'u1',
-      refreshTokenHash: `rh-${id}`,
-      sessionKeyCiphertext: 'x',
-      createdAt: now,
-      refreshedAt: now,
-      expiresAt,
-    });
+    const session = (id: string, expiresAt: number) =>
+      sessionRecord(now, { id, refreshTokenHash: `rh-${id}`, expiresAt });
     await store.sessions.create(session('old', now + 1_000));
     now += 5 * 60_000;
     await store.sessions.create(session('new', now + 1_000));

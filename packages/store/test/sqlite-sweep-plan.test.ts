@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../src/index.js';
+import { sessionRecord } from './session-record.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wecom-auth-store-sweep-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -66,16 +67,8 @@ describe('SQLite sweep', () => {
     const sweepAt = (id: string): unknown =>
       db.prepare<[string], { sweep_at: number }>('SELECT sweep_at FROM sessions WHERE id = ?').get(id)
         ?.sweep_at;
-    const session = (id: string, expiresAt: number) => ({
-      id,
-      corpId: 'ww1',
-      userId: 'u1',
-      refreshTokenHash: `rh-${id}`,
-      sessionKeyCiphertext: 'x',
-      createdAt: now,
-      refreshedAt: now,
-      expiresAt,
-    });
+    const session = (id: string, expiresAt: number) =>
+      sessionRecord(now, { id, refreshTokenHash: `rh-${id}`, expiresAt });
     try {
       await store.sessions.create(session('daily', now + 1_000));
       await store.sessions.create(session('left', now + 3_000));
@@ -127,16 +120,9 @@ describe('SQLite sweep', () => {
     let now = 1_700_000_000_000;
     const store = createSqliteStore({ path, now: () => now });
     try {
-      await store.sessions.create({
-        id: 'sid',
-        corpId: 'ww1',
-        userId: 'u1',
-        refreshTokenHash: 'rh-1',
-        sessionKeyCiphertext: 'x',
-        createdAt: now,
-        refreshedAt: now,
-        expiresAt: now + 1_000,
-      });
+      await store.sessions.create(
+        sessionRecord(now, { id: 'sid', refreshTokenHash: 'rh-1', expiresAt: now + 1_000 }),
+      );
       const renewed = { refreshTokenHash: 'rh-2', refreshedAt: now, expiresAt: now + 100_000 };
       expect((await store.sessions.rotate('rh-1', renewed)).outcome).toBe('rotated');
       expect(await store.sessions.findByRefreshHash('rh-1')).toMatchObject({ id: 'sid' });

@@ -53,9 +53,10 @@ function toSession(row: SessionRow): SessionRecord {
 
 /**
  * The session port of the SQLite store: `sessions`, the refresh hashes a session was given in `refresh_hashes` (each
- * kept until the expiry the session had when it was issued) and `revocations`. Its writes go through the group commit (`writes`), so they are on disk when they resolve;
- * revocations are published on the file's shared `hub` after their commit. Its sweep (`deleteExpired`, and the lazy
- * one in `create`) also drops the expired rows of the other ports' tables, in the same transaction.
+ * kept until the expiry the session had when it was issued) and `revocations`. Its writes go through the group
+ * commit (`writes`), so they are on disk when they resolve; revocations are published on the file's shared `hub`
+ * after their commit. Its sweep (`deleteExpired`, and the lazy one in `create`) also drops the expired rows of the
+ * other ports' tables, in the same transaction.
  */
 export function createSqliteSessionStore(
   db: Database.Database,
