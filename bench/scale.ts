@@ -29,6 +29,7 @@ import {
   startMeasurement,
 } from './scale/measure-gateway.js';
 import { RefreshTokens } from './scale/refresh-tokens.js';
+import { roundOrder } from './scale/round-order.js';
 import { type HistoryPoint, measureRotationHistory } from './scale/rotation-history.js';
 import { costRows, runSummary } from './scale/scale-report.js';
 import {
@@ -103,8 +104,9 @@ const reason = (error: unknown): string => (error instanceof Error ? error.messa
 
 /**
  * SQLite and one Redis: a store of its own per size, each seeded from scratch, and the sizes' rounds interleaved
- * (round 1 of every size, then round 2, …), so that the machine's drift over the minutes of a run falls on every
- * size alike instead of on whichever size came last.
+ * (round 1 of every size, then round 2, …, every other round in the reverse order: see scale/round-order.ts), so
+ * that the machine's drift over the minutes of a run falls on every size alike instead of on whichever size came
+ * last.
  */
 async function measureInterleaved(kind: Exclude<ScaleStoreKind, 'redis-cluster'>): Promise<void> {
   interface Sized {
@@ -160,7 +162,7 @@ async function measureInterleaved(kind: Exclude<ScaleStoreKind, 'redis-cluster'>
       }
     }
     for (let round = 1; round <= rounds; round++) {
-      for (const entry of measured) {
+      for (const entry of roundOrder(measured, round)) {
         if (!entry.measurement || entry.failure !== undefined) continue;
         progress(`${kind} ${entry.size}: round ${round} of ${rounds}`);
         try {

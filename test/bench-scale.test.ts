@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CostedRun } from '../bench/scale/measure-gateway.js';
 import { parseCommandStats, readingDelta } from '../bench/scale/redis-server-stats.js';
 import { RefreshTokens } from '../bench/scale/refresh-tokens.js';
+import { roundOrder } from '../bench/scale/round-order.js';
 import { commandCosts, runSummary } from '../bench/scale/scale-report.js';
 import { clusterNodesFromEnv } from '../bench/scale/scale-stores.js';
 import { seededRefreshToken } from '../bench/scale/seeded-sessions.js';
@@ -31,6 +32,17 @@ describe('bench:scale harness', () => {
     tokens.keep(JSON.stringify({ refreshToken: 'third' }));
     expect([tokens.next(), tokens.next()]).toEqual(['second', 'third']);
     expect(() => tokens.next()).toThrow('no unused refresh token left');
+  });
+
+  it('takes the sizes in the given order in odd rounds and in reverse in even ones, leaving its input alone', () => {
+    const sizes = [10_000, 100_000, 1_000_000] as const;
+    expect([1, 2, 3, 4].map((round) => roundOrder(sizes, round))).toEqual([
+      [10_000, 100_000, 1_000_000],
+      [1_000_000, 100_000, 10_000],
+      [10_000, 100_000, 1_000_000],
+      [1_000_000, 100_000, 10_000],
+    ]);
+    expect(sizes).toEqual([10_000, 100_000, 1_000_000]);
   });
 
   it('takes the cluster nodes from WECOM_AUTH_BENCH_REDIS_CLUSTER, and none when it is unset or blank', () => {
