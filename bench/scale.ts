@@ -29,8 +29,8 @@ import {
   startMeasurement,
 } from './scale/measure-gateway.js';
 import { RefreshTokens } from './scale/refresh-tokens.js';
-import { roundOrder } from './scale/round-order.js';
 import { type HistoryPoint, measureRotationHistory } from './scale/rotation-history.js';
+import { roundOrder } from './scale/round-order.js';
 import { costRows, runSummary } from './scale/scale-report.js';
 import {
   clusterNodesFromEnv,
