@@ -1,6 +1,7 @@
 /**
- * The gateway's overhead in one run: GET /v1/verify against bare Fastify routes (one header; the same headers), and POST /v1/sessions against a
- * minimal chain doing only the two WeCom calls; requests/s, their ratios and latency percentiles.
+ * The gateway's overhead in one run: GET /v1/verify against bare Fastify routes (one header; the same headers), and
+ * POST /v1/sessions against a minimal chain doing only the two WeCom calls; requests/s, their ratios and latency
+ * percentiles.
  *
  *   npm run bench:overhead -- [seconds] [rounds] [--events]   (runs the built packages, as in production)
  *

@@ -18,12 +18,12 @@
  *   npm run bench:tenants -- [seconds=5] [rounds=2] [corps=10000] [burstCorps=1000] [instances=4]
  *   (= node --conditions=@wecom-auth/source --import tsx bench/tenants.ts …)
  *
- * Needs Redis on 127.0.0.1:6379: it uses and empties logical database 1 (the tests use databases 3 to 14, bench:cluster 15).
- * The two gateway sets share that database as two suites of one provider would (a suite's keys never meet
- * another's), so both are up at once and alternate on the same Redis; the suite of the one-corp set is a second
- * suite in the same sandbox, with its own mini program. The gateways are child processes from the sources; the
- * sandbox (with WeCom's frequency limits lifted), the load generator and the seeding share this process, all on one
- * machine. Exits non-zero when a count is off, a login fails or the ratio is below target.
+ * Needs Redis on 127.0.0.1:6379: it uses and empties logical database 1 (the tests use databases 3 to 14, bench:cluster
+ * 15). The two gateway sets share that database as two suites of one provider would (a suite's keys never meet
+ * another's), so both are up at once and alternate on the same Redis; the suite of the one-corp set is a second suite
+ * in the same sandbox, with its own mini program. The gateways are child processes from the sources; the sandbox (with
+ * WeCom's frequency limits lifted), the load generator and the seeding share this process, all on one machine. Exits
+ * non-zero when a count is off, a login fails or the ratio is below target.
  *
  * **How the installs get into the store.** Written with `store.suites.saveInstall`, as the gateway's instruction
  * applier writes them after a `create_auth` (same record, permanent code sealed by the gateway's own sealer with the

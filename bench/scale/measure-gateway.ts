@@ -4,10 +4,11 @@
  * session by its refresh hash and rotates it) and `GET /v1/verify` (no store access) under autocannon.
  *
  * The three runs are repeated round after round, alternating, so that each endpoint is measured at several moments
- * of the machine's other work and the spread shows; the caller may interleave the rounds of several gateways. Besides requests per second, each run records what it cost: the
- * gateway's CPU time per request (its process alone, read over IPC) and, on Redis, the server's CPU time per request
- * and the time per call of each command. CPU time spent is not time spent waiting for a core, so on a shared
- * machine these move far less than requests per second do, and they are what says whether a store got slower.
+ * of the machine's other work and the spread shows; the caller may interleave the rounds of several gateways. Besides
+ * requests per second, each run records what it cost: the gateway's CPU time per request (its process alone, read over
+ * IPC) and, on Redis, the server's CPU time per request and the time per call of each command. CPU time spent is not
+ * time spent waiting for a core, so on a shared machine these move far less than requests per second do, and they are
+ * what says whether a store got slower.
  */
 import { loadavg } from 'node:os';
 import type { Sandbox } from '@wecom-auth/sandbox';

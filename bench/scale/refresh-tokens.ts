@@ -9,7 +9,10 @@ import { seededRefreshToken } from './seeded-sessions.js';
 export class RefreshTokens {
   /** Indexes of seeded sessions whose token was presented already, over the whole run (all sizes). */
   readonly #presented = new Set<number>();
-  /** Tokens the gateway issued in answers to earlier refreshes, in the order issued; those before #nextRotated were used. */
+  /**
+   * Tokens the gateway issued in answers to earlier refreshes, in the order issued; those before #nextRotated were
+   * used.
+   */
   #rotated: string[] = [];
   #nextRotated = 0;
   #seeded = 0;

@@ -24,7 +24,9 @@ export interface ScaleStore {
   readonly env: Readonly<Record<string, string>>;
   /** Adds seeded sessions `from … to - 1`; no gateway may have the store open meanwhile. */
   seed(from: number, to: number): Promise<void>;
-  /** Reads the `count` seeded sessions once, so that every size is measured on memory touched alike (see warm-store.ts). */
+  /**
+   * Reads the `count` seeded sessions once, so that every size is measured on memory touched alike (see warm-store.ts).
+   */
   warm(count: number): Promise<void>;
   /** SQLite: the file plus its WAL. Redis: `used_memory` (summed over the nodes of a cluster). */
   bytes(): Promise<number>;

@@ -4,10 +4,10 @@
  * one replica (`REDIS_WAIT_REPLICAS=1`), under a steady mix of logins, refreshes, logouts, verifies and /v1/me.
  *
  * - The primary (Sentinel) or one primary (Cluster) is killed with SIGKILL; the Sentinels or the cluster promote its
- *   replica, and the killed server is restarted (as a supervisor would) to become the new primary's replica. Meanwhile a request that needs the lost node answers 503 `store_unavailable`, never a 500 or a hang; the
- *   gateways recover by themselves, without a restart; every session acknowledged (201, so confirmed by `WAIT`) is
- *   still stored, every answered logout and rotation still in force; and both instances together asked WeCom for one
- *   access token.
+ * replica, and the killed server is restarted (as a supervisor would) to become the new primary's replica. Meanwhile a
+ * request that needs the lost node answers 503 `store_unavailable`, never a 500 or a hang; the gateways recover by
+ * themselves, without a restart; every session acknowledged (201, so confirmed by `WAIT`) is still stored, every
+ * answered logout and rotation still in force; and both instances together asked WeCom for one access token.
  * - On the Cluster, a range of slots moves from one primary to another while the load runs: the clients follow the
  *   ASK and MOVED redirections, and nothing answered is lost.
  */

@@ -97,9 +97,9 @@ export type WecomClientOptions = WecomClientSettings & (WecomSecretCredentials |
 
 /**
  * The typed client of the WeCom server API for one app of a corp, made by {@link createWecomClient}. Every call gets
- * its token from the client's token manager, replays once on a refused token, retries what is {@link WecomError.retryable}, and throws an {@link AnyWecomError}.
- * `User` is what `user.get` answers: {@link WecomUser} for a corp's own app, `ThirdPartyUser` for the corp client of a
- * third-party suite (`suite.corpClient(…)`).
+ * its token from the client's token manager, replays once on a refused token, retries what is {@link
+ * WecomError.retryable}, and throws an {@link AnyWecomError}. `User` is what `user.get` answers: {@link WecomUser} for
+ * a corp's own app, `ThirdPartyUser` for the corp client of a third-party suite (`suite.corpClient(…)`).
  *
  * @example
  * const { corpId, userId } = await wecom.miniprogram.code2Session(code);

@@ -159,7 +159,9 @@ describe('fromErrcode', () => {
 });
 
 describe('AnyWecomError', () => {
-  /** Reads a field only one class has, after narrowing on `code` alone: this compiles only if the union discriminates. */
+  /**
+   * Reads a field only one class has, after narrowing on `code` alone: this compiles only if the union discriminates.
+   */
   function detail(error: AnyWecomError): string | number | boolean | undefined {
     switch (error.code) {
       case 'rate_limited':

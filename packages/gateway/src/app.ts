@@ -65,7 +65,9 @@ export interface GatewayAppOptions {
    * in-process counters otherwise.
    */
   readonly rateLimitRedis?: unknown;
-  /** Logins a minute and an hour one corp may send to WeCom (see `edge/corp-login-budget.ts`). Default 6,000 / 100,000. */
+  /**
+   * Logins a minute and an hour one corp may send to WeCom (see `edge/corp-login-budget.ts`). Default 6,000 / 100,000.
+   */
   readonly loginBudget?: { readonly perMinute: number; readonly perHour: number };
   /** Request deadlines and the connection cap. Default: the settings' defaults (10 s, 15 s, 5,000). */
   readonly serverLimits?: ServerLimits;

@@ -73,7 +73,9 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Callback settings made up at start, so that `npm start` delivers contact changes end to end with nothing configured. */
+/**
+ * Callback settings made up at start, so that `npm start` delivers contact changes end to end with nothing configured.
+ */
 function generatedCallback(): CorpConfig['callback'] {
   return { token: randomAlphanumeric(32), encodingAESKey: randomAlphanumeric(43) };
 }

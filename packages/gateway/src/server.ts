@@ -1,8 +1,8 @@
 /**
  * Starts a gateway from a validated configuration: opens the store, builds the WeCom client and the services,
  * listens. In sandbox mode (no credentials) `sandbox-mode.ts` first starts the sandbox with the demo corp and
- * everything points at it. A store that cannot be reached does not stop the start: the gateway listens, `/readyz` answers 503 and
- * the store is retried in the background (see `StoreSupervisor`).
+ * everything points at it. A store that cannot be reached does not stop the start: the gateway listens, `/readyz`
+ * answers 503 and the store is retried in the background (see `StoreSupervisor`).
  */
 import type { AddressInfo } from 'node:net';
 import { createSuiteClient, createWecomClient } from '@wecom-auth/api';

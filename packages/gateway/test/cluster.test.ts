@@ -2,7 +2,8 @@
  * Four gateway processes on four ports, one Redis, one sandbox: the properties that only hold across processes.
  * A cold start under 2,000 concurrent logins costs one gettoken; a logout on one instance is refused by another
  * within a second; one refresh token used on two instances at once rotates once and gives both the same pair;
- * Redis killed and restarted mid-run costs 503s, never a 500, and the instances recover by themselves without losing what was acknowledged.
+ * Redis killed and restarted mid-run costs 503s, never a 500, and the instances recover by themselves without losing
+ * what was acknowledged.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

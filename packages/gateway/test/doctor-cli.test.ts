@@ -160,7 +160,8 @@ async function checklist(
   return stable(
     await runDoctor(
       {
-        // A path that does not exist: the doctor never creates the store, and the snapshot names no temporary directory.
+        // A path that does not exist: the doctor never creates the store, and the snapshot names no temporary
+        // directory.
         env: { ...demoGatewayEnv(sandbox.url), WECOM_AUTH_DB: 'state/doctor-snapshot/gateway.db', ...env },
         ...input,
       },

@@ -75,7 +75,9 @@ describe.each([
     });
   }
 
-  /** A gateway on the old secret with zhangsan logged in; then the secret is changed in WeCom and the gateway stopped. */
+  /**
+   * A gateway on the old secret with zhangsan logged in; then the secret is changed in WeCom and the gateway stopped.
+   */
   async function sessionBeforeTheChange(): Promise<{ access: string; refresh: string }> {
     const before = await gateway({});
     const session = await login(before, 'zhangsan');

@@ -47,7 +47,9 @@ export interface CallbackDelivery {
   /** The suite of an instruction callback (指令回调), which is encrypted for it (receiveId = suite_id). */
   suiteId?: string;
   url: string;
-  /** The ChangeType (`update_user`, `delete_party`, …) or, for a suite, the InfoType (`suite_ticket`, `create_auth`, …). */
+  /**
+   * The ChangeType (`update_user`, `delete_party`, …) or, for a suite, the InfoType (`suite_ticket`, `create_auth`, …).
+   */
   event: string;
   userId?: string;
   departmentId?: number;

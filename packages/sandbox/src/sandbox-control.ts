@@ -148,7 +148,8 @@ export function parseControlInput<S extends z.ZodType>(schema: S, input: unknown
 
 /**
  * The sandbox's control operations, shared by the `/__sandbox/*` HTTP API and the in-process handle returned by
- * `createSandbox`. Input errors throw `TypeError`; unknown users, corps and missing sessions throw {@link SandboxError}.
+ * `createSandbox`. Input errors throw `TypeError`; unknown users, corps and missing sessions throw {@link
+ * SandboxError}.
  *
  * @example
  * ```ts

@@ -71,7 +71,9 @@ export class SuiteEntry {
   /** When the next scheduled push is due (only while a callback URL is registered). */
   nextTicketDueMs: number | undefined;
   readonly installs = new Map<string, SuiteInstall>();
-  /** Corp ids in first-install order: the paging order of the installs listing (a cancelled install keeps its place). */
+  /**
+   * Corp ids in first-install order: the paging order of the installs listing (a cancelled install keeps its place).
+   */
   readonly installOrder: string[] = [];
 
   constructor(readonly config: SuiteFixture) {

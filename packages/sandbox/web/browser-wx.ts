@@ -91,7 +91,9 @@ export interface WxObserver {
    * first collect what the answer cost upstream.
    */
   answered(request: ObservedRequest, answer: { statusCode: number; data: unknown }): Promise<void>;
-  /** A `wx.request` got no answer at all (`reason`: `timeout` or the browser's message): the gateway was not reached. */
+  /**
+   * A `wx.request` got no answer at all (`reason`: `timeout` or the browser's message): the gateway was not reached.
+   */
   unanswered(request: ObservedRequest, reason: string): void;
 }
 

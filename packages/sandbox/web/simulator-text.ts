@@ -8,7 +8,9 @@
 export interface SimulatorText {
   /** The `lang` of the page. */
   readonly lang: string;
-  /** Texts of the page skeleton, applied to the elements marked `data-text="<key>"` (and `-aria-label`, `-placeholder`). */
+  /**
+   * Texts of the page skeleton, applied to the elements marked `data-text="<key>"` (and `-aria-label`, `-placeholder`).
+   */
   readonly static: Readonly<Record<StaticKey, string>>;
   /** The hint under the gateway's URL: text, the query parameter, text. */
   readonly gatewayHint: readonly [string, string, string];

@@ -79,7 +79,9 @@ export class SuitePanel {
     private readonly hooks: SuitePanelHooks,
   ) {}
 
-  /** Reads the suites and shows the panel when there are any; keeps it current (a sandbox without suites is left alone). */
+  /**
+   * Reads the suites and shows the panel when there are any; keeps it current (a sandbox without suites is left alone).
+   */
   async start(): Promise<void> {
     await this.refresh();
     if (this.suites.length === 0) return;

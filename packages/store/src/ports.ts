@@ -254,7 +254,10 @@ export interface LoginRetryStore {
    * expired, answers `pending`; else makes `holder` its claimant for `ttlMs` and answers `claimed`.
    */
   claim(key: string, holder: string, ttlMs: number): Promise<LoginRetryClaim>;
-  /** Replaces `holder`'s claim on `key` by `answer`, kept for `ttlMs`. False (and nothing stored) when the claim was lost. */
+  /**
+   * Replaces `holder`'s claim on `key` by `answer`, kept for `ttlMs`. False (and nothing stored) when the claim was
+   * lost.
+   */
   fulfil(key: string, holder: string, answer: string, ttlMs: number): Promise<boolean>;
   /** Drops `holder`'s claim on `key` (its exchange failed); leaves anything else under `key` alone. */
   release(key: string, holder: string): Promise<void>;

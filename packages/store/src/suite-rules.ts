@@ -43,7 +43,9 @@ export function decideInstallRemoval(
   return state?.kind === 'installed' ? 'removed' : 'absent';
 }
 
-/** Orders corp ids by code point, which is the byte order of their UTF-8 (SQLite's BINARY collation, Redis's lex order). */
+/**
+ * Orders corp ids by code point, which is the byte order of their UTF-8 (SQLite's BINARY collation, Redis's lex order).
+ */
 export function compareCorpIds(a: string, b: string): number {
   const length = Math.min(a.length, b.length);
   for (let index = 0; index < length; index += 1) {

@@ -1,7 +1,7 @@
 /**
  * A TCP relay to Redis that loses Redis at one exact moment: right after Redis has answered the command that
- * carries given markers (`eval` and a refresh token's hash, say), every connection is cut and new ones are refused until
- * {@link RedisTripwireLink.restore}. The request that sent the command sees Redis vanish between two of its store
+ * carries given markers (`eval` and a refresh token's hash, say), every connection is cut and new ones are refused
+ * until {@link RedisTripwireLink.restore}. The request that sent the command sees Redis vanish between two of its store
  * calls, which a stop of Redis under load hits only by chance.
  */
 import type { Socket } from 'node:net';

@@ -18,7 +18,10 @@ import { type AuditResult, auditSessions } from './session-audit.js';
 import type { SessionLedger } from './session-ledger.js';
 import { readStoredSessions } from './stored-sessions.js';
 
-/** Every answer that breaks the promise of an outage: no answer, or a 5xx other than 503 store_unavailable with Retry-After. */
+/**
+ * Every answer that breaks the promise of an outage: no answer, or a 5xx other than 503 store_unavailable with
+ * Retry-After.
+ */
 export function brokenPromises(records: readonly LoadRecord[]): string[] {
   return records
     .filter(({ exchange: result }) => {

@@ -4,8 +4,9 @@
  *
  * Two equivalent forms: the single-corp variables (`WECOM_CORP_ID`, `WECOM_SECRET` or `WECOM_SECRET_FILE`,
  * `WECOM_CALLBACK_TOKEN`, `WECOM_CALLBACK_AES_KEY`, `WECOM_SECRET_FALLBACKS`), read as a one-corp list, or
- * `WECOM_CORPS`, a JSON array of `{ corpId, secret | secretFile, previousSecrets?, callbackToken?, callbackAesKey? }` (in a `--config` file: `corps` or
- * `WECOM_CORPS`, an array). The first corp is the default: a login that names no corp is exchanged with its token.
+ * `WECOM_CORPS`, a JSON array of `{ corpId, secret | secretFile, previousSecrets?, callbackToken?, callbackAesKey? }`
+ * (in a `--config` file: `corps` or `WECOM_CORPS`, an array). The first corp is the default: a login that names no corp
+ * is exchanged with its token.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';

@@ -12,7 +12,9 @@ export function instructionCallbackUrl(context: DoctorContext): string {
   return `${(context.input.publicUrl ?? 'https://<gateway>').replace(/\/+$/, '')}/v1/suite/callback`;
 }
 
-/** How a suite_ticket gets into the store: WeCom's push to the instruction callback, or in sandbox mode the sandbox's. */
+/**
+ * How a suite_ticket gets into the store: WeCom's push to the instruction callback, or in sandbox mode the sandbox's.
+ */
 export function ticketFix(context: DoctorContext, suite: DoctorSuite): Fix {
   if (context.upstream.mode === 'sandbox') {
     return {
@@ -47,7 +49,9 @@ export function installFix(context: DoctorContext): Fix {
   };
 }
 
-/** A duration in words, at the grain a ticket's age matters: "less than a minute", "12 minutes", "3 hours", "2 days". */
+/**
+ * A duration in words, at the grain a ticket's age matters: "less than a minute", "12 minutes", "3 hours", "2 days".
+ */
 export function describeAge(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   if (minutes < 1) return 'less than a minute';

@@ -51,7 +51,9 @@ export class DataKeyUpkeep {
     );
   }
 
-  /** Starts the background pass when there is something to reseal (deciding it reads the store, in the background too). */
+  /**
+   * Starts the background pass when there is something to reseal (deciding it reads the store, in the background too).
+   */
   start(): void {
     if (this.#options.keyring.sources.length < 2) return;
     this.#pass = this.#run();

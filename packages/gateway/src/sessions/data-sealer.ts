@@ -8,8 +8,9 @@ import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { randomBuffer } from './random-pool.js';
 
 /**
- * What a sealed record is for. `permanent_code`: a corp's permanent code of a third-party app. `login_answer` and `refresh_answer`: the answer of a login or a refresh, kept briefly
- * so that a retry of the same request gets it again (see docs/security-model.md, "Retries").
+ * What a sealed record is for. `permanent_code`: a corp's permanent code of a third-party app. `login_answer` and
+ * `refresh_answer`: the answer of a login or a refresh, kept briefly so that a retry of the same request gets it again
+ * (see docs/security-model.md, "Retries").
  */
 export type SealPurpose =
   | 'session_key'

@@ -57,7 +57,10 @@ interface VerificationKey {
 
 /** Verified tokens are remembered so the hot path of `/v1/verify` skips the ECDSA check; revocation is separate. */
 const verifiedCacheSize = 20_000;
-/** Unknown `kid`s (another instance rotated) trigger a key reload, at most one per interval so forged kids cannot hammer the store. */
+/**
+ * Unknown `kid`s (another instance rotated) trigger a key reload, at most one per interval so forged kids cannot hammer
+ * the store.
+ */
 const reloadIntervalMs = 1_000;
 
 async function generateRecord(now: number, sealer: DataSealer): Promise<SigningKeyRecord> {

@@ -34,7 +34,9 @@ export interface SuiteTenantsOptions {
   readonly onError: (error: unknown) => void;
 }
 
-/** What the corp label of metrics says for an installed corp: thousands of corps must not become thousands of series. */
+/**
+ * What the corp label of metrics says for an installed corp: thousands of corps must not become thousands of series.
+ */
 const installedLabel = 'installed';
 
 /**

@@ -3,7 +3,10 @@ import type { LoginRetryStore } from '../ports.js';
 import type { RedisStoreContext } from './redis-context.js';
 import { LuaScript } from './redis-scripts.js';
 
-/** KEYS: the retry key. ARGV: holder, ttl. Returns { 'answered', answer } (and deletes it), { 'pending' } or { 'claimed' }. */
+/**
+ * KEYS: the retry key. ARGV: holder, ttl. Returns { 'answered', answer } (and deletes it), { 'pending' } or
+ * { 'claimed' }.
+ */
 const CLAIM_LOGIN_RETRY = new LuaScript(`
 local k = KEYS[1]
 local answer = redis.call('HGET', k, 'answer')
@@ -17,7 +20,10 @@ redis.call('PEXPIRE', k, ARGV[2])
 return { 'claimed' }
 `);
 
-/** KEYS: the retry key. ARGV: holder, answer, ttl. Returns 1 when the holder still had the claim and the answer replaced it. */
+/**
+ * KEYS: the retry key. ARGV: holder, answer, ttl. Returns 1 when the holder still had the claim and the answer replaced
+ * it.
+ */
 const FULFIL_LOGIN_RETRY = new LuaScript(`
 local k = KEYS[1]
 if redis.call('HGET', k, 'holder') ~= ARGV[1] then return 0 end

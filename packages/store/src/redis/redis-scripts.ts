@@ -59,7 +59,9 @@ redis.call('PUBLISH', ARGV[1], ARGV[2])
 return 1
 `);
 
-/** KEYS: lock. ARGV: channel, key, holder. Deletes the lock only while `holder` still has it; wakes waiters either way. */
+/**
+ * KEYS: lock. ARGV: channel, key, holder. Deletes the lock only while `holder` still has it; wakes waiters either way.
+ */
 export const RELEASE_LOCK = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[3] then redis.call('DEL', KEYS[1]) end
 redis.call('PUBLISH', ARGV[1], ARGV[2])
@@ -387,9 +389,9 @@ return page
 // The security event log. KEYS: the stream.
 
 /**
- * KEYS: the log. ARGV: cursor ('' for the newest), lowest id to read ('-' for all), limit, scan budget, corpId, userId, type,
- * since ('' for each filter not given). Reads the log newest first from before the cursor, in chunks, and keeps the
- * entries that match, until `limit` matched (one more is looked for, to know whether there are more), the log ends,
+ * KEYS: the log. ARGV: cursor ('' for the newest), lowest id to read ('-' for all), limit, scan budget, corpId, userId,
+ * type, since ('' for each filter not given). Reads the log newest first from before the cursor, in chunks, and keeps
+ * the entries that match, until `limit` matched (one more is looked for, to know whether there are more), the log ends,
  * or `budget` entries were read. Returns { nextCursor ('' at the end), entries as XREVRANGE gives them }.
  */
 export const LIST_EVENTS = new LuaScript(`
@@ -423,9 +425,9 @@ end
 `);
 
 /**
- * KEYS: the log. ARGV: before, budget. Removes the oldest entries of the log whose `at` is before `before`: reads from the
- * oldest until an entry at or after it (or the end), then trims everything older than where it stopped. Reads at most
- * `budget` entries, so one call holds Redis briefly. Returns { removed, done }: done is 0 when the budget ran out
+ * KEYS: the log. ARGV: before, budget. Removes the oldest entries of the log whose `at` is before `before`: reads from
+ * the oldest until an entry at or after it (or the end), then trims everything older than where it stopped. Reads at
+ * most `budget` entries, so one call holds Redis briefly. Returns { removed, done }: done is 0 when the budget ran out
  * first, and the caller calls again.
  */
 export const PRUNE_EVENTS = new LuaScript(`

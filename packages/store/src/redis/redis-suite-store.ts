@@ -48,10 +48,10 @@ function toInstall(fields: Record<string, string>): SuiteInstallRecord | undefin
 
 /**
  * The suite port of the Redis store. Each suite has keys of its own under `<prefix>suite:<suiteId>:` (see
- * `redis-keyspace.ts`), in one slot of a Cluster; the writes that order events (offerTicket, saveInstall, removeInstall) are one Lua script
- * each, so one round trip and atomic across instances. Install changes travel on `<prefix>suite-installs` to
- * `listeners` through the store's one subscriber. A tombstone carries a TTL that ends `tombstoneRetentionMs` after
- * its uninstall.
+ * `redis-keyspace.ts`), in one slot of a Cluster; the writes that order events (offerTicket, saveInstall,
+ * removeInstall) are one Lua script each, so one round trip and atomic across instances. Install changes travel on
+ * `<prefix>suite-installs` to `listeners` through the store's one subscriber. A tombstone carries a TTL that ends
+ * `tombstoneRetentionMs` after its uninstall.
  */
 export function createRedisSuiteStore(
   context: RedisStoreContext,

@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 
 /**
  * Creates the directory `dir` and its missing parents, one level at a time. Node's
- * `mkdirSync(dir, { recursive: true })` spins forever where `mkdir` answers ENOENT for a directory whose parent exists (under `/proc`): here that answer,
- * like any other, is thrown.
+ * `mkdirSync(dir, { recursive: true })` spins forever where `mkdir` answers ENOENT for a directory whose parent exists
+ * (under `/proc`): here that answer, like any other, is thrown.
  */
 export function createDirectory(dir: string): void {
   const missing: string[] = [];

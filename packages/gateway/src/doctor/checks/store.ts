@@ -113,7 +113,10 @@ function connectionSettings(connection: RedisConnection): { text: string; settin
   };
 }
 
-/** INFO of the primary the store writes to (on a Cluster: of each primary, the first one's facts with every one's worst). */
+/**
+ * INFO of the primary the store writes to (on a Cluster: of each primary, the first one's facts with every one's
+ * worst).
+ */
 async function redisFacts(connection: RedisConnection, timeoutMs: number): Promise<Map<string, string>> {
   const client = createRedisClient(connection, {
     options: {
