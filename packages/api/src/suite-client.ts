@@ -24,7 +24,11 @@ import type { ThirdPartyUser } from './suite-types.js';
  * What identifies a third-party suite, and where its newest suite_ticket comes from.
  *
  * @example
- * const credentials: WecomSuiteCredentials = { suiteId: 'ww…', suiteSecret, tickets: { current: () => newestTicket() } };
+ * const credentials: WecomSuiteCredentials = {
+ *   suiteId: 'ww…',
+ *   suiteSecret,
+ *   tickets: { current: () => newestTicket() },
+ * };
  */
 export interface WecomSuiteCredentials {
   /** The suite ID of the third-party app (provider console: App Management > the app). */
@@ -39,7 +43,10 @@ export interface WecomSuiteCredentials {
  * One token fetch of a suite client or of one of its corp clients, as `onTokenFetch` reports it.
  *
  * @example
- * createSuiteClient({ …credentials, onTokenFetch: ({ ok, kind, durationMs }) => metrics.tokenFetch(kind, ok, durationMs) });
+ * createSuiteClient({
+ *   …credentials,
+ *   onTokenFetch: ({ ok, kind, durationMs }) => metrics.tokenFetch(kind, ok, durationMs),
+ * });
  */
 export interface SuiteTokenFetch {
   /** Whether the fetch succeeded. */

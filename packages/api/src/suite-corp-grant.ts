@@ -63,7 +63,8 @@ export interface SuiteCorpCredentials {
  * new key, so a token of the old install is never used for the new one.
  *
  * @example
- * const record = await store.get(suiteCorpTokenCacheKey({ baseUrl: defaultWecomBaseUrl, suiteId, corpId, permanentCode }));
+ * const key = suiteCorpTokenCacheKey({ baseUrl: defaultWecomBaseUrl, suiteId, corpId, permanentCode });
+ * const record = await store.get(key);
  */
 export function suiteCorpTokenCacheKey(
   input: SuiteCorpCredentials & { readonly baseUrl: string; readonly suiteId: string },

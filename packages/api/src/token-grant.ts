@@ -119,7 +119,8 @@ export const defaultTokenLifetimeSeconds = 7200;
  * answer without the token is a `WecomMalformedResponseError` naming the field, never echoing the answer.
  *
  * @example
- * return grantedTokenOf(await core.withoutToken(request, credentials, 'gettoken'), 'access_token', '/cgi-bin/gettoken');
+ * const payload = await core.withoutToken(request, credentials, 'gettoken');
+ * return grantedTokenOf(payload, 'access_token', '/cgi-bin/gettoken');
  */
 export function grantedTokenOf(payload: WecomPayload, field: string, apiPath: string): GrantedToken {
   const token = payload[field];

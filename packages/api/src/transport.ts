@@ -38,7 +38,11 @@ export interface TransportResponse {
  * @example
  * const transport: Transport = async ({ method, url, body }) => {
  *   const response = await fetch(url, { method, body });
- *   return { status: response.status, contentType: response.headers.get('content-type') ?? undefined, body: await response.text() };
+ *   return {
+ *     status: response.status,
+ *     contentType: response.headers.get('content-type') ?? undefined,
+ *     body: await response.text(),
+ *   };
  * };
  */
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;

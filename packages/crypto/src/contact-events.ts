@@ -344,7 +344,12 @@ function writeExtAttr(items: readonly ExtAttrItem[]): string {
  *
  * @example
  * ```ts
- * const xml = buildChangeContactXml({ kind: 'update_user', toUserName: corpId, userId: 'zhangsan', newUserId: 'zhangsan001' });
+ * const xml = buildChangeContactXml({
+ *   kind: 'update_user',
+ *   toUserName: corpId,
+ *   userId: 'zhangsan',
+ *   newUserId: 'zhangsan001',
+ * });
  * ```
  */
 export function buildChangeContactXml(event: ChangeContactEventInput): string {

@@ -97,7 +97,12 @@ export function encryptMiniProgramData(input: { sessionKey: string; data: unknow
  *
  * @example
  * ```ts
- * const user = decryptMiniProgramData<{ openId: string }>({ sessionKey, encryptedData, iv, appId: 'wx4f4bc4dec97d474b' });
+ * const user = decryptMiniProgramData<{ openId: string }>({
+ *   sessionKey,
+ *   encryptedData,
+ *   iv,
+ *   appId: 'wx4f4bc4dec97d474b',
+ * });
  * user.openId;
  * ```
  */

@@ -139,7 +139,13 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  *
  * @example
  * ```ts
- * const disclosure = openMiniProgramDisclosure({ sessionKey, encryptedData, iv, appId: 'wx4f4bc4dec97d474b', kind: 'mobile' });
+ * const disclosure = openMiniProgramDisclosure({
+ *   sessionKey,
+ *   encryptedData,
+ *   iv,
+ *   appId: 'wx4f4bc4dec97d474b',
+ *   kind: 'mobile',
+ * });
  * if (disclosure.kind === 'mobile') await directory.checkAgainstUserGet(session.userId, disclosure.mobile);
  * ```
  */

@@ -168,7 +168,9 @@ export function parseSuiteInstruction(
  *
  * @example
  * ```ts
- * if (isTypedSuiteInstruction(instruction) && instruction.infoType === 'cancel_auth') await uninstall(instruction.authCorpId);
+ * if (isTypedSuiteInstruction(instruction) && instruction.infoType === 'cancel_auth') {
+ *   await uninstall(instruction.authCorpId);
+ * }
  * ```
  */
 export function isTypedSuiteInstruction(

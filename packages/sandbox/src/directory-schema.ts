@@ -227,7 +227,9 @@ export function describeIssues(error: z.ZodError): string[] {
  *
  * @example
  * ```ts
- * const directory = parseDirectory({ corps: [{ corpId: 'ww1', name: 'Acme', departments: [{ id: 1, name: 'Acme', parentid: 0 }] }] });
+ * const directory = parseDirectory({
+ *   corps: [{ corpId: 'ww1', name: 'Acme', departments: [{ id: 1, name: 'Acme', parentid: 0 }] }],
+ * });
  * ```
  */
 export function parseDirectory(input: unknown, source = 'fixture'): DirectoryFixture {

@@ -33,7 +33,9 @@ export type OpenStoreConfig =
  * `{ sqlitePath }` → SQLite (one instance), `{ kind: 'memory' }` → memory (tests).
  *
  * @example
- * const store = openStore(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : { sqlitePath: './data/store.db' });
+ * const store = openStore(
+ *   process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : { sqlitePath: './data/store.db' },
+ * );
  */
 export function openStore(config: OpenStoreConfig): Store {
   // What every adapter takes alike.

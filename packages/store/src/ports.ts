@@ -53,7 +53,9 @@ export type RevokeReason =
  * @example
  * ```ts
  * // A deletion WeCom made at createTime (seconds) never reaches a later holder of the userid.
- * await store.sessions.revokeUser(corpId, userId, 'employee_left', Date.now(), { createdBefore: (createTime + 1) * 1000 });
+ * await store.sessions.revokeUser(corpId, userId, 'employee_left', Date.now(), {
+ *   createdBefore: (createTime + 1) * 1000,
+ * });
  * ```
  */
 export interface UserSessionsBound {
@@ -87,7 +89,10 @@ export type RotateResult =
  *
  * @example
  * ```ts
- * const repeat: RotationRepeat = { answer: sealer.seal(JSON.stringify(issued), 'refresh_answer'), until: now + 30_000 };
+ * const repeat: RotationRepeat = {
+ *   answer: sealer.seal(JSON.stringify(issued), 'refresh_answer'),
+ *   until: now + 30_000,
+ * };
  * await store.sessions.rotate(presentedHash, { ...next, repeat });
  * ```
  */

@@ -154,7 +154,9 @@ function infoField(info: string, field: string): string | undefined {
  *
  * @example
  * const cluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 1 });
- * const client = new Cluster(cluster.seeds.map((seed) => ({ host: seed.split(':')[0], port: Number(seed.split(':')[1]) })));
+ * const client = new Cluster(
+ *   cluster.seeds.map((seed) => ({ host: seed.split(':')[0], port: Number(seed.split(':')[1]) })),
+ * );
  * const primary = await cluster.primaryOf(await cluster.slotOf('session:{abc}'));
  * await cluster.kill(primary.port); // its replica takes over within a few seconds
  * await cluster.waitForHealthy();

@@ -69,7 +69,8 @@ export interface ServiceEndpoints {
    *
    * @example
    * const { preAuthCode } = await suite.service.getPreAuthCode();
-   * const link = `https://open.work.weixin.qq.com/3rdapp/install?suite_id=${suiteId}&pre_auth_code=${preAuthCode}&redirect_uri=${encodeURIComponent(back)}`;
+   * const query = `suite_id=${suiteId}&pre_auth_code=${preAuthCode}&redirect_uri=${encodeURIComponent(back)}`;
+   * const link = `https://open.work.weixin.qq.com/3rdapp/install?${query}`;
    */
   getPreAuthCode(): Promise<SuitePreAuthCode>;
   /**

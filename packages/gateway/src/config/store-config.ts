@@ -35,7 +35,8 @@ export type RedisConnection = Pick<RedisStoreOptions, 'url' | 'redis' | 'sentine
  * The Redis connection of a configuration; undefined when it names no Redis (the SQLite store).
  *
  * @example
- * const connection = redisConnectionOf(config); // { cluster: { nodes: [{ host: '10.0.0.1', port: 7000 }] }, redis: {} }
+ * const connection = redisConnectionOf(config);
+ * // { cluster: { nodes: [{ host: '10.0.0.1', port: 7000 }] }, redis: {} }
  */
 export function redisConnectionOf(config: RedisSettings): RedisConnection | undefined {
   if (config.redisUrl !== undefined) return { url: config.redisUrl };

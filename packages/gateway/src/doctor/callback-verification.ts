@@ -35,7 +35,15 @@ export interface CallbackVerification {
  * unreachable, `404`, `callback_signature_invalid`, `callback_malformed` and `callback_expired` fail, each saying why.
  *
  * @example
- * const outcome = await verifyCallbackUrl(context, { url, token, encodingAESKey, receiveId: suiteId, notFound, console, fix });
+ * const outcome = await verifyCallbackUrl(context, {
+ *   url,
+ *   token,
+ *   encodingAESKey,
+ *   receiveId: suiteId,
+ *   notFound,
+ *   console,
+ *   fix,
+ * });
  */
 export async function verifyCallbackUrl(
   context: DoctorContext,

@@ -78,7 +78,11 @@ function instructionOrderKey(event: InboxEvent): string {
  *
  * @example
  * ```ts
- * await app.register(suiteCallbackRoutes, { settings: { suiteId, token, encodingAESKey, maxAgeSeconds: 300 }, store, applier });
+ * await app.register(suiteCallbackRoutes, {
+ *   settings: { suiteId, token, encodingAESKey, maxAgeSeconds: 300 },
+ *   store,
+ *   applier,
+ * });
  * ```
  */
 export const suiteCallbackRoutes: FastifyPluginAsync<SuiteCallbackRoutesOptions> = async (app, options) => {

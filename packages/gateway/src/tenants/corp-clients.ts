@@ -33,7 +33,9 @@ function tokenState(status: AccessTokenStatus | undefined): TokenState {
 
 /**
  * @example
- * const corps = createCorpClients(config.corps, (corp) => createWecomClient({ corpId: corp.corpId, secret: corp.secret }));
+ * const corps = createCorpClients(config.corps, (corp) =>
+ *   createWecomClient({ corpId: corp.corpId, secret: corp.secret }),
+ * );
  * const user = await corps.exchangeCode(code, undefined);
  */
 export function createCorpClients(

@@ -31,7 +31,11 @@ export function ticketState(record: SuiteTicketRecord | undefined, now: number):
  * A {@link SuiteTicketSource} over the store's newest ticket of `suiteId`.
  *
  * @example
- * const suite = createSuiteClient({ suiteId, suiteSecret, tickets: storedSuiteTicket({ suiteId, suites: store.suites, now: Date.now }) });
+ * const suite = createSuiteClient({
+ *   suiteId,
+ *   suiteSecret,
+ *   tickets: storedSuiteTicket({ suiteId, suites: store.suites, now: Date.now }),
+ * });
  */
 export function storedSuiteTicket(options: {
   readonly suiteId: string;

@@ -14,20 +14,22 @@ import { encodeSuiteId } from './suite-id-encoding.js';
  *
  * Key layout under the prefix p:
  *
- * | key                        | what                                                               |
- * |----------------------------|--------------------------------------------------------------------|
- * | `s:<id>`                   | a session (hash)                                                   |
- * | `rr:<id>`                  | the repeat of a session's latest rotation (hash: replacedHash, answer, until) |
- * | `sh:<id>`                  | an earlier release's set of a session's refresh hashes (only deleted now) |
- * | `rh:<hash>`                | the session id of a current or earlier refresh hash                |
- * | `u:<corp>:<user>`          | session ids of one employee; `cs:<corp>`: of one corp (not yet revoked) |
- * | `sexp`                     | session ids by expiresAt; `rev`: revocations, "<expiresAt>:<id>" by revokedAt; `revexp`: the same by expiresAt |
- * | `at:<key>`, `atlock:<key>` | an access-token record (hash) and its refresh lock                 |
- * | `c:<key>`, `lr:<key>`      | a cache value (JSON); a login retry (a claim, or a sealed answer)  |
- * | `sk`, `sk:retired`, `sk:active` | signing keys, their retirement times, the active kid         |
- * | `ib:<id>`, `ibpending`     | an inbox event (JSON); pending event ids by receivedAt             |
- * | `events`                   | the security event log (a stream)                                  |
- * | `suite:<suite>:ticket`, `…:corp:<corpId>`, `…:corps` | a suite's ticket, an install or its tombstone, installed corpids |
+ * | key                             | what                                                                          |
+ * |---------------------------------|-------------------------------------------------------------------------------|
+ * | `s:<id>`                        | a session (hash)                                                              |
+ * | `rr:<id>`                       | the repeat of a session's latest rotation (hash: replacedHash, answer, until) |
+ * | `sh:<id>`                       | an earlier release's set of a session's refresh hashes (only deleted now)     |
+ * | `rh:<hash>`                     | the session id of a current or earlier refresh hash                           |
+ * | `u:<corp>:<user>`, `cs:<corp>`  | session ids of one employee; of one corp (not yet revoked)                    |
+ * | `sexp`                          | session ids by expiresAt                                                      |
+ * | `rev`, `revexp`                 | revocations, "<expiresAt>:<id>", by revokedAt; the same by expiresAt          |
+ * | `at:<key>`, `atlock:<key>`      | an access-token record (hash) and its refresh lock                            |
+ * | `c:<key>`, `lr:<key>`           | a cache value (JSON); a login retry (a claim, or a sealed answer)             |
+ * | `sk`, `sk:retired`, `sk:active` | signing keys, their retirement times, the active kid                          |
+ * | `ib:<id>`, `ibpending`          | an inbox event (JSON); pending event ids by receivedAt                        |
+ * | `events`                        | the security event log (a stream)                                             |
+ * | `suite:<suite>:ticket`          | a suite's newest ticket                                                       |
+ * | `…:corp:<corpId>`, `…:corps`    | a suite's install in a corp or its tombstone; the installed corpids           |
  *
  * Channels: `changes` (an access-token key changed), `revocations` ("<revokedAt>:<expiresAt>:<id>"),
  * `suite-installs` ("<kind>:<at>:<encoded suite>:<corpId>"). Classic pub/sub, also on a Cluster: every instance
