@@ -131,8 +131,9 @@ export interface SessionStore {
    * `presentedHash` is any other hash the session had before (or the replaced one after its window), revokes the
    * session with reason `refresh_token_reuse` and answers `reused`. Of two concurrent calls with the same hash,
    * exactly one is `rotated`; the other is `repeated` when the winner kept a repeat, else `reused`. An earlier hash is
-   * recognised at least until the expiry its token was issued with (Redis forgets it then, so that a rotation does not
-   * grow with the session's history; SQLite keeps it for the session's life); past that it may be `unknown`.
+   * recognised at least until the expiry its token was issued with (Redis and SQLite forget it then, so that what a
+   * rotation writes does not grow with the session's history; the memory store keeps it while the session lives);
+   * past that it may be `unknown`.
    */
   rotate(
     presentedHash: string,

@@ -240,11 +240,7 @@ describe('SQLite file', () => {
           "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions' ORDER BY name",
         )
         .all(),
-    ).toEqual([
-      { name: 'sessions_by_sweep' },
-      { name: 'sessions_by_user' },
-      { name: 'sqlite_autoindex_sessions_1' },
-    ]);
+    ).toEqual([{ name: 'sessions_by_sweep' }, { name: 'sessions_by_user' }]);
     expect(db.prepare('SELECT id, sweep_at FROM sessions').all()).toEqual([
       { id: 'sid-later', sweep_at: 9_000 },
     ]);
@@ -257,6 +253,109 @@ describe('SQLite file', () => {
         { hash: 'rh-soon', session_id: 'sid-soon', expires_at: 9_000 },
       ],
     );
+    db.close();
+  });
+
+  it('upgrades a schema-8 file: sessions clustered by id with every column, and the repeats kept', async () => {
+    const path = join(root, 'schema-8.db');
+    const legacy = fileAtSchema(path, 8);
+    const insert = legacy.prepare(
+      `INSERT INTO sessions (id, corp_id, user_id, refresh_token_hash, session_key_ciphertext, created_at,
+         refreshed_at, expires_at, sweep_at, revoked_at, revoke_reason, user_agent, client_ip)
+       VALUES (@id, @corpId, @userId, @refreshTokenHash, 'sealed', 1_000, @refreshedAt, 90_000, @sweepAt,
+         @revokedAt, @revokeReason, @userAgent, @clientIp)`,
+    );
+    const plain = {
+      corpId: 'ww1',
+      userId: 'u1',
+      revokedAt: null,
+      revokeReason: null,
+      userAgent: null,
+      clientIp: null,
+    };
+    insert.run({ ...plain, id: 'sid-b', refreshTokenHash: 'rh-b-2', refreshedAt: 2_000, sweepAt: 60_000 });
+    insert.run({
+      id: 'sid-a',
+      corpId: 'ww2',
+      userId: 'u2',
+      refreshTokenHash: 'rh-a-1',
+      refreshedAt: 1_000,
+      sweepAt: 90_000,
+      revokedAt: 1_500,
+      revokeReason: 'logout',
+      userAgent: 'wxwork/4.1',
+      clientIp: '203.0.113.7',
+    });
+    const insertHash = legacy.prepare(
+      'INSERT INTO refresh_hashes (hash, session_id, expires_at) VALUES (?, ?, ?)',
+    );
+    for (const [hash, id] of [
+      ['rh-a-1', 'sid-a'],
+      ['rh-b-1', 'sid-b'],
+      ['rh-b-2', 'sid-b'],
+    ]) {
+      insertHash.run(hash, id, 90_000);
+    }
+    // sid-b's latest rotation replaced rh-b-1 and kept its answer for a repeat until 10_000.
+    legacy
+      .prepare('INSERT INTO rotation_repeats (session_id, replaced_hash, answer, until) VALUES (?, ?, ?, ?)')
+      .run('sid-b', 'rh-b-1', 'kept-answer', 10_000);
+    legacy.close();
+
+    const store = createSqliteStore({ path, now: () => 3_000 });
+    expect(await store.sessions.get('sid-a')).toEqual({
+      id: 'sid-a',
+      corpId: 'ww2',
+      userId: 'u2',
+      refreshTokenHash: 'rh-a-1',
+      sessionKeyCiphertext: 'sealed',
+      createdAt: 1_000,
+      refreshedAt: 1_000,
+      expiresAt: 90_000,
+      revokedAt: 1_500,
+      revokeReason: 'logout',
+      userAgent: 'wxwork/4.1',
+      clientIp: '203.0.113.7',
+    });
+    // The repeat came along: the replaced token is answered again, not taken for a reuse that would revoke.
+    const next = { refreshTokenHash: 'rh-b-3', refreshedAt: 3_000, expiresAt: 95_000 };
+    expect(await store.sessions.rotate('rh-b-1', next)).toMatchObject({
+      outcome: 'repeated',
+      answer: 'kept-answer',
+    });
+    expect(await store.sessions.rotate('rh-b-2', next)).toMatchObject({ outcome: 'rotated' });
+    expect(await store.sessions.get('sid-b')).toMatchObject({
+      refreshTokenHash: 'rh-b-3',
+      expiresAt: 95_000,
+    });
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    const tableSql = (name: string): string =>
+      db
+        .prepare<[string], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+        .get(name)?.sql ?? '';
+    expect(tableSql('sessions')).toMatch(/WITHOUT ROWID$/);
+    expect(db.pragma('foreign_key_list(rotation_repeats)')).toEqual([]);
+    expect(db.prepare('SELECT id, sweep_at FROM sessions ORDER BY id').all()).toEqual([
+      { id: 'sid-a', sweep_at: 90_000 },
+      { id: 'sid-b', sweep_at: 60_000 },
+    ]);
+    expect(db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+    expect(
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('sessions', 'rotation_repeats')",
+        )
+        .all()
+        .map((row) => (row as { name: string }).name)
+        .sort(),
+    ).toEqual([
+      'rotation_repeats_by_until',
+      'sessions_by_sweep',
+      'sessions_by_user',
+      'sqlite_autoindex_rotation_repeats_1',
+    ]);
     db.close();
   });
 

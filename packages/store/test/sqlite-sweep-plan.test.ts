@@ -59,6 +59,33 @@ describe('SQLite sweep', () => {
     }
   });
 
+  it("reads a refresh's session in one B-tree: the hash's row, then the session clustered by its id", async () => {
+    const path = join(root, 'sessions-refresh-plan.db');
+    await createSqliteStore({ path }).close();
+    const db = new Database(path, { readonly: true });
+    try {
+      const plan = (sql: string): string[] =>
+        db
+          .prepare<[{ v: string }], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+          .all({ v: 'x' })
+          .map((row) => row.detail);
+      expect(
+        plan(
+          `SELECT sessions.* FROM refresh_hashes JOIN sessions ON sessions.id = refresh_hashes.session_id
+           WHERE refresh_hashes.hash = @v`,
+        ),
+      ).toEqual([
+        'SEARCH refresh_hashes USING PRIMARY KEY (hash=?)',
+        'SEARCH sessions USING PRIMARY KEY (id=?)',
+      ]);
+      expect(plan('UPDATE sessions SET refresh_token_hash = @v WHERE id = @v')).toEqual([
+        'SEARCH sessions USING PRIMARY KEY (id=?)',
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('finds a session where its login left it, whatever its refreshes did, and drops it once expired', async () => {
     const path = join(root, 'sessions-sweep.db');
     let now = 1_700_000_000_000;

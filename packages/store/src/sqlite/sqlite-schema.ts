@@ -173,6 +173,50 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sessions_by_sweep ON sessions (sweep_at);
   DROP INDEX sessions_by_expiry;
   `,
+  // 9: a session is found in one B-tree. A rowid table with a TEXT primary key is two: the key's index leads to the
+  // rowid, and the rowid to the row, so a refresh (the session by id, then its row rewritten) read two random leaves
+  // where one does. Now the table is clustered by id (WITHOUT ROWID); its secondary indexes hold the id instead of
+  // the rowid. Rows are copied in id order through a sort (`+id`), so the new table is written leaf after leaf.
+  // A table with a foreign key to sessions would have its rows dropped by the implicit DELETE of the DROP TABLE
+  // below (foreign keys are on, and cannot be turned off inside the migration's transaction), so the repeats are
+  // first moved to a table without it: a repeat is looked up only after its session was found, and the sweep drops
+  // it once its window closes, seconds after the rotation, so the cascade kept nothing from being read.
+  `
+  CREATE TABLE rotation_repeats_kept (
+    session_id TEXT PRIMARY KEY,
+    replaced_hash TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    until INTEGER NOT NULL
+  );
+  INSERT INTO rotation_repeats_kept SELECT session_id, replaced_hash, answer, until FROM rotation_repeats;
+  DROP TABLE rotation_repeats;
+  ALTER TABLE rotation_repeats_kept RENAME TO rotation_repeats;
+  CREATE INDEX rotation_repeats_by_until ON rotation_repeats (until);
+  CREATE TABLE sessions_by_id (
+    id TEXT PRIMARY KEY,
+    corp_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    refresh_token_hash TEXT NOT NULL,
+    session_key_ciphertext TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    refreshed_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    sweep_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    revoke_reason TEXT,
+    user_agent TEXT,
+    client_ip TEXT
+  ) WITHOUT ROWID;
+  INSERT INTO sessions_by_id (id, corp_id, user_id, refresh_token_hash, session_key_ciphertext, created_at,
+      refreshed_at, expires_at, sweep_at, revoked_at, revoke_reason, user_agent, client_ip)
+    SELECT id, corp_id, user_id, refresh_token_hash, session_key_ciphertext, created_at, refreshed_at, expires_at,
+      sweep_at, revoked_at, revoke_reason, user_agent, client_ip
+    FROM sessions ORDER BY +id;
+  DROP TABLE sessions;
+  ALTER TABLE sessions_by_id RENAME TO sessions;
+  CREATE INDEX sessions_by_user ON sessions (corp_id, user_id);
+  CREATE INDEX sessions_by_sweep ON sessions (sweep_at);
+  `,
 ];
 
 /** The schema version this release writes. */
