@@ -10,7 +10,7 @@
  */
 import { createSqliteStore } from '@wecom-auth/store';
 import Database from 'better-sqlite3';
-import { type SeedPlan, seededSession } from './seeded-sessions.js';
+import { type SeedPlan, seededCreatedAt, seededSession } from './seeded-sessions.js';
 
 const BATCH = 20_000;
 
@@ -32,14 +32,19 @@ export async function seedSqlite(path: string, plan: SeedPlan, from: number, to:
     const insertHash = db.prepare(
       'INSERT INTO refresh_hashes (hash, session_id, expires_at) VALUES (?, ?, ?)',
     );
-    const insertBatch = db.transaction((start: number, end: number) => {
-      for (let index = start; index < end; index++) {
+    const insertBatch = db.transaction((indexes: readonly number[]) => {
+      for (const index of indexes) {
         const record = seededSession(plan, index);
         insertSession.run(record);
         insertHash.run(record.refreshTokenHash, record.id, record.expiresAt);
       }
     });
-    for (let start = from; start < to; start += BATCH) insertBatch(start, Math.min(to, start + BATCH));
+    // In the order of their logins, as the gateway's own file fills: its session ids begin with the creation time,
+    // so the sessions table (clustered by id) grows at its end, its pages full.
+    const order = Array.from({ length: to - from }, (_, offset) => from + offset).sort(
+      (a, b) => seededCreatedAt(plan, a) - seededCreatedAt(plan, b),
+    );
+    for (let start = 0; start < order.length; start += BATCH) insertBatch(order.slice(start, start + BATCH));
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();

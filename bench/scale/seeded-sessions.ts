@@ -59,16 +59,24 @@ export function seededRefreshToken(index: number): string {
   return digest('refresh', index).toString('base64url');
 }
 
+/** When seeded session `index` was created: over the last 20 days, so ages vary as in a real population. */
+export function seededCreatedAt(plan: SeedPlan, index: number): number {
+  return plan.now - ((index * 7_919) % (20 * DAY_MS));
+}
+
 export function seededSession(plan: SeedPlan, index: number): SessionRecord {
-  // Created over the last 20 days, so ages vary as in a real population; refreshed within the 12 hours before
-  // seeding, as the sessions that refresh are those in daily use. On Redis the login (here, the seeding) extended
-  // their indexes a day past them, so their refreshes write none, at every size alike: a refresh of a session left a
-  // day or more also writes its indexes (docs/benchmarks.md, run I), which would make the sizes whose runs present
-  // more of the seeded tokens (the larger ones) measure a dearer refresh.
-  const createdAt = plan.now - ((index * 7_919) % (20 * DAY_MS));
+  // Refreshed within the 12 hours before seeding, as the sessions that refresh are those in daily use. On Redis the
+  // login (here, the seeding) extended their indexes a day past them, so their refreshes write none, at every size
+  // alike: a refresh of a session left a day or more also writes its indexes (docs/benchmarks.md, run I), which would
+  // make the sizes whose runs present more of the seeded tokens (the larger ones) measure a dearer refresh.
+  const createdAt = seededCreatedAt(plan, index);
   const refreshedAt = Math.max(createdAt, plan.now - ((index * 104_729) % (DAY_MS / 2)));
   return {
-    id: digest('session', index).subarray(0, 16).toString('base64url'),
+    // Laid out as the gateway lays out its own (session-id.ts): the creation time in 9 base-36 digits, then 13
+    // characters that are random there and derived from the index here.
+    id:
+      createdAt.toString(36).padStart(9, '0') +
+      digest('session', index).subarray(0, 10).toString('base64url').slice(0, 13),
     corpId: plan.corpId,
     userId: plan.userIds[index % plan.userIds.length] as string,
     refreshTokenHash: hashRefreshToken(seededRefreshToken(index)),
