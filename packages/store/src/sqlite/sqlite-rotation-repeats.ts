@@ -8,8 +8,8 @@ export type StoredRepeat = KeptRepeat & { readonly answer: string };
 /**
  * The `rotation_repeats` table: what each session's latest rotation keeps for a repeat of the token it replaced.
  * Its statements run inside the session store's rotation transaction; one row per session at most, replaced by each
- * rotation and dropped once its window has closed (a sweep's work: a session's rows have no foreign key to it since
- * schema 9, which says why).
+ * rotation and dropped by the sweep once its window has closed (not with its session: since schema 9 the table has no
+ * foreign key to `sessions`, and the schema says why).
  */
 export interface SqliteRotationRepeats {
   /** The session's kept repeat, while its window is open at `now`. */
