@@ -54,6 +54,17 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get(token('c'))?.userId).toBe('c');
   });
 
+  it('drops the token used least recently, not a token still in use', () => {
+    const cache = new VerifiedTokenCache(2);
+    cache.set(token('a'), claimsOf('a'));
+    cache.set(token('b'), claimsOf('b'));
+    expect(cache.get(token('a'))?.userId).toBe('a');
+    cache.set(token('c'), claimsOf('c'));
+    expect(cache.get(token('b'))).toBeUndefined();
+    expect(cache.get(token('a'))?.userId).toBe('a');
+    expect(cache.get(token('c'))?.userId).toBe('c');
+  });
+
   it('forgets a token on delete', () => {
     const cache = new VerifiedTokenCache(2);
     cache.set(token('a'), claimsOf('a'));

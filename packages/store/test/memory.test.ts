@@ -37,6 +37,24 @@ describe('login retries in memory', () => {
     expect(await retries.claim('d', 'other', 20_000)).toEqual({ state: 'answered', answer: 'answer-d' });
   });
 
+  it('drops a sixty-fourth of the bound at once when it overflows, never the newest key', async () => {
+    const retries = createMemoryLoginRetryStore(() => 1_000, 128);
+    for (let key = 0; key <= 128; key += 1) await retries.claim(`k${key}`, 'h', 20_000);
+    // 129 keys for 128: the three oldest go (down to 126), in one pass rather than one per new key.
+    for (const dropped of ['k0', 'k1', 'k2']) {
+      expect(await retries.fulfil(dropped, 'h', 'answer', 60_000)).toBe(false);
+    }
+    expect(await retries.fulfil('k3', 'h', 'answer-3', 60_000)).toBe(true);
+    expect(await retries.fulfil('k128', 'h', 'answer-128', 60_000)).toBe(true);
+    expect(await retries.claim('k128', 'x', 20_000)).toEqual({ state: 'answered', answer: 'answer-128' });
+    // A bound of one keeps the newest key.
+    const single = createMemoryLoginRetryStore(() => 1_000, 1);
+    await single.claim('a', 'h', 20_000);
+    await single.claim('b', 'h', 20_000);
+    expect(await single.fulfil('b', 'h', 'answer-b', 60_000)).toBe(true);
+    expect(await single.claim('a', 'x', 20_000)).toEqual({ state: 'claimed' });
+  });
+
   it('counts a fulfilled key as the newest', async () => {
     const retries = createMemoryLoginRetryStore(() => 1_000, 2);
     await retries.claim('a', 'h', 20_000);

@@ -37,7 +37,7 @@ describeStoreConformance('sqlite', async (options = {}) => {
 });
 
 describe('SqliteCacheMemo', () => {
-  it('keeps at most maxEntries, dropping what came into memory first', () => {
+  it('keeps at most maxEntries, dropping what was read or written least recently', () => {
     const memo = new SqliteCacheMemo(2);
     memo.remember('a', { json: '1', expiresAt: 10 });
     memo.remember('b', { json: '2', expiresAt: 10 });
@@ -48,5 +48,15 @@ describe('SqliteCacheMemo', () => {
     expect(memo.get('c')).toEqual({ json: '4', expiresAt: 10 });
     memo.forget('a');
     expect(memo.get('a')).toBeUndefined();
+  });
+
+  it('keeps an entry that is read over one written after it', () => {
+    const memo = new SqliteCacheMemo(2);
+    memo.remember('a', { json: '1', expiresAt: 10 });
+    memo.remember('b', { json: '2', expiresAt: 10 });
+    expect(memo.get('a')).toEqual({ json: '1', expiresAt: 10 });
+    memo.remember('c', { json: '3', expiresAt: 10 });
+    expect(memo.get('b')).toBeUndefined();
+    expect(memo.get('a')).toEqual({ json: '1', expiresAt: 10 });
   });
 });

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 
 /**
  * What {@link CorpLoginBudget.take} decided.
@@ -40,7 +41,7 @@ export interface CorpLoginBudgetOptions {
   readonly reservedShare?: number;
   /** How long an address stays proven after a successful login. Default a day. */
   readonly provenForMs?: number;
-  /** The most proven addresses remembered; the oldest are forgotten first. Default 10,000. */
+  /** The most proven addresses remembered; the one that logged in least recently is forgotten first. Default 10,000. */
   readonly provenMax?: number;
 }
 
@@ -80,11 +81,12 @@ interface Window {
 export class CorpLoginBudget {
   readonly #options: CorpLoginBudgetOptions;
   readonly #windows = new Map<string, Window>();
-  /** `corp\0address` → until when it is proven; a Map keeps insertion order, the oldest first. */
-  readonly #proven = new Map<string, number>();
+  /** `corp\0address` → until when it is proven; past the bound, the address that logged in least recently goes. */
+  readonly #proven: LRUCache<string, number>;
 
   constructor(options: CorpLoginBudgetOptions) {
     this.#options = options;
+    this.#proven = new LRUCache({ max: options.provenMax ?? 10_000 });
   }
 
   /** Takes one login of `corpId` from `clientIp` from the budget, or says how long to wait. */
@@ -106,14 +108,10 @@ export class CorpLoginBudget {
 
   /** A login from `clientIp` to `corpId` succeeded: the address may use the reserve for a day. */
   proven(corpId: string, clientIp: string): void {
-    const key = `${corpId}\u0000${clientIp}`;
-    this.#proven.delete(key);
-    this.#proven.set(key, this.#options.now() + (this.#options.provenForMs ?? 86_400_000));
-    const max = this.#options.provenMax ?? 10_000;
-    for (const oldest of this.#proven.keys()) {
-      if (this.#proven.size <= max) break;
-      this.#proven.delete(oldest);
-    }
+    this.#proven.set(
+      `${corpId}\u0000${clientIp}`,
+      this.#options.now() + (this.#options.provenForMs ?? 86_400_000),
+    );
   }
 
   #isProven(corpId: string, clientIp: string): boolean {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { assertPositiveMs, toCacheJson } from '../input-validation.js';
 import type { CacheStore } from '../ports.js';
 import type { SqliteGuard } from './sqlite-connection.js';
@@ -20,14 +21,13 @@ export const DEFAULT_CACHE_MEMO_ENTRIES = 10_000;
  * process and every write to the cache goes through a store of this process, so the memo is never stale: `set` and
  * `delete` update it as they write the file. A login read its employee's profile from the file every time (a
  * statement, its read transaction and a row copied out), a tenth of what the store cost a login; from here it is a
- * map lookup. Bounded: past `maxEntries` the entry that came into memory first is dropped (it is still in the file).
+ * map lookup. Bounded: past `maxEntries` the entry read or written least recently is dropped (it is still in the file).
  */
 export class SqliteCacheMemo {
-  readonly #entries = new Map<string, CachedJson>();
-  readonly #maxEntries: number;
+  readonly #entries: LRUCache<string, CachedJson>;
 
   constructor(maxEntries = DEFAULT_CACHE_MEMO_ENTRIES) {
-    this.#maxEntries = maxEntries;
+    this.#entries = new LRUCache({ max: maxEntries });
   }
 
   /** The entry under `key`, as last read or written; undefined when not in memory. */
@@ -37,12 +37,7 @@ export class SqliteCacheMemo {
 
   /** Remembers `entry` under `key` as the newest. */
   remember(key: string, entry: CachedJson): void {
-    this.#entries.delete(key);
     this.#entries.set(key, entry);
-    for (const oldest of this.#entries.keys()) {
-      if (this.#entries.size <= this.#maxEntries) break;
-      this.#entries.delete(oldest);
-    }
   }
 
   forget(key: string): void {
