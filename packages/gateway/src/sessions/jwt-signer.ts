@@ -5,10 +5,12 @@
  * costs the calling thread far more than the curve arithmetic (argument normalisation, key checks, a job handed to
  * the thread pool and its promise). Under login load that was about a quarter of a login's time on the event loop;
  * handed to a worker thread instead, posting the claims and taking the token back still cost the loop more than a
- * signature does with node:crypto's one-shot `sign` (about 45 µs on the development machine), which needs no
- * thread, no message and no promise. What is written by hand is only the serialization: a fixed header, the claims'
- * JSON, base64url, and the signature in the IEEE P1363 form (r ‖ s) that JWS uses for ECDSA. Every token is checked
- * by jose in the tests, and verified by jose in the gateway.
+ * signature does with node:crypto's one-shot `sign` (25–45 µs on the machines measured). That same `sign`, given a
+ * callback, runs the arithmetic on libuv's thread pool and costs the event loop about 8 µs (the job handed over and
+ * its callback), so the loop, which a login under load keeps busy, serves other requests meanwhile
+ * (docs/benchmarks.md, "The login's signature off the event loop"). What is written by hand is only the
+ * serialization: a fixed header, the claims' JSON, base64url, and the signature in the IEEE P1363 form (r ‖ s) that
+ * JWS uses for ECDSA. Every token is checked by jose in the tests, and verified by jose in the gateway.
  */
 import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import type { JWK } from 'jose';
@@ -76,7 +78,13 @@ export class JwtSigner {
       exp: payload.exp,
     };
     const input = `${current.header}.${base64url(JSON.stringify(claims))}`;
-    const signature = sign('sha256', Buffer.from(input), { key: current.key, dsaEncoding: 'ieee-p1363' });
+    // The curve arithmetic runs on libuv's thread pool: the event loop only hands the job over and takes the
+    // signature back.
+    const signature = await new Promise<Buffer>((resolve, reject) =>
+      sign('sha256', Buffer.from(input), { key: current.key, dsaEncoding: 'ieee-p1363' }, (error, value) =>
+        error ? reject(error) : resolve(value),
+      ),
+    );
     return `${input}.${signature.toString('base64url')}`;
   }
 
