@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../src/index.js';
 import { createMemoryLoginRetryStore } from '../src/memory/memory-login-retry-store.js';
@@ -53,6 +54,34 @@ describe('login retries in memory', () => {
     await single.claim('b', 'h', 20_000);
     expect(await single.fulfil('b', 'h', 'answer-b', 60_000)).toBe(true);
     expect(await single.claim('a', 'x', 20_000)).toEqual({ state: 'claimed' });
+  });
+
+  it('keeps the newest keys, never more than its bound, whatever the bound and the number of keys', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 1, max: 600 }),
+        async (bound, count) => {
+          const retries = createMemoryLoginRetryStore(() => 1_000, bound);
+          for (let key = 0; key < count; key += 1) await retries.claim(`k${key}`, `h${key}`, 20_000);
+          // fulfil by the right holder answers whether a key is still kept; it reorders keys but drops none.
+          const kept: number[] = [];
+          for (let key = 0; key < count; key += 1) {
+            if (await retries.fulfil(`k${key}`, `h${key}`, 'answer', 60_000)) kept.push(key);
+          }
+          expect(kept.length).toBeLessThanOrEqual(bound);
+          // At least what one pass of eviction leaves: a sixty-fourth of the bound below it.
+          expect(kept.length).toBeGreaterThanOrEqual(
+            Math.min(count, Math.max(1, bound - Math.floor(bound / 64))),
+          );
+          // The kept keys are the newest ones, the last claimed among them.
+          expect(kept).toEqual(
+            Array.from({ length: kept.length }, (_, index) => count - kept.length + index),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('counts a fulfilled key as the newest', async () => {

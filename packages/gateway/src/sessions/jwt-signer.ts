@@ -8,7 +8,7 @@
  * signature does with node:crypto's one-shot `sign` (25–45 µs on the machines measured). That same `sign`, given a
  * callback, runs the arithmetic on libuv's thread pool and costs the event loop about 8 µs (the job handed over and
  * its callback), so the loop, which a login under load keeps busy, serves other requests meanwhile
- * (docs/benchmarks.md, "The login's signature off the event loop"). What is written by hand is only the
+ * (docs/benchmarks.md, "Bounded maps, and the signature on the thread pool"). What is written by hand is only the
  * serialization: a fixed header, the claims' JSON, base64url, and the signature in the IEEE P1363 form (r ‖ s) that
  * JWS uses for ECDSA. Every token is checked by jose in the tests, and verified by jose in the gateway.
  */
