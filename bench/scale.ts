@@ -124,7 +124,7 @@ async function measureInterleaved(kind: Exclude<ScaleStoreKind, 'redis-cluster'>
       const entry: Sized = {
         size,
         store: await openScaleStore(kind, plan),
-        tokens: new RefreshTokens(),
+        tokens: new RefreshTokens(plan),
         seedSeconds: 0,
         warmSeconds: 0,
       };
@@ -199,7 +199,7 @@ async function measureInterleaved(kind: Exclude<ScaleStoreKind, 'redis-cluster'>
  */
 async function measureIncrementally(kind: ScaleStoreKind): Promise<void> {
   const store = await openScaleStore(kind, plan);
-  const tokens = new RefreshTokens();
+  const tokens = new RefreshTokens(plan);
   let seeded = 0;
   try {
     for (const size of sizes) {

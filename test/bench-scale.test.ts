@@ -1,3 +1,4 @@
+import { hashRefreshToken } from '@wecom-auth/gateway';
 import { describe, expect, it } from 'vitest';
 import type { CostedRun } from '../bench/scale/measure-gateway.js';
 import { parseCommandStats, readingDelta } from '../bench/scale/redis-server-stats.js';
@@ -5,7 +6,7 @@ import { RefreshTokens } from '../bench/scale/refresh-tokens.js';
 import { roundOrder } from '../bench/scale/round-order.js';
 import { commandCosts, runSummary } from '../bench/scale/scale-report.js';
 import { clusterNodesFromEnv } from '../bench/scale/scale-stores.js';
-import { seededRefreshToken } from '../bench/scale/seeded-sessions.js';
+import { type SeedPlan, seededRefreshToken, seededSession } from '../bench/scale/seeded-sessions.js';
 
 const run = (requestsPerSecond: number, extra: Partial<CostedRun> = {}): CostedRun => ({
   requestsPerSecond,
@@ -19,12 +20,31 @@ const run = (requestsPerSecond: number, extra: Partial<CostedRun> = {}): CostedR
   ...extra,
 });
 
+/** Enough of a plan for the tokens: they depend on its clock alone. */
+const plan: SeedPlan = {
+  corpId: 'wwcorp',
+  userIds: ['zhangsan'],
+  sealedSessionKeys: ['sealed'],
+  now: Date.UTC(2026, 11, 7),
+  refreshTtlMs: 2_592_000_000,
+};
+
 describe('bench:scale harness', () => {
+  it('seeds refresh tokens shaped as the gateway issues them, issued at the session’s last refresh', () => {
+    for (const index of [0, 1, 99_999]) {
+      const token = seededRefreshToken(plan, index);
+      const session = seededSession(plan, index);
+      expect(token).toMatch(/^[0-9a-z]{9}[A-Za-z0-9_-]{43}$/);
+      expect(Number.parseInt(token.slice(0, 9), 36)).toBe(session.refreshedAt);
+      expect(session.refreshTokenHash).toBe(hashRefreshToken(token));
+    }
+  });
+
   it('hands out each seeded token once, then the tokens handed back, oldest first', () => {
-    const tokens = new RefreshTokens();
+    const tokens = new RefreshTokens(plan);
     tokens.seededUpTo(3);
     const seeded = [tokens.next(), tokens.next(), tokens.next()];
-    expect(seeded.toSorted()).toEqual([0, 1, 2].map(seededRefreshToken).toSorted());
+    expect(seeded.toSorted()).toEqual([0, 1, 2].map((index) => seededRefreshToken(plan, index)).toSorted());
     tokens.keep(JSON.stringify({ refreshToken: 'first' }));
     tokens.keep(JSON.stringify({ refreshToken: 'second' }));
     tokens.keep(JSON.stringify({ error: 'no token in a failed answer' }));

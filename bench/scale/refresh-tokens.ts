@@ -4,9 +4,10 @@
  * whole index, not a hot corner of it); when those run short, the tokens the gateway handed back in earlier
  * refreshes of this run, oldest first, so that the session refreshed longest ago is the next one refreshed again.
  */
-import { seededRefreshToken } from './seeded-sessions.js';
+import { type SeedPlan, seededRefreshToken } from './seeded-sessions.js';
 
 export class RefreshTokens {
+  readonly #plan: SeedPlan;
   /** Indexes of seeded sessions whose token was presented already, over the whole run (all sizes). */
   readonly #presented = new Set<number>();
   /**
@@ -16,6 +17,11 @@ export class RefreshTokens {
   #rotated: string[] = [];
   #nextRotated = 0;
   #seeded = 0;
+
+  /** Tokens of the sessions seeded by `plan`. */
+  constructor(plan: SeedPlan) {
+    this.#plan = plan;
+  }
 
   /** The store now holds seeded sessions `0 … count - 1`. */
   seededUpTo(count: number): void {
@@ -28,7 +34,7 @@ export class RefreshTokens {
       const index = Math.floor(Math.random() * this.#seeded);
       if (this.#presented.has(index)) continue;
       this.#presented.add(index);
-      return seededRefreshToken(index);
+      return seededRefreshToken(this.#plan, index);
     }
     const rotated = this.#rotated[this.#nextRotated];
     if (rotated !== undefined) {
@@ -43,7 +49,7 @@ export class RefreshTokens {
     for (let index = 0; index < this.#seeded; index++) {
       if (this.#presented.has(index)) continue;
       this.#presented.add(index);
-      return seededRefreshToken(index);
+      return seededRefreshToken(this.#plan, index);
     }
     throw new Error('no unused refresh token left: seed more sessions or shorten the refresh run');
   }

@@ -14,7 +14,7 @@ import { createRedisStore, createSqliteStore, type Store } from '@wecom-auth/sto
 import { startScratchRedis } from '@wecom-auth/testing';
 import { median } from '../measure.js';
 import type { ScaleStoreKind } from './scale-stores.js';
-import { type SeedPlan, seededRefreshToken, seededSession } from './seeded-sessions.js';
+import { type SeedPlan, seededRefreshToken, seededSession, timedRefreshToken } from './seeded-sessions.js';
 
 export interface HistoryPoint {
   /** Rotations the session had been through. */
@@ -29,13 +29,13 @@ const window = 20;
 async function rotateMany(store: Store, plan: SeedPlan, marks: readonly number[]): Promise<HistoryPoint[]> {
   const session = seededSession(plan, 0);
   await store.sessions.create(session);
-  let presented = hashRefreshToken(seededRefreshToken(0));
+  let presented = hashRefreshToken(seededRefreshToken(plan, 0));
   const durations: number[] = [];
   const points: HistoryPoint[] = [];
   const last = Math.max(...marks);
   for (let rotation = 1; rotation <= last; rotation++) {
-    const next = hashRefreshToken(randomBytes(32).toString('base64url'));
     const at = Date.now();
+    const next = hashRefreshToken(timedRefreshToken(at, randomBytes(32)));
     const started = performance.now();
     const result = await store.sessions.rotate(presented, {
       refreshTokenHash: next,

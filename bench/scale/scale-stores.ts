@@ -83,7 +83,7 @@ export async function openScaleStore(kind: ScaleStoreKind, plan: SeedPlan): Prom
         kind,
         env: { REDIS_URL: redis.url, REDIS_CLUSTER_NODES: '' },
         seed: (from, to) => seedRedis({ url: redis.url }, plan, from, to),
-        warm: (count) => warmRedis({ url: redis.url }, count),
+        warm: (count) => warmRedis({ url: redis.url }, plan, count),
         bytes: () => server.usedMemory(),
         server,
         async close() {
@@ -104,7 +104,7 @@ export async function openScaleStore(kind: ScaleStoreKind, plan: SeedPlan): Prom
         env: { REDIS_CLUSTER_NODES: nodes.join(','), REDIS_URL: '' },
         // Through the store adapter, as on one Redis: the keys are exactly a login's, spread over the slots.
         seed: (from, to) => seedRedis({ cluster: { nodes: nodes.map(redisAddressOf) } }, plan, from, to),
-        warm: (count) => warmRedis({ cluster: { nodes: nodes.map(redisAddressOf) } }, count),
+        warm: (count) => warmRedis({ cluster: { nodes: nodes.map(redisAddressOf) } }, plan, count),
         bytes: () => server.usedMemory(),
         server,
         async close() {

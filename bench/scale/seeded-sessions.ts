@@ -54,9 +54,17 @@ function digest(label: string, index: number): Buffer {
   return createHash('sha256').update(`wecom-auth scale bench ${label} ${index}`).digest();
 }
 
-/** The refresh token of seeded session `index`: 32 bytes in base64url, the shape of the gateway's own. */
-export function seededRefreshToken(index: number): string {
-  return digest('refresh', index).toString('base64url');
+/**
+ * The refresh token of seeded session `index`, in the shape of the gateway's own (refresh-token.ts): the time it was
+ * issued (the session's last refresh) in 9 base-36 digits, then 32 bytes in base64url, here derived from the index.
+ */
+export function seededRefreshToken(plan: SeedPlan, index: number): string {
+  return timedRefreshToken(seededRefreshedAt(plan, index), digest('refresh', index));
+}
+
+/** A refresh token issued at `issuedAt` with the 32 bytes `secret`, as the gateway lays its own out. */
+export function timedRefreshToken(issuedAt: number, secret: Buffer): string {
+  return issuedAt.toString(36).padStart(9, '0') + secret.toString('base64url');
 }
 
 /** When seeded session `index` was created: over the last 20 days, so ages vary as in a real population. */
@@ -64,13 +72,20 @@ export function seededCreatedAt(plan: SeedPlan, index: number): number {
   return plan.now - ((index * 7_919) % (20 * DAY_MS));
 }
 
+/**
+ * When seeded session `index` was last refreshed: within the 12 hours before seeding, as the sessions that refresh are
+ * those in daily use. On Redis the login (here, the seeding) extended their indexes a day past them, so their
+ * refreshes write none, at every size alike: a refresh of a session left a day or more also writes its indexes
+ * (docs/benchmarks.md, run I), which would make the sizes whose runs present more of the seeded tokens (the larger
+ * ones) measure a dearer refresh.
+ */
+function seededRefreshedAt(plan: SeedPlan, index: number): number {
+  return Math.max(seededCreatedAt(plan, index), plan.now - ((index * 104_729) % (DAY_MS / 2)));
+}
+
 export function seededSession(plan: SeedPlan, index: number): SessionRecord {
-  // Refreshed within the 12 hours before seeding, as the sessions that refresh are those in daily use. On Redis the
-  // login (here, the seeding) extended their indexes a day past them, so their refreshes write none, at every size
-  // alike: a refresh of a session left a day or more also writes its indexes (docs/benchmarks.md, run I), which would
-  // make the sizes whose runs present more of the seeded tokens (the larger ones) measure a dearer refresh.
   const createdAt = seededCreatedAt(plan, index);
-  const refreshedAt = Math.max(createdAt, plan.now - ((index * 104_729) % (DAY_MS / 2)));
+  const refreshedAt = seededRefreshedAt(plan, index);
   return {
     // Laid out as the gateway lays out its own (session-id.ts): the creation time in 9 base-36 digits, then 13
     // characters that are random there and derived from the index here.
@@ -79,7 +94,7 @@ export function seededSession(plan: SeedPlan, index: number): SessionRecord {
       digest('session', index).subarray(0, 10).toString('base64url').slice(0, 13),
     corpId: plan.corpId,
     userId: plan.userIds[index % plan.userIds.length] as string,
-    refreshTokenHash: hashRefreshToken(seededRefreshToken(index)),
+    refreshTokenHash: hashRefreshToken(seededRefreshToken(plan, index)),
     sessionKeyCiphertext: plan.sealedSessionKeys[index % plan.sealedSessionKeys.length] as string,
     createdAt,
     refreshedAt,

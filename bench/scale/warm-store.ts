@@ -11,7 +11,7 @@ import { open } from 'node:fs/promises';
 import { hashRefreshToken } from '@wecom-auth/gateway';
 import { createRedisStore } from '@wecom-auth/store';
 import type { ScaleRedis } from './seed-redis.js';
-import { seededRefreshToken } from './seeded-sessions.js';
+import { type SeedPlan, seededRefreshToken } from './seeded-sessions.js';
 
 const IN_FLIGHT = 256;
 
@@ -19,7 +19,7 @@ const IN_FLIGHT = 256;
  * Redis: finds each of sessions `0 … count - 1` by its refresh hash through the store adapter, which reads the two
  * keys a refresh reads (the hash's key and the session).
  */
-export async function warmRedis(redis: ScaleRedis, count: number): Promise<void> {
+export async function warmRedis(redis: ScaleRedis, plan: SeedPlan, count: number): Promise<void> {
   const store = createRedisStore({
     ...redis,
     commandTimeoutMs: 60_000,
@@ -31,7 +31,9 @@ export async function warmRedis(redis: ScaleRedis, count: number): Promise<void>
     const lane = async (): Promise<void> => {
       while (next < count) {
         const index = next++;
-        const found = await store.sessions.findByRefreshHash(hashRefreshToken(seededRefreshToken(index)));
+        const found = await store.sessions.findByRefreshHash(
+          hashRefreshToken(seededRefreshToken(plan, index)),
+        );
         if (!found) throw new Error(`seeded session ${index} is not in the store`);
       }
     };

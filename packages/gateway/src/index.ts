@@ -97,13 +97,13 @@ export {
   deriveDataKey,
   type SealPurpose,
 } from './sessions/data-sealer.js';
+export { hashRefreshToken } from './sessions/refresh-token.js';
 export {
   type ResealableKind,
   ResealRegistry,
   resealableKindsOf,
   type SealedRecord,
 } from './sessions/resealable-records.js';
-export { hashRefreshToken } from './sessions/session-service.js';
 export type { AccessTokenClaims } from './sessions/token-issuer.js';
 export type { TicketState } from './tenants/stored-suite-ticket.js';
 export type {

@@ -3,6 +3,7 @@
  * user/get answered from tables the test fills; a code works once, as WeCom's) and a clock the test moves. What a
  * login, a retry, a refresh, a repeat, a reuse, a revocation and each WeCom refusal become, by error code and status.
  */
+import { createHash } from 'node:crypto';
 import { fromErrcode, type WecomClient, type WecomUser } from '@wecom-auth/api';
 import { createMemoryStore, type Store } from '@wecom-auth/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,14 +11,15 @@ import { EmployeeDirectory } from '../src/employees/employee-directory.js';
 import { GatewayError } from '../src/gateway-error.js';
 import { createDataSealer, deriveDataKey } from '../src/sessions/data-sealer.js';
 import { loginRetryKey } from '../src/sessions/kept-answer.js';
+import { hashRefreshToken } from '../src/sessions/refresh-token.js';
 import { RevocationMirror } from '../src/sessions/revocation-mirror.js';
 import {
-  hashRefreshToken,
   type IssuedSession,
   type LoginOutcome,
   SessionService,
   type SessionServiceOptions,
 } from '../src/sessions/session-service.js';
+import { sortableTime } from '../src/sessions/sortable-time.js';
 import { TokenIssuer } from '../src/sessions/token-issuer.js';
 import { createCorpClients } from '../src/tenants/corp-clients.js';
 
@@ -253,6 +255,44 @@ describe('refresh', () => {
       status: 401,
     });
     expect(await refusal(service.verify(second.accessToken))).toEqual({
+      code: 'session_revoked',
+      status: 401,
+    });
+  });
+
+  it('issues refresh tokens that begin with their issue time, and keeps digests that begin with it too', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    const first = await service.login({ code: 'code-1' });
+    expect(first.refreshToken.slice(0, 9)).toBe(sortableTime(nowMs));
+    nowMs += 60_000;
+    const second = await service.refresh(first.refreshToken);
+    expect(second.refreshToken.slice(0, 9)).toBe(sortableTime(nowMs));
+    const stored = await store.sessions.findByRefreshHash(hashRefreshToken(second.refreshToken));
+    expect(stored?.refreshTokenHash.slice(0, 9)).toBe(sortableTime(nowMs));
+    expect(JSON.stringify(stored)).not.toContain(second.refreshToken);
+  });
+
+  it('refreshes a session holding a token of an earlier release once, then treats that token as spent', async () => {
+    // What an earlier release issued: 32 random bytes, no issue time, stored as their bare SHA-256.
+    const earlierToken = Buffer.alloc(32, 7).toString('base64url');
+    const sealer = createDataSealer(deriveDataKey({ configuredKey: undefined, secret: 'the corp secret' }));
+    await store.sessions.create({
+      id: 'earlier-release-session',
+      corpId,
+      userId: 'zhangsan',
+      refreshTokenHash: createHash('sha256').update(earlierToken).digest('base64url'),
+      sessionKeyCiphertext: sealer.seal(Buffer.alloc(16, 1).toString('base64'), 'session_key'),
+      createdAt: nowMs - 60_000,
+      refreshedAt: nowMs - 60_000,
+      expiresAt: nowMs + 3_000_000,
+    });
+    const next = await service.refresh(earlierToken);
+    expect(next.employee.userId).toBe('zhangsan');
+    expect(next.refreshToken).toMatch(/^[0-9a-z]{9}[A-Za-z0-9_-]{43}$/);
+    expect((await service.verify(next.accessToken)).sessionId).toBe('earlier-release-session');
+    nowMs += refreshReuseIntervalSeconds * 1000;
+    expect(await refusal(service.refresh(earlierToken))).toEqual({ code: 'session_revoked', status: 401 });
+    expect(await refusal(service.refresh(next.refreshToken))).toEqual({
       code: 'session_revoked',
       status: 401,
     });

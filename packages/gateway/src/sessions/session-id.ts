@@ -10,19 +10,16 @@
  * to each other: 5.3 WAL pages per login became 3.3 (10k sessions; 5.7 and 3.7 at 100k), measured through the store
  * adapter in batches of ten.
  *
- * Layout: the creation time in epoch milliseconds as 9 base-36 digits (`0-9a-z`, whose ASCII order is their numeric
- * order, so ids sort by time to the millisecond until the year 5138), then 13 base64url characters (78 random bits).
+ * Layout: the creation time as {@link sortableTime} writes it (9 base-36 digits, so ids sort by time to the
+ * millisecond), then 13 base64url characters (78 random bits).
  */
 import { randomToken } from './random-pool.js';
+import { sortableTime } from './sortable-time.js';
 
-const TIME_DIGITS = 9;
 const RANDOM_CHARACTERS = 13;
 
 /** A new session id for a session created at `now` (epoch ms). */
 export function newSessionId(now: number): string {
   // 10 random bytes are 14 base64url characters; the first 13 carry 78 bits.
-  return (
-    Math.max(0, Math.floor(now)).toString(36).padStart(TIME_DIGITS, '0') +
-    randomToken(10).slice(0, RANDOM_CHARACTERS)
-  );
+  return sortableTime(now) + randomToken(10).slice(0, RANDOM_CHARACTERS);
 }

@@ -4,7 +4,6 @@
  * that lost an answer can ask again: a login's answer is kept briefly for a retry of the same request from the same
  * client, and a refresh's for a repeat of the token it replaced (see docs/security-model.md, "Retries").
  */
-import { createHash } from 'node:crypto';
 import { WecomVisibleRangeError } from '@wecom-auth/api';
 import {
   type MiniProgramDisclosure,
@@ -34,6 +33,7 @@ import type { Tenants } from '../tenants/tenants.js';
 import type { DataSealer } from './data-sealer.js';
 import { inProcessAnswers, loginRetryKey, openAnswer, sealAnswer } from './kept-answer.js';
 import { randomToken } from './random-pool.js';
+import { hashRefreshToken, newRefreshToken } from './refresh-token.js';
 import type { RevocationMirror } from './revocation-mirror.js';
 import { newSessionId } from './session-id.js';
 import type { AccessTokenClaims, TokenIssuer } from './token-issuer.js';
@@ -103,18 +103,9 @@ export interface SessionServiceOptions {
   readonly events?: SecurityEvents;
 }
 
-function newSecret(bytes: number): string {
-  return randomToken(bytes);
-}
-
 /** `corpId` when the tenants serve it; undefined for a corp a client made up (or none at all). */
 function servedCorpOf(corps: Pick<Tenants, 'has'>, corpId: string | undefined): string | undefined {
   return corpId !== undefined && corps.has(corpId) ? corpId : undefined;
-}
-
-/** Only this digest of a refresh token is stored. */
-export function hashRefreshToken(refreshToken: string): string {
-  return createHash('sha256').update(refreshToken).digest('base64url');
 }
 
 /**
@@ -189,7 +180,7 @@ export class SessionService {
   async #loginOrRetry(request: LoginRequest, key: string): Promise<IssuedSession> {
     const { loginRetries, sealer, now, onLogin, corps } = this.#options;
     const answerSealer = loginRetries.keepsInProcess ? inProcessAnswers : sealer;
-    const holder = newSecret(12);
+    const holder = randomToken(12);
     // Bounded even on a clock that stands still (tests): after this many polls the claim has expired anyway.
     const maxPolls = Math.ceil(LOGIN_CLAIM_MS / LOGIN_CLAIM_POLL_MS);
     for (let poll = 0; poll <= maxPolls; poll += 1) {
@@ -298,7 +289,7 @@ export class SessionService {
       throw new GatewayError('employee_inactive', inactiveEmployeeMessage(employee.status));
     }
     const at = now();
-    const refreshToken = newSecret(32);
+    const refreshToken = newRefreshToken(at);
     const record: SessionRecord = {
       id: newSessionId(at),
       corpId,
@@ -390,7 +381,7 @@ export class SessionService {
     }
     const employeeBefore = known && known.revokedAt === undefined ? await employeeOf(known) : undefined;
     const at = now();
-    const nextToken = newSecret(32);
+    const nextToken = newRefreshToken(at);
     // The answer is made before the rotation commits too, and kept with it for a repeat of the presented token within
     // the reuse interval, so that every repeat gets the same answer, whichever instance the winner ran on.
     const prepared =
