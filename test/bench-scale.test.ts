@@ -30,12 +30,14 @@ const plan: SeedPlan = {
 };
 
 describe('bench:scale harness', () => {
-  it('seeds refresh tokens shaped as the gateway issues them, issued at the session’s last refresh', () => {
+  it('seeds refresh tokens shaped as the gateway issues them, issued at the session’s last refresh, naming it', () => {
     for (const index of [0, 1, 99_999]) {
       const token = seededRefreshToken(plan, index);
       const session = seededSession(plan, index);
-      expect(token).toMatch(/^[0-9a-z]{9}[A-Za-z0-9_-]{43}$/);
+      expect(token).toMatch(/^[0-9a-z]{9}[0-9a-z]{9}[A-Za-z0-9_-]{13}[A-Za-z0-9_-]{43}$/);
       expect(Number.parseInt(token.slice(0, 9), 36)).toBe(session.refreshedAt);
+      expect(token.slice(9, 31)).toBe(session.id);
+      expect(hashRefreshToken(token)).toHaveLength(52);
       expect(session.refreshTokenHash).toBe(hashRefreshToken(token));
     }
   });

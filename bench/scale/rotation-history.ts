@@ -35,13 +35,14 @@ async function rotateMany(store: Store, plan: SeedPlan, marks: readonly number[]
   const last = Math.max(...marks);
   for (let rotation = 1; rotation <= last; rotation++) {
     const at = Date.now();
-    const next = hashRefreshToken(timedRefreshToken(at, randomBytes(32)));
+    const next = hashRefreshToken(timedRefreshToken(at, session.id, randomBytes(32)));
     const started = performance.now();
-    const result = await store.sessions.rotate(presented, {
-      refreshTokenHash: next,
-      refreshedAt: at,
-      expiresAt: at + plan.refreshTtlMs,
-    });
+    // With the hint the gateway reads from the token it is presented (the session it names).
+    const result = await store.sessions.rotate(
+      presented,
+      { refreshTokenHash: next, refreshedAt: at, expiresAt: at + plan.refreshTtlMs },
+      { sessionId: session.id },
+    );
     durations.push(performance.now() - started);
     if (result.outcome !== 'rotated') throw new Error(`rotation ${rotation} answered ${result.outcome}`);
     presented = next;

@@ -56,15 +56,31 @@ function digest(label: string, index: number): Buffer {
 
 /**
  * The refresh token of seeded session `index`, in the shape of the gateway's own (refresh-token.ts): the time it was
- * issued (the session's last refresh) in 9 base-36 digits, then 32 bytes in base64url, here derived from the index.
+ * issued (the session's last refresh) in 9 base-36 digits, the session's id, then 32 bytes in base64url, here derived
+ * from the index.
  */
 export function seededRefreshToken(plan: SeedPlan, index: number): string {
-  return timedRefreshToken(seededRefreshedAt(plan, index), digest('refresh', index));
+  return timedRefreshToken(
+    seededRefreshedAt(plan, index),
+    seededSessionId(plan, index),
+    digest('refresh', index),
+  );
 }
 
-/** A refresh token issued at `issuedAt` with the 32 bytes `secret`, as the gateway lays its own out. */
-export function timedRefreshToken(issuedAt: number, secret: Buffer): string {
-  return issuedAt.toString(36).padStart(9, '0') + secret.toString('base64url');
+/** A refresh token of session `sessionId` issued at `issuedAt` with the 32 bytes `secret`, as the gateway lays one out. */
+export function timedRefreshToken(issuedAt: number, sessionId: string, secret: Buffer): string {
+  return issuedAt.toString(36).padStart(9, '0') + sessionId + secret.toString('base64url');
+}
+
+/**
+ * The id of seeded session `index`, laid out as the gateway lays out its own (session-id.ts): the creation time in 9
+ * base-36 digits, then 13 characters that are random there and derived from the index here.
+ */
+export function seededSessionId(plan: SeedPlan, index: number): string {
+  return (
+    seededCreatedAt(plan, index).toString(36).padStart(9, '0') +
+    digest('session', index).subarray(0, 10).toString('base64url').slice(0, 13)
+  );
 }
 
 /** When seeded session `index` was created: over the last 20 days, so ages vary as in a real population. */
@@ -87,11 +103,7 @@ export function seededSession(plan: SeedPlan, index: number): SessionRecord {
   const createdAt = seededCreatedAt(plan, index);
   const refreshedAt = seededRefreshedAt(plan, index);
   return {
-    // Laid out as the gateway lays out its own (session-id.ts): the creation time in 9 base-36 digits, then 13
-    // characters that are random there and derived from the index here.
-    id:
-      createdAt.toString(36).padStart(9, '0') +
-      digest('session', index).subarray(0, 10).toString('base64url').slice(0, 13),
+    id: seededSessionId(plan, index),
     corpId: plan.corpId,
     userId: plan.userIds[index % plan.userIds.length] as string,
     refreshTokenHash: hashRefreshToken(seededRefreshToken(plan, index)),

@@ -272,6 +272,75 @@ describe('refresh', () => {
     expect(JSON.stringify(stored)).not.toContain(second.refreshToken);
   });
 
+  it('issues refresh tokens that name their session, and hands the store that name as a hint', async () => {
+    const hints: unknown[] = [];
+    const sessions = store.sessions;
+    const spied = serviceWith({
+      sessions: {
+        ...sessions,
+        findByRefreshHash: (hash, hint) => {
+          hints.push(['find', hint]);
+          return sessions.findByRefreshHash(hash, hint);
+        },
+        rotate: (hash, next, hint) => {
+          hints.push(['rotate', hint]);
+          return sessions.rotate(hash, next, hint);
+        },
+      },
+    });
+    wecom.issue('code-1', 'zhangsan');
+    const first = await spied.login({ code: 'code-1' });
+    const { sessionId } = await spied.verify(first.accessToken);
+    expect(first.refreshToken.slice(9, 31)).toBe(sessionId);
+    expect(hashRefreshToken(first.refreshToken)).toHaveLength(52);
+    nowMs += 60_000;
+    const second = await spied.refresh(first.refreshToken);
+    expect(second.refreshToken.slice(9, 31)).toBe(sessionId);
+    expect(hints).toEqual([
+      ['find', { sessionId }],
+      ['rotate', { sessionId }],
+    ]);
+  });
+
+  it('refuses a token whose session id was changed, as an unknown one: a token cannot move to another session', async () => {
+    wecom.issue('code-1', 'zhangsan');
+    wecom.issue('code-2', 'zhangsan');
+    const mine = await service.login({ code: 'code-1' });
+    const theirs = await service.login({ code: 'code-2' });
+    const moved =
+      mine.refreshToken.slice(0, 9) + theirs.refreshToken.slice(9, 31) + mine.refreshToken.slice(31);
+    expect(await refusal(service.refresh(moved))).toEqual({ code: 'refresh_token_invalid', status: 401 });
+    // Nothing was revoked or spent: both sessions go on.
+    await expect(service.refresh(mine.refreshToken)).resolves.toMatchObject({
+      employee: { userId: 'zhangsan' },
+    });
+    await expect(service.refresh(theirs.refreshToken)).resolves.toMatchObject({
+      employee: { userId: 'zhangsan' },
+    });
+  });
+
+  it('refreshes a session holding a token of the release before (issue time, no session id), then names it', async () => {
+    const beforeToken = sortableTime(nowMs - 60_000) + Buffer.alloc(32, 9).toString('base64url');
+    const sealer = createDataSealer(deriveDataKey({ configuredKey: undefined, secret: 'the corp secret' }));
+    const id = `${sortableTime(nowMs - 60_000)}AbCdEfGhIjKlM`;
+    await store.sessions.create({
+      id,
+      corpId,
+      userId: 'zhangsan',
+      refreshTokenHash:
+        beforeToken.slice(0, 9) + createHash('sha256').update(beforeToken).digest('base64url'),
+      sessionKeyCiphertext: sealer.seal(Buffer.alloc(16, 1).toString('base64'), 'session_key'),
+      createdAt: nowMs - 60_000,
+      refreshedAt: nowMs - 60_000,
+      expiresAt: nowMs + 3_000_000,
+    });
+    const next = await service.refresh(beforeToken);
+    expect(next.refreshToken.slice(9, 31)).toBe(id);
+    expect((await service.verify(next.accessToken)).sessionId).toBe(id);
+    nowMs += refreshReuseIntervalSeconds * 1000;
+    expect(await refusal(service.refresh(beforeToken))).toEqual({ code: 'session_revoked', status: 401 });
+  });
+
   it('refreshes a session holding a token of an earlier release once, then treats that token as spent', async () => {
     // What an earlier release issued: 32 random bytes, no issue time, stored as their bare SHA-256.
     const earlierToken = Buffer.alloc(32, 7).toString('base64url');

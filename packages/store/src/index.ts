@@ -6,6 +6,7 @@ export type {
   InboxEvent,
   LoginRetryClaim,
   LoginRetryStore,
+  RefreshHashHint,
   RevocationEntry,
   RevokeReason,
   RotateResult,

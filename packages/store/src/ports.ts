@@ -101,6 +101,24 @@ export interface RotationRepeat {
   readonly until: number;
 }
 
+/**
+ * What a presented refresh token says of itself, beside its hash: the session it was issued to. A hint only. A store
+ * may use it to reach the session without its index of hashes (the SQLite store reads the session by id and compares
+ * its current hash, one B-tree instead of two), and must answer exactly as it would without it: a hint that names
+ * another session, no session or nothing sensible changes nothing, because only the hash decides. A store that finds
+ * hashes as cheaply without it (Redis, memory) ignores it.
+ *
+ * @example
+ * ```ts
+ * const hint: RefreshHashHint = { sessionId };
+ * const session = await store.sessions.findByRefreshHash(presentedHash, hint);
+ * ```
+ */
+export interface RefreshHashHint {
+  /** The id of the session the token claims to belong to, as the client presented it: not to be trusted. */
+  readonly sessionId?: string;
+}
+
 /** A revocation as every instance must learn it. */
 export interface RevocationEntry {
   readonly sessionId: string;
@@ -121,8 +139,11 @@ export interface SessionStore {
   /** Stores a new session. Durable when the promise resolves (a crash afterwards loses nothing). */
   create(record: SessionRecord): Promise<void>;
   get(id: string): Promise<SessionRecord | undefined>;
-  /** The session that has, or had, the refresh token hash `hash`: the one {@link rotate} would find. */
-  findByRefreshHash(hash: string): Promise<SessionRecord | undefined>;
+  /**
+   * The session that has, or had, the refresh token hash `hash`: the one {@link rotate} would find. `hint` may make
+   * the lookup cheaper and never changes its answer ({@link RefreshHashHint}).
+   */
+  findByRefreshHash(hash: string, hint?: RefreshHashHint): Promise<SessionRecord | undefined>;
   /**
    * Atomically rotates the refresh token: when `presentedHash` is the session's current hash and the session is
    * active and unexpired, replaces it with `next.refreshTokenHash`, keeping `next.repeat` (or forgetting the repeat of
@@ -133,7 +154,8 @@ export interface SessionStore {
    * exactly one is `rotated`; the other is `repeated` when the winner kept a repeat, else `reused`. An earlier hash is
    * recognised at least until the expiry its token was issued with (Redis and SQLite forget it then, so that what a
    * rotation writes does not grow with the session's history; the memory store keeps it while the session lives);
-   * past that it may be `unknown`.
+   * past that it may be `unknown`. `hint` may make finding the session cheaper and never changes the outcome
+   * ({@link RefreshHashHint}).
    */
   rotate(
     presentedHash: string,
@@ -143,6 +165,7 @@ export interface SessionStore {
       readonly expiresAt: number;
       readonly repeat?: RotationRepeat;
     },
+    hint?: RefreshHashHint,
   ): Promise<RotateResult>;
   /** Revokes one session. False when it does not exist or was already revoked. Publishes a revocation. */
   revoke(id: string, reason: RevokeReason, at: number): Promise<boolean>;

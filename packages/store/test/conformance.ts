@@ -12,6 +12,7 @@ import type {
   SigningKeyRecord,
   Store,
 } from '../src/index.js';
+import { describeRefreshHintConformance } from './conformance-refresh-hints.js';
 import { describeRetryConformance } from './conformance-retries.js';
 import { sessionRecord } from './session-record.js';
 import { describeSuiteConformance } from './suite-conformance.js';
@@ -147,6 +148,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     });
 
     describeRetryConformance(() => fixture);
+    describeRefreshHintConformance(() => fixture);
 
     it('names its kind and answers ping', async () => {
       expect(['memory', 'sqlite', 'redis']).toContain(store.kind);

@@ -33,7 +33,7 @@ import type { Tenants } from '../tenants/tenants.js';
 import type { DataSealer } from './data-sealer.js';
 import { inProcessAnswers, loginRetryKey, openAnswer, sealAnswer } from './kept-answer.js';
 import { randomToken } from './random-pool.js';
-import { hashRefreshToken, newRefreshToken } from './refresh-token.js';
+import { hashRefreshToken, newRefreshToken, refreshTokenSessionId } from './refresh-token.js';
 import type { RevocationMirror } from './revocation-mirror.js';
 import { newSessionId } from './session-id.js';
 import type { AccessTokenClaims, TokenIssuer } from './token-issuer.js';
@@ -289,9 +289,10 @@ export class SessionService {
       throw new GatewayError('employee_inactive', inactiveEmployeeMessage(employee.status));
     }
     const at = now();
-    const refreshToken = newRefreshToken(at);
+    const id = newSessionId(at);
+    const refreshToken = newRefreshToken(at, id);
     const record: SessionRecord = {
-      id: newSessionId(at),
+      id,
       corpId,
       userId: employee.userId,
       refreshTokenHash: hashRefreshToken(refreshToken),
@@ -347,10 +348,13 @@ export class SessionService {
   async refresh(refreshToken: string, client?: ClientContext): Promise<IssuedSession> {
     const { sessions, now, revocations, directory, sealer, corps } = this.#options;
     const presentedHash = hashRefreshToken(refreshToken);
+    // The session the token names, to spare the store a lookup by hash: a hint that cannot change its answer.
+    const sessionId = refreshTokenSessionId(refreshToken);
+    const hint = sessionId === undefined ? undefined : { sessionId };
     // The employee is read before the rotation commits, because nothing may fail after it: a client answered 503
     // once its token was rotated never learns the new one, and its retry with the old one is taken for a stolen
     // token's reuse, which revokes the session.
-    const known = await sessions.findByRefreshHash(presentedHash).catch((error: unknown) => {
+    const known = await sessions.findByRefreshHash(presentedHash, hint).catch((error: unknown) => {
       throw toGatewayError(error);
     });
     // WeCom no longer showing the employee to this app (60011/60111/50002: deleted, or out of its visible range) ends
@@ -381,7 +385,9 @@ export class SessionService {
     }
     const employeeBefore = known && known.revokedAt === undefined ? await employeeOf(known) : undefined;
     const at = now();
-    const nextToken = newRefreshToken(at);
+    // No session knows the presented token when `known` is undefined: the rotation below answers `unknown`, and this
+    // token, named after no session, is never handed out.
+    const nextToken = newRefreshToken(at, known?.id ?? '');
     // The answer is made before the rotation commits too, and kept with it for a repeat of the presented token within
     // the reuse interval, so that every repeat gets the same answer, whichever instance the winner ran on.
     const prepared =
@@ -400,12 +406,16 @@ export class SessionService {
           }
         : undefined;
     const result = await sessions
-      .rotate(presentedHash, {
-        refreshTokenHash: hashRefreshToken(nextToken),
-        refreshedAt: at,
-        expiresAt: at + this.#options.refreshTtlSeconds * 1000,
-        ...(repeat ? { repeat } : {}),
-      })
+      .rotate(
+        presentedHash,
+        {
+          refreshTokenHash: hashRefreshToken(nextToken),
+          refreshedAt: at,
+          expiresAt: at + this.#options.refreshTtlSeconds * 1000,
+          ...(repeat ? { repeat } : {}),
+        },
+        hint,
+      )
       .catch((error: unknown) => {
         throw toGatewayError(error);
       });

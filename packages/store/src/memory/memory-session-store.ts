@@ -46,6 +46,7 @@ export function createMemorySessionStore(now: () => number, hub: LocalChangeHub)
     async get(id) {
       return sessions.get(id);
     },
+    // A refresh's hint (RefreshHashHint) is not used: a hash is one map lookup from its session.
     async findByRefreshHash(hash) {
       const id = sessionIdByHash.get(hash);
       return id === undefined ? undefined : sessions.get(id);

@@ -222,6 +222,7 @@ export function createRedisSessionStore(
     async get(id) {
       return toSession(await run((redis) => redis.hgetall(keys.session(id))));
     },
+    // A refresh's hint (RefreshHashHint) is not used: a hash is one GET from its session's id, as cheap as the id.
     async findByRefreshHash(hash) {
       const id = await run((redis) => redis.get(keys.refreshHash(hash)));
       return id === null ? undefined : toSession(await run((redis) => redis.hgetall(keys.session(id))));
