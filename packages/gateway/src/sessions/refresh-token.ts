@@ -28,7 +28,7 @@ import { SORTABLE_TIME_LENGTH, sortableTime } from './sortable-time.js';
 /** Random bytes at the end of a token: 32, as a token of the first release was made of alone. */
 const SECRET_BYTES = 32;
 
-/** The session ids a token can name: 22 base64url characters, as every release of the gateway has made them. */
+/** The session ids a token can name: 22 base64url characters, as the gateway makes them (session-id.ts). */
 const NAMEABLE_SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
 
 /** A token of this release, or of the one before (no session id): the issue time first, the secret last. */
