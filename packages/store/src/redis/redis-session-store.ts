@@ -222,7 +222,9 @@ export function createRedisSessionStore(
     async get(id) {
       return toSession(await run((redis) => redis.hgetall(keys.session(id))));
     },
-    // A refresh's hint (RefreshHashHint) is not used: a hash is one GET from its session's id, as cheap as the id.
+    // A refresh's hint (RefreshHashHint) is not used. The hash's key is one GET of memory, at a million sessions as
+    // at ten thousand, and the rotation script must reach the session through the presented hash, never through
+    // the session a client names (the script takes any earlier hash of that session for a reuse, and revokes it).
     async findByRefreshHash(hash) {
       const id = await run((redis) => redis.get(keys.refreshHash(hash)));
       return id === null ? undefined : toSession(await run((redis) => redis.hgetall(keys.session(id))));
